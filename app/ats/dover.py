@@ -1,0 +1,155 @@
+"""Dover: list jobs with their pipeline stages, add a candidate (CONTRACTS §3, §9.1).
+
+Dover's API has two endpoints and `POST /candidates` answers without any id, so nothing can be
+looked up or changed afterwards. A create whose outcome is unknown is therefore never repeated
+automatically: `find_existing` hands it to a person (`NeedsReviewError`).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from app.ats import dover_payloads as payloads
+from app.ats.base import Job, NeedsReviewError, PermanentError, Source, Stage, Submission, named
+from app.ats.http import DEFAULT_TIMEOUT, json_body, send
+
+ATS = "dover"
+DEFAULT_BASE_URL = "https://app.dover.io/api/v1/external"
+DUPLICATE_MESSAGE = "already exists"
+
+
+@dataclass(frozen=True)
+class DoverSettings:
+    api_key: str
+    base_url: str = DEFAULT_BASE_URL
+    stage: str = ""              # stage name for new applicants; the job's first stage when empty
+    jobs_ttl: float = 600.0      # seconds a job list (with stages) is reused
+
+    @classmethod
+    def from_dict(cls, settings: Mapping[str, Any]) -> DoverSettings:
+        return cls(api_key=settings["api_key"],
+                   base_url=settings.get("base_url") or DEFAULT_BASE_URL,
+                   stage=settings.get("stage", ""),
+                   jobs_ttl=float(settings.get("jobs_ttl", 600.0)))
+
+
+class DuplicateCandidate(Exception):
+    """Dover said this candidate is already on the job: for us, the application is delivered."""
+
+
+def _spot_duplicate(response: httpx.Response) -> None:
+    # Runs before the shared status table turns every 400 into a PermanentError: the duplicate
+    # answer is the one 400 that means success.
+    if response.status_code != 400 or response.request.method != "POST":
+        return
+    response.read()
+    try:
+        errors = response.json().get("non_field_errors", [])
+    except (ValueError, AttributeError):
+        return
+    if any(DUPLICATE_MESSAGE in str(error).lower() for error in errors):
+        raise DuplicateCandidate()
+
+
+class DoverAdapter:
+    name = ATS
+
+    def __init__(self, client: httpx.Client, settings: DoverSettings, *, limiter: Any = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._client = client
+        self._settings = settings
+        self._limiter = limiter
+        self._clock = clock
+        self._jobs: list[dict] | None = None
+        self._jobs_at = 0.0
+
+    # lookups -------------------------------------------------------------------------------
+    def list_jobs(self) -> list[Job]:
+        return [Job(ref=str(raw["id"]), title=str(raw.get("title") or ""))
+                for raw in self._raw_jobs(refresh=True)]
+
+    def stages(self, job: Job) -> list[Stage]:
+        raw = self._job(job.ref)
+        return [Stage(ref=str(s["id"]), name=str(s.get("name") or ""))
+                for s in raw.get("hiring_pipeline_stages") or []]
+
+    def sources(self) -> list[Source]:
+        return []    # Dover's API has no sources; the source travels in additional_comments
+
+    # delivery ------------------------------------------------------------------------------
+    def steps(self):
+        return (named("add_candidate", self._add_candidate),)
+
+    def find_existing(self, submission: Submission) -> Mapping[str, str]:
+        raise NeedsReviewError(
+            f"{ATS}: POST /candidates for application {submission.public_id} (job "
+            f"{submission.job_ref}) may have been saved; Dover returns no ids and has no lookup, "
+            "so check the job's candidates in Dover before delivering again",
+            ats=ATS)
+
+    def _add_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        stage = self._stage_for(submission)
+        resume = payloads.resume_part(submission)
+        form = payloads.candidate_form(submission, submission.job_ref, stage.ref)
+        form["additional_comments"] = payloads.additional_comments(submission, resume.note)
+        files = {"resume": resume.file} if resume.file else None
+        outcome = "added"
+        try:
+            self._send("POST", "/candidates", data=form, files=files)
+        except DuplicateCandidate:
+            outcome = "duplicate"
+        return {"dover_candidate": outcome, "dover_stage_ref": stage.ref}
+
+    def _stage_for(self, submission: Submission) -> Stage:
+        """The configured stage by name (or id), falling back to the job's first stage.
+
+        Stage names differ per Dover job; a name missing on one job should not block delivery,
+        and the first stage is where Dover itself puts new candidates.
+        """
+        stages = self.stages(Job(ref=submission.job_ref, title=""))
+        if not stages:
+            raise PermanentError(f"{ATS}: job {submission.job_ref} has no pipeline stages", ats=ATS)
+        for wanted in (submission.stage, self._settings.stage):
+            wanted = (wanted or "").strip().casefold()
+            for stage in stages:
+                if wanted and wanted in (stage.ref.casefold(), stage.name.strip().casefold()):
+                    return stage
+        return stages[0]
+
+    # http ----------------------------------------------------------------------------------
+    def _job(self, job_ref: str) -> dict:
+        for refresh in (False, True):
+            for raw in self._raw_jobs(refresh=refresh):
+                if str(raw.get("id")) == job_ref:
+                    return raw
+        raise PermanentError(f"{ATS}: job {job_ref} is not among the active jobs", ats=ATS, status=404)
+
+    def _raw_jobs(self, *, refresh: bool) -> list[dict]:
+        fresh = self._jobs is not None and self._clock() - self._jobs_at < self._settings.jobs_ttl
+        if fresh and not refresh:
+            return self._jobs
+        jobs, url = [], "/jobs"
+        while url:
+            body = json_body(self._send("GET", url), ATS)
+            jobs += body.get("results") or []
+            url = body.get("next")
+        self._jobs, self._jobs_at = jobs, self._clock()
+        return jobs
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if self._limiter is not None:
+            self._limiter.acquire()
+        return send(self._client, method, path, ats=ATS, **kwargs)
+
+
+def build(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,
+          limiter: Any = None, clock: Callable[[], float] = time.monotonic, **_: Any) -> DoverAdapter:
+    config = DoverSettings.from_dict(settings)
+    client = httpx.Client(base_url=config.base_url.rstrip("/"), timeout=DEFAULT_TIMEOUT,
+                          headers={"Authorization": f"Bearer {config.api_key}"},
+                          event_hooks={"response": [_spot_duplicate]}, transport=transport)
+    return DoverAdapter(client, config, limiter=limiter, clock=clock)

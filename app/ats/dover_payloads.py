@@ -1,0 +1,116 @@
+"""What one application becomes in Dover's `POST /candidates` form (CONTRACTS §3.2, §8).
+
+Dover has four named candidate fields and a free-text `additional_comments` that shows in the
+candidate's activity feed. Everything else we collected (phone, location, cover letter, answers,
+consent, source) goes into that text, because it cannot be added after creation: Dover returns no
+id to attach a note to.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from app.ats.base import Answer, Submission
+from app.ats.pdf_rendition import render_text_pdf
+
+PDF_MAGIC = b"%PDF-"
+MAX_RESUME_BYTES = 10 * 1024 * 1024   # Dover's UI limit per resume; API limit assumed equal
+
+
+@dataclass(frozen=True)
+class ResumePart:
+    """The file part to send (or None) and the sentence that tells HR what happened to it."""
+    file: tuple[str, bytes, str] | None
+    note: str
+
+
+def candidate_form(submission: Submission, job_ref: str, stage_ref: str) -> dict[str, str]:
+    form = {
+        "job_id": job_ref,
+        "hiring_pipeline_stage_id": stage_ref,
+        "candidate_first_name": submission.first_name,
+        "candidate_last_name": submission.last_name,
+    }
+    if submission.email:
+        form["candidate_email"] = submission.email
+    if "linkedin.com" in submission.url.lower():
+        form["candidate_linkedin_url"] = submission.url
+    return form
+
+
+def resume_part(submission: Submission) -> ResumePart:
+    """Dover takes PDF only: send a PDF as is, anything else as a PDF made from its text."""
+    resume = submission.resume
+    if resume is None:
+        return ResumePart(None, "No resume was attached to the application.")
+    stem = PurePath(resume.filename).stem or "resume"
+    if resume.data.startswith(PDF_MAGIC):
+        if len(resume.data) > MAX_RESUME_BYTES:
+            return ResumePart(None, f"The resume {resume.filename} is larger than Dover accepts "
+                                    "and was not sent; the careers site keeps the original.")
+        return ResumePart((f"{stem}.pdf", resume.data, "application/pdf"), "")
+    kind = PurePath(resume.filename).suffix.lstrip(".").upper() or resume.content_type
+    text = str(submission.parsed.get("text") or "").strip()
+    if text:
+        origin = "its extracted text"
+    else:
+        text = fallback_text(submission)
+        origin = "the details of the application, as no text could be extracted from it"
+    pdf = render_text_pdf(text, title=f"{submission.first_name} {submission.last_name}",
+                          footer=f"Rendition of {resume.filename}; the original is kept by the "
+                                 "careers site.")
+    note = (f"Resume: Dover accepts PDF only, so {resume.filename} ({kind}) was sent as a PDF made "
+            f"from {origin}; formatting is not preserved and the original is kept by the careers site.")
+    return ResumePart((f"{stem}.pdf", pdf, "application/pdf"), note)
+
+
+def fallback_text(submission: Submission) -> str:
+    lines = [f"{submission.first_name} {submission.last_name}", submission.email,
+             submission.phone, submission.location, submission.url]
+    if submission.cover_letter:
+        lines += ["", "Cover letter", submission.cover_letter]
+    return "\n".join(line for line in lines if line is not None)
+
+
+def additional_comments(submission: Submission, resume_note: str) -> str:
+    """One readable block for the activity feed; sections only appear when they have content."""
+    parts = [f"Applied through the careers site (application {submission.public_id})."]
+    details = [("Phone", submission.phone), ("Location", submission.location)]
+    if submission.url and "linkedin.com" not in submission.url.lower():
+        details.append(("Website", submission.url))
+    lines = [f"{label}: {value}" for label, value in details if value]
+    if lines:
+        parts.append("\n".join(lines))
+    if submission.cover_letter:
+        parts.append(f"Cover letter:\n{submission.cover_letter}")
+    if submission.answers:
+        parts.append("Answers:\n" + "\n".join(_answer_line(a) for a in submission.answers))
+    if submission.consent_text:
+        given = ", ".join(bit for bit in (
+            f"version {submission.consent_version}" if submission.consent_version else "",
+            f"given {submission.consent_at}" if submission.consent_at else "") if bit)
+        parts.append(f"Consent: {submission.consent_text}" + (f" ({given})" if given else ""))
+    source = source_line(submission)
+    if source:
+        parts.append(source)
+    if resume_note:
+        parts.append(resume_note)
+    return "\n\n".join(parts)
+
+
+def source_line(submission: Submission) -> str:
+    tags = ", ".join(f"{key}={value}" for key, value in sorted(submission.attribution.items()) if value)
+    if not submission.source and not tags:
+        return ""
+    return "Source: " + (submission.source or "careers site") + (f" ({tags})" if tags else "")
+
+
+def _answer_line(answer: Answer) -> str:
+    value = answer.value
+    if isinstance(value, bool):
+        shown = "Yes" if value else "No"
+    elif isinstance(value, (list, tuple)):
+        shown = ", ".join(str(v) for v in value)
+    else:
+        shown = str(value)
+    return f"- {answer.label or answer.question_ref}: {shown}"

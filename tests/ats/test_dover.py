@@ -1,0 +1,188 @@
+"""Dover specifics: PDF-only resumes, everything else in additional_comments, no ids to check."""
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+from tests.ats.harnesses import PDF_BYTES, make_submission
+from tests.ats.harnesses.dover import JOB_REF, make
+from pdfminer.high_level import extract_text
+
+from app.ats import dover
+from app.ats.base import (Answer, AuthError, Job, NeedsReviewError, PermanentError, Resume,
+                          RetryableError)
+from app.ats.sandbox import dover as sandbox
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def deliver(harness, submission):
+    (add_candidate,) = harness.adapter.steps()
+    return add_candidate(submission, {})
+
+
+def stored(harness):
+    return harness.sandbox.state.candidates
+
+
+def test_a_docx_resume_arrives_as_a_pdf_made_from_its_extracted_text():
+    harness = make()
+    submission = make_submission(JOB_REF, resume=Resume("ada.docx", DOCX, b"PK\x03\x04 not a pdf"),
+                                 parsed={"text": "Ada Lovelace\nAnalytical Engine programmer, 1843"})
+    deliver(harness, submission)
+    (candidate,) = stored(harness)
+    assert candidate["resume_filename"] == "ada.pdf"
+    assert candidate["resume_content_type"] == "application/pdf"
+    assert candidate["resume_bytes"].startswith(b"%PDF-")
+    assert "Analytical Engine programmer, 1843" in extract_text(io.BytesIO(candidate["resume_bytes"]))
+    comments = candidate["additional_comments"]
+    assert "ada.docx (DOCX)" in comments and "PDF made from its extracted text" in comments
+
+
+def test_a_resume_without_extracted_text_is_rendered_from_the_application_fields():
+    harness = make()
+    submission = make_submission(JOB_REF, resume=Resume("cv.doc", "application/msword", b"\xd0\xcf\x11\xe0"))
+    deliver(harness, submission)
+    (candidate,) = stored(harness)
+    text = extract_text(io.BytesIO(candidate["resume_bytes"]))
+    assert "ada@example.com" in text and "I would love to work on engines." in text
+    assert "details of the application" in candidate["additional_comments"]
+
+
+def test_a_pdf_resume_is_sent_as_it_is():
+    harness = make()
+    deliver(harness, make_submission(JOB_REF))
+    (candidate,) = stored(harness)
+    assert candidate["resume_bytes"] == PDF_BYTES
+    assert "Resume:" not in candidate["additional_comments"]
+
+
+def test_additional_comments_carry_what_dover_has_no_field_for():
+    harness = make()
+    submission = make_submission(
+        JOB_REF, answers=(Answer("q1", "Years of experience", "5"), Answer("q2", "Relocate?", True),
+                          Answer("q3", "Languages", ["English", "French"])),
+        attribution={"utm_source": "linkedin", "utm_campaign": "autumn"})
+    deliver(harness, submission)
+    (candidate,) = stored(harness)
+    comments = candidate["additional_comments"]
+    for expected in ("Phone: +44 20 7946 0958", "Location: London, UK", "I would love to work on engines.",
+                     "- Years of experience: 5", "- Relocate?: Yes", "- Languages: English, French",
+                     "Consent: I agree to the processing of my data. (version 1, given 2026-11-22",
+                     "Source: Careers site (utm_campaign=autumn, utm_source=linkedin)", "pub-1"):
+        assert expected in comments
+    assert candidate["candidate_email"] == "ada@example.com"
+    assert candidate["candidate_linkedin_url"] == "https://www.linkedin.com/in/ada"
+    assert (candidate["candidate_first_name"], candidate["candidate_last_name"]) == ("Ada", "Lovelace")
+
+
+def test_the_stage_is_chosen_by_its_configured_name_else_the_first_stage():
+    harness = make(stage="technical interview")
+    stages = {s.name: s.ref for s in harness.adapter.stages(Job(JOB_REF, ""))}
+    deliver(harness, make_submission(JOB_REF, stage=""))
+    deliver(harness, make_submission(JOB_REF, stage="Offer", email="grace@example.com"))
+    first, second = stored(harness)
+    assert first["hiring_pipeline_stage_id"] == stages["Technical Interview"]
+    assert second["hiring_pipeline_stage_id"] == stages["Offer"]
+    fallback = make()
+    deliver(fallback, make_submission(JOB_REF, stage="No such stage"))
+    assert stored(fallback)[0]["hiring_pipeline_stage_id"] == stages["Applied"]
+
+
+@pytest.mark.parametrize("mode", ["500", "drop"])
+def test_an_ambiguous_failure_goes_to_review_instead_of_a_second_create(mode):
+    harness = make()
+    submission = make_submission(JOB_REF)
+    harness.sandbox.commit_then_fail_next("add_candidate", mode)
+    with pytest.raises(RetryableError) as failure:
+        deliver(harness, submission)
+    assert failure.value.ambiguous
+    with pytest.raises(NeedsReviewError) as review:
+        harness.adapter.find_existing(submission)
+    assert JOB_REF in str(review.value) and "pub-1" in str(review.value)
+    assert "ada@example.com" not in str(review.value)
+    assert harness.sandbox.count_applications("ada@example.com", JOB_REF) == 1
+
+
+def test_a_duplicate_is_delivered_whether_dover_flags_it_or_rejects_it():
+    accepting = make()
+    deliver(accepting, make_submission(JOB_REF))
+    assert deliver(accepting, make_submission(JOB_REF))["dover_candidate"] == "added"
+    assert [c["duplicate"] for c in stored(accepting)] == [False, True]
+    rejecting = make({"duplicate_mode": "reject"})
+    deliver(rejecting, make_submission(JOB_REF))
+    assert deliver(rejecting, make_submission(JOB_REF))["dover_candidate"] == "duplicate"
+    assert rejecting.sandbox.count_applications("ada@example.com", JOB_REF) == 1
+
+
+def test_other_refusals_keep_their_meaning():
+    harness = make()
+    with pytest.raises(PermanentError) as unknown:
+        deliver(harness, make_submission("00000000-0000-0000-0000-000000000000"))
+    assert unknown.value.status == 404
+    harness.sandbox.fail_next("add_candidate", 400)
+    with pytest.raises(PermanentError):
+        deliver(harness, make_submission(JOB_REF))
+    harness.sandbox.fail_next("add_candidate", 429)
+    with pytest.raises(RetryableError) as limited:
+        deliver(harness, make_submission(JOB_REF))
+    assert limited.value.retry_after == 1.0 and not limited.value.ambiguous
+    harness.sandbox.expire_token()
+    with pytest.raises(AuthError):
+        harness.adapter.list_jobs()
+    assert stored(harness) == []
+
+
+def test_jobs_are_read_across_pages_and_reused_between_deliveries():
+    harness = make()
+    assert [job.title for job in harness.adapter.list_jobs()] == [
+        "Senior Software Engineer", "Product Designer", "Data Analyst"]
+    deliver(harness, make_submission(JOB_REF))
+    deliver(harness, make_submission(JOB_REF, email="grace@example.com"))
+    requests = harness.sandbox.state.requests
+    assert requests.count(("GET", "/jobs")) == 2          # two pages, fetched once
+    assert requests.count(("POST", "/candidates")) == 2
+    assert harness.adapter.sources() == []
+
+
+def test_the_sandbox_checks_auth_fields_and_pdf_magic():
+    client = sandbox.create_app().test_client()
+    url = "/api/v1/external/candidates"
+    assert client.post(url).status_code == 401
+    auth = {"Authorization": "Bearer dover-test-key"}
+    missing = client.post(url, headers=auth, data={"job_id": JOB_REF})
+    assert missing.status_code == 400 and "candidate_first_name" in missing.get_json()
+    stage = client.get("/api/v1/external/jobs", headers=auth).get_json()["results"][0][
+        "hiring_pipeline_stages"][0]["id"]
+    form = {"job_id": JOB_REF, "hiring_pipeline_stage_id": stage, "candidate_first_name": "A",
+            "candidate_last_name": "B", "resume": (io.BytesIO(b"PK\x03\x04"), "cv.pdf")}
+    not_pdf = client.post(url, headers=auth, data=form, content_type="multipart/form-data")
+    assert not_pdf.status_code == 400 and "resume" in not_pdf.get_json()
+    form |= {"hiring_pipeline_stage_id": "elsewhere", "resume": (io.BytesIO(PDF_BYTES), "cv.pdf")}
+    wrong_stage = client.post(url, headers=auth, data=form, content_type="multipart/form-data")
+    assert wrong_stage.status_code == 400 and "hiring_pipeline_stage_id" in wrong_stage.get_json()
+
+
+def test_a_real_server_drops_the_connection_after_saving():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    threading.Thread(target=sandbox.serve, args=("127.0.0.1", port), daemon=True).start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(50):
+        try:
+            httpx.get(f"{base}/__sandbox/candidates")
+            break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    httpx.post(f"{base}/__sandbox/faults", json={"step": "add_candidate", "commit_then_fail": True,
+                                                  "mode": "drop"})
+    adapter = dover.build({"api_key": "dover-test-key", "base_url": f"{base}/api/v1/external"})
+    with pytest.raises(RetryableError) as failure:
+        adapter.steps()[0](make_submission(JOB_REF), {})
+    assert failure.value.ambiguous
+    assert len(httpx.get(f"{base}/__sandbox/candidates").json()) == 1
