@@ -1,0 +1,352 @@
+"""A local imitation of Workable's SPI v3 for the endpoints intake calls (CONTRACTS §5.4).
+
+It enforces what Workable documents (bearer token scopes, the 10-second rate window and its
+headers, required fields, answers checked against the job's questions, one candidate per email
+and job) and adds fault injection so tests can see how the adapter copes. Shapes the docs leave
+open are in `ASSUMED`, so they can be corrected in one place.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from flask import Flask, abort, g, jsonify, request
+
+from app.ats.sandbox.common import DropConnection, Faults, install_connection_dropper
+
+PREFIX = "/spi/v3"
+ALL_SCOPES = ("r_jobs", "r_candidates", "w_candidates", "w_comments")
+
+ASSUMED = {
+    "retry_after_on_429": False,        # Workable documents only the X-Rate-Limit-* headers
+    "not_found": {"error": "Not found"},
+    "forbidden": {"error": "Insufficient scope"},
+    "duplicate_error": "candidate already exists",
+    "resume_extensions": (".pdf", ".doc", ".docx", ".rtf"),
+    "max_resume_bytes": 20 * 1024 * 1024,
+    "reset_header": "epoch seconds of the next window",
+}
+
+STEP_OF = {  # (method, endpoint) -> the adapter step that sends it, for fault injection
+    ("POST", "create"): "create_candidate", ("POST", "comment"): "comment",
+    ("GET", "candidates"): "find_existing", ("GET", "jobs"): "list_jobs",
+    ("GET", "questions"): "questions", ("GET", "stages"): "stages",
+}
+
+DEFAULT_JOBS = [
+    {"id": "61884e2", "title": "Backend Engineer", "full_title": "Backend Engineer - BE1",
+     "shortcode": "BE1", "state": "published", "department": "Engineering",
+     "employment_type": "Full-time", "description": "<p>Build the engine.</p>",
+     "location": {"location_str": "London, United Kingdom", "city": "London",
+                  "country": "United Kingdom", "telecommuting": False},
+     "questions": [
+         {"id": "q1", "body": "Years of experience", "type": "free_text", "required": True},
+         {"id": "q2", "body": "Willing to relocate?", "type": "boolean", "required": False},
+         {"id": "q3", "body": "Preferred stack", "type": "multiple_choice", "required": False,
+          "single_answer": True, "choices": [{"id": "c1", "body": "Python"},
+                                             {"id": "c2", "body": "Go"}]}]},
+    {"id": "61884e3", "title": "Data Analyst", "full_title": "Data Analyst", "shortcode": "DA2",
+     "state": "published", "department": "Data", "location": {"location_str": "Remote",
+                                                              "telecommuting": True},
+     "questions": []},
+    {"id": "61884e4", "title": "Old Role", "shortcode": "OLD3", "state": "closed",
+     "location": {}, "questions": []},
+]
+DEFAULT_STAGES = [
+    {"slug": "sourced", "name": "Sourced", "kind": "sourced", "position": 0},
+    {"slug": "applied", "name": "Applied", "kind": "applied", "position": 1},
+    {"slug": "phone-screen", "name": "Phone Screen", "kind": "phone-screen", "position": 2},
+]
+
+
+@dataclass
+class WorkableState:
+    jobs: list[dict]
+    stages: list[dict]
+    tokens: dict[str, tuple[str, ...]]
+    rate_limit: int = 10
+    window: float = 10.0
+    candidates: list[dict] = field(default_factory=list)
+    comments: list[dict] = field(default_factory=list)
+    requests: list[tuple[str, str, int]] = field(default_factory=list)
+    windows: dict[tuple[str, int], int] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
+    token_expired: bool = False
+
+    def job(self, shortcode: str) -> dict:
+        found = next((j for j in self.jobs if j["shortcode"] == shortcode), None)
+        if found is None:
+            abort(_error(404, ASSUMED["not_found"]))
+        return found
+
+
+def _error(status: int, body: dict, headers: dict | None = None):
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def create_app(config: dict | None = None) -> Flask:
+    config = dict(config or {})
+    clock: Callable[[], float] = config.get("clock", time.time)
+    state = WorkableState(jobs=[dict(j) for j in config.get("jobs", DEFAULT_JOBS)],
+                          stages=list(config.get("stages", DEFAULT_STAGES)),
+                          tokens={k: tuple(v) for k, v in
+                                  config.get("tokens", {"test-token": ALL_SCOPES}).items()},
+                          rate_limit=config.get("rate_limit", 10),
+                          window=config.get("window", 10.0))
+    state.faults.configure({k: config[k] for k in ("error_rate", "rate_429", "latency")
+                            if k in config})
+    app = Flask(__name__)
+    app.extensions["workable_sandbox"] = state
+
+    def guard(scopes: tuple[str, ...], endpoint: str):
+        """Auth, scope, rate window and injected faults, in the order Workable would apply them."""
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if state.token_expired or token not in state.tokens:
+            abort(_error(401, {"error": "Not authorized"}))
+        if not set(scopes) & set(state.tokens[token]):
+            abort(_error(403, ASSUMED["forbidden"]))
+        now = clock()
+        slot = int(now // state.window)
+        used = state.windows.get((token, slot), 0)
+        reset = (slot + 1) * state.window
+        g.rate_headers = {"X-Rate-Limit-Limit": str(state.rate_limit),
+                          "X-Rate-Limit-Reset": f"{reset:.0f}"}
+        step = STEP_OF.get((request.method, endpoint), endpoint)
+        injected = None if used >= state.rate_limit else state.faults.before(step)
+        if used >= state.rate_limit or injected == 429:
+            headers = dict(g.rate_headers, **{"X-Rate-Limit-Remaining": "0"})
+            if ASSUMED["retry_after_on_429"]:
+                headers["Retry-After"] = f"{max(0.0, reset - now):.0f}"
+            abort(_error(429, {"error": "Too many requests"}, headers))
+        state.windows[(token, slot)] = used + 1
+        g.rate_headers["X-Rate-Limit-Remaining"] = str(state.rate_limit - used - 1)
+        if injected:
+            abort(_error(injected, {"error": "Injected failure"}))
+        return step
+
+    def finish(step: str, body: Any, status: int = 200):
+        """Answer, unless a commit-then-fail is armed for this step: then the work stays done."""
+        mode = state.faults.after(step)
+        if mode == "drop":
+            raise DropConnection(step)
+        if mode:
+            return _error(500, {"error": "Internal server error"})
+        response = jsonify(body)
+        response.status_code = status
+        return response
+
+    @app.after_request
+    def add_rate_headers(response):
+        response.headers.update(g.get("rate_headers", {}))
+        state.requests.append((request.method, request.path, response.status_code))
+        return response
+
+    @app.get(f"{PREFIX}/jobs")
+    def list_jobs():
+        step = guard(("r_jobs",), "jobs")
+        wanted = request.args.get("state")
+        jobs = [j for j in state.jobs if not wanted or j.get("state") == wanted]
+        since = request.args.get("since_id")
+        if since:
+            ids = [j["id"] for j in jobs]
+            jobs = jobs[ids.index(since) + 1:] if since in ids else []
+        limit = max(1, min(int(request.args.get("limit", 50)), 100, config.get("max_limit", 100)))
+        page = [_public_job(j) for j in jobs[:limit]]
+        body: dict[str, Any] = {"jobs": page}
+        if len(jobs) > limit:
+            args = {k: v for k, v in request.args.items() if k != "since_id"}
+            query = "&".join(f"{k}={v}" for k, v in {**args, "since_id": page[-1]["id"]}.items())
+            body["paging"] = {"next": f"{request.base_url}?{query}"}
+        return finish(step, body)
+
+    @app.get(f"{PREFIX}/jobs/<shortcode>")
+    def show_job(shortcode):
+        step = guard(("r_jobs",), "job")
+        return finish(step, _public_job(state.job(shortcode)))
+
+    @app.get(f"{PREFIX}/jobs/<shortcode>/questions")
+    def questions(shortcode):
+        step = guard(("r_jobs",), "questions")
+        return finish(step, {"questions": state.job(shortcode).get("questions", [])})
+
+    @app.get(f"{PREFIX}/jobs/<shortcode>/stages")
+    @app.get(f"{PREFIX}/stages", defaults={"shortcode": None})
+    def stages(shortcode):
+        step = guard(("r_jobs",), "stages")
+        if shortcode:
+            state.job(shortcode)
+        return finish(step, {"stages": state.stages})
+
+    @app.get(f"{PREFIX}/candidates")
+    def find_candidates():
+        step = guard(("r_candidates",), "candidates")
+        email, shortcode = request.args.get("email", "").lower(), request.args.get("shortcode")
+        found = [c for c in state.candidates
+                 if (not email or c["email"].lower() == email)
+                 and (not shortcode or c["job"]["shortcode"] == shortcode)]
+        return finish(step, {"candidates": [_summary(c) for c in found]})
+
+    @app.post(f"{PREFIX}/jobs/<shortcode>/candidates")
+    @app.post(f"{PREFIX}/jobs/<shortcode>/<stage>/candidates")
+    def create_candidate(shortcode, stage=None):
+        step = guard(("w_candidates",), "create")
+        job = state.job(shortcode)
+        body = request.get_json(silent=True) or {}
+        candidate = body.get("candidate") or {}
+        stage = stage or request.args.get("stage")
+        errors = validate_candidate(candidate, job, state, stage)
+        if errors:
+            return _error(422, {"error": "Validation failed", "validation_errors": errors})
+        record = dict(candidate, id=f"{0x3fa1c000 + len(state.candidates):x}",
+                      job={"shortcode": shortcode, "title": job["title"]},
+                      sourced=body.get("sourced", True), domain=body.get("domain"),
+                      stage=stage or ("applied" if body.get("sourced", True) is False else "sourced"),
+                      created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(clock())))
+        state.candidates.append(record)
+        return finish(step, {"status": "created", "candidate": _summary(record)}, 201)
+
+    @app.post(f"{PREFIX}/candidates/<candidate_id>/comments")
+    def comment(candidate_id):
+        step = guard(("w_candidates", "w_comments"), "comment")
+        if not any(c["id"] == candidate_id for c in state.candidates):
+            return _error(404, ASSUMED["not_found"])
+        body = request.get_json(silent=True) or {}
+        if not body.get("member_id") or not (body.get("comment") or {}).get("body"):
+            return _error(422, {"error": "Validation failed",
+                                "validation_errors": {"member_id": ["is required"]}})
+        record = {"id": str(len(state.comments) + 1), "candidate_id": candidate_id, **body}
+        state.comments.append(record)
+        return finish(step, {"id": record["id"]}, 201)
+
+    @app.get("/__sandbox/state")
+    def sandbox_state():
+        """Test-only: what the "ATS" stored. Not a Workable endpoint."""
+        return jsonify(candidates=state.candidates, comments=state.comments,
+                       requests=state.requests)
+
+    @app.post("/__sandbox/faults")
+    def sandbox_faults():
+        """Test-only: arm faults on a sandbox running as a real server."""
+        settings = request.get_json(silent=True) or {}
+        state.faults.configure(settings)
+        state.token_expired = bool(settings.get("token_expired", state.token_expired))
+        return jsonify(ok=True)
+
+    install_connection_dropper(app)
+    return app
+
+
+def validate_candidate(candidate: dict, job: dict, state: WorkableState, stage: str | None) -> dict:
+    errors: dict[str, list[str]] = {}
+    if not candidate.get("name") and not (candidate.get("firstname") and candidate.get("lastname")):
+        errors["name"] = ["name or firstname and lastname are required"]
+    email = (candidate.get("email") or "").lower()
+    if not email:
+        errors["email"] = ["can't be blank"]
+    elif any(c["email"].lower() == email and c["job"]["shortcode"] == job["shortcode"]
+             for c in state.candidates):
+        errors["email"] = [ASSUMED["duplicate_error"]]
+    if stage and stage not in {s["slug"] for s in state.stages}:
+        errors["stage"] = ["is not a valid stage"]
+    resume = candidate.get("resume")
+    if resume:
+        try:
+            data = base64.b64decode(resume.get("data", ""), validate=True)
+        except (binascii.Error, ValueError):
+            data = b""
+        if not data or len(data) > ASSUMED["max_resume_bytes"] or not str(
+                resume.get("name", "")).lower().endswith(ASSUMED["resume_extensions"]):
+            errors["resume"] = ["is invalid"]
+    if any(not e.get("school") for e in candidate.get("education_entries", [])):
+        errors["education_entries"] = ["school is required"]
+    if any(not e.get("title") for e in candidate.get("experience_entries", [])):
+        errors["experience_entries"] = ["title is required"]
+    if any(not p.get("type") or not p.get("url") for p in candidate.get("social_profiles", [])):
+        errors["social_profiles"] = ["type and url are required"]
+    answer_errors = validate_answers(candidate.get("answers", []), job.get("questions", []))
+    if answer_errors:
+        errors["answers"] = answer_errors
+    return errors
+
+
+def validate_answers(answers: list[dict], questions: list[dict]) -> list[str]:
+    by_key = {q["id"]: q for q in questions}
+    errors, answered = [], set()
+    for item in answers:
+        question = by_key.get(item.get("question_key"))
+        if question is None:
+            errors.append(f"unknown question_key {item.get('question_key')!r}")
+            continue
+        answered.add(question["id"])
+        kind = question.get("type")
+        if kind == "multiple_choice":
+            valid = {c["id"] for c in question.get("choices", [])}
+            picked = item.get("choices") or []
+            if not picked or not set(picked) <= valid or (question.get("single_answer")
+                                                          and len(picked) > 1):
+                errors.append(f"invalid choices for {question['id']!r}")
+        elif kind == "boolean" and not isinstance(item.get("checked"), bool):
+            errors.append(f"checked must be true or false for {question['id']!r}")
+        elif kind == "free_text" and not str(item.get("body") or "").strip():
+            errors.append(f"body is required for {question['id']!r}")
+    missing = [q["id"] for q in questions if q.get("required") and q["id"] not in answered]
+    errors.extend(f"answer required for {key!r}" for key in missing)
+    return errors
+
+
+def _public_job(job: dict) -> dict:
+    return {k: v for k, v in job.items() if k != "questions"}
+
+
+def _summary(record: dict) -> dict:
+    keys = ("id", "firstname", "lastname", "headline", "job", "stage", "sourced", "email",
+            "domain", "created_at", "address", "phone")
+    return dict({k: record.get(k) for k in keys},
+                name=f"{record.get('firstname', '')} {record.get('lastname', '')}".strip(),
+                disqualified=False)
+
+
+class WorkableControl:
+    """The SandboxControl of the contract tests, plus the state for vendor-specific asserts."""
+
+    def __init__(self, app: Flask) -> None:
+        self.state: WorkableState = app.extensions["workable_sandbox"]
+
+    def fail_next(self, step: str, status: int = 500) -> None:
+        self.state.faults.fail_next.setdefault(step, []).append(status)
+
+    def commit_then_fail_next(self, step: str, mode: str = "500") -> None:
+        self.state.faults.commit_then_fail.setdefault(step, []).append(mode)
+
+    def count_applications(self, email: str, job_ref: str) -> int:
+        return sum(1 for c in self.state.candidates
+                   if c["email"].lower() == email.lower() and c["job"]["shortcode"] == job_ref)
+
+    def expire_token(self) -> None:
+        self.state.token_expired = True
+
+
+def in_process_transport(app: Flask) -> httpx.WSGITransport:
+    return httpx.WSGITransport(app=app)
+
+
+def sandbox_of(app: Flask) -> WorkableControl:
+    return WorkableControl(app)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8103, config: dict | None = None) -> None:
+    """Run the sandbox as a real HTTP server (blocks); integration tests start it in a thread."""
+    from werkzeug.serving import make_server
+    make_server(host, port, create_app(config), threaded=True).serve_forever()
+
+
+if __name__ == "__main__":
+    serve()
