@@ -1,0 +1,236 @@
+"""Skailer specifics: stage and source mapping, caching, pagination, rate limits, the sandbox."""
+from __future__ import annotations
+
+import threading
+
+import httpx
+import pytest
+from werkzeug.serving import make_server
+
+from app.ats.base import AuthError, Job, PermanentError, Resume, RetryableError
+from app.ats.ratelimit import MemoryWindow
+from app.ats.registry import BUILDERS, build_adapter
+from app.ats.sandbox.skailer import TOKEN_LIFETIME, control, create_app
+from app.ats.skailer import build
+from app.intake.runner import backoff_delay, run_steps
+from tests.ats.harnesses import make_submission
+from tests.ats.harnesses.skailer import TOKEN, make
+
+
+class FakeClock:
+    def __init__(self, now=1_800_000_000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def deliver(harness, **overrides):
+    submission = make_submission(overrides.pop("job_ref", harness.job_ref), **overrides)
+    return run_steps(harness.adapter, submission, {}, lambda _: None)
+
+
+def state(harness):
+    return harness.extra["state"]
+
+
+def only_candidate(harness):
+    [candidate] = state(harness).candidates.values()
+    return candidate
+
+
+@pytest.mark.parametrize("stage,expected", [("New", 101), ("screening", 102), ("103", 103)])
+def test_the_candidate_lands_on_the_stage_named_or_numbered(stage, expected):
+    harness = make()
+    deliver(harness, stage=stage)
+    assert only_candidate(harness)["pipeline_stage_id"] == expected
+
+
+def test_the_stage_is_looked_up_in_the_jobs_own_pipeline():
+    harness = make()
+    deliver(harness, job_ref="312", stage="Tech screen")
+    candidate = only_candidate(harness)
+    assert (candidate["pipeline_id"], candidate["pipeline_stage_id"]) == (13, 112)
+
+
+def test_an_unknown_stage_is_a_permanent_error_with_no_candidate():
+    harness = make()
+    with pytest.raises(PermanentError):
+        deliver(harness, stage="Nonexistent")
+    assert state(harness).candidates == {}
+
+
+def test_an_unknown_job_is_a_permanent_error():
+    harness = make()
+    with pytest.raises(PermanentError):
+        deliver(harness, job_ref="999")
+
+
+def test_the_source_is_found_by_name():
+    harness = make()
+    deliver(harness, source="referral")
+    [applicant] = state(harness).applicants.values()
+    assert applicant["source_id"] == 9 and only_candidate(harness)["source_id"] == 9
+
+
+def test_the_applicant_carries_the_uploaded_cv():
+    harness = make()
+    deliver(harness)
+    [applicant] = state(harness).applicants.values()
+    [cv] = state(harness).cvs.values()
+    assert applicant["cv_ids"] == [cv["id"]] and cv["filename"] == "ada.pdf"
+
+
+def test_the_comment_carries_letter_answers_consent_and_source():
+    harness = make()
+    deliver(harness, attribution={"utm_source": "newsletter"})
+    [action] = state(harness).actions.values()
+    text = action["comment"]
+    for expected in ("I would love to work on engines.", "Years of experience: 5",
+                     "I agree to the processing of my data.", "version 1",
+                     "2026-11-22T10:00:00+00:00", "source: Careers site",
+                     "utm_source: newsletter", "pub-1"):
+        assert expected in text
+
+
+def test_warm_lookups_leave_three_required_calls_and_the_comment_per_application():
+    harness = make()
+    deliver(harness, email="first@example.com", application_id=1)
+    first = state(harness).count_calls()
+    deliver(harness, email="second@example.com", application_id=2)
+    assert first == 7
+    assert state(harness).count_calls() - first == 4
+
+
+def test_lookups_are_loaded_again_once_the_cache_expires():
+    clock = FakeClock()
+    harness = make(clock=clock)
+    harness.adapter.list_jobs()
+    harness.adapter.list_jobs()
+    clock.now += 601
+    harness.adapter.list_jobs()
+    searches = [c for c in state(harness).calls if c[1] == "/api/v1/jobs/search"]
+    assert len(searches) == 2
+
+
+def test_jobs_are_read_across_every_page():
+    harness = make()
+    state(harness).jobs.extend({"id": 1000 + n, "title": f"Role {n}", "pipeline_id": 12,
+                                "status": "open"} for n in range(42))
+    jobs = harness.adapter.list_jobs()
+    assert len(jobs) == 45
+    assert sum(1 for c in state(harness).calls if c[1] == "/api/v1/jobs/search") == 3
+    assert Job(ref="313", title="Office Manager", location="Madrid", open=False) in jobs
+
+
+def test_stages_and_sources_are_listed_for_hr_to_pick():
+    harness = make()
+    job = Job(ref="311", title="Data Engineer")
+    assert [s.name for s in harness.adapter.stages(job)] == ["New", "Screening", "Interview"]
+    assert "Careers site" in [s.name for s in harness.adapter.sources()]
+
+
+def test_a_returning_applicant_is_adopted_for_a_second_job():
+    harness = make()
+    deliver(harness, job_ref="311", application_id=1)
+    deliver(harness, job_ref="312", application_id=2)
+    assert len(state(harness).applicants) == 1
+    assert harness.sandbox.count_applications("ada@example.com", "312") == 1
+
+
+def test_the_rate_limit_answers_429_with_the_seconds_until_the_window_resets():
+    clock = FakeClock()
+    harness = make({"limit_per_minute": 2, "clock": clock})
+    harness.adapter.sources()                       # 1
+    clock.now += 15
+    with pytest.raises(RetryableError) as raised:   # 2nd passes (pipelines), 3rd refused
+        harness.adapter.stages(Job(ref="311", title=""))
+    assert raised.value.status == 429 and raised.value.retry_after == 45
+    assert backoff_delay(1, jitter=lambda: 1.0, retry_after=raised.value.retry_after) >= 45
+
+
+def test_a_shared_limiter_keeps_the_adapter_under_the_vendors_limit():
+    clock = FakeClock()
+    limiter = MemoryWindow(5, 60, clock=clock, sleep=clock.sleep)
+    harness = make({"limit_per_minute": 5, "clock": clock}, limiter=limiter)
+    deliver(harness, email="a@example.com", application_id=1)
+    deliver(harness, email="b@example.com", application_id=2)
+    assert clock.now - 1_800_000_000.0 >= 60        # waited for the next window, got no 429
+    assert harness.sandbox.count_applications("b@example.com", "311") == 1
+
+
+def test_a_token_older_than_45_days_is_refused():
+    clock = FakeClock()
+    harness = make({"clock": clock})
+    clock.now += TOKEN_LIFETIME + 1
+    with pytest.raises(AuthError):
+        harness.adapter.sources()
+
+
+def test_a_wrong_token_is_refused():
+    app = create_app({"token": TOKEN})
+    adapter = build({"base_url": "http://s", "token": "wrong"}, transport=httpx.WSGITransport(app=app))
+    with pytest.raises(AuthError):
+        adapter.sources()
+
+
+@pytest.mark.parametrize("resume", [Resume("empty.pdf", "application/pdf", b""),
+                                    Resume("cv.exe", "application/pdf", b"MZ\x90\x00binary")])
+def test_an_empty_or_foreign_file_is_refused(resume):
+    harness = make()
+    with pytest.raises(PermanentError) as raised:
+        deliver(harness, resume=resume)
+    assert raised.value.status == 422 and state(harness).cvs == {}
+
+
+def test_the_sandbox_refuses_a_stage_outside_the_jobs_pipeline():
+    client = httpx.Client(transport=httpx.WSGITransport(app=create_app({"token": TOKEN})),
+                          base_url="http://s", headers={"Authorization": f"Bearer {TOKEN}"})
+    answer = client.post("/api/v1/candidate", json={"job_id": 311, "applicant_id": 1,
+                                                    "pipeline_id": 12, "pipeline_stage_id": 111})
+    assert answer.status_code == 422
+    assert set(answer.json()["errors"]) == {"applicant_id", "pipeline_stage_id"}
+
+
+def test_the_sandbox_control_endpoints_set_faults_and_show_what_was_stored():
+    app = create_app({"token": TOKEN})
+    client = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://s")
+    client.post("/_sandbox/faults", json={"error_rate": 1.0})
+    adapter = build({"base_url": "http://s", "token": TOKEN}, transport=httpx.WSGITransport(app=app))
+    with pytest.raises(RetryableError):
+        adapter.sources()
+    client.post("/_sandbox/faults", json={"error_rate": 0.0})
+    run_steps(adapter, make_submission("311"), {}, lambda _: None)
+    shown = client.get("/_sandbox/state").json()
+    assert [a["email"] for a in shown["applicants"]] == ["ada@example.com"]
+    assert len(shown["candidates"]) == 1 and len(shown["actions"]) == 1
+
+
+def test_a_dropped_connection_on_a_real_server_is_an_ambiguous_error():
+    app = create_app({"token": TOKEN})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        adapter = build({"base_url": f"http://127.0.0.1:{server.port}", "token": TOKEN})
+        control(app).commit_then_fail_next("create_applicant", "drop")
+        with pytest.raises(RetryableError) as raised:
+            run_steps(adapter, make_submission("311"), {}, lambda _: None)
+        assert raised.value.ambiguous and raised.value.status is None
+        assert len(control(app).state.applicants) == 1
+    finally:
+        server.shutdown()
+
+
+def test_the_registry_builds_each_kind_from_settings():
+    app = create_app({"token": TOKEN})
+    skailer = build_adapter({"kind": "skailer", "base_url": "http://s", "token": TOKEN},
+                            transport=httpx.WSGITransport(app=app))
+    assert skailer.name == "skailer" and skailer.sources()
+    assert build_adapter({}).name == "local"
+    assert {"local", "skailer"} <= set(BUILDERS)
+    with pytest.raises(ValueError):
+        build_adapter({"kind": "nope"})
