@@ -1,0 +1,100 @@
+"""The careers intake service: create_app() builds the Flask app from settings."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import ConfigError, ensure_secret_key, load_settings
+from app.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["create_app", "ConfigError"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    instance_path = (config or {}).get("INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    settings = load_settings(app.instance_path, config)
+    settings["SECRET_KEY"] = ensure_secret_key(settings, Path(app.instance_path))
+    _apply(app, settings)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_queue(app)
+    from app.cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _apply(app: Flask, settings: dict[str, Any]) -> None:
+    app.config.update(settings)
+    max_bytes = int(settings["MAX_UPLOAD_MB"]) * 1024 * 1024
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings["DATABASE_URL"]),
+        MAX_UPLOAD_BYTES=max_bytes,
+        # Room for a resume and a file answer at the limit, so the form can say which file is too
+        # large instead of a bare 413; anything beyond is refused before it is read.
+        MAX_CONTENT_LENGTH=2 * max_bytes + 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings["SESSION_COOKIE_SECURE"],
+        WTF_CSRF_TIME_LIMIT=None if settings["ENV"] == "development" else 4 * 3600,
+        RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    logging.getLogger("app").setLevel(logging.INFO)
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL and a busy timeout, so the web process and the worker can share one SQLite file."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "app" / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+    login_manager.session_protection = "strong"
+    from app.security import register_security
+    register_security(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
+    from app.careers import bp as careers_bp
+    app.register_blueprint(careers_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api")
+
+
+def _register_queue(app: Flask) -> None:
+    from app.intake.queue import make_huey
+    from app.intake.tasks import register_tasks
+    huey = make_huey(app.config["QUEUE_URL"])
+    register_tasks(huey, app)

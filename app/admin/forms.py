@@ -1,0 +1,45 @@
+"""Forms of the HR area."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from app.models import EMPLOYMENT_TYPES, QUESTION_KINDS
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False)])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class JobForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    department = StringField("Team", validators=[Optional(), Length(max=120)])
+    location = StringField("Location", validators=[Optional(), Length(max=200)])
+    country = StringField("Country code (ISO, e.g. GB)", validators=[Optional(), Length(min=2, max=2)])
+    remote = BooleanField("Remote")
+    employment_type = SelectField("Employment type", choices=[(t, t.replace("_", " ").title())
+                                                              for t in EMPLOYMENT_TYPES])
+    description_html = TextAreaField("Description (HTML)", validators=[Optional()])
+    salary_min = IntegerField("Salary from", validators=[Optional(), NumberRange(min=0)])
+    salary_max = IntegerField("Salary to", validators=[Optional(), NumberRange(min=0)])
+    salary_currency = StringField("Currency (e.g. EUR)", validators=[Optional(), Length(min=3, max=3)])
+    valid_through = DateField("Open until", validators=[Optional()])
+    resume_required = BooleanField("Resume required", default=True)
+    stage = StringField("ATS stage for new applicants", validators=[Optional(), Length(max=120)])
+    source = StringField("ATS source for new applicants", validators=[Optional(), Length(max=120)])
+    published = BooleanField("Published")
+
+
+class QuestionForm(FlaskForm):
+    label = StringField("Question", validators=[DataRequired(), Length(max=500)])
+    kind = SelectField("Type", choices=[(k, k.replace("_", " ")) for k in QUESTION_KINDS])
+    required = BooleanField("Required")
+    options = TextAreaField("Options (one per line, for select questions)", validators=[Optional()])
+    position = IntegerField("Order", default=0, validators=[Optional()])
+
+
+class ActionForm(FlaskForm):
+    """An empty form: a CSRF token for buttons that change something."""

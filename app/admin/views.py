@@ -1,0 +1,121 @@
+"""Login, the applications inbox and the delivery log."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import login_required, login_user, logout_user
+from sqlalchemy import select
+
+from app.admin import bp
+from app.admin.forms import ActionForm, LoginForm
+from app.extensions import db, limiter, login_manager
+from app.intake.delivery import resume_integration, retry_now
+from app.models import DELIVERY_STATES, Application, Delivery, Integration, Job, User
+from app.storage import Storage
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/admin") and not target.startswith("//"):
+        return target
+    return url_for("admin.applications")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
+        if user is not None and user.active and user.check_password(form.password.data):
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors = ["Email or password is not right."]
+    return render_template("admin/login.html", form=form), 200 if request.method == "GET" else 401 \
+        if form.password.errors else 400
+
+
+@bp.post("/logout")
+def logout():
+    if ActionForm().validate_on_submit():
+        logout_user()
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("admin.applications"))
+
+
+@bp.get("/applications")
+def applications():
+    job_id = request.args.get("job", type=int)
+    status = request.args.get("status", "")
+    statement = select(Application).join(Delivery).order_by(Application.created_at.desc(),
+                                                             Application.id.desc())
+    if job_id:
+        statement = statement.where(Application.job_id == job_id)
+    if status in DELIVERY_STATES:
+        statement = statement.where(Delivery.status == status)
+    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=25,
+                       error_out=False)
+    jobs = db.session.scalars(select(Job).order_by(Job.title)).all()
+    paused = db.session.scalars(select(Integration).where(Integration.paused.is_(True))).all()
+    return render_template("admin/applications.html", page=page, jobs=jobs, job_id=job_id,
+                           status=status, states=DELIVERY_STATES, paused=paused, action=ActionForm())
+
+
+def _application_or_404(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+@bp.get("/applications/<int:application_id>")
+def application(application_id: int):
+    return render_template("admin/application.html", application=_application_or_404(application_id),
+                           action=ActionForm())
+
+
+@bp.get("/applications/<int:application_id>/resume")
+def resume(application_id: int):
+    application = _application_or_404(application_id)
+    if not application.resume_key:
+        abort(404)
+    path = Storage(current_app.config["UPLOAD_DIR"]).path(application.resume_key)
+    return send_file(path, mimetype=application.resume_content_type, as_attachment=True,
+                     download_name=application.resume_filename or "resume")
+
+
+@bp.get("/applications/<int:application_id>/files/<int:answer_id>")
+def answer_file(application_id: int, answer_id: int):
+    application = _application_or_404(application_id)
+    answer = next((a for a in application.answers if a.id == answer_id), None)
+    if answer is None or not isinstance(answer.value, dict) or "file_key" not in answer.value:
+        abort(404)
+    path = Storage(current_app.config["UPLOAD_DIR"]).path(answer.value["file_key"])
+    return send_file(path, mimetype=answer.value["content_type"], as_attachment=True,
+                     download_name=answer.value["filename"])
+
+
+@bp.post("/applications/<int:application_id>/retry")
+def retry(application_id: int):
+    application = _application_or_404(application_id)
+    if ActionForm().validate_on_submit() and application.delivery.status != "delivered":
+        retry_now(db.session, application.delivery)
+        current_app.extensions["careers.tasks"].enqueue_delivery(application.id)
+        flash("Delivery queued again.")
+    return redirect(url_for("admin.application", application_id=application.id))
+
+
+@bp.post("/integrations/<kind>/resume")
+def resume_target(kind: str):
+    if ActionForm().validate_on_submit():
+        resume_integration(db.session, kind)
+        current_app.extensions["careers.tasks"].sweep.call_local()
+        flash(f"Deliveries to {kind} resumed.")
+    return redirect(url_for("admin.applications"))

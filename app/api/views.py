@@ -1,0 +1,30 @@
+"""JSON endpoints used by the apply form's script and by monitoring."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from sqlalchemy import text
+
+from app.api import bp
+from app.careers.uploads import UploadRejected, read_upload
+from app.extensions import db, limiter
+from app.resume.service import parse_cached
+
+
+@bp.get("/health")
+def health():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+@bp.post("/resume/parse")
+@limiter.limit("30 per minute")
+def parse_resume():
+    """Autofill suggestions for the apply form; CSRF-protected like every POST."""
+    try:
+        checked = read_upload(request.files.get("resume"), current_app.config["MAX_UPLOAD_BYTES"])
+    except UploadRejected as exc:
+        return jsonify(ok=False, error_code="rejected", message=str(exc)), 422
+    if checked is None:
+        return jsonify(ok=False, error_code="missing", message="Choose a resume file."), 400
+    result = parse_cached(db.session, checked.upload.data, checked.upload.sha256)
+    return jsonify(result), 200

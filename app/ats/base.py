@@ -1,0 +1,142 @@
+"""The port every ATS adapter offers, the data it exchanges, and the errors it may raise.
+
+Adapters do not inherit from `AtsAdapter`; they only have to fit it. They raise nothing but
+`AtsError` subclasses, so the delivery runner can decide what to do without knowing the vendor.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Job:
+    ref: str                      # the ATS's own id, always a string
+    title: str
+    location: str = ""
+    department: str = ""
+    remote: bool = False
+    employment_type: str = ""     # schema.org values: FULL_TIME, PART_TIME, CONTRACTOR, ...
+    description_html: str = ""
+    open: bool = True
+
+
+@dataclass(frozen=True)
+class Stage:
+    ref: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Source:
+    ref: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Resume:
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)   # keep resumes out of logs and tracebacks
+
+
+@dataclass(frozen=True)
+class Answer:
+    question_ref: str             # the ATS's key for the question, or our own id for local questions
+    label: str
+    value: Any                    # str, list[str] or bool
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One application as every adapter sees it: the canonical payload of CONTRACTS §2."""
+    application_id: int
+    public_id: str                # our idempotency key, sent where an ATS has a field for it
+    job_ref: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str = ""
+    url: str = ""
+    location: str = ""
+    cover_letter: str = ""
+    resume: Resume | None = None
+    answers: tuple[Answer, ...] = ()
+    parsed: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    consent_text: str = ""
+    consent_version: str = ""
+    consent_at: str = ""          # ISO 8601
+    attribution: Mapping[str, str] = field(default_factory=dict)
+    stage: str = ""               # configured stage name or ref for new applicants
+    source: str = ""              # configured source name
+
+    def __repr__(self) -> str:   # personal data stays out of logs
+        return f"Submission(application_id={self.application_id}, job_ref={self.job_ref!r})"
+
+
+class Step(Protocol):
+    name: str                     # "upload_cv", "create_applicant", ...
+
+    def __call__(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True)
+class NamedStep:
+    name: str
+    run: Callable[[Submission, Mapping[str, str]], Mapping[str, str]]
+    creates: bool = True          # a create whose outcome is unknown must be checked before repeating
+
+    def __call__(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        return self.run(submission, done)
+
+
+def named(name: str, run: Callable[[Submission, Mapping[str, str]], Mapping[str, str]],
+          *, creates: bool = True) -> NamedStep:
+    return NamedStep(name, run, creates)
+
+
+class AtsAdapter(Protocol):
+    """What intake needs from an applicant tracking system. Raises only AtsError subclasses."""
+    name: str
+
+    def list_jobs(self) -> list[Job]: ...
+    def stages(self, job: Job) -> list[Stage]: ...
+    def sources(self) -> list[Source]: ...
+    def steps(self) -> Sequence[Step]: ...
+    def find_existing(self, submission: Submission) -> Mapping[str, str]: ...
+
+
+class AtsError(Exception):
+    """Base of every error an adapter raises. Messages hold method, path and status only."""
+
+    def __init__(self, message: str, *, ats: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.ats = ats
+        self.status = status
+
+
+class RetryableError(AtsError):
+    """Worth trying again later: timeouts, dropped connections, 429, 5xx.
+
+    `ambiguous` says the request may have reached the ATS and been acted on (the connection
+    dropped after sending, a 5xx to a POST), so a create must be checked before it is repeated.
+    """
+
+    def __init__(self, message: str, *, ats: str, status: int | None = None,
+                 retry_after: float | None = None, ambiguous: bool = False) -> None:
+        super().__init__(message, ats=ats, status=status)
+        self.retry_after = retry_after
+        self.ambiguous = ambiguous
+
+
+class PermanentError(AtsError):
+    """Will fail the same way every time: validation errors, unknown job or stage."""
+
+
+class AuthError(AtsError):
+    """Credentials refused (401/403): pause the integration and tell HR."""
+
+
+class NeedsReviewError(AtsError):
+    """The outcome cannot be known from the API (no lookup exists): a person must check."""

@@ -1,0 +1,108 @@
+"""The apply form: fixed candidate fields plus one field per custom question of the job."""
+from __future__ import annotations
+
+import phonenumbers
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectMultipleField,
+                     StringField, TextAreaField, URLField)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, URL, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.models import Job, Question
+
+HONEYPOT = "nickname"
+
+
+def valid_phone(_form, field) -> None:
+    if not field.data:
+        return
+    digits = sum(ch.isdigit() for ch in field.data)
+    if digits < 7 or digits > 15 or any(ch.isalpha() for ch in field.data.replace("ext", "")):
+        raise ValidationError("Enter a phone number with 7 to 15 digits, e.g. +44 20 7946 0958.")
+
+
+def normalise_phone(value: str, region: str | None = None) -> str:
+    """E.164 where the number can be read; the candidate's text otherwise (never lose it)."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return value.strip()
+    if phonenumbers.is_possible_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return value.strip()
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ApplyFormBase(FlaskForm):
+    first_name = StringField("First name", validators=[DataRequired("Enter your first name."),
+                                                       Length(max=100)])
+    last_name = StringField("Last name", validators=[DataRequired("Enter your last name."),
+                                                     Length(max=100)])
+    email = EmailField("Email", validators=[
+        DataRequired("Enter your email address."),
+        Email("Enter an email address like name@example.com.", check_deliverability=False),
+        Length(max=254)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40), valid_phone])
+    url = URLField("LinkedIn or website", validators=[
+        Optional(), URL(message="Enter a full web address starting with https://."), Length(max=500)])
+    location = StringField("Where are you based?", validators=[Optional(), Length(max=200)])
+    cover_letter = TextAreaField("Cover letter", validators=[Optional(), Length(max=20000)])
+    resume = FileField("Resume (PDF, DOC or DOCX)")
+    held_resume = HiddenField()
+    consent = BooleanField(validators=[DataRequired("Please agree to the processing of your "
+                                                    "data so we can consider your application.")])
+    submission_key = HiddenField()
+    nickname = StringField("Leave this field empty")   # honeypot: people never see it
+    # attribution handed over by an embedding page (issue 6 fills these)
+    utm = HiddenField()
+
+
+def question_field_name(question: Question) -> str:
+    return f"q_{question.id}"
+
+
+def held_field_name(name: str) -> str:
+    return f"held_{name}"
+
+
+def _question_field(question: Question):
+    label = question.label
+    required = question.required
+    message = "This question needs an answer."
+    needed = [DataRequired(message)] if required else [Optional()]
+    choices = [(o, o) for o in question.options or []]
+    if question.kind == "long_text":
+        return TextAreaField(label, validators=needed + [Length(max=10000)])
+    if question.kind == "url":
+        return URLField(label, validators=needed + [
+            URL(message="Enter a full web address starting with https://."), Length(max=500)])
+    if question.kind == "single_select":
+        return RadioField(label, choices=choices,
+                          validators=[InputRequired("Choose one option.")] if required else [Optional()],
+                          validate_choice=True)
+    if question.kind == "multi_select":
+        return MultiCheckboxField(label, choices=choices,
+                                  validators=[DataRequired("Choose at least one option.")]
+                                  if required else [Optional()])
+    if question.kind == "yes_no":
+        return RadioField(label, choices=[("yes", "Yes"), ("no", "No")],
+                          validators=[InputRequired("Answer yes or no.")] if required else [Optional()])
+    if question.kind == "file":
+        return FileField(label)
+    return StringField(label, validators=needed + [Length(max=1000)])
+
+
+def apply_form_for(job: Job, **kwargs) -> ApplyFormBase:
+    """A form class with the job's questions; built per request (questions change in admin)."""
+    attrs = {}
+    for question in job.questions:
+        attrs[question_field_name(question)] = _question_field(question)
+        if question.kind == "file":
+            attrs[held_field_name(question_field_name(question))] = HiddenField()
+    form_class = type("ApplyForm", (ApplyFormBase,), attrs)
+    return form_class(**kwargs)

@@ -1,0 +1,56 @@
+"""Queries behind the public listing: published, open jobs with search, filters and paging."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.models import Job
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    q: str = ""
+    department: str = ""
+    location: str = ""
+    remote: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> ListingQuery:
+        return cls(q=args.get("q", "").strip()[:100], department=args.get("department", "").strip(),
+                   location=args.get("location", "").strip(),
+                   remote=args.get("remote") in ("1", "on", "true"),
+                   page=max(1, args.get("page", 1, type=int) or 1))
+
+    def args(self, **changes) -> dict:
+        values = {"q": self.q, "department": self.department, "location": self.location,
+                  "remote": "1" if self.remote else "", "page": self.page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None, 1) or k == "page" and v != 1}
+
+
+def open_jobs():
+    return select(Job).where(Job.published.is_(True), Job.closed.is_(False))
+
+
+def search(query: ListingQuery, per_page: int):
+    statement = open_jobs()
+    if query.q:
+        like = f"%{query.q}%"
+        statement = statement.where(or_(Job.title.ilike(like), Job.department.ilike(like),
+                                        Job.location.ilike(like), Job.description_html.ilike(like)))
+    if query.department:
+        statement = statement.where(Job.department == query.department)
+    if query.location:
+        statement = statement.where(Job.location == query.location)
+    if query.remote:
+        statement = statement.where(Job.remote.is_(True))
+    statement = statement.order_by(Job.date_posted.desc(), Job.id.desc())
+    return db.paginate(statement, page=query.page, per_page=per_page, error_out=False)
+
+
+def facet(column) -> list[str]:
+    rows = db.session.scalars(open_jobs().with_only_columns(column).distinct().order_by(column))
+    return [value for value in rows if value]

@@ -1,0 +1,85 @@
+"""Checking uploaded files by their content, and holding a good file while the form is fixed.
+
+When the form comes back with an error, a browser cannot refill a file input. So a file that
+passed its checks is kept under a random key and the form carries a signed token for it: the
+candidate does not have to choose it again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from app.intake.submit import HELD_FOLDER, Upload
+from app.resume.formats import ACCEPTED_FORMATS, CONTENT_TYPES, detect_format
+from app.storage import Storage
+
+HOLD_SECONDS = 24 * 3600
+FORMAT_NAMES = "PDF, DOC or DOCX"
+
+
+class UploadRejected(ValueError):
+    """A candidate-facing reason a file cannot be taken."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: Upload
+    format: str
+
+
+def read_upload(file: FileStorage | None, max_bytes: int) -> CheckedFile | None:
+    """The checked file, None when none was chosen, or UploadRejected with the reason."""
+    if file is None or not file.filename:
+        return None
+    data = file.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        limit = max_bytes // (1024 * 1024)
+        raise UploadRejected(f"This file is larger than {limit} MB. Please choose a smaller file.")
+    if not data:
+        raise UploadRejected("This file is empty. Please choose your resume file.")
+    fmt = detect_format(data)
+    if fmt not in ACCEPTED_FORMATS:
+        raise UploadRejected(f"We could not recognise this file as a {FORMAT_NAMES} document, "
+                             "whatever its name says. Please upload a PDF, DOC or DOCX file.")
+    filename = display_name(file.filename, fmt)
+    return CheckedFile(Upload.from_bytes(data, filename, CONTENT_TYPES[fmt]), fmt)
+
+
+def display_name(original: str, fmt: str) -> str:
+    """A safe file name for people to see: the candidate's name, with the true extension."""
+    stem = secure_filename(original.rsplit(".", 1)[0])[:80] or "resume"
+    return f"{stem}.{fmt}"
+
+
+class HeldFiles:
+    def __init__(self, storage: Storage, secret_key: str) -> None:
+        self._storage = storage
+        self._signer = URLSafeTimedSerializer(secret_key, salt="held-upload")
+
+    def hold(self, checked: CheckedFile) -> str:
+        upload = checked.upload
+        key = upload.held_key or self._storage.save(upload.data, folder=HELD_FOLDER)
+        return self._signer.dumps({"key": key, "name": upload.filename, "type": upload.content_type,
+                                   "size": upload.size, "sha": upload.sha256, "fmt": checked.format})
+
+    def take(self, token: str | None) -> CheckedFile | None:
+        if not token:
+            return None
+        try:
+            info = self._signer.loads(token, max_age=HOLD_SECONDS)
+        except BadSignature:
+            return None
+        if not str(info.get("key", "")).startswith(HELD_FOLDER + "/"):
+            return None
+        if not self._storage.exists(info["key"]):
+            return None
+        upload = Upload(info["name"], info["type"], info["size"], info["sha"], held_key=info["key"])
+        return CheckedFile(upload, info["fmt"])
+
+    def data(self, checked: CheckedFile) -> bytes:
+        if checked.upload.data is not None:
+            return checked.upload.data
+        return self._storage.read(checked.upload.held_key)

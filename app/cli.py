@@ -1,0 +1,102 @@
+"""Command-line tools: `flask users create`, `flask jobs load`, `flask serve`, `flask worker`."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.jobs_io import JobFileError, load_jobs
+from app.models import Job, User
+
+DEMO_JOBS = Path(__file__).parent / "demo" / "jobs.json"
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(jobs)
+    app.cli.add_command(serve)
+    app.cli.add_command(worker)
+    app.cli.add_command(prepare)
+
+
+@click.group(help="HR users of the admin area.")
+def users() -> None:
+    pass
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", default="admin", type=click.Choice(["admin", "recruiter"]), show_default=True)
+@click.password_option(help="Prompted for when not given.")
+def create_user(email: str, role: str, password: str) -> None:
+    email = email.strip().lower()
+    if len(password) < 10:
+        raise click.ClickException("The password needs at least 10 characters.")
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, role=role)
+        db.session.add(user)
+    user.role = role
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"User {email} ({role}) saved.")
+
+
+@click.group(help="Jobs in local mode.")
+def jobs() -> None:
+    pass
+
+
+@jobs.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def load(path: str) -> None:
+    try:
+        created, updated = load_jobs(db.session, path)
+    except JobFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{created} jobs created, {updated} updated.")
+
+
+def prepare_database(app: Flask) -> None:
+    """Apply migrations; on first start with LOAD_DEMO_JOBS, load the demo jobs."""
+    from flask_migrate import upgrade
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    upgrade()
+    if app.config["LOAD_DEMO_JOBS"] and db.session.scalar(select(Job.id).limit(1)) is None:
+        created, _ = load_jobs(db.session, DEMO_JOBS)
+        click.echo(f"Loaded {created} demo jobs.")
+
+
+@click.command("prepare", help="Apply database migrations (and demo jobs when configured).")
+def prepare() -> None:
+    prepare_database(current_app._get_current_object())
+
+
+@click.command("serve", help="Migrate, then serve with a delivery worker in this process.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def serve(host: str, port: int) -> None:
+    from app.intake.tasks import start_consumer
+    app = current_app._get_current_object()
+    prepare_database(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    consumer = start_consumer(app.extensions["careers.tasks"].huey, app.config["WORKER_THREADS"])
+    click.echo(f"Careers site on http://{host}:{port}  (admin: http://{host}:{port}/admin)")
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        consumer.stop(graceful=True)
+
+
+@click.command("worker", help="Run a standalone delivery worker (for production).")
+@click.option("--threads", default=4, show_default=True)
+def worker(threads: int) -> None:
+    app = current_app._get_current_object()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    consumer = app.extensions["careers.tasks"].huey.create_consumer(
+        workers=threads, worker_type="thread", periodic=True)
+    consumer.run()

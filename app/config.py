@@ -1,0 +1,100 @@
+"""Settings: defaults, then instance/config.py, then CAREERS_* environment variables, then the
+`config` mapping given to create_app (tests)."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "production",                 # "development" in `make run`
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,                # default: sqlite file in the instance folder
+    "QUEUE_URL": None,                   # default: SqliteHuey file in the instance folder
+    "UPLOAD_DIR": None,                  # default: instance/uploads
+    "MAX_UPLOAD_MB": 10,
+    "COMPANY_NAME": "Example Corp",
+    "COMPANY_URL": "https://example.com",
+    "CONSENT_TEXT": ("I agree that my application data and resume are processed and stored "
+                     "for this and related job openings for up to 12 months."),
+    "CONSENT_VERSION": "2026-11-01",
+    "JOBS_PER_PAGE": 10,
+    "APPLY_RATE_LIMIT": "20 per hour",
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "ATS": {"kind": "local"},
+    "DELIVERY_MAX_ATTEMPTS": 8,
+    "DELIVERY_BACKOFF_BASE": 30.0,
+    "DELIVERY_BACKOFF_CAP": 3600.0,
+    "SWEEP_INTERVAL_MINUTES": 5,
+    "WORKER_THREADS": 2,
+    "RUN_WORKER": False,                 # `make run` starts a consumer thread in the web process
+    "LOAD_DEMO_JOBS": False,
+    "SESSION_COOKIE_SECURE": None,       # None: Secure outside development
+}
+
+# Settings read from CAREERS_<NAME>; values that look like JSON (numbers, booleans, objects)
+# are decoded so CAREERS_ATS='{"kind": "skailer", ...}' works.
+ENV_PREFIX = "CAREERS_"
+
+
+def _decode(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def load_settings(instance_path: str, overrides: dict[str, Any] | None) -> dict[str, Any]:
+    settings = dict(DEFAULTS)
+    settings.update(_instance_file(Path(instance_path) / "config.py"))
+    for key in DEFAULTS:
+        raw = os.environ.get(ENV_PREFIX + key)
+        if raw is not None:
+            settings[key] = _decode(raw) if key not in ("SECRET_KEY", "DATABASE_URL",
+                                                         "QUEUE_URL", "UPLOAD_DIR") else raw
+    settings.update(overrides or {})
+    _fill_paths(settings, Path(instance_path))
+    return settings
+
+
+def _instance_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    namespace: dict[str, Any] = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)  # the operator's own file
+    return {k: v for k, v in namespace.items() if k.isupper()}
+
+
+def _fill_paths(settings: dict[str, Any], instance: Path) -> None:
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = f"sqlite:///{instance / 'careers.db'}"
+    if not settings["QUEUE_URL"]:
+        settings["QUEUE_URL"] = f"sqlite:///{instance / 'queue.db'}"
+    if not settings["UPLOAD_DIR"]:
+        settings["UPLOAD_DIR"] = str(instance / "uploads")
+    if settings["SESSION_COOKIE_SECURE"] is None:
+        settings["SESSION_COOKIE_SECURE"] = settings["ENV"] != "development"
+
+
+class ConfigError(RuntimeError):
+    """A setting that makes the service unsafe or unable to start."""
+
+
+def ensure_secret_key(settings: dict[str, Any], instance: Path) -> str:
+    """The secret key; in development one is generated once into the instance folder."""
+    if settings.get("SECRET_KEY"):
+        return settings["SECRET_KEY"]
+    if settings["ENV"] != "development" and not settings.get("TESTING"):
+        raise ConfigError(
+            "CAREERS_SECRET_KEY is not set. Set it in the environment or in instance/config.py "
+            "(SECRET_KEY = '...'); generate one with: python -c 'import secrets; "
+            "print(secrets.token_hex(32))'")
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -1,0 +1,180 @@
+"""Delivering one application: claim its Delivery row, run the adapter's steps, record the outcome.
+
+The row is the truth. A worker claims it with a lease (so two workers never run the same
+delivery), saves every checkpoint before the next step, and leaves it pending with a
+`next_attempt_at` when it must try again later.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from app.ats.base import (Answer as AtsAnswer, AtsAdapter, AuthError, NeedsReviewError,
+                          PermanentError, Resume, RetryableError, Submission)
+from app.intake.runner import backoff_delay, run_steps
+from app.models import Application, Delivery, Integration, utcnow
+from app.storage import Storage
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Policy:
+    max_attempts: int = 8
+    backoff_base: float = 30.0
+    backoff_cap: float = 3600.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str                    # delivered, retry, failed, needs_review, paused, skipped
+    delay: float | None = None     # seconds until the next attempt, for "retry"
+
+
+def claim(session: Session, delivery_id: int, now: datetime) -> bool:
+    """Take the row for this worker; False when it is finished or another worker holds it."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id,
+               or_(Delivery.status == "pending",
+                   (Delivery.status == "in_progress") & (Delivery.lease_until < now)))
+        .values(status="in_progress", lease_until=now + LEASE, attempts=Delivery.attempts + 1))
+    session.commit()
+    return result.rowcount == 1
+
+
+def deliver(session: Session, application_id: int, *, adapter: AtsAdapter, storage: Storage,
+            policy: Policy = Policy(), now: Callable[[], datetime] = utcnow,
+            jitter: Callable[[], float] = random.random,
+            after_step: Callable[[str], None] | None = None) -> Outcome:
+    delivery = session.scalar(select(Delivery).where(Delivery.application_id == application_id))
+    if delivery is None or is_paused(session, delivery.target):
+        return Outcome("skipped")
+    if delivery.next_attempt_at and delivery.next_attempt_at > now() and delivery.status == "pending":
+        return Outcome("skipped")
+    if not claim(session, delivery.id, now()):
+        return Outcome("skipped")
+    session.refresh(delivery)
+    submission = build_submission(delivery.application, storage)
+
+    def save(checkpoints: dict) -> None:
+        delivery.checkpoints = dict(checkpoints)
+        session.commit()
+
+    try:
+        run_steps(adapter, submission, dict(delivery.checkpoints or {}), save,
+                  **({"after_step": after_step} if after_step else {}))
+    except RetryableError as exc:
+        return _retry_later(session, delivery, exc, policy, now, jitter)
+    except AuthError as exc:
+        _pause(session, delivery, exc, now)
+        return Outcome("paused")
+    except NeedsReviewError as exc:
+        return _finish(session, delivery, "needs_review", str(exc))
+    except PermanentError as exc:
+        return _finish(session, delivery, "failed", str(exc))
+    delivery.status = "delivered"
+    delivery.delivered_at = now()
+    delivery.last_error = ""
+    delivery.lease_until = None
+    session.commit()
+    return Outcome("delivered")
+
+
+def _retry_later(session, delivery, exc: RetryableError, policy, now, jitter) -> Outcome:
+    if delivery.attempts >= policy.max_attempts:
+        return _finish(session, delivery, "failed", f"{exc} (gave up after {delivery.attempts} attempts)")
+    delay = backoff_delay(delivery.attempts, base=policy.backoff_base, cap=policy.backoff_cap,
+                          jitter=jitter)
+    if exc.retry_after is not None:
+        delay = max(delay, exc.retry_after)
+    delivery.status = "pending"
+    delivery.last_error = str(exc)
+    delivery.next_attempt_at = now() + timedelta(seconds=delay)
+    delivery.lease_until = None
+    session.commit()
+    return Outcome("retry", delay)
+
+
+def _finish(session, delivery, status: str, error: str) -> Outcome:
+    delivery.status = status
+    delivery.last_error = error
+    delivery.lease_until = None
+    session.commit()
+    log.warning("delivery %s ended %s: %s", delivery.id, status, error)
+    return Outcome(status)
+
+
+def _pause(session, delivery, exc: AuthError, now) -> None:
+    integration = session.scalar(select(Integration).where(Integration.kind == delivery.target))
+    if integration is None:
+        integration = Integration(kind=delivery.target)
+        session.add(integration)
+    integration.paused = True
+    integration.paused_reason = str(exc)
+    integration.paused_at = now()
+    delivery.status = "pending"                 # resumes when HR fixes the credentials
+    delivery.last_error = str(exc)
+    delivery.attempts = max(0, delivery.attempts - 1)
+    delivery.lease_until = None
+    session.commit()
+
+
+def is_paused(session: Session, kind: str) -> bool:
+    return bool(session.scalar(select(Integration.paused).where(Integration.kind == kind)))
+
+
+def resume_integration(session: Session, kind: str) -> None:
+    integration = session.scalar(select(Integration).where(Integration.kind == kind))
+    if integration is not None:
+        integration.paused = False
+        integration.paused_reason = ""
+        session.commit()
+
+
+def retry_now(session: Session, delivery: Delivery) -> None:
+    """HR's Retry button: a failed or reviewed delivery goes back to pending with fresh attempts."""
+    delivery.status = "pending"
+    delivery.attempts = 0
+    delivery.next_attempt_at = None
+    delivery.lease_until = None
+    session.commit()
+
+
+def due_deliveries(session: Session, now: datetime) -> list[int]:
+    """Applications whose delivery should be running: the sweeper re-enqueues them."""
+    rows = session.scalars(
+        select(Delivery.application_id).where(or_(
+            (Delivery.status == "pending") &
+            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+            (Delivery.status == "in_progress") & (Delivery.lease_until < now))))
+    return list(rows)
+
+
+def build_submission(application: Application, storage: Storage) -> Submission:
+    job = application.job
+    resume = None
+    if application.resume_key:
+        resume = Resume(application.resume_filename, application.resume_content_type,
+                        storage.read(application.resume_key))
+    answers = tuple(
+        AtsAnswer(question_ref=(a.question.ref or str(a.question.id)) if a.question else "",
+                  label=a.label, value=a.value)
+        for a in application.answers)
+    return Submission(
+        application_id=application.id, public_id=application.public_id, job_ref=job.ref or str(job.id),
+        first_name=application.first_name, last_name=application.last_name,
+        email=application.email, phone=application.phone, url=application.url,
+        location=application.location, cover_letter=application.cover_letter, resume=resume,
+        answers=answers, parsed=application.parsed or {}, consent_text=application.consent_text,
+        consent_version=application.consent_version,
+        consent_at=application.consent_at.isoformat() + "+00:00",
+        attribution=dict(application.attribution or {}), stage=job.stage, source=job.source)

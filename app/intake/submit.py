@@ -1,0 +1,139 @@
+"""Taking in one application: the file first, then ONE transaction, then the queue.
+
+A crash before the commit leaves no half application (at most an unreferenced file, which the
+sweeper removes); after the commit the application is safe even if the queue is down, because
+the sweeper re-enqueues every pending Delivery row.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.models import Answer, Application, Delivery, Job, Question
+from app.storage import Storage
+
+log = logging.getLogger(__name__)
+
+RESUME_FOLDER = "resumes"
+HELD_FOLDER = "held"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A checked upload: its bytes, or the storage key of a copy held from an earlier attempt."""
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    data: bytes | None = field(default=None, repr=False)
+    held_key: str | None = None
+
+    @classmethod
+    def from_bytes(cls, data: bytes, filename: str, content_type: str) -> Upload:
+        return cls(filename, content_type, len(data), hashlib.sha256(data).hexdigest(), data)
+
+
+@dataclass
+class NewApplication:
+    job: Job
+    submission_key: str
+    first_name: str
+    last_name: str
+    email: str
+    consent_text: str
+    consent_version: str
+    phone: str = ""
+    url: str = ""
+    location: str = ""
+    cover_letter: str = ""
+    resume: Upload | None = None
+    answers: list[tuple[Question, Any]] = field(default_factory=list)  # Upload for file questions
+    parsed: dict[str, Any] | None = None
+    attribution: dict[str, str] = field(default_factory=dict)
+
+
+def find_by_submission_key(session: Session, key: str) -> Application | None:
+    return session.scalar(select(Application).where(Application.submission_key == key))
+
+
+def store_upload(storage: Storage, upload: Upload) -> str:
+    if upload.held_key:
+        return storage.move(upload.held_key, RESUME_FOLDER)
+    assert upload.data is not None
+    return storage.save(upload.data, folder=RESUME_FOLDER)
+
+
+def submit(session: Session, storage: Storage, enqueue: Callable[[int], None],
+           new: NewApplication, *, target: str) -> Application:
+    """Store the application and its pending delivery, then wake the worker.
+
+    A second submit with the same submission_key (a double click, a resent POST) returns the
+    application the first one created.
+    """
+    existing = find_by_submission_key(session, new.submission_key)
+    if existing is not None:
+        return existing
+    stored: list[str] = []
+    try:
+        application = _build(new, storage, stored, target)
+        session.add(application)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        _discard(storage, stored)
+        existing = find_by_submission_key(session, new.submission_key)
+        if existing is None:
+            raise
+        return existing
+    except BaseException:
+        session.rollback()
+        _discard(storage, stored)
+        raise
+    _wake(enqueue, application.id)
+    return application
+
+
+def _build(new: NewApplication, storage: Storage, stored: list[str], target: str) -> Application:
+    application = Application(
+        submission_key=new.submission_key, job=new.job, first_name=new.first_name,
+        last_name=new.last_name, email=new.email, phone=new.phone, url=new.url,
+        location=new.location, cover_letter=new.cover_letter, parsed=new.parsed,
+        consent_text=new.consent_text, consent_version=new.consent_version,
+        attribution=dict(new.attribution))
+    if new.resume is not None:
+        key = store_upload(storage, new.resume)
+        stored.append(key)
+        application.resume_key = key
+        application.resume_filename = new.resume.filename
+        application.resume_content_type = new.resume.content_type
+        application.resume_sha256 = new.resume.sha256
+        application.resume_size = new.resume.size
+    for question, value in new.answers:
+        if isinstance(value, Upload):
+            key = store_upload(storage, value)
+            stored.append(key)
+            value = {"file_key": key, "filename": value.filename,
+                     "content_type": value.content_type, "size": value.size}
+        application.answers.append(Answer(question=question, label=question.label, value=value))
+    application.delivery = Delivery(target=target, status="pending")
+    return application
+
+
+def _discard(storage: Storage, keys: list[str]) -> None:
+    for key in keys:
+        storage.delete(key)
+
+
+def _wake(enqueue: Callable[[int], None], application_id: int) -> None:
+    try:
+        enqueue(application_id)
+    except Exception:  # the row is the truth: the sweeper finds it again
+        log.warning("queue unavailable; application %s waits for the sweeper", application_id,
+                    exc_info=True)

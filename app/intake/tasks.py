@@ -1,0 +1,130 @@
+"""Huey tasks: deliver one application, sweep for deliveries the queue lost, tidy held uploads.
+
+Tasks are registered on the Huey instance that create_app made, so nothing connects at import.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from huey import Huey, crontab
+
+from app.ats.registry import build_adapter
+from app.extensions import db
+from app.intake import delivery as delivery_service
+from app.intake.submit import HELD_FOLDER
+from app.models import utcnow
+from app.storage import Storage
+
+log = logging.getLogger(__name__)
+
+HELD_UPLOAD_TTL = timedelta(hours=24)
+
+
+@dataclass
+class Tasks:
+    huey: Huey
+    deliver: Any
+    sweep: Any
+
+    def enqueue_delivery(self, application_id: int, delay: float | None = None) -> None:
+        if delay:
+            self.deliver.schedule((application_id,), delay=delay)
+        else:
+            self.deliver(application_id)
+
+
+class Adapters:
+    """One adapter (one pooled HTTP client) per target kind, built on first use."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._built: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, kind: str):
+        with self._lock:
+            if kind not in self._built:
+                settings = dict(self._app.config["ATS"])
+                if settings.get("kind", "local") != kind:
+                    settings = {"kind": kind}
+                self._built[kind] = build_adapter(settings)
+            return self._built[kind]
+
+
+def register_tasks(huey: Huey, app: Flask) -> Tasks:
+    adapters = Adapters(app)
+    app.extensions["careers.adapters"] = adapters
+
+    @huey.task(name="deliver")
+    def deliver(application_id: int) -> str:
+        with app.app_context():
+            return run_delivery(app, adapters, application_id)
+
+    interval = int(app.config["SWEEP_INTERVAL_MINUTES"])
+
+    @huey.periodic_task(crontab(minute=f"*/{interval}"), name="sweep")
+    def sweep() -> int:
+        with app.app_context():
+            return sweep_once(app)
+
+    tasks = Tasks(huey, deliver, sweep)
+    app.extensions["careers.tasks"] = tasks
+    return tasks
+
+
+def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
+    session = db.session
+    row = session.scalar(db.select(delivery_service.Delivery)
+                         .where(delivery_service.Delivery.application_id == application_id))
+    if row is None:
+        return "missing"
+    outcome = delivery_service.deliver(
+        session, application_id, adapter=adapters.get(row.target),
+        storage=Storage(app.config["UPLOAD_DIR"]), policy=policy_from(app))
+    if outcome.status == "retry":
+        app.extensions["careers.tasks"].enqueue_delivery(application_id, delay=outcome.delay)
+    return outcome.status
+
+
+def policy_from(app: Flask) -> delivery_service.Policy:
+    return delivery_service.Policy(
+        max_attempts=int(app.config["DELIVERY_MAX_ATTEMPTS"]),
+        backoff_base=float(app.config["DELIVERY_BACKOFF_BASE"]),
+        backoff_cap=float(app.config["DELIVERY_BACKOFF_CAP"]))
+
+
+def sweep_once(app: Flask) -> int:
+    """Re-enqueue every due delivery (the row is the truth) and drop stale held uploads."""
+    tasks = app.extensions["careers.tasks"]
+    due = delivery_service.due_deliveries(db.session, utcnow())
+    for application_id in due:
+        tasks.enqueue_delivery(application_id)
+    remove_stale_held_uploads(Storage(app.config["UPLOAD_DIR"]))
+    return len(due)
+
+
+def remove_stale_held_uploads(storage: Storage, *, now: float | None = None) -> int:
+    folder = storage.root / HELD_FOLDER
+    if not folder.exists():
+        return 0
+    cutoff = (time.time() if now is None else now) - HELD_UPLOAD_TTL.total_seconds()
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def start_consumer(huey: Huey, workers: int = 2):
+    """A consumer in this process (threads), for `make run`; returns it so it can be stopped."""
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                    check_worker_health=False)
+    consumer.start()
+    return consumer

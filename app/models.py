@@ -1,0 +1,180 @@
+"""The database: jobs and their pages, applications and their delivery to an ATS, HR users."""
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(18)
+
+
+QUESTION_KINDS = ("short_text", "long_text", "single_select", "multi_select", "yes_no", "url", "file")
+EMPLOYMENT_TYPES = ("FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER",
+                    "PER_DIEM", "OTHER")
+
+
+class Job(db.Model):
+    """A job opening. `ats_kind`/`ref` tie it to the ATS it was synced from ("local": ours)."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ats_kind: Mapped[str] = mapped_column(String(32), default="local")
+    ref: Mapped[str | None] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(120), default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    remote: Mapped[bool] = mapped_column(Boolean, default=False)
+    employment_type: Mapped[str] = mapped_column(String(32), default="FULL_TIME")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    salary_min: Mapped[int | None] = mapped_column(Integer)
+    salary_max: Mapped[int | None] = mapped_column(Integer)
+    salary_currency: Mapped[str] = mapped_column(String(3), default="")
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    resume_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    stage: Mapped[str] = mapped_column(String(120), default="")   # ATS stage for new applicants
+    source: Mapped[str] = mapped_column(String(120), default="")  # ATS source for new applicants
+    date_posted: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    valid_through: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="job", order_by="Question.position", cascade="all, delete-orphan")
+
+    __table_args__ = (UniqueConstraint("ats_kind", "ref", name="uq_job_ats_ref"),)
+
+    @property
+    def is_open(self) -> bool:
+        return self.published and not self.closed
+
+
+class Question(db.Model):
+    """A custom question on a job's application form."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20), default="short_text")
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ref: Mapped[str | None] = mapped_column(String(128))   # the ATS's key for this question
+
+    job: Mapped[Job] = relationship(back_populates="questions")
+
+
+class Application(db.Model):
+    """One candidate's application, safe in our database before anything else happens."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)  # one per rendered form
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    cover_letter: Mapped[str] = mapped_column(Text, default="")
+    resume_key: Mapped[str | None] = mapped_column(String(80))
+    resume_filename: Mapped[str] = mapped_column(String(255), default="")
+    resume_content_type: Mapped[str] = mapped_column(String(100), default="")
+    resume_sha256: Mapped[str] = mapped_column(String(64), default="")
+    resume_size: Mapped[int] = mapped_column(Integer, default=0)
+    parsed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    consent_text: Mapped[str] = mapped_column(Text)
+    consent_version: Mapped[str] = mapped_column(String(40))
+    consent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attribution: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    stage_label: Mapped[str] = mapped_column(String(120), default="")  # as last reported by the ATS
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    job: Mapped[Job] = relationship()
+    answers: Mapped[list[Answer]] = relationship(back_populates="application",
+                                                 cascade="all, delete-orphan")
+    delivery: Mapped[Delivery] = relationship(back_populates="application", uselist=False,
+                                              cascade="all, delete-orphan")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Answer(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="SET NULL"))
+    label: Mapped[str] = mapped_column(String(500))        # the question as the candidate saw it
+    value: Mapped[Any] = mapped_column(JSON)               # str, list[str], bool or a file dict
+
+    application: Mapped[Application] = relationship(back_populates="answers")
+    question: Mapped[Question | None] = relationship()
+
+
+DELIVERY_STATES = ("pending", "in_progress", "delivered", "failed", "needs_review", "paused")
+
+
+class Delivery(db.Model):
+    """The delivery of one application to its ATS. This row is the truth; the queue a wake-up."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
+    target: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    checkpoints: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)   # a worker holds it until then
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="delivery")
+
+
+class ParsedResume(db.Model):
+    """Parse results by the file's SHA-256: the same file is never parsed twice."""
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Integration(db.Model):
+    """The state of one ATS target: paused after its credentials were refused."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), unique=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_reason: Mapped[str] = mapped_column(Text, default="")
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class User(UserMixin, db.Model):
+    """An HR user of the admin area."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="admin")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active

@@ -1,0 +1,73 @@
+/* Apply form enhancements: focus the error summary, and fill empty fields from the resume.
+   Everything here is optional: the form works the same without JavaScript. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form.apply");
+  if (!form) return;
+
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
+  var touched = {};
+  form.addEventListener("input", function (event) {
+    if (event.target.name) touched[event.target.name] = true;
+    event.target.classList.remove("autofilled");
+  });
+
+  var status = form.querySelector(".autofill-status");
+  var fileInput = form.querySelector("input[type=file][name=resume]");
+  var url = form.getAttribute("data-parse-url");
+  if (!fileInput || !url || !window.fetch || !window.FormData) return;
+
+  function say(text) { if (status) status.textContent = text; }
+
+  function valueOf(field) {
+    if (field == null) return "";
+    if (typeof field === "object" && "value" in field) return field.value || "";
+    return typeof field === "string" ? field : "";
+  }
+
+  function fill(name, value) {
+    var input = form.elements[name];
+    if (!input || !value || touched[name] || input.value) return false;
+    input.value = value;
+    input.classList.add("autofilled");
+    var note = document.createElement("span");
+    note.className = "autofill-note";
+    note.textContent = " (from your resume, please check)";
+    var label = form.querySelector("label[for='" + input.id + "']");
+    if (label && !label.querySelector(".autofill-note")) label.appendChild(note);
+    return true;
+  }
+
+  fileInput.addEventListener("change", function () {
+    var file = fileInput.files && fileInput.files[0];
+    if (!file) return;
+    var body = new FormData();
+    body.append("resume", file);
+    var token = form.elements["csrf_token"] ? form.elements["csrf_token"].value : "";
+    say("Reading your resume…");
+    fetch(url, { method: "POST", body: body, credentials: "same-origin",
+                 headers: { "X-CSRFToken": token, "Accept": "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (result) {
+        if (!result || !result.ok) {
+          say((result && result.message ? result.message + " " : "") +
+              "You can still fill in the form and submit.");
+          return;
+        }
+        var f = result.fields || {};
+        var urls = f.urls || [];
+        var link = valueOf(f.linkedin) || valueOf(urls[0]);
+        var count = [
+          fill("first_name", valueOf(f.first_name)), fill("last_name", valueOf(f.last_name)),
+          fill("email", valueOf(f.email)), fill("phone", valueOf(f.phone)),
+          fill("url", link), fill("location", valueOf(f.location))
+        ].filter(Boolean).length;
+        say(count ? "We filled " + count + " field" + (count === 1 ? "" : "s") +
+                    " from your resume. Please check them." : "");
+        form.dispatchEvent(new CustomEvent("careers:autofilled", { detail: { count: count } }));
+      })
+      .catch(function () { say("We could not read your resume here; please fill in the form."); });
+  });
+})();

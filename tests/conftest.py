@@ -1,0 +1,108 @@
+"""Fixtures shared by every test: a real app on a temporary SQLite file, its client and CLI."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from app.models import Job, Question, User
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PASSWORD = "correct horse battery"
+
+
+def app_config(tmp: Path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_PATH": str(tmp / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp / 'careers.db'}",
+        "QUEUE_URL": f"sqlite:///{tmp / 'queue.db'}",
+        "UPLOAD_DIR": str(tmp / "uploads"),
+        "SESSION_COOKIE_SECURE": False,
+        "SERVER_NAME": "careers.test",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory) -> Path:
+    """One database migrated with Alembic per run; each test gets a copy of it."""
+    tmp = tmp_path_factory.mktemp("template")
+    app = create_app(app_config(tmp))
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        db.engine.dispose()
+    return tmp / "careers.db"
+
+
+@pytest.fixture
+def make_app(tmp_path, migrated_db):
+    """Build an app on a fresh copy of the migrated database, with settings overridden."""
+    built = []
+
+    def make(**overrides):
+        shutil.copy(migrated_db, tmp_path / "careers.db")
+        app = create_app(app_config(tmp_path, **overrides))
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def add_job(app, **values) -> int:
+    questions = values.pop("questions", [])
+    defaults = dict(title="Backend Engineer", department="Engineering", location="Berlin, Germany",
+                    country="DE", description_html="<p>Build things.</p>", published=True)
+    defaults.update(values)
+    with app.app_context():
+        job = Job(**defaults)
+        job.questions = [Question(position=i, **q) for i, q in enumerate(questions)]
+        db.session.add(job)
+        db.session.commit()
+        return job.id
+
+
+def add_user(app, email="hr@example.com", password=PASSWORD) -> None:
+    with app.app_context():
+        user = User(email=email, role="admin")
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def login(client, email="hr@example.com", password=PASSWORD):
+    page = client.get("/admin/login")
+    return client.post("/admin/login", data={"email": email, "password": password,
+                                             "csrf_token": csrf_token_from(page.text)})
