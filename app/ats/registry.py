@@ -10,12 +10,30 @@ from typing import Any
 import httpx
 
 from app.ats import local, skailer
-from app.ats.ratelimit import Limiter
+from app.ats.ratelimit import Limiter, SqliteWindow
 
 BUILDERS: dict[str, Callable[..., Any]] = {
     "local": local.build,
     "skailer": skailer.build,
 }
+
+# Documented requests per minute; a target's settings may lower it with "rate_limit_per_minute".
+RATE_LIMITS: dict[str, int] = {
+    "skailer": skailer.RATE_LIMIT_PER_MINUTE,
+}
+
+
+def shared_limiter(settings: Mapping[str, Any], path: str) -> Limiter | None:
+    """The cross-process request budget for this target, kept in the SQLite file at `path`.
+
+    None when the kind documents no limit. Keyed by kind and base URL, so two tenants of one
+    vendor keep separate budgets.
+    """
+    kind = settings.get("kind", "local")
+    limit = settings.get("rate_limit_per_minute") or RATE_LIMITS.get(kind)
+    if not limit:
+        return None
+    return SqliteWindow(path, f"{kind}:{settings.get('base_url', '')}", int(limit), 60.0)
 
 
 def build_adapter(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,

@@ -9,7 +9,7 @@ from werkzeug.serving import make_server
 
 from app.ats.base import AuthError, Job, PermanentError, Resume, RetryableError
 from app.ats.ratelimit import MemoryWindow
-from app.ats.registry import BUILDERS, build_adapter
+from app.ats.registry import BUILDERS, build_adapter, shared_limiter
 from app.ats.sandbox.skailer import TOKEN_LIFETIME, control, create_app
 from app.ats.skailer import build
 from app.intake.runner import backoff_delay, run_steps
@@ -234,3 +234,39 @@ def test_the_registry_builds_each_kind_from_settings():
     assert {"local", "skailer"} <= set(BUILDERS)
     with pytest.raises(ValueError):
         build_adapter({"kind": "nope"})
+
+
+def test_configured_latency_delays_every_api_request():
+    slept = []
+    harness = make({"faults": {"latency": 0.25}, "sleep": slept.append})
+    deliver(harness)
+    assert slept == [0.25] * state(harness).count_calls()
+
+
+def test_a_configured_429_rate_refuses_requests_as_retryable_and_unambiguous():
+    harness = make({"faults": {"rate_429": 1.0}})
+    with pytest.raises(RetryableError) as raised:
+        deliver(harness)
+    assert raised.value.status == 429 and not raised.value.ambiguous
+    assert raised.value.retry_after == 1
+
+
+def test_a_random_error_rate_fails_about_that_share_of_requests():
+    app = create_app({"token": TOKEN, "faults": {"error_rate": 0.3}, "seed": 7})
+    adapter = build({"base_url": "http://s", "token": TOKEN, "cache_ttl": 0},
+                    transport=httpx.WSGITransport(app=app))
+    failures = 0
+    for _ in range(100):
+        try:
+            adapter.sources()
+        except RetryableError:
+            failures += 1
+    assert 15 <= failures <= 45
+
+
+def test_the_shared_limiter_uses_the_documented_skailer_budget(tmp_path):
+    limiter = shared_limiter({"kind": "skailer", "base_url": "http://s"}, str(tmp_path / "rl.db"))
+    assert (limiter.limit, limiter.window, limiter.target) == (100, 60.0, "skailer:http://s")
+    lowered = shared_limiter({"kind": "skailer", "rate_limit_per_minute": 30}, str(tmp_path / "rl.db"))
+    assert lowered.limit == 30
+    assert shared_limiter({"kind": "local"}, str(tmp_path / "rl.db")) is None

@@ -121,13 +121,14 @@ class SkailerControl:
 # --- the app ------------------------------------------------------------------------------
 
 def create_app(config: dict | None = None) -> Flask:
-    """config: token (str), limit_per_minute (100), clock (callable), faults (dict for
-    `Faults.configure`), seed (int), reject_duplicate_email (bool)."""
+    """config: token (str), limit_per_minute (100), clock and sleep (callables), faults (dict
+    for `Faults.configure`: error_rate, rate_429, latency, fail_next, commit_then_fail), seed
+    (int), reject_duplicate_email (bool)."""
     config = dict(config or {})
     clock: Callable[[], float] = config.get("clock", time.time)
     state = SkailerState(reject_duplicate_email=config.get("reject_duplicate_email", True))
     state.tokens[config.get("token", "sandbox-token")] = clock()
-    faults = Faults(seed=config.get("seed", 0))
+    faults = Faults(seed=config.get("seed", 0), sleep=config.get("sleep", time.sleep))
     faults.configure(config.get("faults", {}))
     limiter = FixedWindow(config.get("limit_per_minute", 100), 60.0, clock)
 
