@@ -50,8 +50,9 @@ def default_jobs() -> list[dict]:
     ]
 
 
-class ConnectionDropped(Exception):
-    """Raised after the socket is closed, so no response goes back; see `in_process_transport`."""
+class ConnectionDropped(httpx.RemoteProtocolError):
+    """Raised after the socket is closed; through `httpx.WSGITransport` it reaches the client as
+    the transport error a dropped connection causes."""
 
 
 @dataclass
@@ -218,21 +219,6 @@ def dropping(wsgi_app):
             raise ConnectionDropped("sandbox dropped the connection after saving")
         return result
     return run
-
-
-class InProcessTransport(httpx.WSGITransport):
-    """WSGITransport that turns a sandbox's dropped connection into what httpx raises for one."""
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        try:
-            return super().handle_request(request)
-        except ConnectionDropped as exc:
-            raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
-                                            request=request) from exc
-
-
-def in_process_transport(app: Flask) -> httpx.WSGITransport:
-    return InProcessTransport(app=app)
 
 
 def sandbox_of(app: Flask) -> DoverSandbox:

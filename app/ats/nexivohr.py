@@ -1,0 +1,233 @@
+"""NexivoHR: find or create the candidate, submit them to the job, move to a first stage (§4, §9.2).
+
+NexivoHR has no resume endpoint, so the file stays with us and a signed, expiring link to it
+(made by the web app, passed in as `resume_link`) goes into a configurable field. Its plans cap
+requests per minute and per day; we keep under both so that NexivoHR never has to answer 429.
+Response bodies are undocumented: both `{"data": ...}` and bare objects are accepted.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from app.ats.base import (Job, PermanentError, RetryableError, Source, Stage, Submission, named)
+from app.ats.http import DEFAULT_TIMEOUT, json_body, send
+from app.ats.ratelimit import MemoryWindow
+
+ATS = "nexivohr"
+PLAN_LIMITS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}   # per minute, per day
+DEFAULT_STAGE = "submitted"                   # ASSUMED: where a new submission starts
+STAGES = ("screening", "interview", "offer", "placed", "rejected")   # PATCH enum, documented
+PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class NexivoSettings:
+    api_token: str
+    base_url: str                              # https://<tenant-domain>/ats/api/v1
+    plan: str = "professional"
+    first_stage: str = ""                      # one of STAGES; empty leaves the default stage
+    resume_link_field: str = "notes"           # submission field; "candidate.<field>" for the candidate
+    submission_note: str = "Applied via the careers site"
+    extra_fields: Mapping[str, str] = field(default_factory=dict)   # NexivoHR field -> Submission attr
+
+    @classmethod
+    def from_dict(cls, settings: Mapping[str, Any]) -> NexivoSettings:
+        known = {k: settings[k] for k in ("plan", "first_stage", "resume_link_field",
+                                          "submission_note", "extra_fields") if k in settings}
+        return cls(api_token=settings["api_token"], base_url=settings["base_url"], **known)
+
+
+class DailyQuota:
+    """Requests per calendar day (UTC). Exhausted means wait for tomorrow: raise, do not sleep."""
+
+    def __init__(self, limit: int, *, clock: Callable[[], float] = time.time) -> None:
+        self.limit, self._clock = limit, clock
+        self._day, self._used = -1, 0
+
+    def take(self) -> None:
+        now = self._clock()
+        day = int(now // 86_400)
+        if day != self._day:
+            self._day, self._used = day, 0
+        if self._used >= self.limit:
+            raise RetryableError(f"{ATS}: daily request quota used up", ats=ATS,
+                                 retry_after=(day + 1) * 86_400 - now)
+        self._used += 1
+
+
+def _limits(plan: str) -> tuple[int, int]:
+    try:
+        return PLAN_LIMITS[plan.lower()]
+    except KeyError:
+        raise ValueError(f"NexivoHR plan {plan!r} has no API access; known: {sorted(PLAN_LIMITS)}") from None
+
+
+def unwrap(body: Any) -> Any:
+    """The payload whether NexivoHR wrapped it in {"data": ...} or not."""
+    if isinstance(body, dict) and "data" in body and set(body) <= {"data", "meta", "links"}:
+        return body["data"]
+    return body
+
+
+def email_query(email: str) -> str:
+    return email.strip()                      # ASSUMED: a bare address matches the email field
+
+
+class NexivoAdapter:
+    name = ATS
+
+    def __init__(self, client: httpx.Client, settings: NexivoSettings, *, limiter: Any,
+                 quota: DailyQuota, resume_link: Callable[[Submission], str] | None = None) -> None:
+        self._client, self._settings = client, settings
+        self._limiter, self._quota, self._resume_link = limiter, quota, resume_link
+
+    def list_jobs(self) -> list[Job]:
+        return [Job(ref=str(raw["id"]), title=str(raw.get("title") or ""),
+                    location=str(raw.get("location") or ""), open=raw.get("status", "open") != "closed")
+                for raw in self._pages("/jobs")]
+
+    def stages(self, job: Job) -> list[Stage]:
+        return [Stage(ref=name, name=name.capitalize()) for name in (DEFAULT_STAGE, *STAGES)]
+
+    def sources(self) -> list[Source]:
+        return []                              # no sources in NexivoHR's API
+
+    def steps(self):
+        return (named("find_candidate", self._find_candidate, creates=False),
+                named("create_candidate", self._create_candidate),
+                named("submit_to_job", self._submit_to_job),
+                named("move_stage", self._move_stage, creates=False))
+
+    def find_existing(self, submission: Submission) -> Mapping[str, str]:
+        candidate_ref = self._candidate_ref(submission.email)
+        if not candidate_ref:
+            return {}
+        found = {"candidate_ref": candidate_ref}
+        submission_ref = self._submission_ref(submission.job_ref, candidate_ref)
+        if submission_ref:
+            found["submission_ref"] = submission_ref
+        return found
+
+    # steps ---------------------------------------------------------------------------------
+    def _find_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        ref = self._candidate_ref(submission.email)
+        return {"candidate_ref": ref} if ref else {}
+
+    def _create_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        if done.get("candidate_ref"):
+            return {}
+        try:
+            body = self._json("POST", "/candidates", json=self._candidate_body(submission))
+        except PermanentError as exc:
+            # Someone (another worker, HR by hand) created them since we looked: adopt that record.
+            ref = self._candidate_ref(submission.email) if exc.status == 400 else ""
+            if not ref:
+                raise
+            return {"candidate_ref": ref}
+        return {"candidate_ref": str(unwrap(body)["id"])}
+
+    def _submit_to_job(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        if done.get("submission_ref"):
+            return {}
+        candidate_ref = done["candidate_ref"]
+        body = {"candidate_id": _id(candidate_ref), "notes": self._settings.submission_note}
+        self._add_link(submission, body, "")
+        try:
+            created = self._json("POST", f"/jobs/{submission.job_ref}/submissions", json=body)
+        except PermanentError as exc:
+            ref = self._submission_ref(submission.job_ref, candidate_ref) if exc.status == 400 else ""
+            if not ref:
+                raise
+            return {"submission_ref": ref}
+        return {"submission_ref": str(unwrap(created)["id"])}
+
+    def _move_stage(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        stage = self._wanted_stage(submission)
+        if not stage:
+            return {}
+        self._json("PATCH", f"/submissions/{done['submission_ref']}", json={"stage": stage})
+        return {"stage_ref": stage}
+
+    # payloads ------------------------------------------------------------------------------
+    def _candidate_body(self, submission: Submission) -> dict[str, Any]:
+        city, _, state = (part.strip() for part in submission.location.partition(","))
+        body = {"first_name": submission.first_name, "last_name": submission.last_name,
+                "email": submission.email, "phone": submission.phone,
+                "current_title": str(submission.parsed.get("headline") or ""),
+                "city": city, "state": state}
+        for target, attr in self._settings.extra_fields.items():
+            value = getattr(submission, attr, None) or submission.parsed.get(attr)
+            if value:
+                body[target] = value
+        self._add_link(submission, body, "candidate.")
+        return {key: value for key, value in body.items() if value not in ("", None)}
+
+    def _add_link(self, submission: Submission, body: dict, prefix: str) -> None:
+        target = self._settings.resume_link_field
+        on_candidate = target.startswith("candidate.")
+        if self._resume_link is None or submission.resume is None or on_candidate != (prefix != ""):
+            return
+        key = target.removeprefix("candidate.")
+        link = self._resume_link(submission)   # a text field gets a label, a URL field the bare link
+        body[key] = f"{body[key]}\nResume: {link}" if body.get(key) else link
+
+    def _wanted_stage(self, submission: Submission) -> str:
+        """The submission's stage when it names a NexivoHR stage, else the configured one."""
+        for wanted in (submission.stage, self._settings.first_stage):
+            wanted = (wanted or "").strip().lower()
+            if wanted in STAGES:
+                return wanted
+        return ""
+
+    # http ----------------------------------------------------------------------------------
+    def _candidate_ref(self, email: str) -> str:
+        for raw in self._pages("/candidates", {"q": email_query(email)}):
+            if str(raw.get("email", "")).strip().lower() == email.strip().lower():
+                return str(raw["id"])
+        return ""
+
+    def _submission_ref(self, job_ref: str, candidate_ref: str) -> str:
+        for raw in self._pages(f"/jobs/{job_ref}/submissions"):
+            if str(raw.get("candidate_id")) == candidate_ref:
+                return str(raw["id"])
+        return ""
+
+    def _pages(self, path: str, params: Mapping[str, str] | None = None) -> list[dict]:
+        items, page = [], 1
+        while True:
+            body = self._json("GET", path, params={**(params or {}), "page": page, "per_page": PER_PAGE})
+            batch = unwrap(body) or []
+            items += batch
+            total = body.get("meta", {}).get("total") if isinstance(body, dict) else None
+            if len(batch) < PER_PAGE or (total is not None and len(items) >= total):
+                return items
+            page += 1
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        self._quota.take()
+        self._limiter.acquire()
+        return json_body(send(self._client, method, path, ats=ATS, **kwargs), ATS)
+
+
+def _id(ref: str) -> int | str:
+    return int(ref) if ref.isdigit() else ref
+
+
+def build(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,
+          limiter: Any = None, resume_link: Callable[[Submission], str] | None = None,
+          clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+          **_: Any) -> NexivoAdapter:
+    """`limiter` (shared across workers) replaces the in-process per-minute budget of the plan."""
+    config = NexivoSettings.from_dict(settings)
+    per_minute, per_day = _limits(config.plan)
+    client = httpx.Client(base_url=config.base_url.rstrip("/"), timeout=DEFAULT_TIMEOUT,
+                          headers={"Authorization": f"Bearer {config.api_token}",
+                                   "Accept": "application/json"}, transport=transport)
+    return NexivoAdapter(client, config,
+                         limiter=limiter or MemoryWindow(per_minute, 60.0, clock=clock, sleep=sleep),
+                         quota=DailyQuota(per_day, clock=clock), resume_link=resume_link)

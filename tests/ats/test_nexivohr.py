@@ -1,0 +1,203 @@
+"""NexivoHR specifics: lookup before create, stage only when needed, staying under the plan."""
+from __future__ import annotations
+
+import httpx
+import pytest
+from flask import Flask, request
+
+from app.ats import nexivohr, webhooks
+from app.ats.base import AuthError, Job, RetryableError
+from app.ats.sandbox import nexivohr as sandbox
+from app.intake.runner import run_steps
+from tests.ats.harnesses import make_submission
+from tests.ats.harnesses.nexivohr import JOB_REF, make
+
+
+def deliver(harness, submission=None):
+    saved = {}
+    return run_steps(harness.adapter, submission or make_submission(JOB_REF), {}, saved.update)
+
+
+def state(harness):
+    return harness.sandbox.state
+
+
+def test_an_existing_candidate_is_adopted_instead_of_created_again():
+    harness = make()
+    state(harness).candidates[12] = {"id": 12, "first_name": "Ada", "last_name": "Lovelace",
+                                      "email": "ADA@example.com", "status": "available"}
+    final = deliver(harness)
+    assert final["find_candidate"] == {"candidate_ref": "12"}
+    assert ("POST", "/candidates") not in state(harness).requests
+    (record,) = state(harness).submissions.values()
+    assert record["candidate_id"] == 12 and len(state(harness).candidates) == 1
+
+
+def test_a_new_candidate_gets_the_documented_fields_and_the_resume_link_goes_on_the_submission():
+    harness = make()
+    deliver(harness, make_submission(JOB_REF, parsed={"headline": "Analyst"}))
+    (candidate,) = state(harness).candidates.values()
+    assert {k: candidate[k] for k in ("first_name", "last_name", "email", "phone", "current_title",
+                                      "city", "state")} == {
+        "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+        "phone": "+44 20 7946 0958", "current_title": "Analyst", "city": "London", "state": "UK"}
+    (record,) = state(harness).submissions.values()
+    assert record["notes"] == ("Applied via the careers site\n"
+                               "Resume: https://careers.example.com/r/pub-1?sig=test&expires=1700000000")
+
+
+def test_the_resume_link_can_go_into_a_candidate_field_instead():
+    harness = make(resume_link_field="candidate.resume_url")
+    deliver(harness)
+    (candidate,) = state(harness).candidates.values()
+    assert candidate["resume_url"].startswith("https://careers.example.com/r/pub-1")
+    assert "Resume:" not in next(iter(state(harness).submissions.values()))["notes"]
+
+
+def test_the_stage_is_patched_only_when_a_non_default_first_stage_is_wanted():
+    default = make(first_stage="")
+    assert deliver(default)["move_stage"] == {}
+    assert not any(method == "PATCH" for method, _ in state(default).requests)
+    assert next(iter(state(default).submissions.values()))["stage"] == "submitted"
+    moved = make(first_stage="interview")
+    assert deliver(moved)["move_stage"] == {"stage_ref": "interview"}
+    assert next(iter(state(moved).submissions.values()))["stage"] == "interview"
+    assert [e["event"] for e in state(moved).events] == ["submission.stage_changed"]
+
+
+def test_a_candidate_created_between_lookup_and_create_is_adopted():
+    harness = make()
+    submission = make_submission(JOB_REF)
+    find, create, *_ = harness.adapter.steps()
+    assert find(submission, {}) == {}
+    state(harness).candidates[40] = {"id": 40, "first_name": "Ada", "last_name": "L",
+                                      "email": "ada@example.com", "status": "new"}
+    assert create(submission, {}) == {"candidate_ref": "40"}
+    assert len(state(harness).candidates) == 1
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1_800_000_000.0
+        self.slept = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+        self.slept += seconds
+
+
+def test_the_plan_limiter_keeps_a_burst_under_sixty_requests_a_minute():
+    clock = FakeClock()
+    app = sandbox.create_app({"clock": clock})
+    adapter = nexivohr.build({"api_token": "nexivo-test-token", "base_url": "http://n.test/ats/api/v1"},
+                             transport=httpx.WSGITransport(app=app), clock=clock, sleep=clock.sleep)
+    for n in range(25):                               # 4 requests each: 100 requests
+        run_steps(adapter, make_submission(JOB_REF, email=f"a{n}@example.com", application_id=n),
+                  {}, lambda _: None)
+    assert sandbox.sandbox_of(app).state.rate_limited == 0
+    assert len(sandbox.sandbox_of(app).state.submissions) == 25
+    assert clock.slept >= 60
+
+
+def test_without_the_limiter_the_same_burst_meets_429_and_its_retry_after():
+    class Unlimited:
+        def acquire(self):
+            return 0.0
+
+    clock = FakeClock()
+    app = sandbox.create_app({"clock": clock})
+    adapter = nexivohr.build({"api_token": "nexivo-test-token", "base_url": "http://n.test/ats/api/v1"},
+                             transport=httpx.WSGITransport(app=app), limiter=Unlimited(), clock=clock)
+    with pytest.raises(RetryableError) as limited:
+        for n in range(25):
+            run_steps(adapter, make_submission(JOB_REF, email=f"a{n}@example.com", application_id=n),
+                      {}, lambda _: None)
+    assert limited.value.status == 429 and limited.value.retry_after == 60.0
+
+
+def test_the_daily_quota_waits_for_the_next_day_instead_of_spending_it():
+    clock = FakeClock()
+    quota = nexivohr.DailyQuota(2, clock=clock)
+    quota.take()
+    quota.take()
+    with pytest.raises(RetryableError) as spent:
+        quota.take()
+    assert 0 < spent.value.retry_after <= 86_400
+    clock.now += spent.value.retry_after
+    quota.take()
+
+
+@pytest.mark.parametrize("envelope", ["wrapped", "bare"])
+def test_wrapped_and_bare_responses_are_read_alike(envelope):
+    harness = make({"envelope": envelope})
+    jobs = {job.ref: job for job in harness.adapter.list_jobs()}
+    assert jobs["77"].title == "Data Engineer" and jobs["77"].location == "Madrid"
+    assert jobs["79"].open is False
+    final = deliver(harness)
+    (record,) = state(harness).submissions.values()
+    assert final["submit_to_job"] == {"submission_ref": str(record["id"])}
+    assert harness.adapter.find_existing(make_submission(JOB_REF)) == {
+        "candidate_ref": str(record["candidate_id"]), "submission_ref": str(record["id"])}
+
+
+def test_a_starter_plan_is_refused_as_an_auth_problem():
+    harness = make({"plan": "starter"})
+    with pytest.raises(AuthError):
+        harness.adapter.list_jobs()
+    with pytest.raises(ValueError):
+        nexivohr.build({"api_token": "t", "base_url": "http://n.test", "plan": "starter"})
+
+
+def test_stages_are_the_fixed_set_and_there_are_no_sources():
+    harness = make()
+    assert [s.ref for s in harness.adapter.stages(Job("77", ""))] == [
+        "submitted", "screening", "interview", "offer", "placed", "rejected"]
+    assert harness.adapter.sources() == []
+
+
+def test_the_sandbox_validates_stages_pages_and_duplicates():
+    client = sandbox.create_app().test_client()
+    auth = {"Authorization": "Bearer nexivo-test-token"}
+    url = "/ats/api/v1/candidates"
+    for n in range(3):
+        assert client.post(url, headers=auth, json={"first_name": "A", "last_name": "B",
+                                                     "email": f"x{n}@e.com"}).status_code == 201
+    taken = client.post(url, headers=auth, json={"first_name": "A", "last_name": "B", "email": "X0@e.com"})
+    assert taken.status_code == 400 and taken.get_json()["errors"]["email"] == ["has already been taken"]
+    page = client.get(f"{url}?per_page=2&page=2", headers=auth).get_json()
+    assert len(page["data"]) == 1 and page["meta"] == {"page": 2, "per_page": 2, "total": 3}
+    created = client.post("/ats/api/v1/jobs/77/submissions", headers=auth,
+                          json={"candidate_id": page["data"][0]["id"]}).get_json()["data"]
+    bad = client.patch(f"/ats/api/v1/submissions/{created['id']}", headers=auth, json={"stage": "hired"})
+    assert bad.status_code == 400 and "stage" in bad.get_json()["errors"]
+    assert client.get(url).status_code == 401
+
+
+def test_sandbox_webhooks_are_signed_so_that_our_verifier_accepts_them():
+    harness = make(first_stage="placed")
+    deliver(harness)
+    (event,) = state(harness).events
+    secret, seen, updates = b"whsec-test", set(), []
+    receiver = Flask(__name__)
+
+    @receiver.post("/webhooks/nexivohr")
+    def hook():
+        def first_time(event_id):
+            fresh = event_id not in seen
+            seen.add(event_id)
+            return fresh
+        receipt = webhooks.receive(secret, request.get_data(),
+                                   request.headers.get(webhooks.SIGNATURE_HEADER), first_time)
+        if receipt.update:
+            updates.append(receipt.update)
+        return "", receipt.status
+
+    client = httpx.Client(transport=httpx.WSGITransport(app=receiver), base_url="http://us.test")
+    assert sandbox.send_event("/webhooks/nexivohr", secret, event, client=client).status_code == 200
+    assert sandbox.send_event("/webhooks/nexivohr", b"wrong", event, client=client).status_code == 401
+    assert sandbox.send_event("/webhooks/nexivohr", secret, event, client=client).status_code == 200
+    (record,) = state(harness).submissions.values()
+    assert updates == [webhooks.StageUpdate(str(record["id"]), "77", "placed", "Placed")]
