@@ -9,12 +9,14 @@ from typing import Any
 
 import httpx
 
-from app.ats import local, skailer
+from app.ats import dover, local, nexivohr, skailer
 from app.ats.ratelimit import Limiter, SqliteWindow
 
 BUILDERS: dict[str, Callable[..., Any]] = {
     "local": local.build,
     "skailer": skailer.build,
+    "dover": dover.build,
+    "nexivohr": nexivohr.build,
 }
 
 # Documented requests per minute; a target's settings may lower it with "rate_limit_per_minute".
