@@ -37,7 +37,7 @@ class QuestionForm(FlaskForm):
     label = StringField("Question", validators=[DataRequired(), Length(max=500)])
     kind = SelectField("Type", choices=[(k, k.replace("_", " ")) for k in QUESTION_KINDS])
     required = BooleanField("Required")
-    options = TextAreaField("Options (one per line, for select questions)", validators=[Optional()])
+    choices_text = TextAreaField("Options (one per line, for select questions)", validators=[Optional()])
     position = IntegerField("Order", default=0, validators=[Optional()])
 
 

@@ -109,7 +109,7 @@ def question_edit(job_id: int, question_id: int):
         abort(404)
     form = QuestionForm(obj=question)
     if not form.is_submitted():
-        form.options.data = "\n".join(question.options or [])
+        form.choices_text.data = "\n".join(question.options or [])
     if form.validate_on_submit():
         _fill_question(question, form)
         db.session.commit()
@@ -135,4 +135,4 @@ def _fill_question(question: Question, form: QuestionForm) -> None:
     question.kind = form.kind.data
     question.required = form.required.data
     question.position = form.position.data or 0
-    question.options = [line.strip() for line in (form.options.data or "").splitlines() if line.strip()]
+    question.options = [line.strip() for line in (form.choices_text.data or "").splitlines() if line.strip()]
