@@ -7,15 +7,15 @@ in one place. `/__sandbox/...` routes are for tests only; Dover has nothing like
 from __future__ import annotations
 
 import random
-import socket
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from flask import Flask, jsonify, request
+
+from app.ats.sandbox.common import install_connection_dropper
 
 PREFIX = "/api/v1/external"
 PDF_MAGIC = b"%PDF-"
@@ -48,11 +48,6 @@ def default_jobs() -> list[dict]:
         job("c0ffee00-1234-4abc-9def-0123456789ab", "Data Analyst",
             "Initial Screen", "Case Study", "Final Interview", "Offer", "Hired"),
     ]
-
-
-class ConnectionDropped(httpx.RemoteProtocolError):
-    """Raised after the socket is closed; through `httpx.WSGITransport` it reaches the client as
-    the transport error a dropped connection causes."""
 
 
 @dataclass
@@ -201,24 +196,8 @@ def create_app(config: dict | None = None) -> Flask:
             sandbox.fail_next(body["step"], int(body.get("status", 500)))
         return jsonify({"ok": True})
 
-    app.wsgi_app = dropping(app.wsgi_app)
+    install_connection_dropper(app)   # acts on the "sandbox.drop" mark set above
     return app
-
-
-def dropping(wsgi_app):
-    """WSGI middleware: when a request was marked, close the client's socket without answering."""
-    def run(environ, start_response):
-        result = wsgi_app(environ, start_response)
-        if environ.get("sandbox.drop"):
-            sock = environ.get("werkzeug.socket")
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-            raise ConnectionDropped("sandbox dropped the connection after saving")
-        return result
-    return run
 
 
 def sandbox_of(app: Flask) -> DoverSandbox:

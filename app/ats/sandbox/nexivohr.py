@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from flask import Flask, jsonify, request
 
-from app.ats.sandbox.dover import dropping   # the dropped-connection middleware both sandboxes use
+from app.ats.sandbox.common import install_connection_dropper
 
 PREFIX = "/ats/api/v1"
 PLANS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}
@@ -260,7 +260,7 @@ def create_app(config: dict | None = None) -> Flask:
             sandbox.fail_next(body["step"], int(body.get("status", 500)))
         return jsonify({"ok": True})
 
-    app.wsgi_app = dropping(app.wsgi_app)
+    install_connection_dropper(app)   # acts on the "sandbox.drop" mark set above
     return app
 
 
