@@ -1,0 +1,188 @@
+"""Greenhouse Harvest adapter, v1 semantics (CONTRACTS §6.1, §9.5).
+
+Harvest has no rule against a second candidate with the same email, so the create step looks
+the email up first: a known candidate gets a new application instead of a twin, and an
+application already on the job is adopted. What Harvest has no field for goes into a note, sent
+as its own step so a failed note never repeats the application. Auth is Basic with the API key
+plus On-Behalf-Of, or an OAuth client-credentials token cached until shortly before it expires.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from app.ats import greenhouse_payloads as payloads
+from app.ats.base import AuthError, Job, Source, Stage, Submission, named
+from app.ats.http import DEFAULT_TIMEOUT, json_body, send
+
+CACHE_SECONDS = 600.0
+TOKEN_MARGIN = 60.0               # renew a token this long before it runs out
+
+
+@dataclass(frozen=True)
+class HarvestSettings:
+    base_url: str                 # https://harvest.greenhouse.io/v1
+    user_id: str                  # the Greenhouse user we act as (On-Behalf-Of, note author)
+    api_key: str = ""             # Basic auth; or the three OAuth values below
+    client_id: str = ""
+    client_secret: str = ""
+    token_url: str = "https://auth.greenhouse.io/token"
+    source_id: str = ""           # fixed source; otherwise the submission's source by name
+    note_visibility: str = "admin_only"
+
+    @classmethod
+    def from_dict(cls, settings: Mapping[str, Any]) -> "HarvestSettings":
+        keys = cls.__dataclass_fields__
+        values = {k: str(v) for k, v in settings.items() if k in keys and v is not None}
+        values["user_id"] = str(settings.get("user_id") or settings.get("on_behalf_of") or "")
+        values["base_url"] = settings["base_url"].rstrip("/")
+        return cls(**values)
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.client_id)
+
+
+class GreenhouseHarvestAdapter:
+    name = "greenhouse"
+
+    def __init__(self, client: httpx.Client, settings: HarvestSettings, *, limiter: Any = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._client, self._settings = client, settings
+        self._limiter, self._clock = limiter, clock
+        self._cache: dict[tuple, tuple[float, Any]] = {}
+        self._token: tuple[str, float] | None = None
+
+    # lookups -----------------------------------------------------------------------------
+    def list_jobs(self) -> list[Job]:
+        data = self._cached(("jobs",), lambda: self._get_all("/jobs", {"status": "open",
+                                                                       "per_page": 500}))
+        return [payloads.harvest_job(item) for item in data]
+
+    def stages(self, job: Job) -> list[Stage]:
+        data = self._cached(("stages", job.ref), lambda: self._get_all(f"/jobs/{job.ref}/stages"))
+        ordered = sorted(data, key=lambda s: s.get("priority", 0))
+        return [Stage(ref=str(s["id"]), name=s["name"]) for s in ordered]
+
+    def sources(self) -> list[Source]:
+        data = self._cached(("sources",), lambda: self._get_all("/sources", {"per_page": 500}))
+        return [Source(ref=str(s["id"]), name=s["name"]) for s in data]
+
+    # delivery ----------------------------------------------------------------------------
+    def steps(self):
+        return (named("create_application", self._create_application),
+                named("add_note", self._add_note))
+
+    def find_existing(self, submission: Submission) -> Mapping[str, str]:
+        return _application_on_job(self._candidates_by_email(submission.email), submission.job_ref)
+
+    def _create_application(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        known = self._candidates_by_email(submission.email)
+        existing = _application_on_job(known, submission.job_ref)
+        if existing:
+            return existing
+        source_id, stage_id = self._source_id(submission), self._stage_id(submission)
+        if known:
+            candidate_ref = str(known[0]["id"])
+            body = payloads.application(submission, source_id=source_id, stage_id=stage_id)
+            response = self._send("POST", f"/candidates/{candidate_ref}/applications", json=body)
+            return {"candidate_ref": candidate_ref,
+                    "application_ref": str(json_body(response, self.name)["id"])}
+        body = payloads.candidate(submission, source_id=source_id, stage_id=stage_id)
+        created = json_body(self._send("POST", "/candidates", json=body), self.name)
+        application_ids = created.get("application_ids") or [
+            a["id"] for a in created.get("applications") or []]
+        return {"candidate_ref": str(created["id"]), "application_ref": str(application_ids[0])}
+
+    def _add_note(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        body = {"user_id": int(self._settings.user_id), "body": payloads.note(submission),
+                "visibility": self._settings.note_visibility}
+        response = self._send("POST", f"/candidates/{done['candidate_ref']}/activity_feed/notes",
+                              json=body)
+        return {"note_ref": str(json_body(response, self.name).get("id", ""))}
+
+    def _candidates_by_email(self, email: str) -> list[dict]:
+        return self._get_all("/candidates", {"email": email})
+
+    def _source_id(self, submission: Submission) -> str:
+        if self._settings.source_id:
+            return self._settings.source_id
+        wanted = submission.source.strip().lower()
+        return next((s.ref for s in self.sources() if wanted and s.name.lower() == wanted), "")
+
+    def _stage_id(self, submission: Submission) -> str:
+        """The configured stage by name or id; none leaves Greenhouse's first stage."""
+        wanted = submission.stage.strip().lower()
+        job = Job(ref=submission.job_ref, title="")
+        return next((s.ref for s in self.stages(job)
+                     if wanted and wanted in (s.ref, s.name.lower())), "") if wanted else ""
+
+    # plumbing ----------------------------------------------------------------------------
+    def _get_all(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict]:
+        """Every page, following the Link header's rel="next" as Greenhouse asks."""
+        items: list[dict] = []
+        response = self._send("GET", path, params=params)
+        while True:
+            items.extend(json_body(response, self.name))
+            next_url = response.links.get("next", {}).get("url")
+            if not next_url:
+                return items
+            response = self._send("GET", next_url)
+
+    def _cached(self, key: tuple, fetch: Callable[[], Any]) -> Any:
+        hit = self._cache.get(key)
+        if hit and hit[0] > self._clock():
+            return hit[1]
+        value = fetch()
+        self._cache[key] = (self._clock() + CACHE_SECONDS, value)
+        return value
+
+    def _auth_headers(self, method: str) -> dict[str, str]:
+        if not self._settings.oauth:
+            return {"On-Behalf-Of": self._settings.user_id} if method != "GET" else {}
+        if self._token is None or self._token[1] <= self._clock():
+            response = send(self._client, "POST", self._settings.token_url, ats=self.name,
+                            auth=(self._settings.client_id, self._settings.client_secret),
+                            data={"grant_type": "client_credentials", "sub": self._settings.user_id})
+            grant = json_body(response, self.name)
+            expires = float(grant.get("expires_in", 3600)) - TOKEN_MARGIN
+            self._token = (grant["access_token"], self._clock() + expires)
+        return {"Authorization": f"Bearer {self._token[0]}"}
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if self._limiter is not None:
+            self._limiter.acquire()
+        headers = self._auth_headers(method)
+        try:
+            return send(self._client, method, path, ats=self.name, headers=headers, **kwargs)
+        except AuthError:
+            self._token = None    # a revoked token must not be reused by the next attempt
+            raise
+
+
+def _application_on_job(candidates: list[dict], job_ref: str) -> dict[str, str]:
+    """Ids only when this job already has the application; a bare candidate is not enough."""
+    for found in candidates:
+        for application in found.get("applications") or []:
+            jobs = {str(j["id"]) for j in application.get("jobs") or []}
+            if job_ref in jobs and application.get("status") != "rejected":
+                return {"candidate_ref": str(found["id"]), "application_ref": str(application["id"])}
+    return {}
+
+
+def build(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,
+          limiter: Any = None, clock: Callable[[], float] = time.time,
+          **_: Any) -> GreenhouseHarvestAdapter:
+    """Harvest by default; `flavour: "job_board"` builds the Job Board adapter instead."""
+    if settings.get("flavour") == "job_board":
+        from app.ats import greenhouse_jobboard
+        return greenhouse_jobboard.build(settings, transport=transport, limiter=limiter)
+    config = HarvestSettings.from_dict(settings)
+    auth = None if config.oauth else (config.api_key, "")
+    client = httpx.Client(base_url=config.base_url, timeout=DEFAULT_TIMEOUT, transport=transport,
+                          auth=auth)
+    return GreenhouseHarvestAdapter(client, config, limiter=limiter, clock=clock)

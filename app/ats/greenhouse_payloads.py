@@ -1,0 +1,151 @@
+"""Mapping between our canonical submission and Greenhouse's two APIs (CONTRACTS §6, §8).
+
+Harvest takes structured JSON but no answers and no free-text schools, so what it cannot hold
+goes into one activity-feed note. The Job Board API takes a form post with `question_<id>`
+fields, the same fields our own form renders from `question_for_form`.
+"""
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from app.ats.base import Job, Submission
+from app.ats.workable_payloads import education_entries, experience_entries, plain, skills
+
+STANDARD_FIELDS = {"first_name", "last_name", "email", "phone", "resume", "resume_text",
+                   "cover_letter", "cover_letter_text", "location"}
+FIELD_TYPES = {"input_text": "free_text", "textarea": "long_text", "input_file": "file",
+               "multi_value_single_select": "multiple_choice",
+               "multi_value_multi_select": "multiple_select", "input_hidden": "hidden"}
+
+
+# Harvest ------------------------------------------------------------------------------------
+def harvest_job(data: Mapping[str, Any]) -> Job:
+    offices = data.get("offices") or []
+    departments = data.get("departments") or []
+    return Job(ref=str(data["id"]), title=data.get("name", ""),
+               location=offices[0].get("name", "") if offices else "",
+               department=departments[0].get("name", "") if departments else "",
+               open=data.get("status", "open") == "open")
+
+
+def attachments(submission: Submission) -> list[dict]:
+    resume = submission.resume
+    if resume is None:
+        return []
+    return [{"filename": resume.filename, "type": "resume", "content_type": resume.content_type,
+             "content": base64.b64encode(resume.data).decode("ascii")}]
+
+
+def application(submission: Submission, *, source_id: str, stage_id: str) -> dict:
+    body: dict[str, Any] = {"job_id": int(submission.job_ref), "attachments": attachments(submission)}
+    if source_id:
+        body["source_id"] = int(source_id)
+    if stage_id:
+        body["initial_stage_id"] = int(stage_id)
+    return body
+
+
+def employments(parsed: Mapping[str, Any]) -> list[dict]:
+    """Harvest requires company, title and a start date; entries missing one stay in the note."""
+    return [{"company_name": e["company"], "title": e["title"],
+             "start_date": f"{e['start_date']}T00:00:00.000Z",
+             "end_date": f"{e['end_date']}T00:00:00.000Z" if e["end_date"] else None}
+            for e in experience_entries(parsed)
+            if e["company"] and e["start_date"]]
+
+
+def candidate(submission: Submission, *, source_id: str, stage_id: str) -> dict:
+    parsed = submission.parsed
+    experience = experience_entries(parsed)
+    body: dict[str, Any] = {
+        "first_name": submission.first_name, "last_name": submission.last_name,
+        "email_addresses": [{"value": submission.email, "type": "personal"}],
+        "tags": skills(parsed), "employments": employments(parsed),
+        "applications": [application(submission, source_id=source_id, stage_id=stage_id)],
+    }
+    if experience:
+        body["title"], body["company"] = experience[0]["title"], experience[0]["company"]
+    if submission.phone:
+        body["phone_numbers"] = [{"value": submission.phone, "type": "mobile"}]
+    if submission.location:
+        body["addresses"] = [{"value": submission.location, "type": "home"}]
+    if submission.url:
+        body["social_media_addresses"] = [{"value": submission.url}]
+    return body
+
+
+def note(submission: Submission) -> str:
+    """Everything Harvest has no write field for: answers, cover letter, education, consent."""
+    lines = [f"Applied via careers site (ref {submission.public_id})."]
+    if submission.source:
+        lines.append(f"Source: {submission.source}")
+    lines += [f"{key}: {value}" for key, value in sorted(submission.attribution.items())]
+    for answer in submission.answers:
+        value = answer.value
+        shown = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+        lines.append(f"Q: {answer.label}\nA: {shown}")
+    summary = plain(submission.parsed.get("summary"))
+    if summary:
+        lines.append(f"Summary: {summary}")
+    for entry in education_entries(submission.parsed):
+        parts = [entry["degree"], entry["field_of_study"], entry["school"]]
+        lines.append("Education: " + ", ".join(p for p in parts if p))
+    if submission.cover_letter:
+        lines.append(f"Cover letter:\n{submission.cover_letter}")
+    if submission.consent_text:
+        lines.append(f"Consent (v{submission.consent_version or '?'}, {submission.consent_at}): "
+                     f"{submission.consent_text}")
+    return "\n\n".join(lines)
+
+
+# Job Board ----------------------------------------------------------------------------------
+def board_job(data: Mapping[str, Any]) -> Job:
+    departments = data.get("departments") or []
+    return Job(ref=str(data["id"]), title=data.get("title", ""),
+               location=(data.get("location") or {}).get("name", ""),
+               department=departments[0].get("name", "") if departments else "",
+               description_html=html.unescape(data.get("content") or ""))
+
+
+def question_for_form(question: Mapping[str, Any]) -> dict | None:
+    """A job-post question as our form renders it; standard fields are our form's own."""
+    fields = question.get("fields") or []
+    if not fields or fields[0]["name"] in STANDARD_FIELDS:
+        return None
+    first = fields[0]
+    return {"key": first["name"], "body": question.get("label", ""),
+            "type": FIELD_TYPES.get(first.get("type"), "free_text"),
+            "required": bool(question.get("required")),
+            "choices": [{"key": str(v["value"]), "body": v.get("label", "")}
+                        for v in first.get("values") or []]}
+
+
+def field_name(question_ref: str) -> str:
+    return question_ref if question_ref.startswith("question_") else f"question_{question_ref}"
+
+
+def board_form(submission: Submission, *, mapped_url_token: str) -> list[tuple[str, str]]:
+    """The form fields of a Job Board application, as (name, value) pairs (names may repeat)."""
+    form = [("first_name", submission.first_name), ("last_name", submission.last_name),
+            ("email", submission.email)]
+    if submission.phone:
+        form.append(("phone", submission.phone))
+    if submission.cover_letter:
+        form.append(("cover_letter_text", submission.cover_letter))
+    for answer in submission.answers:
+        name, value = field_name(answer.question_ref), answer.value
+        if isinstance(value, (list, tuple)):
+            form += [(f"{name}[]", str(item)) for item in value]
+        elif isinstance(value, bool):
+            form.append((name, "1" if value else "0"))
+        else:
+            form.append((name, str(value)))
+    if submission.consent_text:
+        form += [("data_compliance[gdpr_processing_consent_given]", "true"),
+                 ("data_compliance[gdpr_retention_consent_given]", "true")]
+    if mapped_url_token:
+        form.append(("mapped_url_token", mapped_url_token))
+    return form
