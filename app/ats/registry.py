@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from app.ats import dover, local, nexivohr, skailer
+from app.ats import greenhouse, workable
 from app.ats.ratelimit import Limiter, SqliteWindow
 
 BUILDERS: dict[str, Callable[..., Any]] = {
@@ -17,6 +18,8 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "skailer": skailer.build,
     "dover": dover.build,
     "nexivohr": nexivohr.build,
+    "workable": workable.build,
+    "greenhouse": greenhouse.build,     # settings["flavour"]: "harvest" (default) or "job_board"
 }
 
 # Documented requests per minute; a target's settings may lower it with "rate_limit_per_minute".
