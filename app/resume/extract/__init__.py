@@ -1,0 +1,34 @@
+"""Text out of every document format we accept, in reading order."""
+from __future__ import annotations
+
+from ..errors import UnsupportedResume
+from .doc import extract_doc
+from .docx import extract_docx
+from .markup import extract_html, extract_mht
+from .odt import extract_odt
+from .pdf import extract_pdf
+from .plain import extract_txt
+from .result import Extracted
+from .rtf import extract_rtf
+
+EXTRACTORS = {
+    "pdf": extract_pdf,
+    "docx": extract_docx,
+    "doc": extract_doc,
+    "html": extract_html,
+    "mht": extract_mht,
+    "rtf": extract_rtf,
+    "odt": extract_odt,
+    "txt": extract_txt,
+}
+
+
+def extract_text(data: bytes, fmt: str, *, max_pages: int = 20) -> Extracted:
+    """Text of a document whose format detect_format already decided."""
+    extractor = EXTRACTORS.get(fmt)
+    if extractor is None:
+        raise UnsupportedResume(fmt)
+    return extractor(data, max_pages=max_pages)
+
+
+__all__ = ["EXTRACTORS", "Extracted", "extract_text"]

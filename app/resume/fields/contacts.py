@@ -1,0 +1,108 @@
+"""Email, phone and links: the fields candidates most hate retyping."""
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from .found import Found
+from .lines import Line
+from .places import EMAIL_TLDS, region_of_place
+
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'|,;()]+|(?<![\w@./])(?:[a-z]{2,3}\.)?(?:linkedin\.com/in|github\.com)/[^\s<>\"'|,;()]+", re.I)
+_BARE_DOMAIN = re.compile(r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|dev|io|me|net|org|page|site|app|co|eu|info|tech|design|xyz)(?:/[^\s|,;()]*)?(?![\w@])", re.I)
+_PHONE_LABEL = re.compile(r"\b(phone|tel|mobile|cell|mob|t\.|m\.|tél|telefon|teléfono|móvil|telefone|cellulare|handy)\b", re.I)
+_PHONE_LIKE = re.compile(r"(?:\+|00)?\(?\d[\d\s().\-/]{6,18}\d")
+_WEB_LABEL = re.compile(r"\b(website|web|portfolio|blog|homepage|site)\b", re.I)
+
+
+def find_email(lines: list[Line]) -> Found | None:
+    for line in lines:
+        for match in _EMAIL.finditer(line.text.replace("mailto:", " ")):
+            try:
+                address = validate_email(match.group(0), check_deliverability=False).normalized
+            except EmailNotValidError:
+                continue
+            return Found(address, line.source, 0.98)
+    return None
+
+
+def guess_region(lines: list[Line], email: Found | None) -> str | None:
+    """The country a local phone number belongs to: a location line, else the email's domain."""
+    for line in lines[:25]:
+        for part in re.split(r"[|•·\t]|\s{3,}", line.text):
+            region = region_of_place(part.strip())
+            if region and len(part) < 60:
+                return region
+    if email:
+        tld = str(email.value).rsplit(".", 1)[-1].lower()
+        return EMAIL_TLDS.get(tld)
+    return None
+
+
+def find_phone(lines: list[Line], region: str | None) -> Found | None:
+    """E.164 when the number or the resume tells us the country; as written otherwise."""
+    ordered = sorted(lines, key=lambda line: 0 if _PHONE_LABEL.search(line.text) else 1)
+    for line in ordered:
+        text = line.text.replace("(0)", "")
+        for match in phonenumbers.PhoneNumberMatcher(text, region or "ZZ", leniency=phonenumbers.Leniency.VALID):
+            e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            return Found(e164, line.source, 0.95)
+    for line in ordered:
+        if not _PHONE_LABEL.search(line.text) and lines.index(line) > 12:
+            continue
+        for match in _PHONE_LIKE.finditer(line.text):
+            digits = re.sub(r"\D", "", match.group(0))
+            if 7 <= len(digits) <= 15 and not _looks_like_years(match.group(0)):
+                return Found(" ".join(match.group(0).split()), line.source, 0.5)
+    return None
+
+
+def _looks_like_years(text: str) -> bool:
+    return bool(re.fullmatch(r"\s*(19|20)\d\d\s*[-/–]\s*((19|20)\d\d|\d\d)\s*", text))
+
+
+def find_urls(lines: list[Line]) -> list[Found]:
+    """Every link once, normalised, in order of appearance."""
+    found: dict[str, Found] = {}
+    for index, line in enumerate(lines):
+        text = _EMAIL.sub(" ", line.text)
+        matches = [m.group(0) for m in _URL.finditer(text)]
+        if index < 15 or _WEB_LABEL.search(text) or matches:
+            rest = _URL.sub(" ", text)
+            matches += [m.group(0) for m in _BARE_DOMAIN.finditer(rest)]
+        for raw in matches:
+            url = normalise_url(raw)
+            if url and url not in found:
+                found[url] = Found(url, line.source, 0.97)
+    return list(found.values())
+
+
+def normalise_url(raw: str) -> str | None:
+    """One spelling per link: https, lower-case host, LinkedIn/GitHub profile form."""
+    url = raw.strip().rstrip(".,;:)]}>\"'")
+    url = re.sub(r"^https?://", "", url, flags=re.I)
+    host, _, path = url.partition("/")
+    host = host.lower().removeprefix("www.")
+    if "." not in host or "@" in host:
+        return None
+    path = path.split("?")[0].split("#")[0].rstrip("/")
+    if host.endswith("linkedin.com"):
+        segments = path.split("/")
+        if len(segments) >= 2 and segments[0] in ("in", "pub"):
+            return f"https://www.linkedin.com/in/{segments[1].lower()}"
+        return None
+    if host == "github.com":
+        user = path.split("/")[0]
+        return f"https://github.com/{user}" if user else None
+    return f"https://{host}/{path}".rstrip("/")
+
+
+def split_profiles(urls: list[Found]) -> tuple[Found | None, Found | None, list[Found]]:
+    """(LinkedIn, GitHub, the rest)."""
+    linkedin = next((u for u in urls if "linkedin.com/" in str(u.value)), None)
+    github = next((u for u in urls if str(u.value).startswith("https://github.com/")), None)
+    others = [u for u in urls if u is not linkedin and u is not github]
+    return linkedin, github, others

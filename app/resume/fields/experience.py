@@ -1,0 +1,110 @@
+"""Jobs in the experience section, each anchored on its date range.
+
+Resumes put title, company and dates in many orders: on one line, over two
+or three lines, dates first (table layouts) or last. We anchor every entry on
+a date range, take the short non-bullet lines next to it as its header, and
+tell title from company by vocabulary, falling back to "title first".
+"""
+from __future__ import annotations
+
+import re
+
+from .dates import find_span
+from .lines import Line, pieces
+from .places import looks_like_place
+from .words import company_score, title_score
+
+MAX_HEADER_WORDS = 12
+_AT = re.compile(r"\s+(?:at|@|chez|bei|en)\s+", re.I)
+
+
+def find_experience(lines: list[Line]) -> list[dict]:
+    anchors = [(i, span) for i, line in enumerate(lines) if not line.bullet and (span := find_span(line.text))]
+    entries, used_until = [], 0
+    for number, (index, span) in enumerate(anchors):
+        next_anchor = anchors[number + 1][0] if number + 1 < len(anchors) else len(lines)
+        before = _header_before(lines, index, used_until)
+        header = [text for text in (*[lines[i].text for i in before], span.remainder) if text]
+        body_start = index + 1
+        if not _has_title_and_company(header):
+            after = _header_after(lines, index + 1, next_anchor)
+            header += [lines[i].text for i in after]
+            body_start = (after[-1] + 1) if after else body_start
+        if entries and before:
+            entries[-1]["_end"] = min(entries[-1]["_end"], before[0])
+        title, company = classify(header)
+        source = " | ".join(lines[i].source for i in (*before, index))
+        entries.append({"title": title, "company": company, "start": span.start, "end": span.end,
+                        "current": span.current, "_body": body_start, "_end": next_anchor,
+                        "source": source, "confidence": 0.8 if title and company else 0.5})
+        used_until = body_start
+    for entry in entries:
+        body = [line.text for line in lines[entry.pop("_body"):entry.pop("_end")]]
+        entry["summary"] = " ".join(" ".join(body).split())[:500] or None
+    return entries
+
+
+def _header_before(lines: list[Line], index: int, floor: int) -> list[int]:
+    picked = []
+    for i in range(index - 1, max(floor, index - 3) - 1, -1):
+        if not _is_header_line(lines[i]):
+            break
+        picked.insert(0, i)
+    return picked
+
+
+def _header_after(lines: list[Line], start: int, stop: int) -> list[int]:
+    picked = []
+    for i in range(start, min(stop, start + 2)):
+        if not _is_header_line(lines[i]):
+            break
+        picked.append(i)
+        if _has_title_and_company([lines[j].text for j in picked]):
+            break
+    return picked
+
+
+def _is_header_line(line: Line) -> bool:
+    text = line.text
+    return (not line.bullet and len(text.split()) <= MAX_HEADER_WORDS
+            and not _is_sentence(text) and find_span(text) is None)
+
+
+def _is_sentence(text: str) -> bool:
+    """Descriptions end with a full stop; "Acme S.L." or "Nordwind Co." do not count."""
+    last = text.split()[-1] if text.split() else ""
+    return text.endswith(".") and len(last) > 4 and last.count(".") == 1 and len(text.split()) > 4
+
+
+def _has_title_and_company(header: list[str]) -> bool:
+    title, company = classify(header)
+    return bool(title and company)
+
+
+def classify(header: list[str]) -> tuple[str | None, str | None]:
+    """(title, company) from header texts; places and remote/hybrid notes are dropped."""
+    parts = [p for text in header for part in _AT.split(text) for p in _split_commas(part)]
+    parts = [p for p in (part.strip(" ()") for part in parts) if p and not looks_like_place(p)]
+    title = next((p for p in parts if title_score(p) > company_score(p)), None)
+    company = next((p for p in parts if company_score(p) > title_score(p) and p != title), None)
+    rest = [p for p in parts if p not in (title, company)]
+    if title is None and rest:
+        title = rest.pop(0)
+    if company is None and rest:
+        company = rest.pop(0)
+    return title, company
+
+
+def _split_commas(text: str) -> list[str]:
+    """Pieces, also split at commas unless a comma only precedes "Inc." and friends."""
+    result = []
+    for piece in pieces(text):
+        parts = [p.strip() for p in piece.split(",")]
+        merged: list[str] = []
+        for part in parts:
+            if merged and (part.lower().rstrip(".") in ("inc", "ltd", "llc", "s.a", "sa", "gmbh", "co") or not part):
+                merged[-1] = f"{merged[-1]}, {part}" if part else merged[-1]
+            else:
+                merged.append(part)
+        result += [p for p in merged if p]
+    return result

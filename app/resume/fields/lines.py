@@ -1,0 +1,43 @@
+"""Resume text as clean lines, and the separators resumes use inside a line."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BULLETS = "•●▪■◦‣∙·*-–—>○□➢✓"
+_BULLET = re.compile(rf"^\s*[{re.escape(BULLETS)}]\s+|^\s*[•●▪■◦‣∙○□➢✓]\s*")
+_SPLIT = re.compile(r"\t+|\s{3,}|\s+[|•·●▪◦]\s+|\s+[—–]\s+|\s+-\s+|\s*\|\s*")
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    bullet: bool = False
+
+    @property
+    def source(self) -> str:
+        return " ".join(self.text.split())
+
+
+def to_lines(text: str) -> list[Line]:
+    """Non-empty lines; a leading bullet glyph is removed and remembered."""
+    result = []
+    for raw in text.replace("\r", "\n").split("\n"):
+        stripped = raw.strip().replace("\u200b", "")
+        if not stripped:
+            continue
+        bullet = bool(_BULLET.match(stripped))
+        if bullet:
+            stripped = _BULLET.sub("", stripped, count=1).strip()
+        if stripped:
+            result.append(Line(text=stripped, bullet=bullet))
+    return result
+
+
+def pieces(text: str) -> list[str]:
+    """Parts of a line split at tabs, pipes, dashes and bullets between words."""
+    return [part.strip(" ,;:") for part in _SPLIT.split(text) if part and part.strip(" ,;:")]
+
+
+def clean(text: str) -> str:
+    return " ".join(text.split()).strip(" ,;:|-–—·•")

@@ -1,0 +1,48 @@
+"""Location, summary and skills: the softer fields of a profile."""
+from __future__ import annotations
+
+import re
+
+from .found import Found
+from .lines import Line
+from .places import looks_like_place
+
+_LOCATION_LABEL = re.compile(r"^(?:location|address|based in|city|lives in|ort|ubicación|adresse|wohnort)\s*[:\-]?\s*(.+)$", re.I)
+_SKILL_SPLIT = re.compile(r"\s*(?:[,;|•·●▪/\t]|\s{3,}|\s+-\s+)\s*")
+
+
+def find_location(lines: list[Line]) -> Found | None:
+    for line in lines[:25]:
+        labelled = _LOCATION_LABEL.match(line.text)
+        if labelled:
+            return Found(labelled.group(1).strip(), line.source, 0.9)
+    for line in lines[:25]:
+        for part in re.split(r"\s*[|•·\t]\s*|\s{3,}", line.text):
+            part = part.strip(" ,")
+            if "," in part and looks_like_place(part):
+                return Found(part, line.source, 0.8)
+    return None
+
+
+def find_summary(lines: list[Line]) -> Found | None:
+    if not lines:
+        return None
+    text = " ".join(line.text for line in lines)
+    text = " ".join(text.split())
+    return Found(text[:600], lines[0].source, 0.8) if len(text) > 15 else None
+
+
+def find_skills(lines: list[Line]) -> Found | None:
+    skills: dict[str, None] = {}
+    for line in lines:
+        text = line.text
+        label, colon, rest = text.partition(":")
+        if colon and len(label.split()) <= 3:
+            text = rest
+        for item in _SKILL_SPLIT.split(text):
+            item = item.strip(" .")
+            if item and len(item) <= 40 and len(item.split()) <= 4:
+                skills.setdefault(item, None)
+    if not skills:
+        return None
+    return Found(list(skills), lines[0].source, 0.75)

@@ -1,0 +1,63 @@
+"""Split a resume into its sections by recognising headings."""
+from __future__ import annotations
+
+import re
+
+from .lines import Line
+
+HEADINGS = {
+    "summary": ("summary", "professional summary", "profile", "professional profile", "about me", "about",
+                "objective", "career objective", "personal statement", "resumen", "profil", "perfil",
+                "zusammenfassung", "à propos", "kurzprofil", "career summary"),
+    "experience": ("experience", "work experience", "professional experience", "employment",
+                   "employment history", "work history", "career history", "relevant experience",
+                   "experiencia", "experiencia profesional", "expérience", "expérience professionnelle",
+                   "berufserfahrung", "berufliche erfahrung", "esperienza", "esperienza professionale",
+                   "experiência", "experiência profissional", "werkervaring", "doświadczenie"),
+    "education": ("education", "academic background", "education and training", "qualifications",
+                  "educación", "formación", "formación académica", "formation", "ausbildung", "bildung",
+                  "istruzione", "formação", "formação acadêmica", "opleiding", "wykształcenie", "studies"),
+    "skills": ("skills", "technical skills", "core skills", "key skills", "core competencies", "competencies",
+               "expertise", "technologies", "tools", "skills & tools", "skills and tools", "tech stack",
+               "habilidades", "compétences", "kenntnisse", "fähigkeiten", "competenze", "competências",
+               "vaardigheden", "umiejętności"),
+    "contact": ("contact", "contact details", "contact information", "kontakt", "contacto", "coordonnées",
+                "personal details", "personal information", "details"),
+    "other": ("projects", "certifications", "certificates", "languages", "interests", "hobbies",
+              "references", "publications", "awards", "volunteering", "volunteer experience",
+              "achievements", "courses", "idiomas", "langues", "sprachen", "honors", "activities",
+              "additional information", "training", "patents", "talks", "portfolio"),
+}
+_LOOKUP = {phrase: name for name, phrases in HEADINGS.items() for phrase in phrases}
+_NON_LETTERS = re.compile(r"[^\w&' ]+")
+
+
+def heading_of(line: Line) -> tuple[str, str] | None:
+    """(section, rest of line) when the line starts a section, else None."""
+    if line.bullet:
+        return None
+    text = line.text
+    head, colon, rest = text.partition(":")
+    for candidate, remainder in ((text, ""), (head, rest) if colon else (None, None)):
+        if candidate is None:
+            continue
+        key = " ".join(_NON_LETTERS.sub(" ", candidate).lower().split())
+        if key in _LOOKUP and len(key.split()) <= 4:
+            return _LOOKUP[key], remainder.strip()
+    return None
+
+
+def split_sections(lines: list[Line]) -> dict[str, list[Line]]:
+    """Lines before the first heading go to "top"; repeated sections are joined."""
+    sections: dict[str, list[Line]] = {"top": []}
+    current = "top"
+    for line in lines:
+        found = heading_of(line)
+        if found:
+            current, rest = found
+            sections.setdefault(current, [])
+            if rest:
+                sections[current].append(Line(rest))
+            continue
+        sections[current].append(line)
+    return sections

@@ -1,0 +1,115 @@
+"""A few pre-started worker processes that parse resumes.
+
+Starting an interpreter and importing pdfminer costs far more than parsing a
+two-page PDF, so workers are started once (from a fork server, safe in a
+threaded web server) and reused. A worker that overruns its time or dies is
+killed and replaced; the pool is shared by all request threads.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import threading
+from dataclasses import dataclass
+
+from . import worker as worker_module
+
+
+class PoolBusy(Exception):
+    """No worker became free in time."""
+
+
+class WorkerDied(Exception):
+    """The worker exited mid-job (e.g. killed by the memory limit)."""
+
+
+class JobTimedOut(Exception):
+    """The worker did not answer within the wall-clock limit; it was replaced."""
+
+
+@dataclass
+class Worker:
+    process: multiprocessing.Process
+    connection: object
+
+
+class WorkerPool:
+    def __init__(self, size: int | None = None) -> None:
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["app.resume.worker"])
+        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._workers: set[int] = set()
+        self._closed = False
+        for _ in range(size or min(2, os.cpu_count() or 1)):
+            self._idle.put(self._start())
+
+    def run(self, job: tuple, timeout: float) -> dict:
+        """Send one job to a free worker and wait for its answer."""
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty as exc:
+            raise PoolBusy() from exc
+        try:
+            answer = self._ask(worker, job, timeout)
+        except (JobTimedOut, WorkerDied):
+            self._replace(worker)
+            raise
+        self._release(worker)
+        return answer
+
+    def _release(self, worker: Worker) -> None:
+        with self._lock:
+            closed = self._closed
+        if closed:
+            self._stop(worker)
+        else:
+            self._idle.put(worker)
+
+    def _ask(self, worker: Worker, job: tuple, timeout: float) -> dict:
+        try:
+            worker.connection.send(job)
+            if not worker.connection.poll(timeout):
+                raise JobTimedOut()
+            return worker.connection.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            raise WorkerDied() from exc
+
+    def _start(self) -> Worker:
+        parent_end, child_end = self._context.Pipe()
+        process = self._context.Process(target=worker_module.serve, args=(child_end,), daemon=True,
+                                        name="resume-parser")
+        process.start()
+        child_end.close()
+        with self._lock:
+            self._workers.add(process.pid)
+        return Worker(process, parent_end)
+
+    def _stop(self, worker: Worker) -> None:
+        worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.connection.close()
+        with self._lock:
+            self._workers.discard(worker.process.pid)
+
+    def _replace(self, worker: Worker) -> None:
+        self._stop(worker)
+        with self._lock:
+            closed = self._closed
+        if not closed:
+            self._idle.put(self._start())
+
+    def pids(self) -> set[int]:
+        with self._lock:
+            return set(self._workers)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            self._stop(worker)

@@ -1,0 +1,87 @@
+"""parse_resume: the one call the web app makes, safe for any upload.
+
+The format is decided here (cheap); everything that touches the document's
+insides runs in a worker process with a wall-clock limit, a memory cap and a
+page cap. Whatever the file, the caller gets a ParseOutcome, never an
+exception, and the application goes ahead with or without fields.
+"""
+from __future__ import annotations
+
+import atexit
+import hashlib
+import threading
+from dataclasses import asdict, dataclass, field
+
+from .errors import message_for
+from .formats import detect_format
+from .pool import JobTimedOut, PoolBusy, WorkerDied, WorkerPool
+
+MAX_BYTES = 10 * 1024 * 1024
+
+_pool: WorkerPool | None = None
+_pool_lock = threading.Lock()
+
+
+@dataclass
+class ParseOutcome:
+    ok: bool
+    format: str | None
+    fields: dict = field(default_factory=dict)
+    error_code: str | None = None
+    message: str | None = None
+    pages: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def parse_resume(data: bytes, *, timeout: float = 10, memory_mb: int = 512, max_pages: int = 20) -> ParseOutcome:
+    """Fields of a resume, or a specific error code and a candidate-facing message."""
+    if len(data) > MAX_BYTES:
+        return failure(None, "too_large")
+    fmt = detect_format(data)
+    if fmt is None:
+        return failure(None, "unsupported")
+    try:
+        answer = _get_pool().run((data, fmt, memory_mb, max_pages), timeout)
+    except (JobTimedOut, PoolBusy):
+        return failure(fmt, "timeout")
+    except WorkerDied:
+        return failure(fmt, "unreadable")
+    if "error_code" in answer:
+        return failure(fmt, answer["error_code"], answer["message_key"], answer.get("pages"))
+    return ParseOutcome(ok=True, format=fmt, fields=answer["fields"], pages=answer.get("pages"))
+
+
+def failure(fmt: str | None, code: str, message_key: str | None = None, pages: int | None = None) -> ParseOutcome:
+    return ParseOutcome(ok=False, format=fmt, error_code=code, message=message_for(message_key or code), pages=pages)
+
+
+def sha256(data: bytes) -> str:
+    """Cache key for parse results: the same file is never parsed twice."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def worker_pids() -> set[int]:
+    """Process ids of the live workers (tests check that a killed one was replaced)."""
+    return _get_pool().pids()
+
+
+def shutdown() -> None:
+    """Stop the workers; the next parse starts a fresh pool."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.close()
+
+
+def _get_pool() -> WorkerPool:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = WorkerPool()
+        return _pool
+
+
+atexit.register(shutdown)

@@ -1,0 +1,60 @@
+"""The child-process side of resume parsing.
+
+A worker loops over jobs sent through a pipe. Limits are applied here, in
+the child: the address-space cap before each job, while the parent enforces
+the wall clock by killing us. Anything a hostile file can provoke ends as an
+error code sent back; if the process itself dies the parent notices EOF.
+"""
+from __future__ import annotations
+
+import resource
+import signal
+
+from .errors import ResumeError
+from .extract import extract_text
+from .fields import find_fields
+
+MB = 1024 * 1024
+
+
+def serve(connection) -> None:
+    """Answer jobs until the parent closes the pipe or sends None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        data, fmt, memory_mb, max_pages = job
+        limit_memory(memory_mb)
+        connection.send(parse_job(data, fmt, max_pages))
+
+
+def limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space; MemoryError then ends the job, not the machine."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = memory_mb * MB
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def parse_job(data: bytes, fmt: str, max_pages: int) -> dict:
+    """A plain dict (cheap to pickle): fields on success, an error code otherwise."""
+    pages = None
+    try:
+        extracted = extract_text(data, fmt, max_pages=max_pages)
+        pages = extracted.pages
+        if not extracted.text.strip():
+            return {"error_code": "empty", "message_key": "empty", "pages": pages}
+        return {"fields": find_fields(extracted.text), "pages": pages, "chars": len(extracted.text)}
+    except ResumeError as exc:
+        return {"error_code": exc.code, "message_key": exc.message_key, "pages": pages}
+    except MemoryError:
+        return {"error_code": "too_large", "message_key": "too_large", "pages": pages}
+    except RecursionError:
+        return {"error_code": "unreadable", "message_key": "unreadable", "pages": pages}
+    except Exception:  # a parser bug on a strange file must not cost the candidate the form
+        return {"error_code": "unreadable", "message_key": "unreadable", "pages": pages}
