@@ -88,7 +88,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.careers import bp as careers_bp
+    from app.hooks import bp as hooks_bp
     app.register_blueprint(careers_bp)
+    app.register_blueprint(hooks_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
 

@@ -32,7 +32,10 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_THREADS": 2,
     "RUN_WORKER": False,                 # `make run` starts a consumer thread in the web process
     "LOAD_DEMO_JOBS": False,
-    "SESSION_COOKIE_SECURE": None,       # None: Secure outside development
+    "SESSION_COOKIE_SECURE": None,
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",  # how ATSs reach our signed file links
+    "RESUME_LINK_DAYS": 30,
+    "WEBHOOK_SECRETS": {},               # per ATS kind, e.g. {"nexivohr": "..."}       # None: Secure outside development
 }
 
 # Settings read from CAREERS_<NAME>; values that look like JSON (numbers, booleans, objects)

@@ -151,6 +151,16 @@ class ParsedResume(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class WebhookEvent(db.Model):
+    """Event ids an ATS sent us, so a redelivered webhook is processed once."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("source", "event_id", name="uq_webhook_event"),)
+
+
 class Integration(db.Model):
     """The state of one ATS target: paused after its credentials were refused."""
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,78 @@
+"""Webhook receivers and the signed resume download."""
+from __future__ import annotations
+
+import logging
+
+from flask import abort, current_app, request, send_file
+from sqlalchemy import String, cast, select
+from sqlalchemy.exc import IntegrityError
+
+from app.ats.webhooks import MAX_BODY_BYTES, SIGNATURE_HEADER, receive
+from app.extensions import csrf, db
+from app.hooks import bp
+from app.hooks.links import application_for_token
+from app.intake.runner import refs
+from app.models import Application, Delivery, WebhookEvent
+from app.storage import Storage
+
+log = logging.getLogger(__name__)
+
+
+def first_time(source: str):
+    def record(event_id: str) -> bool:
+        db.session.add(WebhookEvent(source=source, event_id=event_id))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return False
+        return True
+    return record
+
+
+@bp.post("/webhooks/nexivohr")
+@csrf.exempt   # authenticated by its HMAC signature, not by a browser session
+def nexivohr_webhook():
+    secret = str(current_app.config["WEBHOOK_SECRETS"].get("nexivohr", "")).encode()
+    if not secret:
+        abort(404)
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return "", 413
+    raw = request.get_data(cache=False)
+    receipt = receive(secret, raw, request.headers.get(SIGNATURE_HEADER), first_time("nexivohr"))
+    if receipt.update is not None:
+        application = application_by_ref("nexivohr", "submission_ref", receipt.update.submission_ref)
+        if application is not None:
+            application.stage_label = receipt.update.label
+            db.session.commit()
+        else:
+            log.info("nexivohr event %s names no application of ours", receipt.event.id)
+    return "", receipt.status
+
+
+def application_by_ref(target: str, key: str, ref: str) -> Application | None:
+    """The application whose delivery recorded `key` = `ref` among its checkpoints."""
+    candidates = db.session.scalars(
+        select(Delivery).where(Delivery.target == target,
+                               cast(Delivery.checkpoints, String).like(f'%"{ref}"%')))
+    for delivery in candidates:
+        if refs(delivery.checkpoints or {}).get(key) == ref:
+            return delivery.application
+    return None
+
+
+@bp.get("/files/resume/<token>")
+def signed_resume(token: str):
+    found = application_for_token(current_app.config["SECRET_KEY"], token,
+                                  int(current_app.config["RESUME_LINK_DAYS"]))
+    if found is None:
+        abort(404)
+    application = db.session.get(Application, found[0])
+    if application is None or application.public_id != found[1] or not application.resume_key:
+        abort(404)
+    path = Storage(current_app.config["UPLOAD_DIR"]).path(application.resume_key)
+    response = send_file(path, mimetype=application.resume_content_type, as_attachment=True,
+                         download_name=application.resume_filename or "resume")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
