@@ -42,9 +42,13 @@ def shared_limiter(settings: Mapping[str, Any], path: str) -> Limiter | None:
 
 
 def build_adapter(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,
-                  limiter: Limiter | None = None) -> Any:
-    """The adapter for `settings["kind"]` (default "local"), built from the rest of settings."""
+                  limiter: Limiter | None = None, **services: Any) -> Any:
+    """The adapter for `settings["kind"]` (default "local"), built from the rest of settings.
+
+    `services` are what some adapters need from the app (NexivoHR's `resume_link`); every
+    builder takes and ignores what it does not use.
+    """
     kind = settings.get("kind", "local")
     if kind not in BUILDERS:
         raise ValueError(f"unknown ATS kind {kind!r}; known: {', '.join(sorted(BUILDERS))}")
-    return BUILDERS[kind](dict(settings), transport=transport, limiter=limiter)
+    return BUILDERS[kind](dict(settings), transport=transport, limiter=limiter, **services)
