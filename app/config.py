@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
                      "for this and related job openings for up to 12 months."),
     "CONSENT_VERSION": "2026-11-01",
     "JOBS_PER_PAGE": 10,
+    "PAGE_CACHE_SECONDS": 10,            # public pages are re-rendered at most this often
     "APPLY_RATE_LIMIT": "20 per hour",
     "LOGIN_RATE_LIMIT": "10 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",

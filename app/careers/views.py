@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import (Response, abort, current_app, redirect, render_template, request, url_for)
@@ -10,6 +13,7 @@ from markupsafe import Markup
 
 from app.careers import bp
 from app.careers.forms import HONEYPOT, apply_form_for, held_field_name, normalise_phone, question_field_name
+from app.careers.cache import cached_page
 from app.careers.jsonld import job_posting
 from app.careers.listing import ListingQuery, facet, open_jobs, search
 from app.careers.uploads import CheckedFile, HeldFiles, UploadRejected, read_upload
@@ -31,6 +35,7 @@ def home():
 
 
 @bp.get("/jobs")
+@cached_page
 def jobs():
     query = ListingQuery.from_args(request.args)
     page = search(query, current_app.config["JOBS_PER_PAGE"])
@@ -46,6 +51,7 @@ def open_job_or_404(job_id: int) -> Job:
 
 
 @bp.get("/jobs/<int:job_id>")
+@cached_page
 def job(job_id: int):
     job = open_job_or_404(job_id)
     description = sanitize(job.description_html)
@@ -68,15 +74,39 @@ def apply(job_id: int):
     return take_application(job)
 
 
-def take_application(job: Job):
-    form = apply_form_for(job)
+def full_page_thanks(public_id: str | None) -> str:
+    if public_id is None:
+        return url_for("careers.received")
+    return url_for("careers.thanks", public_id=public_id)
+
+
+@dataclass(frozen=True)
+class ApplyVariant:
+    """How an apply page renders and where it sends the candidate next: the full page, or the
+    embed, which has its own layout, no session-bound CSRF token and its own thank-you page."""
+    template: str = "careers/apply.html"
+    csrf: bool = True
+    thanks_url: Callable[[str | None], str] = full_page_thanks
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    def form_for(self, job: Job, **kwargs):
+        if not self.csrf:
+            kwargs["meta"] = {"csrf": False}
+        return apply_form_for(job, **kwargs)
+
+
+FULL_PAGE = ApplyVariant()
+
+
+def take_application(job: Job, variant: ApplyVariant = FULL_PAGE):
+    form = variant.form_for(job)
     if request.form.get(HONEYPOT):
         log.info("honeypot filled on job %s; nothing stored", job.id)
-        return redirect(url_for("careers.received"))
+        return redirect(variant.thanks_url(None))
     key = request.form.get("submission_key", "")
     earlier = find_by_submission_key(db.session, key) if key else None
     if earlier is not None:
-        return redirect(url_for("careers.thanks", public_id=earlier.public_id))
+        return redirect(variant.thanks_url(earlier.public_id))
     held = HeldFiles(Storage(current_app.config["UPLOAD_DIR"]), current_app.config["SECRET_KEY"])
     valid = form.validate()
     files = collect_files(job, form, held)
@@ -85,7 +115,7 @@ def take_application(job: Job):
         for name, checked in files.items():
             if checked is not None:
                 getattr(form, held_field_name(name)).data = held.hold(checked)
-        return render_apply(job, form, files=files), 422
+        return render_apply(job, form, files=files, variant=variant), 422
     new = NewApplication(
         job=job, submission_key=form.submission_key.data, first_name=form.first_name.data.strip(),
         last_name=form.last_name.data.strip(), email=form.email.data.strip().lower(),
@@ -100,7 +130,7 @@ def take_application(job: Job):
     tasks = current_app.extensions["careers.tasks"]
     application = submit(db.session, Storage(current_app.config["UPLOAD_DIR"]),
                          tasks.enqueue_delivery, new, target=current_app.config["ATS"]["kind"])
-    return redirect(url_for("careers.thanks", public_id=application.public_id))
+    return redirect(variant.thanks_url(application.public_id))
 
 
 def files_field_names(job: Job) -> list[str]:
@@ -157,11 +187,12 @@ def parse_attribution(raw: str | None) -> dict[str, str]:
     return {k: v[:200] for k, v in parse_qsl(raw or "") if k in ATTRIBUTION_KEYS}
 
 
-def render_apply(job: Job, form, files=None):
-    return render_template("careers/apply.html", job=job, form=form, files=files or {},
+def render_apply(job: Job, form, files=None, variant: ApplyVariant = FULL_PAGE):
+    return render_template(variant.template, job=job, form=form, files=files or {},
                            consent_text=current_app.config["CONSENT_TEXT"],
                            max_mb=current_app.config["MAX_UPLOAD_MB"],
-                           question_field_name=question_field_name, held_field_name=held_field_name)
+                           question_field_name=question_field_name, held_field_name=held_field_name,
+                           **variant.context)
 
 
 @bp.get("/applications/<public_id>/thanks")
@@ -178,6 +209,7 @@ def received():
 
 
 @bp.get("/sitemap.xml")
+@cached_page
 def sitemap():
     jobs = db.session.scalars(open_jobs().order_by(Job.id)).all()
     xml = render_template("careers/sitemap.xml", jobs=jobs)

@@ -131,3 +131,19 @@ def test_every_response_carries_the_security_headers(board, client):
 
 def test_the_health_endpoint_answers(client):
     assert client.get("/api/health").get_json() == {"status": "ok"}
+
+
+def test_public_pages_are_served_from_a_short_cache_that_a_change_clears(app, client):
+    from sqlalchemy import text
+    from app.extensions import db
+    from app.models import Job
+    job_id = add_job(app, title="Cached Title")
+    assert "Cached Title" in client.get("/jobs").text
+    with app.app_context():   # a change that bypasses the ORM is not seen until the TTL ends
+        db.session.execute(text("UPDATE job SET title = 'Raw Change' WHERE id = :id"), {"id": job_id})
+        db.session.commit()
+    assert "Cached Title" in client.get("/jobs").text
+    with app.app_context():   # a change through the ORM (admin, sync) clears the cache
+        db.session.get(Job, job_id).title = "New Title"
+        db.session.commit()
+    assert "New Title" in client.get("/jobs").text
