@@ -45,7 +45,16 @@ def join_rows(lines: list[Line]) -> list[str]:
             rows[-1].append(line)
         else:
             rows.append([line])
-    return ["\t".join(item[4] for item in sorted(row, key=lambda item: item[0])) for row in rows]
+    return [_join_row(sorted(row, key=lambda item: item[0])) for row in rows]
+
+
+def _join_row(row: list[Line]) -> str:
+    """Words split by wide justified spacing rejoin with a space; far-apart cells with a tab."""
+    text = row[0][4]
+    for previous, line in zip(row, row[1:]):
+        gap = line[0] - previous[2]
+        text += (" " if gap < 2.5 * (line[3] - line[1]) else "\t") + line[4]
+    return text
 
 
 def _same_row(previous: Line, line: Line) -> bool:
@@ -79,14 +88,4 @@ def _both_sides_are_columns(lines: list[Line], x: float, page_width: float) -> b
         span = max(line[2] for line in side) - min(line[0] for line in side)
         if span < MIN_COLUMN_SHARE * page_width:
             return False
-    return not _rows_pair_up(left, right)
-
-
-def _rows_pair_up(left: list[Line], right: list[Line]) -> bool:
-    """A table-like page (label left, value right on the same row) is one column.
-
-    Real columns drift independently; when most right-hand lines share a row
-    with a left-hand line, the two sides belong together.
-    """
-    paired = sum(1 for line in right if any(_same_row(other, line) for other in left))
-    return paired > 0.6 * len(right)
+    return True

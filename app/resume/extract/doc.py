@@ -53,9 +53,11 @@ def extract_doc(data: bytes, *, max_pages: int = 20) -> Extracted:
         table = _read_stream(ole, "1Table" if flags & FLAG_TABLE_1 else "0Table")
         fc_clx, lcb_clx = _clx_location(word)
         text = "".join(read_pieces(word, _slice(table, fc_clx, lcb_clx)))
+        main_length = _main_text_length(word)
     finally:
         ole.close()
-    return Extracted(text=clean_word_text(text), pages=pages)
+    main, stories = text[:main_length], text[main_length:]
+    return Extracted(text=clean_word_text(stories) + "\n" + clean_word_text(main), pages=pages)
 
 
 def _read_stream(ole: olefile.OleFileIO, name: str) -> bytes:
@@ -72,6 +74,13 @@ def _page_count(ole: olefile.OleFileIO) -> int | None:
         return ole.get_metadata().num_pages
     except Exception:  # metadata is optional and often malformed
         return None
+
+
+def _main_text_length(word: bytes) -> int:
+    """ccpText: characters of the main story. Headers and text boxes follow it in the
+    piece table; they hold contact details, so we read them first."""
+    position = 32 + 2 + _u16(word, 32) * 2 + 2
+    return _u32(word, position + 3 * 4)
 
 
 def _clx_location(word: bytes) -> tuple[int, int]:

@@ -94,11 +94,21 @@ def _walk(root, links: dict[str, str], lines: list[str]) -> None:
         if element.tag == W + "p":
             text, boxes = paragraph_text(element, links)
             if text.strip():
-                lines.append(text.strip())
+                lines.append(("• " if _is_list_item(element) else "") + text.strip())
             for box in boxes:
                 _walk(box, links, lines)
             continue
         stack.extend(reversed(list(element)))
+
+
+def _is_list_item(paragraph) -> bool:
+    """Word draws list bullets from numbering, not text; say so, it separates entries."""
+    properties = paragraph.find(W + "pPr")
+    if properties is None:
+        return False
+    style = properties.find(W + "pStyle")
+    return properties.find(W + "numPr") is not None or (
+        style is not None and style.get(W + "val", "").lower().startswith("list"))
 
 
 def paragraph_text(paragraph, links: dict[str, str]) -> tuple[str, list]:

@@ -15,6 +15,8 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'|,;()]+|(?<![\w@./])(?:[a-z]{2,3
 _BARE_DOMAIN = re.compile(r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|dev|io|me|net|org|page|site|app|co|eu|info|tech|design|xyz)(?:/[^\s|,;()]*)?(?![\w@])", re.I)
 _PHONE_LABEL = re.compile(r"\b(phone|tel|mobile|cell|mob|t\.|m\.|tél|telefon|teléfono|móvil|telefone|cellulare|handy)\b", re.I)
 _PHONE_LIKE = re.compile(r"(?:\+|00)?\(?\d[\d\s().\-/]{6,18}\d")
+_DATES_INSIDE = re.compile(r"(?:19|20)\d\d\s*[-–/.]\s*(?:\d{1,2}[/.])?(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d")
+_URL_TAIL = re.compile(r"^[a-z0-9][A-Za-z0-9\-._~/%?=&#]*$")
 _WEB_LABEL = re.compile(r"\b(website|web|portfolio|blog|homepage|site)\b", re.I)
 
 
@@ -48,6 +50,8 @@ def find_phone(lines: list[Line], region: str | None) -> Found | None:
     for line in ordered:
         text = line.text.replace("(0)", "")
         for match in phonenumbers.PhoneNumberMatcher(text, region or "ZZ", leniency=phonenumbers.Leniency.VALID):
+            if _DATES_INSIDE.search(match.raw_string):
+                continue
             e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
             return Found(e164, line.source, 0.95)
     for line in ordered:
@@ -69,7 +73,7 @@ def find_urls(lines: list[Line]) -> list[Found]:
     found: dict[str, Found] = {}
     for index, line in enumerate(lines):
         text = _EMAIL.sub(" ", line.text)
-        matches = [m.group(0) for m in _URL.finditer(text)]
+        matches = [_with_wrapped_tail(m, text, lines, index) for m in _URL.finditer(text)]
         if index < 15 or _WEB_LABEL.search(text) or matches:
             rest = _URL.sub(" ", text)
             matches += [m.group(0) for m in _BARE_DOMAIN.finditer(rest)]
@@ -78,6 +82,16 @@ def find_urls(lines: list[Line]) -> list[Found]:
             if url and url not in found:
                 found[url] = Found(url, line.source, 0.97)
     return list(found.values())
+
+
+def _with_wrapped_tail(match: re.Match, text: str, lines: list[Line], index: int) -> str:
+    """A link wrapped in a narrow column continues on the next line: rejoin it."""
+    url = match.group(0)
+    if match.end() == len(text.rstrip()) and index + 1 < len(lines):
+        tail = lines[index + 1].text.strip()
+        if _URL_TAIL.match(tail) and "." not in tail and len(tail) < 40:
+            return url + tail
+    return url
 
 
 def normalise_url(raw: str) -> str | None:

@@ -26,10 +26,13 @@ DEGREE = re.compile(
 _STUDY_NOISE = re.compile(r"\b(gpa|grade|honou?rs|thesis|cum laude|magna|summa|note)\b", re.I)
 
 
+CONNECTORS = frozenset({"of", "de", "di", "da", "do", "and", "&", "for", "at", "du", "des", "der", "für", "-", "–", "—", "("})
+
+
 def find_education(lines: list[Line]) -> list[dict]:
     entries: list[dict] = []
     current: dict | None = None
-    for line in lines:
+    for line in rejoin_wrapped(lines):
         if line.bullet and current and current["school"]:
             continue
         for kind, value in _facts(line.text):
@@ -39,6 +42,29 @@ def find_education(lines: list[Line]) -> list[dict]:
             current[kind] = value
             current["_sources"].append(line.source)
     return [_finish(entry) for entry in entries if entry["school"] or entry["degree"]]
+
+
+def rejoin_wrapped(lines: list[Line]) -> list[Line]:
+    """Narrow sidebars wrap long school names and date ranges; glue the pieces back."""
+    merged: list[Line] = []
+    for line in lines:
+        if merged and not line.bullet and _continues(merged[-1].text, line.text):
+            merged[-1] = Line(f"{merged[-1].text} {line.text}", merged[-1].bullet)
+        else:
+            merged.append(line)
+    return merged
+
+
+def _continues(previous: str, text: str) -> bool:
+    last = previous.split()[-1].lower() if previous.split() else ""
+    if last in CONNECTORS or previous.endswith(("–", "-", "—", "(")):
+        return True
+    kinds_before = [kind for kind, _ in _facts(previous)]
+    if kinds_before != ["school"]:
+        return False
+    kinds_now = [kind for kind, _ in _facts(text)]
+    short_tail = not kinds_now and len(text.split()) <= 3 and text[:1].isupper()
+    return short_tail or kinds_now == ["school"]
 
 
 def _new_entry() -> dict:

@@ -72,8 +72,10 @@ def _is_header_line(line: Line) -> bool:
 
 def _is_sentence(text: str) -> bool:
     """Descriptions end with a full stop; "Acme S.L." or "Nordwind Co." do not count."""
-    last = text.split()[-1] if text.split() else ""
-    return text.endswith(".") and len(last) > 4 and last.count(".") == 1 and len(text.split()) > 4
+    tokens = text.split()
+    if not text.endswith(".") or not tokens or tokens[-1].count(".") > 1 or company_score(tokens[-1]):
+        return False
+    return len(tokens) >= 6 or (tokens[-1].count(".") == 1 and tokens[-1][:1].islower())
 
 
 def _has_title_and_company(header: list[str]) -> bool:

@@ -19,12 +19,17 @@ class Line:
         return " ".join(self.text.split())
 
 
+_PAGE_MARK = re.compile(r"^(page|seite|página|pagina)\s+\d+(\s*(of|/|von|de|sur)\s*\d+)?$|^\d+\s*/\s*\d+$", re.I)
+_SYMBOL_BULLETS = str.maketrans({"\uf0b7": "•", "\uf0a7": "•", "\uf076": "•", "\uf0d8": "•", "\uf0fc": "•",
+                                 "\u200b": None, "\ufeff": None})
+
+
 def to_lines(text: str) -> list[Line]:
-    """Non-empty lines; a leading bullet glyph is removed and remembered."""
+    """Non-empty lines; a leading bullet glyph is removed and remembered, page numbers dropped."""
     result = []
-    for raw in text.replace("\r", "\n").split("\n"):
-        stripped = raw.strip().replace("\u200b", "")
-        if not stripped:
+    for raw in text.translate(_SYMBOL_BULLETS).replace("\r", "\n").split("\n"):
+        stripped = raw.strip()
+        if not stripped or _PAGE_MARK.match(stripped):
             continue
         bullet = bool(_BULLET.match(stripped))
         if bullet:

@@ -36,6 +36,8 @@ def find_name(lines: list[Line], email: str | None) -> tuple[Found, Found] | Non
 def split_name(text: str) -> tuple[str, str] | None:
     """First token is the first name; the rest (particles kept, initials dropped) the last name."""
     text = " ".join(text.split())
+    if looks_like_place(text):
+        return None
     if "," in text:
         last, _, first = text.partition(",")
         flipped = split_name(f"{first.strip()} {last.strip()}") if first.strip() else None

@@ -5,7 +5,7 @@ import re
 
 from .found import Found
 from .lines import Line
-from .places import looks_like_place
+from .places import CITIES, COUNTRIES, looks_like_place
 
 _LOCATION_LABEL = re.compile(r"^(?:location|address|based in|city|lives in|ort|ubicación|adresse|wohnort)\s*[:\-]?\s*(.+)$", re.I)
 _SKILL_SPLIT = re.compile(r"\s*(?:[,;|•·●▪/\t]|\s{3,}|\s+-\s+)\s*")
@@ -17,10 +17,13 @@ def find_location(lines: list[Line]) -> Found | None:
         if labelled:
             return Found(labelled.group(1).strip(), line.source, 0.9)
     for line in lines[:25]:
-        for part in re.split(r"\s*[|•·\t]\s*|\s{3,}", line.text):
+        parts = re.split(r"\s*[|•·\t]\s*|\s{3,}", line.text)
+        for part in parts:
             part = part.strip(" ,")
             if "," in part and looks_like_place(part):
                 return Found(part, line.source, 0.8)
+            if len(parts) > 1 and part.lower() in CITIES | COUNTRIES.keys():
+                return Found(part, line.source, 0.7)
     return None
 
 
