@@ -1,11 +1,15 @@
-"""Command-line tools: `flask users create`, `flask jobs load`, `flask serve`, `flask worker`."""
+"""Command-line tools: `flask users create`, `flask jobs load`, `flask serve`, `flask worker`,
+`flask ats sync-jobs`, `flask sandbox <kind>`."""
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
@@ -21,6 +25,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(worker)
     app.cli.add_command(prepare)
+    app.cli.add_command(ats)
+    app.cli.add_command(sandbox)
 
 
 @click.group(help="HR users of the admin area.")
@@ -100,3 +106,37 @@ def worker(threads: int) -> None:
     consumer = app.extensions["careers.tasks"].huey.create_consumer(
         workers=threads, worker_type="thread", periodic=True)
     consumer.run()
+
+
+ats = AppGroup("ats", help="The target applicant tracking system (settings: ATS in instance/config.py).")
+
+
+@ats.command("sync-jobs", help="Pull the ATS's jobs into the listings; close the ones it closed.")
+def sync_jobs_command() -> None:
+    from app.ats.base import AtsError
+    from app.intake.tasks import sync_target_jobs
+    app = current_app._get_current_object()
+    try:
+        report = sync_target_jobs(app, app.extensions["careers.adapters"])
+    except AtsError as exc:
+        raise click.ClickException(f"Sync failed: {exc}") from exc
+    if report is None:
+        raise click.ClickException('The ATS kind is "local": jobs are managed here, nothing to sync.')
+    click.echo(f"Jobs from {app.config['ATS']['kind']}: {report}.")
+
+
+def sandbox_kinds() -> list[str]:
+    import app.ats.sandbox as package
+    return sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "common")
+
+
+@click.command("sandbox", help="Serve an ATS sandbox (seeded jobs, stages, sources) locally.")
+@click.argument("kind")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5051, show_default=True)
+def sandbox(kind: str, host: str, port: int) -> None:
+    if kind not in sandbox_kinds():
+        raise click.ClickException(f"No sandbox for {kind!r}; known: {', '.join(sandbox_kinds())}.")
+    module = importlib.import_module(f"app.ats.sandbox.{kind}")
+    click.echo(f"{kind} sandbox on http://{host}:{port}")
+    module.serve(host, port, {})

@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ class Policy:
     max_attempts: int = 8
     backoff_base: float = 30.0
     backoff_cap: float = 3600.0
+    lease: timedelta = LEASE       # how long a worker may hold a delivery before others take over
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,14 @@ class Outcome:
     delay: float | None = None     # seconds until the next attempt, for "retry"
 
 
-def claim(session: Session, delivery_id: int, now: datetime) -> bool:
+def claim(session: Session, delivery_id: int, now: datetime, lease: timedelta = LEASE) -> bool:
     """Take the row for this worker; False when it is finished or another worker holds it."""
     result = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id,
                or_(Delivery.status == "pending",
                    (Delivery.status == "in_progress") & (Delivery.lease_until < now)))
-        .values(status="in_progress", lease_until=now + LEASE, attempts=Delivery.attempts + 1))
+        .values(status="in_progress", lease_until=now + lease, attempts=Delivery.attempts + 1))
     session.commit()
     return result.rowcount == 1
 
@@ -54,15 +56,18 @@ def claim(session: Session, delivery_id: int, now: datetime) -> bool:
 def deliver(session: Session, application_id: int, *, adapter: AtsAdapter, storage: Storage,
             policy: Policy = Policy(), now: Callable[[], datetime] = utcnow,
             jitter: Callable[[], float] = random.random,
-            after_step: Callable[[str], None] | None = None) -> Outcome:
+            after_step: Callable[[str, Any], None] | None = None,
+            parse: Callable[[Session, bytes, str], dict] | None = None) -> Outcome:
+    """Deliver one application once; `parse(session, data, sha256)` fills `parsed` first."""
     delivery = session.scalar(select(Delivery).where(Delivery.application_id == application_id))
     if delivery is None or is_paused(session, delivery.target):
         return Outcome("skipped")
     if delivery.next_attempt_at and delivery.next_attempt_at > now() and delivery.status == "pending":
         return Outcome("skipped")
-    if not claim(session, delivery.id, now()):
+    if not claim(session, delivery.id, now(), policy.lease):
         return Outcome("skipped")
     session.refresh(delivery)
+    ensure_parsed(session, delivery.application, storage, parse or parse_cached)
     submission = build_submission(delivery.application, storage)
 
     def save(checkpoints: dict) -> None:
@@ -159,6 +164,36 @@ def due_deliveries(session: Session, now: datetime) -> list[int]:
     return list(rows)
 
 
+PARSE_UNAVAILABLE = {"ok": False, "error_code": "unavailable"}
+
+
+def parse_cached(session: Session, data: bytes, sha256: str) -> dict:
+    from app.resume.service import parse_cached as parse   # the parser is optional at import
+    return parse(session, data, sha256)
+
+
+def ensure_parsed(session: Session, application: Application, storage: Storage,
+                  parse: Callable[[Session, bytes, str], dict]) -> None:
+    """Give the adapters the resume's structured fields; a parser failure never stops delivery."""
+    if not application.resume_key or application.parsed is not None:
+        return
+    try:
+        result = parse(session, storage.read(application.resume_key), application.resume_sha256)
+    except Exception:
+        log.warning("resume of application %s not parsed", application.id, exc_info=True)
+        session.rollback()
+        result = dict(PARSE_UNAVAILABLE)
+    application.parsed = result
+    session.commit()
+
+
+def parsed_fields(parsed: dict | None) -> dict:
+    """The parser's fields flat at the top (adapters read "experience", "skills", ...)."""
+    parsed = dict(parsed or {})
+    fields = parsed.pop("fields", None)
+    return {**parsed, **fields} if isinstance(fields, dict) else parsed
+
+
 def build_submission(application: Application, storage: Storage) -> Submission:
     job = application.job
     resume = None
@@ -174,7 +209,7 @@ def build_submission(application: Application, storage: Storage) -> Submission:
         first_name=application.first_name, last_name=application.last_name,
         email=application.email, phone=application.phone, url=application.url,
         location=application.location, cover_letter=application.cover_letter, resume=resume,
-        answers=answers, parsed=application.parsed or {}, consent_text=application.consent_text,
+        answers=answers, parsed=parsed_fields(application.parsed), consent_text=application.consent_text,
         consent_version=application.consent_version,
         consent_at=application.consent_at.isoformat() + "+00:00",
         attribution=dict(application.attribution or {}), stage=job.stage, source=job.source)

@@ -1,4 +1,5 @@
-"""Huey tasks: deliver one application, sweep for deliveries the queue lost, tidy held uploads.
+"""Huey tasks: deliver one application, sweep for deliveries the queue lost, tidy held uploads,
+pull the target ATS's jobs into ours.
 
 Tasks are registered on the Huey instance that create_app made, so nothing connects at import.
 """
@@ -9,14 +10,16 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from huey import Huey, crontab
 
-from app.ats.registry import build_adapter
+from app.ats.registry import build_adapter, shared_limiter
 from app.extensions import db
 from app.intake import delivery as delivery_service
+from app.intake.sync import SyncReport, sync_jobs
 from app.intake.submit import HELD_FOLDER
 from app.models import utcnow
 from app.storage import Storage
@@ -24,6 +27,7 @@ from app.storage import Storage
 log = logging.getLogger(__name__)
 
 HELD_UPLOAD_TTL = timedelta(hours=24)
+SYNC_INTERVAL_MINUTES = 15
 
 
 @dataclass
@@ -31,6 +35,7 @@ class Tasks:
     huey: Huey
     deliver: Any
     sweep: Any
+    sync_jobs: Any = None
 
     def enqueue_delivery(self, application_id: int, delay: float | None = None) -> None:
         if delay:
@@ -40,7 +45,11 @@ class Tasks:
 
 
 class Adapters:
-    """One adapter (one pooled HTTP client) per target kind, built on first use."""
+    """One adapter (one pooled HTTP client) per target kind, built on first use.
+
+    Every adapter of a kind with a documented request budget gets the limiter shared by all
+    worker processes through a SQLite file in the instance folder.
+    """
 
     def __init__(self, app: Flask) -> None:
         self._app = app
@@ -50,11 +59,20 @@ class Adapters:
     def get(self, kind: str):
         with self._lock:
             if kind not in self._built:
-                settings = dict(self._app.config["ATS"])
-                if settings.get("kind", "local") != kind:
-                    settings = {"kind": kind}
-                self._built[kind] = build_adapter(settings)
+                self._built[kind] = self.fresh(kind)
             return self._built[kind]
+
+    def fresh(self, kind: str):
+        """A new adapter with empty lookup caches (a job sync must see the ATS as it is now)."""
+        settings = dict(self._app.config["ATS"])
+        if settings.get("kind", "local") != kind:
+            settings = {"kind": kind}
+        return build_adapter(settings, limiter=self._limiter(settings))
+
+    def _limiter(self, settings: dict):
+        folder = Path(self._app.instance_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        return shared_limiter(settings, str(folder / "ratelimit.db"))
 
 
 def register_tasks(huey: Huey, app: Flask) -> Tasks:
@@ -73,7 +91,13 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
         with app.app_context():
             return sweep_once(app)
 
-    tasks = Tasks(huey, deliver, sweep)
+    @huey.periodic_task(crontab(minute=f"*/{SYNC_INTERVAL_MINUTES}"), name="sync_jobs")
+    def sync_jobs_task() -> str:
+        with app.app_context():
+            report = sync_target_jobs(app, adapters)
+            return "local" if report is None else str(report)
+
+    tasks = Tasks(huey, deliver, sweep, sync_jobs_task)
     app.extensions["careers.tasks"] = tasks
     return tasks
 
@@ -96,7 +120,16 @@ def policy_from(app: Flask) -> delivery_service.Policy:
     return delivery_service.Policy(
         max_attempts=int(app.config["DELIVERY_MAX_ATTEMPTS"]),
         backoff_base=float(app.config["DELIVERY_BACKOFF_BASE"]),
-        backoff_cap=float(app.config["DELIVERY_BACKOFF_CAP"]))
+        backoff_cap=float(app.config["DELIVERY_BACKOFF_CAP"]),
+        lease=timedelta(seconds=float(app.config.get("DELIVERY_LEASE_SECONDS", 300))))
+
+
+def sync_target_jobs(app: Flask, adapters: Adapters) -> SyncReport | None:
+    """Pull the configured ATS's jobs into ours; None when jobs are our own (kind "local")."""
+    kind = app.config["ATS"].get("kind", "local")
+    if kind == "local":
+        return None
+    return sync_jobs(db.session, adapters.fresh(kind), kind)
 
 
 def sweep_once(app: Flask) -> int:
@@ -122,9 +155,12 @@ def remove_stale_held_uploads(storage: Storage, *, now: float | None = None) -> 
     return removed
 
 
-def start_consumer(huey: Huey, workers: int = 2):
-    """A consumer in this process (threads), for `make run`; returns it so it can be stopped."""
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                    check_worker_health=False)
+def start_consumer(huey: Huey, workers: int = 2, *, max_delay: float = 10.0, periodic: bool = True):
+    """A consumer in this process (threads), for `make run`; returns it so it can be stopped.
+
+    `max_delay` caps how long an idle worker waits between polls of the queue.
+    """
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic,
+                                    check_worker_health=False, max_delay=max_delay)
     consumer.start()
     return consumer

@@ -1,0 +1,216 @@
+"""The delivery service on a real database and the vendor sandboxes in-process: the claim and
+its lease, the retry schedule, giving up, pausing on refused credentials, needs-review."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from app.ats import dover, skailer
+from app.ats.sandbox import dover as dover_sandbox
+from app.ats.sandbox import skailer as skailer_sandbox
+from app.extensions import db
+from app.intake import delivery
+from app.intake.runner import backoff_delay
+from app.intake.submit import NewApplication, Upload, submit
+from app.models import Application, Delivery, Integration, Job
+from app.storage import Storage
+from tests.ats.harnesses import PDF_BYTES
+
+TOKEN = "unit-token"
+NOW = datetime(2026, 11, 22, 10, 0, 0)
+POLICY = delivery.Policy(max_attempts=3, backoff_base=10.0, backoff_cap=100.0)
+
+
+def no_parse(session, data, sha256):
+    return {"ok": False, "error_code": "unsupported"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def sandbox():
+    return skailer_sandbox.create_app({"token": TOKEN})
+
+
+@pytest.fixture
+def adapter(sandbox):
+    return skailer.build({"base_url": "http://skailer.test", "token": TOKEN},
+                         transport=httpx.WSGITransport(app=sandbox))
+
+
+def new_application(app, *, kind="skailer", ref="311", email="ada@example.com") -> int:
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.ats_kind == kind, Job.ref == ref))
+        if job is None:
+            job = Job(ats_kind=kind, ref=ref, title="Data Engineer", published=True)
+            db.session.add(job)
+            db.session.commit()
+        new = NewApplication(job=job, submission_key=f"key-{email}", first_name="Ada",
+                             last_name="Lovelace", email=email, consent_text="I agree.",
+                             consent_version="1", cover_letter="Engines.",
+                             resume=Upload.from_bytes(PDF_BYTES, "ada.pdf", "application/pdf"))
+        return submit(db.session, storage(app), lambda _id: None, new, target=kind).id
+
+
+def storage(app) -> Storage:
+    return Storage(app.config["UPLOAD_DIR"])
+
+
+def run(app, application_id, adapter, **kwargs):
+    with app.app_context():
+        kwargs.setdefault("parse", no_parse)
+        kwargs.setdefault("policy", POLICY)
+        return delivery.deliver(db.session, application_id, adapter=adapter, storage=storage(app),
+                                **kwargs)
+
+
+def row(app, application_id) -> Delivery:
+    with app.app_context():
+        found = db.session.scalar(select(Delivery).where(Delivery.application_id == application_id))
+        db.session.expunge(found)
+        return found
+
+
+def candidates(sandbox) -> int:
+    return skailer_sandbox.control(sandbox).count_applications("ada@example.com", "311")
+
+
+def test_a_claimed_delivery_cannot_be_claimed_again_until_its_lease_runs_out(app):
+    application_id = new_application(app)
+    delivery_id = row(app, application_id).id
+    with app.app_context():
+        assert delivery.claim(db.session, delivery_id, NOW)
+        assert not delivery.claim(db.session, delivery_id, NOW + timedelta(minutes=4))
+        assert delivery.claim(db.session, delivery_id, NOW + delivery.LEASE + timedelta(seconds=1))
+
+
+def test_two_workers_at_once_deliver_the_application_once(app, sandbox):
+    skailer_sandbox.control(sandbox).faults.configure({"latency": 0.05})
+    application_id = new_application(app)
+    outcomes = []
+
+    def worker():
+        outcomes.append(run(app, application_id, skailer.build(
+            {"base_url": "http://skailer.test", "token": TOKEN},
+            transport=httpx.WSGITransport(app=sandbox))).status)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["delivered", "skipped"]
+    assert candidates(sandbox) == 1
+    assert row(app, application_id).attempts == 1
+
+
+def test_a_retryable_failure_schedules_the_next_attempt_by_the_backoff(app, sandbox, adapter):
+    application_id = new_application(app)
+    skailer_sandbox.control(sandbox).fail_next("assign_to_job", 500)
+    clock = Clock()
+    outcome = run(app, application_id, adapter, now=clock, jitter=lambda: 0.5)
+    expected = backoff_delay(1, base=10.0, cap=100.0, jitter=lambda: 0.5)
+    assert outcome.status == "retry" and outcome.delay == pytest.approx(expected)
+    saved = row(app, application_id)
+    assert saved.status == "pending" and saved.next_attempt_at == NOW + timedelta(seconds=expected)
+    assert "500" in saved.last_error and "create_applicant" in saved.checkpoints
+    assert run(app, application_id, adapter, now=clock).status == "skipped"   # not due yet
+    clock.advance(expected)
+    assert run(app, application_id, adapter, now=clock).status == "delivered"
+    assert candidates(sandbox) == 1 and row(app, application_id).attempts == 2
+
+
+def test_retry_after_from_the_ats_wins_over_a_shorter_backoff(app, sandbox, adapter):
+    application_id = new_application(app)
+    skailer_sandbox.control(sandbox).fail_next("upload_cv", 429)
+    outcome = run(app, application_id, adapter, now=Clock(), jitter=lambda: 0.0,
+                  policy=delivery.Policy(backoff_base=0.1, backoff_cap=0.1))
+    assert outcome.status == "retry" and outcome.delay >= 1.0
+
+
+def test_the_delivery_fails_after_the_last_allowed_attempt(app, sandbox, adapter):
+    application_id = new_application(app)
+    skailer_sandbox.control(sandbox).faults.configure({"error_rate": 1.0})
+    clock = Clock()
+    statuses = []
+    for _ in range(POLICY.max_attempts):
+        statuses.append(run(app, application_id, adapter, now=clock, jitter=lambda: 0.0).status)
+        clock.advance(POLICY.backoff_cap)
+    assert statuses == ["retry", "retry", "failed"]
+    saved = row(app, application_id)
+    assert saved.status == "failed" and "gave up after 3 attempts" in saved.last_error
+    with app.app_context():
+        assert delivery.due_deliveries(db.session, clock()) == []
+
+
+def test_a_permanent_error_fails_at_once(app, sandbox, adapter):
+    application_id = new_application(app)
+    skailer_sandbox.control(sandbox).fail_next("assign_to_job", 422)
+    assert run(app, application_id, adapter).status == "failed"
+    assert row(app, application_id).attempts == 1 and candidates(sandbox) == 0
+
+
+def test_refused_credentials_pause_the_target_until_hr_resumes_it(app, sandbox, adapter):
+    application_id = new_application(app)
+    control = skailer_sandbox.control(sandbox)
+    control.expire_token()
+    assert run(app, application_id, adapter).status == "paused"
+    saved = row(app, application_id)
+    assert saved.status == "pending" and saved.attempts == 0 and "401" in saved.last_error
+    with app.app_context():
+        integration = db.session.scalar(select(Integration).where(Integration.kind == "skailer"))
+        assert integration.paused and "401" in integration.paused_reason
+    control.state.tokens[TOKEN] = time.time()                           # HR fixed the token
+    assert run(app, application_id, adapter).status == "skipped"     # still paused
+    with app.app_context():
+        delivery.resume_integration(db.session, "skailer")
+    assert run(app, application_id, adapter).status == "delivered"
+    assert candidates(sandbox) == 1
+
+
+def test_an_unverifiable_create_goes_to_review_instead_of_being_repeated(app):
+    sandbox = dover_sandbox.create_app({})
+    adapter = dover.build({"api_key": "dover-test-key", "base_url": "http://dover.test/api/v1/external"},
+                          transport=httpx.WSGITransport(app=sandbox))
+    job_ref = str(dover_sandbox.sandbox_of(sandbox).state.jobs[0]["id"])
+    application_id = new_application(app, kind="dover", ref=job_ref)
+    dover_sandbox.sandbox_of(sandbox).commit_then_fail_next("add_candidate", "drop")
+    assert run(app, application_id, adapter, jitter=lambda: 0.0).status == "retry"
+    assert run(app, application_id, adapter, now=lambda: datetime.now() + timedelta(hours=1)).status \
+        == "needs_review"
+    assert dover_sandbox.sandbox_of(sandbox).count_applications("ada@example.com", job_ref) == 1
+    assert row(app, application_id).status == "needs_review"
+
+
+def test_the_resume_is_parsed_once_and_a_parser_failure_does_not_block_delivery(app, sandbox, adapter):
+    first, second = new_application(app), new_application(app, email="bob@example.com")
+    seen = []
+
+    def parse(session, data, sha256):
+        seen.append(sha256)
+        return {"ok": True, "fields": {"skills": ["Python"]}}
+
+    def broken(session, data, sha256):
+        raise RuntimeError("parser crashed")
+
+    assert run(app, first, adapter, parse=parse).status == "delivered"
+    assert run(app, second, adapter, parse=broken).status == "delivered"
+    with app.app_context():
+        assert db.session.get(Application, first).parsed["fields"] == {"skills": ["Python"]}
+        assert db.session.get(Application, second).parsed == {"ok": False, "error_code": "unavailable"}
+    assert len(seen) == 1
+    assert delivery.parsed_fields({"ok": True, "fields": {"skills": ["Go"]}})["skills"] == ["Go"]
