@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.config import ConfigError, ensure_secret_key, load_settings
+from app.config import ConfigError, check_embed_origins, ensure_secret_key, load_settings
 from app.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     settings = load_settings(app.instance_path, config)
     settings["SECRET_KEY"] = ensure_secret_key(settings, Path(app.instance_path))
+    check_embed_origins(settings)
     _apply(app, settings)
     _init_extensions(app)
     _register_blueprints(app)
@@ -88,8 +89,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.careers import bp as careers_bp
+    from app.embed import bp as embed_bp
     from app.hooks import bp as hooks_bp
     app.register_blueprint(careers_bp)
+    app.register_blueprint(embed_bp)
     app.register_blueprint(hooks_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")

@@ -7,6 +7,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULTS: dict[str, Any] = {
     "ENV": "production",                 # "development" in `make run`
@@ -33,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_THREADS": 2,
     "RUN_WORKER": False,                 # `make run` starts a consumer thread in the web process
     "LOAD_DEMO_JOBS": False,
+    "EMBED_ALLOWED_ORIGINS": [],         # host sites that may frame /embed, e.g. ["https://corp.example"]
+    "EMBED_THEME": {},                   # embed colours, e.g. {"accent": "#0a7d5a"}; the query overrides
     "SESSION_COOKIE_SECURE": None,
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",  # how ATSs reach our signed file links
     "RESUME_LINK_DAYS": 30,
@@ -85,6 +88,45 @@ def _fill_paths(settings: dict[str, Any], instance: Path) -> None:
 
 class ConfigError(RuntimeError):
     """A setting that makes the service unsafe or unable to start."""
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
+def check_embed_origins(settings: dict[str, Any]) -> list[str]:
+    """The embed allowlist as exact origins; `*`, paths and plain http (but local) are refused,
+    since each entry goes into CSP frame-ancestors and is the only target of postMessage."""
+    origins = settings["EMBED_ALLOWED_ORIGINS"]
+    if isinstance(origins, str):
+        origins = [o for o in origins.replace(",", " ").split() if o]
+    if not isinstance(origins, (list, tuple)):
+        raise ConfigError("EMBED_ALLOWED_ORIGINS must be a list of origins like https://corp.example")
+    for origin in origins:
+        _check_origin(origin)
+    settings["EMBED_ALLOWED_ORIGINS"] = list(origins)
+    return list(origins)
+
+
+def _check_origin(origin: Any) -> None:
+    problem = f"EMBED_ALLOWED_ORIGINS entry {origin!r} "
+    if not isinstance(origin, str) or "*" in origin:
+        raise ConfigError(problem + "is not allowed: list each host origin exactly, no wildcards "
+                          "(e.g. https://www.corp.example)")
+    parts = urlsplit(origin)
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigError(problem + "has an invalid port") from exc
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(problem + "must be an origin like https://www.corp.example")
+    if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
+        raise ConfigError(problem + "uses plain http: only https is allowed (http only for "
+                          "localhost and 127.0.0.1)")
+    if parts.path or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ConfigError(problem + "has a path, query or user part: give only scheme://host[:port]")
+    canonical = f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
+    if origin != canonical:
+        raise ConfigError(problem + f"must be written as {canonical!r}")
 
 
 def ensure_secret_key(settings: dict[str, Any], instance: Path) -> str:

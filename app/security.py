@@ -5,16 +5,25 @@ from flask import Flask, Response, render_template, request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-       "object-src 'none'; frame-ancestors 'none'")
+       "object-src 'none'; frame-ancestors {ancestors}")
+
+
+def frame_ancestors(app: Flask) -> str:
+    """Only /embed pages may be framed, and only by the host origins HR allowed."""
+    if request.blueprint == "embed" and app.config["EMBED_ALLOWED_ORIGINS"]:
+        return " ".join(app.config["EMBED_ALLOWED_ORIGINS"])
+    return "'none'"
 
 
 def register_security(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        ancestors = frame_ancestors(app)
+        response.headers.setdefault("Content-Security-Policy", CSP.format(ancestors=ancestors))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if ancestors == "'none'":
+            response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

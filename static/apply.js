@@ -47,8 +47,9 @@
     body.append("resume", file);
     var token = form.elements["csrf_token"] ? form.elements["csrf_token"].value : "";
     say("Reading your resume…");
-    fetch(url, { method: "POST", body: body, credentials: "same-origin",
-                 headers: { "X-CSRFToken": token, "Accept": "application/json" } })
+    var headers = { "X-CSRFToken": token, "Accept": "application/json" };
+    if (form.elements["embed_token"]) headers["X-Embed-Token"] = form.elements["embed_token"].value;
+    fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: headers })
       .then(function (response) { return response.json(); })
       .then(function (result) {
         if (!result || !result.ok) {

@@ -15,4 +15,4 @@ def require_login():
     return login_manager.unauthorized()
 
 
-from app.admin import views, jobs  # noqa: E402,F401
+from app.admin import views, jobs, embed  # noqa: E402,F401

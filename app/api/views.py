@@ -6,7 +6,8 @@ from sqlalchemy import text
 
 from app.api import bp
 from app.careers.uploads import UploadRejected, read_upload
-from app.extensions import db, limiter
+from app.embed.views import allows_autofill
+from app.extensions import csrf, db, limiter
 from app.resume.service import parse_cached
 
 
@@ -17,9 +18,12 @@ def health():
 
 
 @bp.post("/resume/parse")
+@csrf.exempt  # checked below: the session's CSRF token, or an embed form's token (no cookies)
 @limiter.limit("30 per minute")
 def parse_resume():
     """Autofill suggestions for the apply form; CSRF-protected like every POST."""
+    if not (request.headers.get("X-Embed-Token") and allows_autofill()):
+        csrf.protect()
     try:
         checked = read_upload(request.files.get("resume"), current_app.config["MAX_UPLOAD_BYTES"])
     except UploadRejected as exc:

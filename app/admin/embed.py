@@ -1,0 +1,23 @@
+"""The snippets HR gives a web team to embed the job board or one job's form on their site."""
+from __future__ import annotations
+
+from flask import current_app, render_template, url_for
+from sqlalchemy import select
+
+from app.admin import bp
+from app.extensions import db
+from app.models import Job
+
+
+def snippet(job_id: int | None = None) -> str:
+    script = url_for("static", filename="embed.js", _external=True)
+    job = f' data-job="{job_id}"' if job_id is not None else ""
+    return f'<div data-careers-embed{job}></div>\n<script src="{script}" async></script>'
+
+
+@bp.get("/embed")
+def embed_snippets():
+    jobs = db.session.scalars(select(Job).where(Job.published.is_(True), Job.closed.is_(False))
+                              .order_by(Job.title)).all()
+    return render_template("admin/embed.html", board=snippet(), jobs=[(j, snippet(j.id)) for j in jobs],
+                           origins=current_app.config["EMBED_ALLOWED_ORIGINS"])
