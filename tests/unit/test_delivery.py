@@ -2,6 +2,7 @@
 its lease, the retry schedule, giving up, pausing on refused credentials, needs-review."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import datetime, timedelta
@@ -39,6 +40,14 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture(autouse=True)
+def keep_app_log_level():
+    """create_app raises the "app" logger to INFO; later unit tests capture its DEBUG lines."""
+    level = logging.getLogger("app").level
+    yield
+    logging.getLogger("app").setLevel(level)
 
 
 @pytest.fixture
