@@ -43,11 +43,15 @@ class Clock:
 
 
 @pytest.fixture(autouse=True)
-def keep_app_log_level():
-    """create_app raises the "app" logger to INFO; later unit tests capture its DEBUG lines."""
+def keep_app_logging():
+    """create_app raises the "app" logger to INFO and the Alembic migration's logging config
+    disables existing loggers; later unit tests capture the app's DEBUG lines."""
     level = logging.getLogger("app").level
     yield
     logging.getLogger("app").setLevel(level)
+    for name, logger in logging.root.manager.loggerDict.items():
+        if name.startswith("app") and isinstance(logger, logging.Logger):
+            logger.disabled = False
 
 
 @pytest.fixture
