@@ -1,19 +1,25 @@
 """A few pre-started worker processes that parse resumes.
 
 Starting an interpreter and importing pdfminer costs far more than parsing a
-two-page PDF, so workers are started once (from a fork server, safe in a
-threaded web server) and reused. A worker that overruns its time or dies is
-killed and replaced; the pool is shared by all request threads.
+two-page PDF, so workers are started once and reused. Each worker is a fresh
+``python -m app.resume.worker`` talking over a socket pair: unlike a forked
+or multiprocessing child it neither inherits the web server's threads and
+locks nor re-imports the caller's main script. A worker that overruns its
+time or dies is killed and replaced; the pool is shared by request threads.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pathlib
 import queue
+import socket
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
-from . import worker as worker_module
+PROJECT_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
 
 
 class PoolBusy(Exception):
@@ -30,14 +36,12 @@ class JobTimedOut(Exception):
 
 @dataclass
 class Worker:
-    process: multiprocessing.Process
-    connection: object
+    process: subprocess.Popen
+    connection: Connection
 
 
 class WorkerPool:
     def __init__(self, size: int | None = None) -> None:
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["app.resume.worker"])
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._workers: set[int] = set()
@@ -59,36 +63,31 @@ class WorkerPool:
         self._release(worker)
         return answer
 
-    def _release(self, worker: Worker) -> None:
-        with self._lock:
-            closed = self._closed
-        if closed:
-            self._stop(worker)
-        else:
-            self._idle.put(worker)
-
     def _ask(self, worker: Worker, job: tuple, timeout: float) -> dict:
         try:
             worker.connection.send(job)
             if not worker.connection.poll(timeout):
                 raise JobTimedOut()
             return worker.connection.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
+        except (EOFError, OSError) as exc:
             raise WorkerDied() from exc
 
     def _start(self) -> Worker:
-        parent_end, child_end = self._context.Pipe()
-        process = self._context.Process(target=worker_module.serve, args=(child_end,), daemon=True,
-                                        name="resume-parser")
-        process.start()
-        child_end.close()
+        ours, theirs = socket.socketpair()
+        environment = dict(os.environ)
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [PROJECT_ROOT, environment.get("PYTHONPATH")]))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.resume.worker", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), env=environment, cwd=PROJECT_ROOT,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        theirs.close()
         with self._lock:
             self._workers.add(process.pid)
-        return Worker(process, parent_end)
+        return Worker(process, Connection(ours.detach()))
 
     def _stop(self, worker: Worker) -> None:
         worker.process.kill()
-        worker.process.join(timeout=5)
+        worker.process.wait(timeout=5)
         worker.connection.close()
         with self._lock:
             self._workers.discard(worker.process.pid)
@@ -99,6 +98,14 @@ class WorkerPool:
             closed = self._closed
         if not closed:
             self._idle.put(self._start())
+
+    def _release(self, worker: Worker) -> None:
+        with self._lock:
+            closed = self._closed
+        if closed:
+            self._stop(worker)
+        else:
+            self._idle.put(worker)
 
     def pids(self) -> set[int]:
         with self._lock:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import resource
 import signal
+import sys
+from multiprocessing.connection import Connection
 
 from .errors import ResumeError
 from .extract import extract_text
@@ -28,17 +30,27 @@ def serve(connection) -> None:
         if job is None:
             return
         data, fmt, memory_mb, max_pages = job
-        limit_memory(memory_mb)
-        connection.send(parse_job(data, fmt, max_pages))
+        previous = limit_memory(memory_mb)
+        try:
+            answer = parse_job(data, fmt, max_pages)
+        finally:
+            del data
+            resource.setrlimit(resource.RLIMIT_AS, previous)
+        connection.send(answer)
 
 
-def limit_memory(memory_mb: int) -> None:
-    """Cap this process's address space; MemoryError then ends the job, not the machine."""
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+def limit_memory(memory_mb: int) -> tuple[int, int]:
+    """Cap the address space for one job; MemoryError then ends the job, not the machine.
+
+    Returns the limits to restore, so the next job (and receiving it) starts unconstrained.
+    """
+    previous = resource.getrlimit(resource.RLIMIT_AS)
+    hard = previous[1]
     soft = memory_mb * MB
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    return previous
 
 
 def parse_job(data: bytes, fmt: str, max_pages: int) -> dict:
@@ -58,3 +70,7 @@ def parse_job(data: bytes, fmt: str, max_pages: int) -> dict:
         return {"error_code": "unreadable", "message_key": "unreadable", "pages": pages}
     except Exception:  # a parser bug on a strange file must not cost the candidate the form
         return {"error_code": "unreadable", "message_key": "unreadable", "pages": pages}
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1])))

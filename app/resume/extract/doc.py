@@ -7,6 +7,7 @@ so every offset is checked before it is used.
 """
 from __future__ import annotations
 
+import io
 import struct
 
 import olefile
@@ -27,7 +28,7 @@ CLX_INDEX = 33  # fcClx is the 34th fc/lcb pair of FibRgFcLcb97
 def open_ole(data: bytes) -> olefile.OleFileIO:
     """Open the container and sanity-check it before reading streams."""
     try:
-        ole = olefile.OleFileIO(data)
+        ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception as exc:  # olefile raises OSError, ValueError, IndexError... on junk
         raise UnreadableResume(f"bad OLE container: {exc}") from exc
     if not ole.exists("WordDocument"):
@@ -35,7 +36,32 @@ def open_ole(data: bytes) -> olefile.OleFileIO:
     for name in ("WordDocument", "1Table", "0Table"):
         if ole.exists(name) and ole.get_size(name) > MAX_STREAM:
             raise ResumeTooLarge(f"{name} stream too large")
+        if ole.exists(name):
+            check_chain(ole, name)
     return ole
+
+
+def check_chain(ole: olefile.OleFileIO, name: str) -> None:
+    """Refuse a stream whose sector chain loops or runs off the table.
+
+    olefile follows a looping chain without complaint and hands back the same
+    sectors again and again; we walk the chain ourselves with a visited set.
+    """
+    entry = ole.direntries[ole._find(name)]
+    small = entry.size < ole.minisectorcutoff
+    if small:
+        if not getattr(ole, "minifat", None):
+            ole.loadminifat()
+        table, sector_size = ole.minifat, ole.minisectorsize
+    else:
+        table, sector_size = ole.fat, ole.sectorsize
+    needed = (entry.size + sector_size - 1) // sector_size
+    sector, seen = entry.isectStart, set()
+    while len(seen) < needed:
+        if sector in seen or not 0 <= sector < len(table):
+            raise UnreadableResume(f"broken sector chain in {name}")
+        seen.add(sector)
+        sector = table[sector]
 
 
 def extract_doc(data: bytes, *, max_pages: int = 20) -> Extracted:

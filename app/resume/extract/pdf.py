@@ -9,6 +9,7 @@ this cheaper than its plain extract_text.
 from __future__ import annotations
 
 import io
+import re
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams, LTFigure, LTImage, LTTextBox, LTTextLine
@@ -22,6 +23,7 @@ from .columns import order_lines
 from .result import Extracted
 
 LAYOUT = LAParams(boxes_flow=None)
+_DEEP_NESTING = re.compile(rb"(?:\[\s*){256}|(?:<<\s*){256}")
 
 
 def extract_pdf(data: bytes, *, max_pages: int = 20) -> Extracted:
@@ -47,6 +49,8 @@ def extract_pdf(data: bytes, *, max_pages: int = 20) -> Extracted:
 
 
 def open_document(data: bytes) -> PDFDocument:
+    if _DEEP_NESTING.search(data):
+        raise UnreadableResume("objects nested too deeply")
     try:
         return PDFDocument(PDFParser(io.BytesIO(data)))
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
