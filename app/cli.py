@@ -86,6 +86,8 @@ def prepare() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def serve(host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
     from app.intake.tasks import start_consumer
     app = current_app._get_current_object()
     prepare_database(app)
@@ -93,7 +95,7 @@ def serve(host: str, port: int) -> None:
     consumer = start_consumer(app.extensions["careers.tasks"].huey, app.config["WORKER_THREADS"])
     click.echo(f"Careers site on http://{host}:{port}  (admin: http://{host}:{port}/admin)")
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
         consumer.stop(graceful=True)
 
