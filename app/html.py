@@ -1,6 +1,8 @@
 """Job descriptions come from HR and from ATSs: only a small, safe subset of HTML is rendered."""
 from __future__ import annotations
 
+import html as html_lib
+
 import nh3
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "u", "h2", "h3", "h4",
@@ -19,5 +21,6 @@ def sanitize(html: str | None) -> str:
 
 def plain_text(html: str | None, limit: int = 220) -> str:
     """A short text snippet for listings."""
-    text = " ".join(nh3.clean(html or "", tags=set()).split())
+    spaced = (html or "").replace("<", " <")       # block ends become word breaks
+    text = html_lib.unescape(" ".join(nh3.clean(spaced, tags=set()).split()))
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

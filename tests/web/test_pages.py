@@ -147,3 +147,8 @@ def test_public_pages_are_served_from_a_short_cache_that_a_change_clears(app, cl
         db.session.get(Job, job_id).title = "New Title"
         db.session.commit()
     assert "New Title" in client.get("/jobs").text
+
+
+def test_listing_snippets_are_plain_text_with_word_breaks(app, client):
+    add_job(app, title="Writer", description_html="<p>Write docs.</p><ul><li>Guides &amp; APIs</li></ul>")
+    assert "Write docs. Guides &amp; APIs" in client.get("/jobs").text
