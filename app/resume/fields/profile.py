@@ -43,6 +43,9 @@ def find_skills(lines: list[Line]) -> Found | None:
         if colon and len(label.split()) <= 3:
             text = rest
         for item in _SKILL_SPLIT.split(text):
+            label, colon, rest = item.partition(":")
+            if colon and len(label.split()) <= 3:
+                item = rest
             item = item.strip(" .")
             if item and len(item) <= 40 and len(item.split()) <= 4:
                 skills.setdefault(item, None)

@@ -53,6 +53,8 @@ def split_sections(lines: list[Line]) -> dict[str, list[Line]]:
     current = "top"
     for line in lines:
         found = heading_of(line)
+        if found and found[1] and current == "skills":
+            found = None  # "Languages: Python, Go" inside Skills is a skill line, not a new section
         if found:
             current, rest = found
             sections.setdefault(current, [])

@@ -71,11 +71,19 @@ def test_the_memory_limit_turns_a_greedy_parse_into_too_large():
     assert parse_resume(corpus_file("03-pdf-long")).ok
 
 
-def test_parsing_leaves_no_temporary_files():
-    before = set(os.listdir(tempfile.gettempdir()))
-    for data in (corpus_file("00-pdf"), corpus_file("20-docx"), corpus_file("30-doc"), docx_bomb(), scanned_pdf()):
-        parse_resume(data)
-    assert set(os.listdir(tempfile.gettempdir())) == before
+def test_parsing_leaves_no_temporary_files(tmp_path, monkeypatch):
+    """Fresh workers get a private TMPDIR, so anything they leave behind shows up there."""
+    runner.shutdown()
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    try:
+        for data in (corpus_file("00-pdf"), corpus_file("20-docx"), corpus_file("30-doc"), docx_bomb(),
+                     scanned_pdf()):
+            parse_resume(data)
+        parse_resume(corpus_file("03-pdf-long"), timeout=0.001)
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        runner.shutdown()
 
 
 def test_parallel_requests_share_the_pool_safely():
