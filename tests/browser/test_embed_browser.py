@@ -144,3 +144,20 @@ def test_the_full_page_apply_flow_lands_on_the_thanks_page(full_page, site):
     (application,) = site.applications("ada.fullpage@example.com")
     assert application.first_name == "Ada" and application.resume_filename == "resume.pdf"
     assert application.phone == "+442079460958"
+
+
+def test_the_board_leads_to_a_form_that_still_talks_to_the_host(page, site, cookie_mode):
+    page.goto(f"{site.host}/?utm_source=board")
+    page.wait_for_function("window.careersEvents.some(e => e.detail.page === 'jobs')")
+    board = page.frame(url=re.compile(r"/embed/jobs\?"))
+    board.get_by_role("link", name="Platform Engineer").click()
+    page.wait_for_function("window.careersEvents.some(e => e.detail.page === 'apply')")
+    form = page.frame(url=APPLY_FRAME)
+    assert "utm_source=board" in form.url
+    assert form.locator("input[name=embed_token]").input_value()
+
+
+def test_a_deep_link_on_the_host_page_opens_that_jobs_form(page, site, cookie_mode):
+    page.goto(f"{site.host}/?careers_job={site.job_id}")
+    page.wait_for_function("window.careersEvents.some(e => e.detail.page === 'apply')")
+    assert page.frame(url=APPLY_FRAME).url.startswith(f"{site.url}/embed/jobs/{site.job_id}/apply?")
