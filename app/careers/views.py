@@ -21,6 +21,7 @@ from app.extensions import csrf, db, limiter
 from app.html import plain_text, sanitize
 from app.intake.submit import NewApplication, find_by_submission_key, submit
 from app.models import Application, Job
+from app.resume.service import cached_result
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -116,14 +117,16 @@ def take_application(job: Job, variant: ApplyVariant = FULL_PAGE):
             if checked is not None:
                 getattr(form, held_field_name(name)).data = held.hold(checked)
         return render_apply(job, form, files=files, variant=variant), 422
+    resume = files["resume"].upload if files.get("resume") else None
     new = NewApplication(
         job=job, submission_key=form.submission_key.data, first_name=form.first_name.data.strip(),
         last_name=form.last_name.data.strip(), email=form.email.data.strip().lower(),
         phone=normalise_phone(form.phone.data or "", job.country or None),
         url=(form.url.data or "").strip(), location=(form.location.data or "").strip(),
         cover_letter=form.cover_letter.data or "",
-        resume=files["resume"].upload if files.get("resume") else None,
-        answers=collect_answers(job, form, files),
+        resume=resume, answers=collect_answers(job, form, files),
+        # the autofill call usually parsed this file already; otherwise the worker parses it
+        parsed=cached_result(db.session, resume.sha256) if resume else None,
         consent_text=current_app.config["CONSENT_TEXT"],
         consent_version=current_app.config["CONSENT_VERSION"],
         attribution=parse_attribution(form.utm.data))
