@@ -194,6 +194,17 @@ def parsed_fields(parsed: dict | None) -> dict:
     return {**parsed, **fields} if isinstance(fields, dict) else parsed
 
 
+LOCAL_QUESTION_PREFIX = "local-"
+
+
+def question_ref(answer) -> str:
+    """The ATS's key for a question synced from it; `local-<id>` for one HR wrote here, which
+    adapters carry in a note or comment rather than as a structured answer."""
+    if answer.question is None:
+        return ""
+    return answer.question.ref or f"{LOCAL_QUESTION_PREFIX}{answer.question.id}"
+
+
 def build_submission(application: Application, storage: Storage) -> Submission:
     job = application.job
     resume = None
@@ -201,7 +212,7 @@ def build_submission(application: Application, storage: Storage) -> Submission:
         resume = Resume(application.resume_filename, application.resume_content_type,
                         storage.read(application.resume_key))
     answers = tuple(
-        AtsAnswer(question_ref=(a.question.ref or str(a.question.id)) if a.question else "",
+        AtsAnswer(question_ref=question_ref(a),
                   label=a.label, value=a.value)
         for a in application.answers)
     return Submission(
