@@ -1,0 +1,189 @@
+"""Real things on 127.0.0.1: the careers app and an ATS sandbox as HTTP servers, the SQLite
+queue and a Huey consumer in this process. Browsers are played by httpx."""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from app.intake.tasks import start_consumer
+from app.models import Application, Delivery, Job
+from tests.ats.harnesses import PDF_BYTES
+from tests.web.helpers import hidden_fields, valid_answers
+
+FAST = {"SERVER_NAME": None, "APPLY_RATE_LIMIT": "1000 per minute", "DELIVERY_MAX_ATTEMPTS": 6,
+        "DELIVERY_BACKOFF_BASE": 0.05, "DELIVERY_BACKOFF_CAP": 0.2}
+
+
+class Served:
+    """A WSGI app on a real threaded HTTP server bound to a free loopback port."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+@dataclass
+class Call:
+    at: float
+    method: str
+    path: str
+    status: int
+
+
+class CallLog:
+    """WSGI middleware noting when each request reached the sandbox and how it was answered."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app, self.calls = wsgi_app, []
+
+    def __call__(self, environ, start_response):
+        arrived = time.monotonic()
+
+        def noting(status, headers, *args):
+            self.calls.append(Call(arrived, environ["REQUEST_METHOD"], environ["PATH_INFO"],
+                                   int(status.split()[0])))
+            return start_response(status, headers, *args)
+
+        return self.wsgi_app(environ, noting)
+
+    def to(self, method: str, path: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.path == path]
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+@dataclass
+class Careers:
+    """The careers site served for real, with its queue and (when started) a worker."""
+    app: Any
+    site: Served
+    browser: httpx.Client
+    consumer: Any = None
+    stopped: list = field(default_factory=list)
+
+    @property
+    def tasks(self):
+        return self.app.extensions["careers.tasks"]
+
+    def start_worker(self, workers: int = 4) -> None:
+        self.consumer = start_consumer(self.tasks.huey, workers, max_delay=0.1, periodic=False)
+
+    def sync_jobs(self) -> None:
+        with self.app.app_context():
+            from app.intake.tasks import sync_target_jobs
+            sync_target_jobs(self.app, self.app.extensions["careers.adapters"])
+
+    def job_id(self, ref: str) -> int:
+        with self.app.app_context():
+            return db.session.scalar(select(Job.id).where(Job.ref == ref))
+
+    def apply(self, job_id: int, email: str = "grace@example.com", answers: dict | None = None,
+              resume: tuple = ("grace.pdf", PDF_BYTES, "application/pdf")) -> int:
+        """Fill in and send the apply form as a browser does; the new application's id."""
+        page = self.browser.get(f"/jobs/{job_id}/apply")
+        assert page.status_code == 200
+        data = {**hidden_fields(page.text), **valid_answers(email=email), **(answers or {})}
+        response = self.browser.post(f"/jobs/{job_id}/apply", data=data, files={"resume": resume})
+        assert response.status_code in (302, 303), response.text[:2000]
+        assert response.headers["location"].endswith("/thanks")
+        with self.app.app_context():
+            return db.session.scalar(select(Application.id).where(Application.email == email)
+                                     .order_by(Application.id.desc()))
+
+    def delivery(self, application_id: int) -> Delivery:
+        with self.app.app_context():
+            row = db.session.scalar(select(Delivery).where(Delivery.application_id == application_id))
+            db.session.expunge(row)
+            return row
+
+    def wait_for(self, application_id: int, status: str = "delivered", timeout: float = 15.0):
+        try:
+            return wait_until(lambda: settled(self.delivery(application_id), status),
+                              timeout, f"delivery {application_id} to be {status}")
+        except AssertionError:
+            row = self.delivery(application_id)
+            raise AssertionError(f"delivery {application_id} is {row.status} after {row.attempts} "
+                                 f"attempts ({row.last_error}), not {status}") from None
+
+    def question_fields(self, job_id: int) -> dict[str, str]:
+        """Form field name by the ATS's question key, for the job's imported questions."""
+        with self.app.app_context():
+            job = db.session.get(Job, job_id)
+            return {q.ref: f"q_{q.id}" for q in job.questions}
+
+
+def settled(row: Delivery, wanted: str):
+    """The row once it reached `wanted`; an error when it ended in another final state."""
+    if row.status == wanted:
+        return row
+    if row.status in ("delivered", "failed", "needs_review"):
+        raise AssertionError(f"delivery ended {row.status} ({row.last_error}), not {wanted}")
+    return None
+
+
+@pytest.fixture
+def served():
+    """Serve WSGI apps for the test; all are shut down after it."""
+    servers: list[Served] = []
+
+    def serve(wsgi_app) -> Served:
+        servers.append(Served(wsgi_app))
+        return servers[-1]
+
+    yield serve
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def careers(make_app, served):
+    """start(ats_settings, **config) -> Careers, for one ATS target."""
+    started: list[Careers] = []
+
+    def start(ats: dict, worker: bool = True, **config) -> Careers:
+        app = make_app(**{**FAST, "ATS": ats, **config})
+        site = served(app)
+        stack = Careers(app, site, httpx.Client(base_url=site.url, timeout=30))
+        if worker:
+            stack.start_worker()
+        started.append(stack)
+        return stack
+
+    yield start
+    for stack in started:
+        if stack.consumer is not None:
+            stop_workers(stack.consumer)
+        stack.browser.close()
+
+
+def stop_workers(consumer) -> None:
+    """Stop the consumer once its workers finished their task; the scheduler thread (which
+    sleeps up to a second) is left to notice the stop flag on its own."""
+    consumer.stop_flag.set()
+    for _, thread in consumer.worker_threads:
+        thread.join(10)
