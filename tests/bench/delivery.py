@@ -1,0 +1,176 @@
+"""Delivery benchmark: N applications through each ATS sandbox served on 127.0.0.1, by the real
+delivery code (Huey consumer threads, SQLite database and queue, pooled clients).
+
+    .venv/bin/python tests/bench/delivery.py [--ats skailer|dover|nexivohr|workable|greenhouse|all]
+        [--n 200] [--latency 0.1] [--threads 8] [--faults none|mix]
+
+Prints applications/s, ATS calls per application (the first one, with cold lookups, and the
+steady state), retries, and the lost and duplicated counts, which must be 0. The vendors'
+rate limits are raised in the sandboxes and in our limiter so the bench measures our code.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.ats.sandbox import dover, greenhouse, nexivohr, skailer, workable  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.intake.submit import NewApplication, Upload, submit  # noqa: E402
+from app.intake.tasks import start_consumer, sync_target_jobs  # noqa: E402
+from app.models import Delivery, Job  # noqa: E402
+from app.storage import Storage  # noqa: E402
+
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+HIGH = 100_000
+FAULT_MIXES = {"none": {}, "mix": {"error_rate": 0.05, "rate_429": 0.02}}
+
+
+def sandbox_for(kind: str, latency: float, faults: dict):
+    """(sandbox app, its control, settings minus base_url, url suffix, job ref)."""
+    if kind == "skailer":
+        app = skailer.create_app({"token": "bench", "limit_per_minute": HIGH,
+                                  "faults": {"latency": latency, **faults}})
+        return app, skailer.control(app), {"token": "bench"}, "", "311"
+    if kind == "dover":
+        app = dover.create_app({"latency": latency, "error_rate": faults.get("error_rate", 0.0),
+                                "rate_limit_rate": faults.get("rate_429", 0.0)})
+        job = dover.sandbox_of(app).state.jobs[0]["id"]
+        return app, dover.sandbox_of(app), {"api_key": "dover-test-key"}, "/api/v1/external", job
+    if kind == "nexivohr":
+        app = nexivohr.create_app({"plan": "enterprise", "latency": latency,
+                                   "error_rate": faults.get("error_rate", 0.0),
+                                   "rate_limit_rate": faults.get("rate_429", 0.0)})
+        return (app, nexivohr.sandbox_of(app), {"api_token": "nexivo-test-token", "plan": "enterprise"},
+                "/ats/api/v1", "77")
+    if kind == "workable":
+        app = workable.create_app({"rate_limit": HIGH, "latency": latency, **faults})
+        return (app, workable.sandbox_of(app), {"token": "test-token", "member_id": "m-100"},
+                "/spi/v3", "DA2")
+    if kind == "greenhouse":
+        app = greenhouse.create_app({"rate_limit": HIGH, "latency": latency, **faults})
+        return (app, greenhouse.sandbox_of(app), {"api_key": "harvest-key", "user_id": "9001"},
+                "/v1", "4101")
+    raise SystemExit(f"unknown ATS {kind}")
+
+
+class Counter:
+    def __init__(self, app) -> None:
+        self.app, self.calls, self._lock = app, 0, threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if not environ["PATH_INFO"].startswith("/_sandbox"):
+            with self._lock:
+                self.calls += 1
+        return self.app(environ, start_response)
+
+
+def run(kind: str, n: int, latency: float, threads: int, faults: dict) -> dict:
+    sandbox, control, settings, suffix, job_ref = sandbox_for(kind, latency, faults)
+    counter = Counter(sandbox)
+    server = make_server("127.0.0.1", 0, counter, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
+    ats = {"kind": kind, "base_url": f"http://127.0.0.1:{server.server_port}{suffix}",
+           "rate_limit_per_minute": HIGH, "stage": "", "source": "Careers site", **settings}
+    if kind == "skailer":
+        ats["stage"] = "New"
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "INSTANCE_PATH": str(tmp / "instance"),
+                      "DATABASE_URL": f"sqlite:///{tmp / 'careers.db'}",
+                      "QUEUE_URL": f"sqlite:///{tmp / 'queue.db'}", "UPLOAD_DIR": str(tmp / "up"),
+                      "ATS": ats, "DELIVERY_BACKOFF_BASE": 0.05, "DELIVERY_BACKOFF_CAP": 0.5,
+                      "DELIVERY_MAX_ATTEMPTS": 25})
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("app").setLevel(logging.ERROR)
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        logging.getLogger("alembic").setLevel(logging.ERROR)
+        sync_target_jobs(app, app.extensions["careers.adapters"])
+        job = db.session.scalar(select(Job).where(Job.ref == str(job_ref)))
+        assert job is not None, f"{kind}: job {job_ref} not synced"
+        job_id = job.id
+    tasks = app.extensions["careers.tasks"]
+    consumer = start_consumer(tasks.huey, threads, max_delay=0.05, periodic=False)
+    emails = [f"bench{i}@example.com" for i in range(n)]
+
+    def add(email: str) -> None:
+        with app.app_context():
+            new = NewApplication(job=db.session.get(Job, job_id), submission_key=email,
+                                 first_name="Bench", last_name=email.split("@")[0], email=email,
+                                 consent_text="I agree.", consent_version="1", phone="+4930123456",
+                                 location="Berlin, Germany", cover_letter="Hello.",
+                                 resume=Upload.from_bytes(PDF, "cv.pdf", "application/pdf"),
+                                 parsed={"ok": False, "error_code": "bench"})
+            submit(db.session, Storage(app.config["UPLOAD_DIR"]), tasks.enqueue_delivery, new,
+                   target=kind)
+
+    def finished() -> int:
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(Delivery).where(
+                Delivery.status.in_(("delivered", "failed", "needs_review"))))
+
+    def wait(count: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while finished() < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    before = counter.calls
+    add(emails[0])
+    wait(1, 60)
+    first_calls = counter.calls - before
+    before, started = counter.calls, time.monotonic()
+    for email in emails[1:]:
+        add(email)
+    wait(n, 600)
+    elapsed = time.monotonic() - started
+    steady_calls = (counter.calls - before) / max(n - 1, 1)
+    consumer.stop_flag.set()
+    with app.app_context():
+        rows = db.session.execute(select(Delivery.status, Delivery.attempts)).all()
+    server.shutdown()
+    statuses = [status for status, _ in rows]
+    counts = [control.count_applications(email, str(job_ref)) for email in emails]
+    return {"ats": kind, "n": n, "apps_per_s": (n - 1) / elapsed, "first_calls": first_calls,
+            "steady_calls": steady_calls, "retries": sum(a - 1 for _, a in rows),
+            "delivered": statuses.count("delivered"), "needs_review": statuses.count("needs_review"),
+            "failed": statuses.count("failed"),
+            "lost": sum(1 for c in counts if c == 0) - statuses.count("needs_review"),
+            "duplicated": sum(1 for c in counts if c > 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ats", default="skailer",
+                        choices=["skailer", "dover", "nexivohr", "workable", "greenhouse", "all"])
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--faults", default="none", choices=sorted(FAULT_MIXES))
+    args = parser.parse_args()
+    kinds = ["skailer", "dover", "nexivohr", "workable", "greenhouse"] if args.ats == "all" \
+        else [args.ats]
+    print(f"n={args.n} latency={args.latency}s threads={args.threads} faults={args.faults}")
+    print(f"{'ats':<11}{'apps/s':>8}{'calls 1st':>10}{'calls/app':>10}{'retries':>8}"
+          f"{'deliv':>7}{'review':>7}{'failed':>7}{'lost':>5}{'dup':>5}")
+    for kind in kinds:
+        r = run(kind, args.n, args.latency, args.threads, FAULT_MIXES[args.faults])
+        print(f"{r['ats']:<11}{r['apps_per_s']:>8.1f}{r['first_calls']:>10}{r['steady_calls']:>10.2f}"
+              f"{r['retries']:>8}{r['delivered']:>7}{r['needs_review']:>7}{r['failed']:>7}"
+              f"{r['lost']:>5}{r['duplicated']:>5}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
