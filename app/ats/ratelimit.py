@@ -11,6 +11,7 @@ every process shares.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -57,8 +58,8 @@ class MemoryWindow:
 class SqliteWindow:
     """At most `limit` grants in any `window` seconds for `target`, across processes.
 
-    Each call opens its own short connection, so one instance may be shared by threads and
-    a forked worker never inherits an open handle.
+    Each thread keeps its own connection, so one instance may be shared by threads and a
+    forked worker never uses an inherited handle.
     """
 
     def __init__(self, path: str, target: str, limit: int, window: float = 60.0, *,
@@ -66,9 +67,11 @@ class SqliteWindow:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.path, self.target, self.limit, self.window = path, target, limit, window
         self._clock, self._sleep = clock, sleep
-        with self._connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS grants (target TEXT NOT NULL, at REAL NOT NULL)")
-            db.execute("CREATE INDEX IF NOT EXISTS grants_target_at ON grants (target, at)")
+        self._local = threading.local()
+        db = self._connect()
+        db.execute("PRAGMA journal_mode=WAL")   # short writers, no reader blocking
+        db.execute("CREATE TABLE IF NOT EXISTS grants (target TEXT NOT NULL, at REAL NOT NULL)")
+        db.execute("CREATE INDEX IF NOT EXISTS grants_target_at ON grants (target, at)")
 
     def acquire(self) -> float:
         waited = 0.0
@@ -80,12 +83,21 @@ class SqliteWindow:
             waited += wait
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        """This thread's connection, opened once per thread and per process (never inherited
+        across a fork): a grant is then one short WAL transaction, no fsync, no reconnect."""
+        held = getattr(self._local, "db", None)
+        if held is not None and self._local.pid == os.getpid():
+            return held
+        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                             check_same_thread=False)
+        db.execute("PRAGMA synchronous=NORMAL")
+        self._local.db, self._local.pid = db, os.getpid()
+        return db
 
     def _try_grant(self) -> float:
         db = self._connect()
+        db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("BEGIN IMMEDIATE")
             now = self._clock()
             db.execute("DELETE FROM grants WHERE target = ? AND at <= ?",
                        (self.target, now - self.window))
@@ -98,5 +110,6 @@ class SqliteWindow:
                 wait = max(oldest + self.window - now, 0.001)
             db.execute("COMMIT")
             return wait
-        finally:
-            db.close()
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
