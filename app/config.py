@@ -133,14 +133,16 @@ def ensure_secret_key(settings: dict[str, Any], instance: Path) -> str:
     """The secret key; in development one is generated once into the instance folder."""
     if settings.get("SECRET_KEY"):
         return settings["SECRET_KEY"]
+    key_file = instance / "secret_key"
+    if key_file.exists():            # written by an earlier development start on this machine
+        return key_file.read_text().strip()
     if settings["ENV"] != "development" and not settings.get("TESTING"):
         raise ConfigError(
             "CAREERS_SECRET_KEY is not set. Set it in the environment or in instance/config.py "
             "(SECRET_KEY = '...'); generate one with: python -c 'import secrets; "
             "print(secrets.token_hex(32))'")
-    key_file = instance / "secret_key"
-    if not key_file.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key

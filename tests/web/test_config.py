@@ -50,3 +50,10 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+
+
+def test_a_key_generated_by_a_development_start_serves_later_commands(tmp_path):
+    generated = create_app(app_config(tmp_path, SECRET_KEY=None, TESTING=False,
+                                      ENV="development")).config["SECRET_KEY"]
+    later = create_app(app_config(tmp_path, SECRET_KEY=None, TESTING=False))
+    assert later.config["SECRET_KEY"] == generated
