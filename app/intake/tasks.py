@@ -18,6 +18,7 @@ from huey import Huey, crontab
 
 from app.ats.registry import build_adapter, shared_limiter
 from app.extensions import db
+from app.hooks.links import resume_link_maker
 from app.intake import delivery as delivery_service
 from app.intake.sync import SyncReport, sync_jobs
 from app.intake.submit import HELD_FOLDER
@@ -67,7 +68,8 @@ class Adapters:
         settings = dict(self._app.config["ATS"])
         if settings.get("kind", "local") != kind:
             settings = {"kind": kind}
-        return build_adapter(settings, limiter=self._limiter(settings))
+        return build_adapter(settings, limiter=self._limiter(settings),
+                             resume_link=resume_link_maker(self._app))
 
     def _limiter(self, settings: dict):
         folder = Path(self._app.instance_path)

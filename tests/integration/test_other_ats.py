@@ -46,3 +46,21 @@ def test_an_application_through_the_form_reaches_the_ats_once(careers, served, t
     row = site.wait_for(application_id)
     assert row.attempts == 1
     assert module.sandbox_of(sandbox).count_applications("grace@example.com", job_ref) == 1
+
+
+def test_nexivohr_gets_a_signed_link_that_downloads_the_resume(careers, served):
+    import httpx
+    module, config, settings, suffix, job_ref = TARGETS["nexivohr"]
+    sandbox = module.create_app(config)
+    server = served(sandbox)
+    site = careers({**settings, "base_url": server.url + suffix, "source": "Careers site"})
+    site.app.config["PUBLIC_BASE_URL"] = site.site.url
+    site.sync_jobs()
+    job_id = site.job_id(job_ref)
+    site.wait_for(site.apply(job_id, answers=required_answers(site, job_id)))
+    state = httpx.get(server.url + "/__sandbox/state").json()
+    notes = " ".join(str(s.get("notes", "")) for s in state["submissions"])
+    link = next(word for word in notes.split() if "/files/resume/" in word)
+    assert link.startswith(site.site.url)
+    download = httpx.get(link)
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
