@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -25,6 +26,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings["SECRET_KEY"] = ensure_secret_key(settings, Path(app.instance_path))
     check_embed_origins(settings)
     _apply(app, settings)
+    if int(settings["TRUSTED_PROXIES"]):
+        # Behind a load balancer the client address (rate limits) and https (Secure cookies,
+        # HSTS) come from the proxy's headers; only as many hops as configured are believed.
+        hops = int(settings["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
     _register_queue(app)

@@ -236,3 +236,16 @@ def test_attribution_in_the_page_address_is_stored(app, client):
     with app.app_context():
         application = db.session.scalar(select(Application))
     assert application.attribution == {"utm_source": "linkedin", "utm_campaign": "fall"}
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(make_app):
+    app = make_app(APPLY_RATE_LIMIT="1 per hour", TRUSTED_PROXIES=1)
+    client = app.test_client()
+    job_id = add_job(app)
+
+    def apply_from(address: str) -> int:
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+        return post_application(client, job_id, open_form(client, job_id), valid_answers()).status_code
+
+    assert [apply_from("198.51.100.7"), apply_from("198.51.100.7"), apply_from("203.0.113.9")] \
+        == [302, 429, 302]
