@@ -36,11 +36,11 @@ DEFAULTS: dict[str, Any] = {
     "LOAD_DEMO_JOBS": False,
     "EMBED_ALLOWED_ORIGINS": [],         # host sites that may frame /embed, e.g. ["https://corp.example"]
     "EMBED_THEME": {},                   # embed colours, e.g. {"accent": "#0a7d5a"}; the query overrides
-    "SESSION_COOKIE_SECURE": None,
+    "SESSION_COOKIE_SECURE": None,       # None: Secure outside development
     "TRUSTED_PROXIES": 0,                # reverse proxies in front whose X-Forwarded-* we believe
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",  # how ATSs reach our signed file links
     "RESUME_LINK_DAYS": 30,
-    "WEBHOOK_SECRETS": {},               # per ATS kind, e.g. {"nexivohr": "..."}       # None: Secure outside development
+    "WEBHOOK_SECRETS": {},               # per ATS kind, e.g. {"nexivohr": "..."}
 }
 
 # Settings read from CAREERS_<NAME>; values that look like JSON (numbers, booleans, objects)
