@@ -71,7 +71,10 @@ def deliver(session: Session, application_id: int, *, adapter: AtsAdapter, stora
     submission = build_submission(delivery.application, storage)
 
     def save(checkpoints: dict) -> None:
+        # Each checkpoint renews the lease, so a long delivery is never taken over mid-way: a
+        # single step is bounded by the HTTP timeouts and the rate limiter's wait, far below it.
         delivery.checkpoints = dict(checkpoints)
+        delivery.lease_until = now() + policy.lease
         session.commit()
 
     try:
