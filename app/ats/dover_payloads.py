@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from app.ats import text
 from app.ats.base import Answer, Submission
 from app.ats.pdf_rendition import render_text_pdf
 
@@ -99,18 +100,8 @@ def additional_comments(submission: Submission, resume_note: str) -> str:
 
 
 def source_line(submission: Submission) -> str:
-    tags = ", ".join(f"{key}={value}" for key, value in sorted(submission.attribution.items()) if value)
-    if not submission.source and not tags:
-        return ""
-    return "Source: " + (submission.source or "careers site") + (f" ({tags})" if tags else "")
+    return text.source_line(submission)
 
 
 def _answer_line(answer: Answer) -> str:
-    value = answer.value
-    if isinstance(value, bool):
-        shown = "Yes" if value else "No"
-    elif isinstance(value, (list, tuple)):
-        shown = ", ".join(str(v) for v in value)
-    else:
-        shown = str(value)
-    return f"- {answer.label or answer.question_ref}: {shown}"
+    return f"- {text.answer_line(answer)}"

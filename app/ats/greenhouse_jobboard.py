@@ -80,7 +80,7 @@ class GreenhouseJobBoardAdapter:
             ats=self.name)
 
     def _submit(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
-        token = submission.attribution.get("gh_src") or self._settings.mapped_url_token
+        token = payloads.mapped_url_token(submission, self._settings.mapped_url_token)
         form = payloads.board_form(submission, mapped_url_token=token)
         files = []
         if submission.resume is not None:

@@ -11,6 +11,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
+from app.ats import text
 from app.ats.base import Job, Submission
 from app.ats.workable_payloads import education_entries, experience_entries, plain, skills
 
@@ -84,9 +85,7 @@ def note(submission: Submission) -> str:
         lines.append(f"Source: {submission.source}")
     lines += [f"{key}: {value}" for key, value in sorted(submission.attribution.items())]
     for answer in submission.answers:
-        value = answer.value
-        shown = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-        lines.append(f"Q: {answer.label}\nA: {shown}")
+        lines.append(f"Q: {answer.label or answer.question_ref}\nA: {text.shown(answer.value)}")
     summary = plain(submission.parsed.get("summary"))
     if summary:
         lines.append(f"Summary: {summary}")
@@ -127,15 +126,37 @@ def field_name(question_ref: str) -> str:
     return question_ref if question_ref.startswith("question_") else f"question_{question_ref}"
 
 
+def mapped_url_token(submission: Submission, configured: str) -> str:
+    """The visit's gh_src, else the `src` token the embed read from the host page, else ours."""
+    attribution = submission.attribution
+    return attribution.get("gh_src") or attribution.get("src") or configured
+
+
+def board_cover_letter(submission: Submission) -> str:
+    """The letter, then what the post has no field for: answers to questions HR wrote in our
+    admin, file answers (the file stays with us) and where the candidate came from."""
+    _, written = text.split_answers(submission.answers)
+    extra = [text.answers_block(written, "Answers on the careers site"),
+             text.source_line(submission)]
+    extra = [part for part in extra if part]
+    if not extra:
+        return submission.cover_letter
+    details = "Application details from the careers site\n\n" + "\n\n".join(extra)
+    return "\n\n".join(p for p in (submission.cover_letter, details) if p)
+
+
 def board_form(submission: Submission, *, mapped_url_token: str) -> list[tuple[str, str]]:
-    """The form fields of a Job Board application, as (name, value) pairs (names may repeat)."""
+    """The form fields of a Job Board application, as (name, value) pairs (names may repeat).
+    Only answers to the post's own questions become `question_<id>` fields."""
     form = [("first_name", submission.first_name), ("last_name", submission.last_name),
             ("email", submission.email)]
     if submission.phone:
         form.append(("phone", submission.phone))
-    if submission.cover_letter:
-        form.append(("cover_letter_text", submission.cover_letter))
-    for answer in submission.answers:
+    letter = board_cover_letter(submission)
+    if letter:
+        form.append(("cover_letter_text", letter))
+    structured, _ = text.split_answers(submission.answers)
+    for answer in structured:
         name, value = field_name(answer.question_ref), answer.value
         if isinstance(value, (list, tuple)):
             form += [(f"{name}[]", str(item)) for item in value]

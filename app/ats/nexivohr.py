@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from app.ats import text
 from app.ats.base import (Job, PermanentError, RetryableError, Source, Stage, Submission, named)
 from app.ats.http import DEFAULT_TIMEOUT, json_body, send
 from app.ats.ratelimit import MemoryWindow
@@ -135,7 +136,8 @@ class NexivoAdapter:
         if done.get("submission_ref"):
             return {}
         candidate_ref = done["candidate_ref"]
-        body = {"candidate_id": _id(candidate_ref), "notes": self._settings.submission_note}
+        body = {"candidate_id": _id(candidate_ref),
+                "notes": submission_notes(submission, self._settings.submission_note)}
         self._add_link(submission, body, "")
         try:
             created = self._json("POST", f"/jobs/{submission.job_ref}/submissions", json=body)
@@ -212,6 +214,12 @@ class NexivoAdapter:
         self._quota.take()
         self._limiter.acquire()
         return json_body(send(self._client, method, path, ats=ATS, **kwargs), ATS)
+
+
+def submission_notes(submission: Submission, heading: str) -> str:
+    """NexivoHR has no answer or source fields, so the submission's note carries both."""
+    parts = [heading, text.answers_block(submission.answers), text.source_line(submission)]
+    return "\n\n".join(part for part in parts if part)
 
 
 def _id(ref: str) -> int | str:

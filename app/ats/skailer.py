@@ -193,7 +193,8 @@ class SkailerAdapter:
         return self._cache.get("sources", lambda: self._json("GET", payloads.SOURCES))
 
     def _source_name(self, submission: Submission) -> str:
-        return submission.source or self._settings.source
+        return payloads.source_name(submission, self._settings.source,
+                                    (s["name"] for s in self._source_items()))
 
     def _source_id(self, submission: Submission) -> int | None:
         wanted = self._source_name(submission).lower()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from app.ats import text
 from app.ats.base import Job, Submission
 
 JOBS_SEARCH = "/api/v1/jobs/search"
@@ -61,14 +62,21 @@ def candidate(job_id: int, applicant_ref: str, pipeline_id: int, stage_id: int,
     return body
 
 
+def source_name(submission: Submission, configured: str, known: Iterable[str]) -> str:
+    """The source named by the visit's utm_source when Skailer has one of that name (spelled as
+    Skailer spells it), else the configured one; the full attribution goes in the comment."""
+    wanted = (submission.attribution.get("utm_source") or "").strip().lower()
+    match = next((name for name in known if wanted and name.lower() == wanted), None)
+    return match or submission.source or configured
+
+
 def comment(submission: Submission, source_name: str) -> dict:
     """One comment carrying what Skailer has no field for: letter, answers, consent, source."""
     parts = []
     if submission.cover_letter:
         parts.append("Cover letter:\n" + submission.cover_letter)
     if submission.answers:
-        parts.append("Answers:\n" + "\n".join(f"- {a.label}: {_text(a.value)}"
-                                              for a in submission.answers))
+        parts.append(text.answers_block(submission.answers))
     if submission.consent_text:
         parts.append(f"Consent (version {submission.consent_version or '-'}, given "
                      f"{submission.consent_at or '-'}):\n{submission.consent_text}")
@@ -77,14 +85,6 @@ def comment(submission: Submission, source_name: str) -> dict:
     origin.append(f"application: {submission.public_id}")
     parts.append("Came from the careers site\n" + "\n".join(origin))
     return {"comment": "\n\n".join(parts)}
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 def applicants_search(email: str) -> dict:

@@ -114,7 +114,8 @@ class WorkableAdapter:
             return {"candidate_ref": done["candidate_ref"]}
         body = payloads.candidate_body(submission, self._questions_data(submission.job_ref),
                                        sourced=self._settings.sourced,
-                                       domain=self._settings.domain or submission.source)
+                                       domain=payloads.domain(submission, self._settings.domain),
+                                       details_in_comment=bool(self._settings.member_id))
         params = {}
         stage = self._stage_slug(submission)
         if stage:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.ats import text
 from app.ats.base import Answer, Job, Submission
 
 SOCIAL_HOSTS = {
@@ -119,16 +120,21 @@ def answer(item: Answer, question: Mapping[str, Any] | None) -> dict:
 
 
 def candidate_body(submission: Submission, questions: Sequence[Mapping[str, Any]], *,
-                   sourced: bool, domain: str) -> dict:
+                   sourced: bool, domain: str, details_in_comment: bool) -> dict:
+    """The create body. Only answers to Workable's own questions go in `answers`; the rest, and
+    the attribution, go to the comment, or to the cover letter when there is no comment step."""
     parsed = submission.parsed
     experience = experience_entries(parsed)
     headline = plain(parsed.get("headline")) or (experience[0]["title"] if experience else None)
+    letter = submission.cover_letter
+    if not details_in_comment:
+        letter = "\n\n".join(p for p in (letter, details_text(submission)) if p)
     candidate: dict[str, Any] = {
         "firstname": submission.first_name, "lastname": submission.last_name,
         "email": submission.email, "phone": submission.phone or None,
         "address": submission.location or None, "headline": headline,
         "summary": plain(parsed.get("summary")) or None,
-        "cover_letter": submission.cover_letter or None,
+        "cover_letter": letter or None,
         "education_entries": education_entries(parsed), "experience_entries": experience,
         "skills": skills(parsed), "social_profiles": social_profiles(submission),
     }
@@ -136,7 +142,8 @@ def candidate_body(submission: Submission, questions: Sequence[Mapping[str, Any]
         candidate["resume"] = {"name": submission.resume.filename,
                                "data": base64.b64encode(submission.resume.data).decode("ascii")}
     by_key = {q["id"]: q for q in questions}
-    candidate["answers"] = [answer(a, by_key.get(a.question_ref)) for a in submission.answers]
+    structured, _ = text.split_answers(submission.answers)
+    candidate["answers"] = [answer(a, by_key.get(a.question_ref)) for a in structured]
     body = {"candidate": {k: v for k, v in candidate.items() if v not in (None, [], "")},
             "sourced": sourced}
     if domain:
@@ -144,13 +151,31 @@ def candidate_body(submission: Submission, questions: Sequence[Mapping[str, Any]
     return body
 
 
+def domain(submission: Submission, configured: str) -> str:
+    """Workable's free-text origin: the configured site, else where the visitor came from."""
+    attribution = submission.attribution
+    return (configured or text.referrer_host(attribution) or attribution.get("utm_source", "")
+            or submission.source)
+
+
+def details_text(submission: Submission) -> str:
+    """Answers Workable cannot take as answers, and where the candidate came from."""
+    _, written = text.split_answers(submission.answers)
+    parts = [text.answers_block(written, "Answers on the careers site"),
+             text.source_line(submission)]
+    return "\n\n".join(p for p in parts if p)
+
+
 def comment_body(submission: Submission) -> str:
-    """What Workable has no field for: consent evidence and attribution, for the recruiter."""
+    """What Workable has no field for: answers to our own questions, attribution, consent."""
     lines = [f"Applied via careers site (ref {submission.public_id})."]
     if submission.source:
         lines.append(f"Source: {submission.source}")
     for key, value in sorted(submission.attribution.items()):
         lines.append(f"{key}: {value}")
+    _, written = text.split_answers(submission.answers)
+    if written:
+        lines.append(text.answers_block(written, "Answers on the careers site"))
     if submission.consent_text:
         lines.append(f"Consent (v{submission.consent_version or '?'}, {submission.consent_at}): "
                      f"{submission.consent_text}")

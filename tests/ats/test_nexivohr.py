@@ -42,7 +42,9 @@ def test_a_new_candidate_gets_the_documented_fields_and_the_resume_link_goes_on_
         "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
         "phone": "+44 20 7946 0958", "current_title": "Analyst", "city": "London", "state": "UK"}
     (record,) = state(harness).submissions.values()
-    assert record["notes"] == ("Applied via the careers site\n"
+    assert record["notes"] == ("Applied via the careers site\n\n"
+                               "Answers:\n- Years of experience: 5\n\n"
+                               "Source: Careers site\n"
                                "Resume: https://careers.example.com/r/pub-1?sig=test&expires=1700000000")
 
 
