@@ -43,9 +43,9 @@ class Resume:
 
 @dataclass(frozen=True)
 class Answer:
-    question_ref: str             # the ATS's key for the question, or our own id for local questions
+    question_ref: str             # the ATS's key for the question; "local-<id>" for one HR wrote here
     label: str
-    value: Any                    # str, list[str] or bool
+    value: Any                    # str, list[str], bool, or a stored file's {"filename", ...}
 
 
 @dataclass(frozen=True)
