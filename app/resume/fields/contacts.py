@@ -7,7 +7,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from .found import Found
-from .lines import Line
+from .lines import Line, pieces
 from .places import EMAIL_TLDS, region_of_place
 
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -18,23 +18,40 @@ _PHONE_LIKE = re.compile(r"(?:\+|00)?\(?\d[\d\s().\-/]{6,18}\d")
 _DATES_INSIDE = re.compile(r"(?:19|20)\d\d\s*[-–/.]\s*(?:\d{1,2}[/.])?(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d")
 _URL_TAIL = re.compile(r"^[a-z0-9][A-Za-z0-9\-._~/%?=&#]*$")
 _WEB_LABEL = re.compile(r"\b(website|web|portfolio|blog|homepage|site)\b", re.I)
+_BRACKET_AT = re.compile(r"(?<=[\w.+-])\s*[(\[{<]\s*(?:at|arroba|chez|ät)\s*[)\]}>]\s*(?=[A-Za-z0-9-]+\s*(?:\.|[(\[{<]\s*dot\s*[)\]}>]))", re.I)
+_BRACKET_DOT = re.compile(r"\s*[(\[{<]\s*(?:dot|punto|point|ponto)\s*[)\]}>]\s*", re.I)
+_SPACED_AT = re.compile(r"(?<=[\w.+-])\s+@\s*(?=[A-Za-z0-9-]+\.)|(?<=[\w.+-])\s*@\s+(?=[A-Za-z0-9-]+\.)")
+_SPELLED = re.compile(r"(?<![\w.])([\w+-]+(?:\s+dot\s+[\w+-]+)*)\s+at\s+([A-Za-z0-9-]+(?:\s+dot\s+[A-Za-z]{2,})+)\b",
+                      re.I)
+
+
+def reveal_emails(text: str) -> str:
+    """Undo the usual anti-spam spellings: "jane(at)x.de", "jane @ x.de", "jane dot doe at x dot com"."""
+    if "@" not in text and not re.search(r"\bat\b|\(at\)|\[at\]|arroba", text, re.I):
+        return text
+    text = _BRACKET_AT.sub("@", text)
+    if "@" in text:
+        text = _BRACKET_DOT.sub(".", text)
+    text = _SPACED_AT.sub("@", text)
+    return _SPELLED.sub(lambda m: re.sub(r"\s+dot\s+", ".", f"{m.group(1)}@{m.group(2)}", flags=re.I), text)
 
 
 def find_email(lines: list[Line]) -> Found | None:
     for line in lines:
-        for match in _EMAIL.finditer(line.text.replace("mailto:", " ")):
+        text = reveal_emails(line.text.replace("mailto:", " "))
+        for match in _EMAIL.finditer(text):
             try:
                 address = validate_email(match.group(0), check_deliverability=False).normalized
             except EmailNotValidError:
                 continue
-            return Found(address, line.source, 0.98)
+            return Found(address, line.source, 0.98 if match.group(0) in line.text else 0.9)
     return None
 
 
 def guess_region(lines: list[Line], email: Found | None) -> str | None:
     """The country a local phone number belongs to: a location line, else the email's domain."""
     for line in lines[:25]:
-        for part in re.split(r"[|•·\t]|\s{3,}", line.text):
+        for part in pieces(line.text):
             region = region_of_place(part.strip())
             if region and len(part) < 60:
                 return region
@@ -72,7 +89,7 @@ def find_urls(lines: list[Line]) -> list[Found]:
     """Every link once, normalised, in order of appearance."""
     found: dict[str, Found] = {}
     for index, line in enumerate(lines):
-        text = _EMAIL.sub(" ", line.text)
+        text = _EMAIL.sub(" ", reveal_emails(line.text))
         matches = [_with_wrapped_tail(m, text, lines, index) for m in _URL.finditer(text)]
         if index < 15 or _WEB_LABEL.search(text) or matches:
             rest = _URL.sub(" ", text)

@@ -19,13 +19,15 @@ MONTHS = {
     "dec": 12, "december": 12, "dezember": 12, "décembre": 12, "déc": 12, "diciembre": 12, "dic": 12,
     "dezembro": 12, "dicembre": 12, "dez": 12,
 }
-PRESENT = r"(?:present|current|now|today|ongoing|heute|aktuell|actuel|aujourd['’]hui|presente|actualidad|atual|oggi|heden|obecnie)"
+PRESENT = (r"(?:present|current|now|today|ongoing|heute|aktuell|jetzt|actuel|aujourd['’]hui|à ce jour|en cours"
+           r"|presente|actualidad|actual|actualmente|hoy|atual|atualmente|oggi|ad oggi|in corso|heden|nu|obecnie"
+           r"|nadal|teraz|idag|nå|nyt)")
 _MONTH_NAMES = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
-DATE = (rf"(?:(?:{_MONTH_NAMES})\.?,?\s+(?:19|20)\d\d|(?:0?[1-9]|1[0-2])\s*[/.]\s*(?:19|20)\d\d"
+DATE = (rf"(?:(?:{_MONTH_NAMES})\.?,?(?:\s+|\s*/\s*)(?:19|20)\d\d|(?:0?[1-9]|1[0-2])\s*[/.]\s*(?:19|20)\d\d"
         rf"|(?:19|20)\d\d\s*[-/.]\s*(?:0[1-9]|1[0-2])(?!\d)|(?:19|20)\d\d)")
 _SEP = r"\s*(?:-|–|—|‒|to|until|till|bis|à|au|a|al|hasta|até|–)\s*"
 RANGE = re.compile(rf"(?<![\w/])(?P<start>{DATE}){_SEP}(?P<end>{DATE}|{PRESENT})(?![\w/])", re.I)
-SINCE = re.compile(rf"\b(?:since|seit|depuis|desde|dal|od)\s+(?P<start>{DATE})", re.I)
+SINCE = re.compile(rf"(?<!\w)(?:since|seit|depuis|desde|dal|dall['’]|od|från|fra|vanaf|sinds)\s*(?P<start>{DATE})(?![\w/])", re.I)
 SINGLE = re.compile(rf"(?<![\w/])(?P<date>{DATE})(?![\w/])", re.I)
 _PARTS = re.compile(rf"(?P<month>{_MONTH_NAMES})|(?P<num>\d+)", re.I)
 

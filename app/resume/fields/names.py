@@ -15,6 +15,8 @@ NOT_NAMES = frozenset({"resume", "résumé", "curriculum", "vitae", "cv", "leben
                        "confidential", "references", "personal", "information", "email", "phone"})
 _TOKEN = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-.])*$")
 _LABEL = re.compile(r"^(?:full\s+)?name\s*[:\-]\s*", re.I)
+_FAMILY_NOTE = re.compile(r"(?:family\s+name|surname|last\s+name|nachname|familienname|nom\s+de\s+famille|apellidos?"
+                          r"|sobrenome|cognome|nazwisko)\s*[:=\-]?\s*([^\W\d_][\w'’\- ]*?)\s*[)\],;]?$", re.I)
 
 
 def find_name(lines: list[Line], email: str | None) -> tuple[Found, Found] | None:
@@ -26,6 +28,7 @@ def find_name(lines: list[Line], email: str | None) -> tuple[Found, Found] | Non
         candidate = pieces(text)[0] if pieces(text) else ""
         split = split_name(candidate)
         if split:
+            split = _family_name_noted(split, lines[position + 1:position + 3])
             confidence = 0.92 if position < 3 else 0.75
             if email and split[0].lower() in email.lower():
                 confidence = min(0.99, confidence + 0.05)
@@ -51,11 +54,49 @@ def split_name(text: str) -> tuple[str, str] | None:
         return None
     if any(not t[0].isupper() and t.lower() not in PARTICLES for t in tokens):
         return None
-    tokens = [_fix_case(t) if text.isupper() else t for t in tokens]
+    family_first = _family_name_first(tokens)
+    if family_first:
+        return family_first
+    tokens = [_fix_case(t) if text.isupper() or (n and _is_caps(t)) else t for n, t in enumerate(tokens)]
     rest = [t for t in tokens[1:] if not re.fullmatch(r"[^\W\d_]\.?", t)]
     if not rest:
         return None
+    if len(tokens) == 4 and not any(t.lower() in PARTICLES for t in tokens) and len(rest) == 3:
+        return " ".join(tokens[:2]), " ".join(tokens[2:])  # "María José García López": two given names, two surnames
     return tokens[0], " ".join(rest)
+
+
+def _is_caps(token: str) -> bool:
+    letters = [ch for ch in token if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+
+
+def _family_name_first(tokens: list[str]) -> tuple[str, str] | None:
+    """"NGUYEN Thi Lan", "VAN DER MEER Sanne": an upper-case family name written before mixed-case given names."""
+    leading = 0
+    while leading < len(tokens) and _is_caps(tokens[leading]):
+        leading += 1
+    if not 1 <= leading < len(tokens) or any(_is_caps(t) for t in tokens[leading:]):
+        return None
+    if leading == 1 and tokens[0].lower() in PARTICLES:
+        return None
+    return " ".join(tokens[leading:]), " ".join(_fix_case(t) for t in tokens[:leading])
+
+
+def _family_name_noted(split: tuple[str, str], notes: list[Line]) -> tuple[str, str]:
+    """"Tanaka Hiroshi" followed by "(family name: Tanaka)": trust the note over word order."""
+    for line in notes:
+        note = _FAMILY_NOTE.search(line.text.strip(" ()[]"))
+        if not note:
+            continue
+        family = " ".join(note.group(1).split()).casefold()
+        whole = f"{split[0]} {split[1]}"
+        if split[0].casefold() == family:
+            return split[1], split[0]
+        if whole.casefold().startswith(family + " ") and not split[1].casefold() == family:
+            return whole[len(family):].strip(), whole[:len(family)]
+        return split
+    return split
 
 
 def _fix_case(token: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from .found import Found
-from .lines import Line
+from .lines import Line, pieces
 from .places import CITIES, COUNTRIES, looks_like_place
 
 _LOCATION_LABEL = re.compile(r"^(?:location|address|based in|city|lives in|ort|ubicación|adresse|wohnort)\s*[:\-]?\s*(.+)$", re.I)
@@ -16,8 +16,8 @@ def find_location(lines: list[Line]) -> Found | None:
         labelled = _LOCATION_LABEL.match(line.text)
         if labelled:
             return Found(labelled.group(1).strip(), line.source, 0.9)
-    for line in lines[:25]:
-        parts = re.split(r"\s*[|•·\t]\s*|\s{3,}", line.text)
+    for line in _with_wrapped_commas(lines[:25]):
+        parts = pieces(line.text)
         for part in parts:
             part = part.strip(" ,")
             if "," in part and looks_like_place(part):
@@ -25,6 +25,16 @@ def find_location(lines: list[Line]) -> Found | None:
             if len(parts) > 1 and part.lower() in CITIES | COUNTRIES.keys():
                 return Found(part, line.source, 0.7)
     return None
+
+
+def _with_wrapped_commas(lines: list[Line]) -> list[Line]:
+    """A narrow column wraps "Porto Alegre,\nBrasil": a line ending in a comma continues on the next."""
+    joined = []
+    for n, line in enumerate(lines):
+        if line.text.endswith(",") and n + 1 < len(lines):
+            joined.append(Line(f"{line.text} {lines[n + 1].text}", line.bullet))
+        joined.append(line)
+    return joined
 
 
 def find_summary(lines: list[Line]) -> Found | None:
