@@ -13,12 +13,16 @@ from .places import looks_like_place
 
 SCHOOL = re.compile(r"\b(univers\w*|univ\.|college|school|institut\w*|academy|akademie|academia|polytechnic|"
                     r"politecnico|politécnica|hochschule|école|ecole|escuela|faculdade|facultad|conservatoire|"
-                    r"conservatory|lyceum|gymnasium|liceo|mit|eth|epfl|kth|tu|uc|ucla|insead|iit|uni)\b", re.I)
+                    r"conservatory|lyceum|gymnasium|liceo|mit|eth|epfl|kth|tu|uc|ucla|insead|iit|uni|uniwersytet\w*|"
+                    r"politechnik\w*|akademia|szkoła|iut|hogeschool|högskola?n?|yliopisto|universidade|fachhochschule)\b",
+                    re.I)
 DEGREE = re.compile(
     r"^(?P<degree>(?:bachelor|master|doctor|associate)(?:'?s)?(?:\s+of\s+(?:science|arts|engineering|business"
     r"administration|fine arts|laws|education|technology|philosophy|applied science|commerce))?|"
     r"b\.?\s?sc\.?|m\.?\s?sc\.?|b\.?\s?a\.?|m\.?\s?a\.?|b\.?\s?s\.?|m\.?\s?s\.?|b\.?\s?eng\.?|m\.?\s?eng\.?|"
-    r"b\.?\s?tech\.?|m\.?\s?tech\.?|mba|ph\.?\s?d\.?|dphil|llb|llm|jd|md|hnd|diploma|diplom|"
+    r"b\.?\s?tech\.?|m\.?\s?tech\.?|b\.?\s?des\.?|m\.?\s?des\.?|mba|ph\.?\s?d\.?|dphil|llb|llm|jd|md|hnd|"
+    r"diploma|diplom(?:-[^\W\d_]+)?|bacharelado|licenciado|licenciada|magister|mgr\.?|licencjat|inżynier|"
+    r"licence\s+professionnelle|laurea\s+triennale|bachiller|tecnólogo|técnico\s+superior|"
     r"licenciatura|licence|licenza|laurea(?:\s+magistrale)?|grado|máster|master's|bachelor's|"
     r"abitur|baccalauréat|a-levels|high school diploma|certificate|mestrado|maestría|ingeniero|ingénieur|"
     r"dipl\.-ing\.?)(?:\s*\([^)]*\))?(?=$|[\s,:\-–])(?:\s*(?:in|of|en|em|in|of the)\s+|\s*[,:\-–]\s*|\s+)?(?P<field>.*)$",
@@ -35,7 +39,10 @@ def find_education(lines: list[Line]) -> list[dict]:
     for line in rejoin_wrapped(lines):
         if line.bullet and current and current["school"]:
             continue
-        for kind, value in _facts(line.text):
+        facts = _facts(line.text)
+        if current is not None and len(facts) > 1 and any(current.get(kind) is not None for kind, _ in facts):
+            current = None  # "BSc Accounting, University of Kent, 2013 – 2016": a line that is a whole entry
+        for kind, value in facts:
             if current is None or current.get(kind) is not None:
                 current = _new_entry()
                 entries.append(current)

@@ -15,11 +15,14 @@ from .places import looks_like_place
 from .words import company_score, title_score
 
 MAX_HEADER_WORDS = 12
+_SUFFIXES = frozenset({"inc", "ltd", "llc", "s.a", "sa", "gmbh", "co", "lda", "ltda", "s.l", "sl", "s.r.l", "srl",
+                       "s.p.a", "spa", "b.v", "bv", "ag", "ab", "sas", "sarl", "pty ltd", "plc", "kg"})
 _AT = re.compile(r"\s+(?:at|@|chez|bei|en)\s+", re.I)
 
 
 def find_experience(lines: list[Line]) -> list[dict]:
-    anchors = [(i, span) for i, line in enumerate(lines) if not line.bullet and (span := find_span(line.text))]
+    anchors = [(i, span) for i, line in enumerate(lines)
+               if (span := find_span(line.text)) and (not line.bullet or _is_job_bullet(span.remainder))]
     entries, used_until = [], 0
     for number, (index, span) in enumerate(anchors):
         next_anchor = anchors[number + 1][0] if number + 1 < len(anchors) else len(lines)
@@ -42,6 +45,14 @@ def find_experience(lines: list[Line]) -> list[dict]:
         body = [line.text for line in lines[entry.pop("_body"):entry.pop("_end")]]
         entry["summary"] = " ".join(" ".join(body).split())[:500] or None
     return entries
+
+
+def _is_job_bullet(text: str) -> bool:
+    """"▪ Site Manager, Harbour Construction Ltd, Since 2021": a whole job written as a bullet."""
+    parts = _split_commas(text)
+    if not 2 <= len(parts) <= 3 or len(text.split()) > MAX_HEADER_WORDS or _is_sentence(text):
+        return False
+    return any(title_score(part) == 2 for part in parts) and not text.endswith(".")
 
 
 def _header_before(lines: list[Line], index: int, floor: int) -> list[int]:
@@ -104,7 +115,7 @@ def _split_commas(text: str) -> list[str]:
         parts = [p.strip() for p in piece.split(",")]
         merged: list[str] = []
         for part in parts:
-            if merged and (part.lower().rstrip(".") in ("inc", "ltd", "llc", "s.a", "sa", "gmbh", "co") or not part):
+            if merged and (part.lower().rstrip(".") in _SUFFIXES or not part):
                 merged[-1] = f"{merged[-1]}, {part}" if part else merged[-1]
             else:
                 merged.append(part)

@@ -21,7 +21,9 @@ inc inc. llc ltd ltd. limited gmbh ag sa s.a. sas sarl s.l. sl bv b.v. nv plc co
 company group technologies technology labs systems solutions software studio studios partners bank
 consulting ventures holdings media agency foundation s.p.a. spa pty oy ab a/s kg industries
 networks analytics logistics energy pharma games capital insurance hospital clinic
+lda lda. ltda ltda. s.r.l. srl sp. s.c. kft zrt as a/s asa aps
 """.split())
+_OF = frozenset({"of", "de", "di", "da", "do", "du", "des", "der", "für", "for"})
 _WORD = re.compile(r"[\w./&-]+")
 
 
@@ -42,7 +44,7 @@ def title_score(text: str) -> int:
     found = words(text)
     if not found:
         return 0
-    if found[-1] in TITLE_WORDS or (found[0] in TITLE_WORDS and "of" in found):
+    if found[-1] in TITLE_WORDS or (found[0] in TITLE_WORDS and _OF & set(found)):
         return 2
     return 1 if any(word in TITLE_WORDS for word in found) else 0
 
