@@ -12,6 +12,7 @@ Line = tuple[float, float, float, float, str]  # x0, top, x1, bottom, text
 MIN_SIDE_LINES = 4
 MAX_CROSSING_SHARE = 0.2
 MIN_COLUMN_SHARE = 0.18
+MIN_SIDEBAR_SHARE = 0.1  # a narrow left sidebar; on the right, narrow means right-aligned dates
 
 
 def order_lines(lines: list[Line], page_width: float) -> list[str]:
@@ -69,7 +70,7 @@ def find_gutter(lines: list[Line], page_width: float) -> float | None:
         return None
     best, best_crossing = None, None
     limit = MAX_CROSSING_SHARE * len(lines)
-    x = page_width * 0.2
+    x = page_width * 0.1
     while x < page_width * 0.8:
         crossing = sum(1 for line in lines if line[0] < x < line[2])
         if crossing <= limit and (best_crossing is None or crossing < best_crossing):
@@ -84,8 +85,8 @@ def _both_sides_are_columns(lines: list[Line], x: float, page_width: float) -> b
     right = [line for line in lines if line[0] >= x]
     if len(left) < MIN_SIDE_LINES or len(right) < MIN_SIDE_LINES:
         return False
-    for side in (left, right):
+    for side, share in ((left, MIN_SIDEBAR_SHARE), (right, MIN_COLUMN_SHARE)):
         span = max(line[2] for line in side) - min(line[0] for line in side)
-        if span < MIN_COLUMN_SHARE * page_width:
+        if span < share * page_width:
             return False
     return True

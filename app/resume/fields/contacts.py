@@ -12,7 +12,9 @@ from .places import EMAIL_TLDS, region_of_place
 
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'|,;()]+|(?<![\w@./])(?:[a-z]{2,3}\.)?(?:linkedin\.com/in|github\.com)/[^\s<>\"'|,;()]+", re.I)
-_BARE_DOMAIN = re.compile(r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|dev|io|me|net|org|page|site|app|co|eu|info|tech|design|xyz)(?:/[^\s|,;()]*)?(?![\w@])", re.I)
+_BARE_DOMAIN = re.compile(r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|dev|io|me|net|org|page|site|app|co|eu|info|tech|design|xyz|"
+                          r"uk|jp|de|fr|es|it|nl|pl|pt|br|ch|at|se|no|dk|fi|be|ca|au|nz|mx|ar|kr|ie|in|ai|cz)"
+                          r"(?:/[^\s|,;()]*)?(?![\w@])(?!\.\w)", re.I)
 _PHONE_LABEL = re.compile(r"\b(phone|tel|mobile|cell|mob|t\.|m\.|tél|telefon|teléfono|móvil|telefone|cellulare|handy)\b", re.I)
 _PHONE_LIKE = re.compile(r"(?:\+|00)?\(?\d[\d\s().\-/]{6,18}\d")
 _DATES_INSIDE = re.compile(r"(?:19|20)\d\d\s*[-–/.]\s*(?:\d{1,2}[/.])?(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d")
@@ -93,12 +95,17 @@ def find_urls(lines: list[Line]) -> list[Found]:
         matches = [_with_wrapped_tail(m, text, lines, index) for m in _URL.finditer(text)]
         if index < 15 or _WEB_LABEL.search(text) or matches:
             rest = _URL.sub(" ", text)
-            matches += [m.group(0) for m in _BARE_DOMAIN.finditer(rest)]
+            matches += [m.group(0) for m in _BARE_DOMAIN.finditer(rest) if not _shouts_tld(m.group(0))]
         for raw in matches:
             url = normalise_url(raw)
             if url and url not in found:
                 found[url] = Found(url, line.source, 0.97)
     return list(found.values())
+
+
+def _shouts_tld(text: str) -> bool:
+    """"ASP.NET" is a product; a typed link ends in a lower-case top-level domain."""
+    return text.split("/")[0].rsplit(".", 1)[-1].isupper()
 
 
 def _with_wrapped_tail(match: re.Match, text: str, lines: list[Line], index: int) -> str:

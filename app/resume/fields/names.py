@@ -23,8 +23,8 @@ def find_name(lines: list[Line], email: str | None) -> tuple[Found, Found] | Non
     """(first, last) from the first plausible line near the top."""
     for position, line in enumerate(lines[:12]):
         text = _LABEL.sub("", line.text)
-        if heading_of(line) or "@" in text:
-            continue
+        if heading_of(line) or "@" in text or text.endswith(","):
+            continue  # a line ending in a comma is a wrapped address ("Porto Alegre,"), not a name
         candidate = pieces(text)[0] if pieces(text) else ""
         split = split_name(candidate)
         if split:
