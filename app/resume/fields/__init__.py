@@ -53,7 +53,8 @@ def _from_job(job: dict | None, key: str) -> dict | None:
 
 def _headline(top: list[Line], name) -> Found | None:
     """A title written under the name ("Senior Data Engineer") when there is no job to take it from."""
-    start = top.index(next(line for line in top if line.source == name[0].source)) + 1 if name else 0
+    sources = [line.source for line in top]
+    start = sources.index(name[0].source) + 1 if name and name[0].source in sources else 0
     for line in top[start:start + 2]:
         if is_title(line.text) and len(line.text.split()) <= 6 and "@" not in line.text:
             return Found(line.text, line.source, 0.6)
