@@ -17,6 +17,7 @@ import httpx
 
 from app.ats import greenhouse_payloads as payloads
 from app.ats.base import AuthError, Job, Source, Stage, Submission, named
+from app.ats.cache import TtlCache
 from app.ats.http import DEFAULT_TIMEOUT, json_body, send
 
 CACHE_SECONDS = 600.0
@@ -54,22 +55,22 @@ class GreenhouseHarvestAdapter:
                  clock: Callable[[], float] = time.time) -> None:
         self._client, self._settings = client, settings
         self._limiter, self._clock = limiter, clock
-        self._cache: dict[tuple, tuple[float, Any]] = {}
+        self._cache = TtlCache(CACHE_SECONDS, clock)
         self._token: tuple[str, float] | None = None
 
     # lookups -----------------------------------------------------------------------------
     def list_jobs(self) -> list[Job]:
-        data = self._cached(("jobs",), lambda: self._get_all("/jobs", {"status": "open",
+        data = self._cache.get(("jobs",), lambda: self._get_all("/jobs", {"status": "open",
                                                                        "per_page": 500}))
         return [payloads.harvest_job(item) for item in data]
 
     def stages(self, job: Job) -> list[Stage]:
-        data = self._cached(("stages", job.ref), lambda: self._get_all(f"/jobs/{job.ref}/stages"))
+        data = self._cache.get(("stages", job.ref), lambda: self._get_all(f"/jobs/{job.ref}/stages"))
         ordered = sorted(data, key=lambda s: s.get("priority", 0))
         return [Stage(ref=str(s["id"]), name=s["name"]) for s in ordered]
 
     def sources(self) -> list[Source]:
-        data = self._cached(("sources",), lambda: self._get_all("/sources", {"per_page": 500}))
+        data = self._cache.get(("sources",), lambda: self._get_all("/sources", {"per_page": 500}))
         return [Source(ref=str(s["id"]), name=s["name"]) for s in data]
 
     # delivery ----------------------------------------------------------------------------
@@ -133,13 +134,6 @@ class GreenhouseHarvestAdapter:
                 return items
             response = self._send("GET", next_url)
 
-    def _cached(self, key: tuple, fetch: Callable[[], Any]) -> Any:
-        hit = self._cache.get(key)
-        if hit and hit[0] > self._clock():
-            return hit[1]
-        value = fetch()
-        self._cache[key] = (self._clock() + CACHE_SECONDS, value)
-        return value
 
     def _auth_headers(self, method: str) -> dict[str, str]:
         if not self._settings.oauth:

@@ -16,6 +16,7 @@ import httpx
 
 from app.ats import greenhouse_payloads as payloads
 from app.ats.base import Job, NeedsReviewError, Source, Stage, Submission, named
+from app.ats.cache import TtlCache
 from app.ats.http import DEFAULT_TIMEOUT, json_body, send
 
 CACHE_SECONDS = 600.0
@@ -42,14 +43,14 @@ class GreenhouseJobBoardAdapter:
                  clock: Callable[[], float] = time.time) -> None:
         self._client, self._settings = client, settings
         self._limiter, self._clock = limiter, clock
-        self._cache: dict[tuple, tuple[float, Any]] = {}
+        self._cache = TtlCache(CACHE_SECONDS, clock)
 
     @property
     def _board(self) -> str:
         return f"/boards/{self._settings.board_token}"
 
     def list_jobs(self) -> list[Job]:
-        data = self._cached(("jobs",), lambda: self._get(f"{self._board}/jobs",
+        data = self._cache.get(("jobs",), lambda: self._get(f"{self._board}/jobs",
                                                          params={"content": "true"})["jobs"])
         return [payloads.board_job(item) for item in data]
 
@@ -64,7 +65,7 @@ class GreenhouseJobBoardAdapter:
     def questions(self, job: Job | str) -> list[dict]:
         """The job post's own questions, shaped for our form; standard fields are left out."""
         ref = job.ref if isinstance(job, Job) else str(job)
-        post = self._cached(("post", ref), lambda: self._get(f"{self._board}/jobs/{ref}",
+        post = self._cache.get(("post", ref), lambda: self._get(f"{self._board}/jobs/{ref}",
                                                              params={"questions": "true"}))
         shaped = (payloads.question_for_form(q) for q in post.get("questions") or [])
         return [q for q in shaped if q is not None]
@@ -81,7 +82,9 @@ class GreenhouseJobBoardAdapter:
 
     def _submit(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         token = payloads.mapped_url_token(submission, self._settings.mapped_url_token)
-        form = payloads.board_form(submission, mapped_url_token=token)
+        choices = {q["key"]: {c["body"].lower(): c["key"] for c in q["choices"]}
+                   for q in self.questions(submission.job_ref) if q["choices"]}
+        form = payloads.board_form(submission, mapped_url_token=token, choices=choices)
         files = []
         if submission.resume is not None:
             resume = submission.resume
@@ -92,13 +95,6 @@ class GreenhouseJobBoardAdapter:
         json_body(response, self.name)   # a cut-off body is a failure whose outcome is unknown
         return {"submitted": "true"}
 
-    def _cached(self, key: tuple, fetch: Callable[[], Any]) -> Any:
-        hit = self._cache.get(key)
-        if hit and hit[0] > self._clock():
-            return hit[1]
-        value = fetch()
-        self._cache[key] = (self._clock() + CACHE_SECONDS, value)
-        return value
 
     def _get(self, path: str, **kwargs: Any) -> Any:
         return json_body(self._send("GET", path, **kwargs), self.name)

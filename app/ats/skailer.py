@@ -14,6 +14,7 @@ import httpx
 
 from app.ats import skailer_payloads as payloads
 from app.ats.base import Job, PermanentError, Source, Stage, Submission, named
+from app.ats.cache import TtlCache
 from app.ats.http import bearer, json_body, make_client, send
 from app.ats.ratelimit import Limiter
 
@@ -34,25 +35,6 @@ class SkailerSettings:
         known = {k: settings[k] for k in ("base_url", "token", "stage", "source", "cache_ttl")
                  if settings.get(k) is not None}
         return cls(**known)
-
-
-class TtlCache:
-    """Values loaded on first use and kept for `ttl` seconds; `clear()` on signs of change."""
-
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl, self._clock = ttl, clock
-        self._values: dict[str, tuple[float, Any]] = {}
-
-    def get(self, key: str, load: Callable[[], Any]) -> Any:
-        hit = self._values.get(key)
-        if hit is not None and self._clock() - hit[0] < self.ttl:
-            return hit[1]
-        value = load()
-        self._values[key] = (self._clock(), value)
-        return value
-
-    def clear(self) -> None:
-        self._values.clear()
 
 
 class SkailerAdapter:

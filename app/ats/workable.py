@@ -16,6 +16,7 @@ import httpx
 
 from app.ats import workable_payloads as payloads
 from app.ats.base import Job, PermanentError, RetryableError, Source, Stage, Submission, named
+from app.ats.cache import TtlCache
 from app.ats.http import DEFAULT_TIMEOUT, json_body, send
 
 CACHE_SECONDS = 600.0
@@ -77,14 +78,14 @@ class WorkableAdapter:
         self._pacer = pacer
         self._limiter = limiter
         self._clock = clock
-        self._cache: dict[tuple, tuple[float, Any]] = {}
+        self._cache = TtlCache(CACHE_SECONDS, clock)
 
     # lookups -----------------------------------------------------------------------------
     def list_jobs(self) -> list[Job]:
         return [payloads.job_from(item) for item in self._jobs_data()]
 
     def stages(self, job: Job) -> list[Stage]:
-        data = self._cached(("stages", job.ref),
+        data = self._cache.get(("stages", job.ref),
                             lambda: self._get(f"/jobs/{job.ref}/stages")["stages"])
         return [Stage(ref=item["slug"], name=item["name"]) for item in data]
 
@@ -160,19 +161,12 @@ class WorkableAdapter:
                 if not next_url:
                     return jobs
                 page = self._get(next_url)
-        return self._cached(("jobs",), fetch)
+        return self._cache.get(("jobs",), fetch)
 
     def _questions_data(self, shortcode: str) -> list[dict]:
-        return self._cached(("questions", shortcode),
+        return self._cache.get(("questions", shortcode),
                             lambda: self._get(f"/jobs/{shortcode}/questions")["questions"])
 
-    def _cached(self, key: tuple, fetch: Callable[[], Any]) -> Any:
-        hit = self._cache.get(key)
-        if hit and hit[0] > self._clock():
-            return hit[1]
-        value = fetch()
-        self._cache[key] = (self._clock() + CACHE_SECONDS, value)
-        return value
 
     def _get(self, path: str, **kwargs: Any) -> Any:
         return json_body(self._send("GET", path, **kwargs), self.name)
