@@ -145,9 +145,13 @@ def board_cover_letter(submission: Submission) -> str:
     return "\n\n".join(p for p in (submission.cover_letter, details) if p)
 
 
-def board_form(submission: Submission, *, mapped_url_token: str) -> list[tuple[str, str]]:
+def board_form(submission: Submission, *, mapped_url_token: str,
+               choices: Mapping[str, Mapping[str, str]] | None = None) -> list[tuple[str, str]]:
     """The form fields of a Job Board application, as (name, value) pairs (names may repeat).
-    Only answers to the post's own questions become `question_<id>` fields."""
+    Only answers to the post's own questions become `question_<id>` fields; a chosen option is
+    sent as its value (`choices`: question key -> option label, lower case -> value), since our
+    form stores the label the candidate saw."""
+    choices = choices or {}
     form = [("first_name", submission.first_name), ("last_name", submission.last_name),
             ("email", submission.email)]
     if submission.phone:
@@ -158,6 +162,10 @@ def board_form(submission: Submission, *, mapped_url_token: str) -> list[tuple[s
     structured, _ = text.split_answers(submission.answers)
     for answer in structured:
         name, value = field_name(answer.question_ref), answer.value
+        options = choices.get(answer.question_ref) or choices.get(name) or {}
+        if options:
+            value = ([options.get(str(v).lower(), str(v)) for v in value]
+                     if isinstance(value, (list, tuple)) else options.get(str(value).lower(), value))
         if isinstance(value, (list, tuple)):
             form += [(f"{name}[]", str(item)) for item in value]
         elif isinstance(value, bool):
