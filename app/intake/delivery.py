@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.ats.base import (Answer as AtsAnswer, AtsAdapter, AuthError, NeedsReviewError,
                           PermanentError, Resume, RetryableError, Submission)
-from app.intake.runner import backoff_delay, run_steps
+from app.intake.runner import INFLIGHT, backoff_delay, run_steps
 from app.models import Application, Delivery, Integration, utcnow
 from app.storage import Storage
 
@@ -149,7 +149,13 @@ def resume_integration(session: Session, kind: str) -> None:
 
 
 def retry_now(session: Session, delivery: Delivery) -> None:
-    """HR's Retry button: a failed or reviewed delivery goes back to pending with fresh attempts."""
+    """HR's Retry button: a failed or reviewed delivery goes back to pending with fresh attempts.
+
+    Retrying a delivery that needed review means HR checked the ATS and found no application:
+    the unknown create is forgotten, or the next attempt would ask for review again at once.
+    """
+    if delivery.status == "needs_review" and INFLIGHT in (delivery.checkpoints or {}):
+        delivery.checkpoints = {k: v for k, v in delivery.checkpoints.items() if k != INFLIGHT}
     delivery.status = "pending"
     delivery.attempts = 0
     delivery.next_attempt_at = None
