@@ -31,4 +31,4 @@ def parse_resume():
     if checked is None:
         return jsonify(ok=False, error_code="missing", message="Choose a resume file."), 400
     result = parse_cached(db.session, checked.upload.data, checked.upload.sha256)
-    return jsonify(result), 200
+    return jsonify({k: v for k, v in result.items() if k != "text"}), 200   # autofill needs no text

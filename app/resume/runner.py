@@ -30,6 +30,7 @@ class ParseOutcome:
     error_code: str | None = None
     message: str | None = None
     pages: int | None = None
+    text: str = ""                # the extracted text, for ATSs that take a rendition (Dover)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -50,7 +51,8 @@ def parse_resume(data: bytes, *, timeout: float = 10, memory_mb: int = 512, max_
         return failure(fmt, "unreadable")
     if "error_code" in answer:
         return failure(fmt, answer["error_code"], answer["message_key"], answer.get("pages"))
-    return ParseOutcome(ok=True, format=fmt, fields=answer["fields"], pages=answer.get("pages"))
+    return ParseOutcome(ok=True, format=fmt, fields=answer["fields"], pages=answer.get("pages"),
+                        text=answer.get("text", ""))
 
 
 def failure(fmt: str | None, code: str, message_key: str | None = None, pages: int | None = None) -> ParseOutcome:

@@ -61,7 +61,8 @@ def parse_job(data: bytes, fmt: str, max_pages: int) -> dict:
         pages = extracted.pages
         if not extracted.text.strip():
             return {"error_code": "empty", "message_key": "empty", "pages": pages}
-        return {"fields": find_fields(extracted.text), "pages": pages, "chars": len(extracted.text)}
+        return {"fields": find_fields(extracted.text), "pages": pages, "chars": len(extracted.text),
+                "text": extracted.text}
     except ResumeError as exc:
         return {"error_code": exc.code, "message_key": exc.message_key, "pages": pages}
     except MemoryError:
