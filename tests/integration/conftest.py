@@ -44,6 +44,8 @@ class Call:
     method: str
     path: str
     status: int
+    wall: float = 0.0                                     # time.time(), for reset timestamps
+    headers: dict = field(default_factory=dict)           # the response headers
 
 
 class CallLog:
@@ -53,11 +55,11 @@ class CallLog:
         self.wsgi_app, self.calls = wsgi_app, []
 
     def __call__(self, environ, start_response):
-        arrived = time.monotonic()
+        arrived, wall = time.monotonic(), time.time()
 
         def noting(status, headers, *args):
             self.calls.append(Call(arrived, environ["REQUEST_METHOD"], environ["PATH_INFO"],
-                                   int(status.split()[0])))
+                                   int(status.split()[0]), wall, dict(headers)))
             return start_response(status, headers, *args)
 
         return self.wsgi_app(environ, noting)
