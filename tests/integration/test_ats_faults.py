@@ -141,6 +141,7 @@ def assert_reviewable(stack: Stack, application_id: int) -> str:
     assert page.status_code == 200
     assert "status-needs_review" in page.text and "needs review" in page.text
     assert "no lookup" in page.text
+    assert "Please check in" in page.text and "Retry sends it again" in page.text
     assert f'action="/admin/applications/{application_id}/retry"' in page.text
     assert "Retry delivery" in page.text
     return page.text
