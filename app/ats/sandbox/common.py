@@ -138,3 +138,17 @@ def install_connection_dropper(app: Flask) -> None:
         return Response(status=500)
 
     app.wsgi_app = wsgi_app
+
+
+def install_step_faults(app: Flask, control: Any, path: str = "/__sandbox/faults") -> None:
+    """Test-only endpoint arming `fail_next` or `commit_then_fail_next` on a served sandbox:
+    {"step": ..., "status": 500} or {"step": ..., "commit_then_fail": true, "mode": "drop"}."""
+    def inject_fault():
+        body = request.get_json(force=True)
+        if body.get("commit_then_fail"):
+            control.commit_then_fail_next(body["step"], body.get("mode", "500"))
+        else:
+            control.fail_next(body["step"], int(body.get("status", 500)))
+        return jsonify({"ok": True})
+
+    app.add_url_rule(path, "inject_fault", inject_fault, methods=["POST"])

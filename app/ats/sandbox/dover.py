@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
-from app.ats.sandbox.common import install_connection_dropper
+from app.ats.sandbox.common import install_connection_dropper, install_step_faults
 
 PREFIX = "/api/v1/external"
 PDF_MAGIC = b"%PDF-"
@@ -187,14 +187,7 @@ def create_app(config: dict | None = None) -> Flask:
         return jsonify([{k: v for k, v in c.items() if k != "resume_bytes"}
                         | {"resume_size": len(c["resume_bytes"])} for c in state.candidates])
 
-    @app.post("/__sandbox/faults")
-    def inject_fault():
-        body = request.get_json(force=True)
-        if body.get("commit_then_fail"):
-            sandbox.commit_then_fail_next(body["step"], body.get("mode", "500"))
-        else:
-            sandbox.fail_next(body["step"], int(body.get("status", 500)))
-        return jsonify({"ok": True})
+    install_step_faults(app, sandbox)
 
     install_connection_dropper(app)   # acts on the "sandbox.drop" mark set above
     return app

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from flask import Flask, jsonify, request
 
-from app.ats.sandbox.common import install_connection_dropper
+from app.ats.sandbox.common import install_connection_dropper, install_step_faults
 
 PREFIX = "/ats/api/v1"
 PLANS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}
@@ -251,14 +251,7 @@ def create_app(config: dict | None = None) -> Flask:
                         "submissions": list(state.submissions.values()), "events": state.events,
                         "rate_limited": state.rate_limited})
 
-    @app.post("/__sandbox/faults")
-    def inject_fault():
-        body = request.get_json(force=True)
-        if body.get("commit_then_fail"):
-            sandbox.commit_then_fail_next(body["step"], body.get("mode", "500"))
-        else:
-            sandbox.fail_next(body["step"], int(body.get("status", 500)))
-        return jsonify({"ok": True})
+    install_step_faults(app, sandbox)
 
     install_connection_dropper(app)   # acts on the "sandbox.drop" mark set above
     return app
