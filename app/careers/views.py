@@ -198,11 +198,16 @@ def render_apply(job: Job, form, files=None, variant: ApplyVariant = FULL_PAGE):
                            **variant.context)
 
 
-@bp.get("/applications/<public_id>/thanks")
-def thanks(public_id: str):
+def application_or_404(public_id: str) -> Application:
     application = db.session.scalar(db.select(Application).where(Application.public_id == public_id))
     if application is None:
         abort(404)
+    return application
+
+
+@bp.get("/applications/<public_id>/thanks")
+def thanks(public_id: str):
+    application = application_or_404(public_id)
     return render_template("careers/thanks.html", application=application, job=application.job)
 
 

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 
 from app.careers.listing import ListingQuery, search
-from app.careers.views import (ATTRIBUTION_KEYS, ApplyVariant, attribution_from, open_job_or_404,
-                               render_apply, take_application)
+from app.careers.views import (ATTRIBUTION_KEYS, ApplyVariant, application_or_404,
+                               attribution_from, open_job_or_404, render_apply, take_application)
 from app.embed import bp
 from app.embed.tokens import TokenRejected, check_same_origin, issue_token, read_token
 from app.extensions import csrf, db, limiter
 from app.html import plain_text
 from app.intake.submit import find_by_submission_key
-from app.models import Application, Job
+from app.models import Job
 
 THEME_KEYS = {"accent": "--accent", "accent_text": "--accent-text", "text": "--text", "bg": "--bg"}
 HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -120,9 +120,7 @@ def own_origin() -> str:
 
 @bp.get("/applications/<public_id>/thanks")
 def thanks(public_id: str):
-    application = db.session.scalar(db.select(Application).where(Application.public_id == public_id))
-    if application is None:
-        abort(404)
+    application = application_or_404(public_id)
     return page("embed/thanks.html", application=application, job=application.job)
 
 

@@ -152,3 +152,16 @@ def install_step_faults(app: Flask, control: Any, path: str = "/__sandbox/faults
         return jsonify({"ok": True})
 
     app.add_url_rule(path, "inject_fault", inject_fault, methods=["POST"])
+
+
+def install_commit_then_fail(app: Flask, error_body: str) -> None:
+    """After a request marked `sandbox.commit_fault` has saved its object, answer 500 anyway
+    (or, for mode "drop", close the connection): the ambiguous outcome adapters must survive."""
+    @app.after_request
+    def commit_then_fail(response):
+        fault = request.environ.get("sandbox.commit_fault")
+        if not fault or response.status_code >= 300:
+            return response
+        if fault[1] == "drop":
+            request.environ["sandbox.drop"] = True
+        return app.response_class(error_body, 500, mimetype="application/json")

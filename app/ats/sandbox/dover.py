@@ -15,7 +15,8 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
-from app.ats.sandbox.common import install_connection_dropper, install_step_faults
+from app.ats.sandbox.common import (install_commit_then_fail, install_connection_dropper,
+                                      install_step_faults)
 
 PREFIX = "/api/v1/external"
 PDF_MAGIC = b"%PDF-"
@@ -134,15 +135,7 @@ def create_app(config: dict | None = None) -> Flask:
             return error("server")
         return None
 
-    @app.after_request
-    def commit_then_fail(response):
-        fault = request.environ.get("sandbox.commit_fault")
-        if not fault or response.status_code >= 300:
-            return response
-        if fault[1] == "drop":
-            request.environ["sandbox.drop"] = True
-        return app.response_class('{"detail": "Internal server error."}', 500,
-                                  mimetype="application/json")
+    install_commit_then_fail(app, '{"detail": "Internal server error."}')
 
     @app.get(f"{PREFIX}/jobs")
     def list_jobs():

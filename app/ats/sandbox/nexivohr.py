@@ -22,7 +22,8 @@ from typing import Any
 import httpx
 from flask import Flask, jsonify, request
 
-from app.ats.sandbox.common import install_connection_dropper, install_step_faults
+from app.ats.sandbox.common import (install_commit_then_fail, install_connection_dropper,
+                                      install_step_faults)
 
 PREFIX = "/ats/api/v1"
 PLANS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}
@@ -156,14 +157,7 @@ def create_app(config: dict | None = None) -> Flask:
             return error(500, "Server Error")
         return None
 
-    @app.after_request
-    def commit_then_fail(response):
-        fault = request.environ.get("sandbox.commit_fault")
-        if not fault or response.status_code >= 300:
-            return response
-        if fault[1] == "drop":
-            request.environ["sandbox.drop"] = True
-        return app.response_class('{"message": "Server Error"}', 500, mimetype="application/json")
+    install_commit_then_fail(app, '{"message": "Server Error"}')
 
     @app.get(f"{PREFIX}/jobs", endpoint="list_jobs")
     def list_jobs():
