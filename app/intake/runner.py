@@ -1,7 +1,9 @@
 """Runs an adapter's delivery steps so that a retry never repeats finished work.
 
 Pure: no database, no Flask. The caller (the delivery task) keeps `checkpoints` in the
-Delivery row and persists it through `save`, which is called after every change.
+Delivery row and persists it through `save`, which is called before every request that
+follows a change and once at the end. A step's ids and the next create's marker are saved in
+one write, since no request goes out between the two.
 
 Checkpoints look like::
 
@@ -45,21 +47,29 @@ def run_steps(adapter: Any, submission: Any, checkpoints: Mapping[str, Any], sav
     AtsError subclasses for the caller to retry, fail or pause.
     """
     state = dict(checkpoints)
+    unsaved = False
     for step in adapter.steps():
         if step.name in state:
             continue
         if state.get(INFLIGHT) == step.name and _adopt_existing(adapter, submission, step.name, state):
             save(dict(state))
+            unsaved = False
             continue
-        creates = getattr(step, "creates", True)
-        if creates:
+        if getattr(step, "creates", True):
             state[INFLIGHT] = step.name
+            unsaved = True
+        if unsaved:
+            # One write holds the last step's ids and this create's marker: both are on disk
+            # before anything more is sent, and nothing was sent in between.
             save(dict(state))
+            unsaved = False
         ids = _call(step, submission, state, save)
         if after_step is not None:
             after_step(step.name, ids)
         state[step.name] = dict(ids)
         state.pop(INFLIGHT, None)
+        unsaved = True
+    if unsaved:
         save(dict(state))
     return state
 

@@ -79,17 +79,42 @@ def test_later_steps_receive_the_ids_of_earlier_ones():
     assert ats.seen["assign"] == {"file_ref": "file_ref-1", "person_ref": "person_ref-2"}
 
 
-def test_the_marker_is_saved_before_a_create_is_sent():
-    ats, store = FakeAts(), Store()
-    deliver(ats, store)
-    before_create = store.history[1]
-    assert before_create == {"upload": {"file_ref": "file_ref-1"}, INFLIGHT: "create"}
+def saves_with_calls(ats, store):
+    """Each saved checkpoint next to the calls the ATS had received when it was written."""
+    seen = []
+
+    def save(checkpoints):
+        store.save(checkpoints)
+        seen.append((list(ats.calls), dict(checkpoints)))
+    run_steps(ats, "submission", store.value, save)
+    return seen
 
 
-def test_steps_that_create_nothing_leave_no_marker():
+def test_the_marker_is_saved_with_the_last_result_before_a_create_is_sent():
     ats, store = FakeAts(), Store()
-    deliver(ats, store)
-    assert INFLIGHT not in store.history[0]
+    seen = saves_with_calls(ats, store)
+    assert seen[0] == (["upload"], {"upload": {"file_ref": "file_ref-1"}, INFLIGHT: "create"})
+    assert seen[1] == (["upload", "create"], {"upload": {"file_ref": "file_ref-1"},
+                                              "create": {"person_ref": "person_ref-2"},
+                                              INFLIGHT: "assign"})
+
+
+def test_every_result_is_on_disk_before_the_next_request_and_nothing_is_written_twice():
+    ats, store = FakeAts(), Store()
+    seen = saves_with_calls(ats, store)
+    assert [calls for calls, _ in seen] == [["upload"], ["upload", "create"],
+                                            ["upload", "create", "assign"]]
+    assert INFLIGHT not in seen[-1][1] and set(seen[-1][1]) == {"upload", "create", "assign"}
+
+
+def test_a_step_that_creates_nothing_is_sent_without_a_marker():
+    class UploadLast(FakeAts):
+        def steps(self):
+            return tuple(reversed(super().steps()))
+    ats, store = UploadLast(), Store()
+    seen = saves_with_calls(ats, store)
+    before_upload = seen[-2]
+    assert before_upload[0] == ["assign", "create"] and INFLIGHT not in before_upload[1]
 
 
 def test_retry_resumes_after_the_last_finished_step():
