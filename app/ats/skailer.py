@@ -2,6 +2,12 @@
 
 Jobs, pipelines and sources are cached for `cache_ttl` seconds, so once warm an application
 costs three required calls (upload CV, create applicant, assign to job) plus the comment.
+
+The comment is the one call that is not required. With `comment: "when_needed"` (the default)
+it is sent only when the application carries something Skailer's fields cannot hold: a cover
+letter, answers, attribution from the visit, or a source Skailer has no entry for. Consent is
+the same for every application taken through our form and stays in our database with its text,
+version and time. `comment: "always"` sends it for every application, consent included.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from app.ats.ratelimit import Limiter
 
 ATS = "skailer"
 RATE_LIMIT_PER_MINUTE = 100          # documented (CONTRACTS §7.1)
+COMMENT_POLICIES = ("when_needed", "always")
 
 
 @dataclass(frozen=True)
@@ -29,10 +36,17 @@ class SkailerSettings:
     stage: str = "New"               # stage name or id for new candidates
     source: str = "Careers site"     # source name
     cache_ttl: float = 600.0
+    comment: str = "when_needed"     # or "always"; see the module docstring
+
+    def __post_init__(self) -> None:
+        if self.comment not in COMMENT_POLICIES:
+            raise ValueError(f"ATS comment must be one of {', '.join(COMMENT_POLICIES)}, "
+                             f"not {self.comment!r}")
 
     @classmethod
     def from_dict(cls, settings: Mapping[str, Any]) -> SkailerSettings:
-        known = {k: settings[k] for k in ("base_url", "token", "stage", "source", "cache_ttl")
+        known = {k: settings[k] for k in ("base_url", "token", "stage", "source", "cache_ttl",
+                                          "comment")
                  if settings.get(k) is not None}
         return cls(**known)
 
@@ -111,6 +125,9 @@ class SkailerAdapter:
         return {"candidate_ref": str(created["id"])}
 
     def _comment(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        if self._settings.comment == "when_needed" and not payloads.needs_comment(
+                submission, source_known=self._source_id(submission) is not None):
+            return {"comment_ref": ""}
         path = payloads.ACTIONS.format(candidate_id=done["candidate_ref"])
         source = self._source_name(submission)
         created = self._json("POST", path, json=payloads.comment(submission, source))

@@ -70,6 +70,12 @@ def source_name(submission: Submission, configured: str, known: Iterable[str]) -
     return match or submission.source or configured
 
 
+def needs_comment(submission: Submission, *, source_known: bool) -> bool:
+    """Whether the application holds anything the applicant and candidate fields do not."""
+    return bool(submission.cover_letter.strip() or submission.answers
+                or any(submission.attribution.values()) or not source_known)
+
+
 def comment(submission: Submission, source_name: str) -> dict:
     """One comment carrying what Skailer has no field for: letter, answers, consent, source."""
     parts = []

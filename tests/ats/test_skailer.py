@@ -105,6 +105,43 @@ def test_warm_lookups_leave_three_required_calls_and_the_comment_per_application
     assert state(harness).count_calls() - first == 4
 
 
+BARE = {"cover_letter": "", "answers": (), "attribution": {}}
+
+
+def test_an_application_with_nothing_beyond_the_fields_costs_three_calls_and_no_comment():
+    harness = make()
+    deliver(harness, email="first@example.com", application_id=1)
+    first = state(harness).count_calls()
+    done = deliver(harness, email="second@example.com", application_id=2, **BARE)
+    assert state(harness).count_calls() - first == 3
+    assert done["comment"] == {"comment_ref": ""}
+    assert len(state(harness).actions) == 1           # the first application's only
+    assert len(state(harness).candidates) == 2
+
+
+@pytest.mark.parametrize("extra", [{"cover_letter": "Hi."}, {"attribution": {"utm_medium": "mail"}},
+                                   {"source": "Job fair"}],
+                         ids=["letter", "attribution", "source-unknown-to-skailer"])
+def test_one_thing_skailer_cannot_hold_brings_the_comment_back(extra):
+    harness = make()
+    deliver(harness, **{**BARE, **extra})
+    [action] = state(harness).actions.values()
+    assert "I agree to the processing of my data." in action["comment"]
+
+
+def test_comment_always_records_consent_on_every_application():
+    harness = make(settings={"comment": "always"})
+    deliver(harness, **BARE)
+    [action] = state(harness).actions.values()
+    assert "I agree to the processing of my data." in action["comment"]
+    assert "source: Careers site" in action["comment"]
+
+
+def test_an_unknown_comment_policy_is_refused_when_the_adapter_is_built():
+    with pytest.raises(ValueError, match="when_needed, always"):
+        make(settings={"comment": "sometimes"})
+
+
 def test_lookups_are_loaded_again_once_the_cache_expires():
     clock = FakeClock()
     harness = make(clock=clock)
