@@ -120,6 +120,14 @@ def test_without_the_limiter_the_same_burst_meets_429_and_its_retry_after():
     assert limited.value.status == 429 and limited.value.retry_after == 60.0
 
 
+def test_the_sandbox_per_minute_limit_can_be_raised_for_benchmarks():
+    client = httpx.Client(transport=httpx.WSGITransport(app=sandbox.create_app(
+        {"clock": FakeClock(), "limit_per_minute": 100})), base_url="http://n.test/ats/api/v1",
+        headers={"Authorization": "Bearer nexivo-test-token"})
+    statuses = {client.get("/jobs").status_code for _ in range(100)}
+    assert statuses == {200} and client.get("/jobs").status_code == 429
+
+
 def test_the_daily_quota_waits_for_the_next_day_instead_of_spending_it():
     clock = FakeClock()
     quota = nexivohr.DailyQuota(2, clock=clock)

@@ -57,7 +57,7 @@ def sandbox_for(kind: str, latency: float, faults: dict):
         job = dover.sandbox_of(app).state.jobs[0]["id"]
         return app, dover.sandbox_of(app), {"api_key": "dover-test-key"}, "/api/v1/external", job
     if kind == "nexivohr":
-        app = nexivohr.create_app({"plan": "enterprise", "latency": latency,
+        app = nexivohr.create_app({"plan": "enterprise", "limit_per_minute": HIGH, "latency": latency,
                                    "error_rate": faults.get("error_rate", 0.0),
                                    "rate_limit_rate": faults.get("rate_429", 0.0)})
         return (app, nexivohr.sandbox_of(app), {"api_token": "nexivo-test-token", "plan": "enterprise"},
