@@ -108,14 +108,12 @@ def take_application(job: Job, variant: ApplyVariant = FULL_PAGE):
     earlier = find_by_submission_key(db.session, key) if key else None
     if earlier is not None:
         return redirect(variant.thanks_url(earlier.public_id))
-    held = HeldFiles(Storage(current_app.config["UPLOAD_DIR"]), current_app.config["SECRET_KEY"])
+    held = held_files()
     valid = form.validate()
     files = collect_files(job, form, held)
     if not valid or any(getattr(form, name).errors for name in files_field_names(job)) \
             or not form.submission_key.data:
-        for name, checked in files.items():
-            if checked is not None:
-                getattr(form, held_field_name(name)).data = held.hold(checked)
+        hold_files(form, files, held)
         return render_apply(job, form, files=files, variant=variant), 422
     resume = files["resume"].upload if files.get("resume") else None
     new = NewApplication(
@@ -134,6 +132,29 @@ def take_application(job: Job, variant: ApplyVariant = FULL_PAGE):
     application = submit(db.session, Storage(current_app.config["UPLOAD_DIR"]),
                          tasks.enqueue_delivery, new, target=current_app.config["ATS"]["kind"])
     return redirect(variant.thanks_url(application.public_id))
+
+
+def show_again(job: Job, variant: ApplyVariant, submission_key: str):
+    """The form as the candidate sent it, files held and nothing stored, to be sent again (under
+    a new submission key when the old one can no longer be accepted)."""
+    form = variant.form_for(job)
+    held = held_files()
+    form.validate()
+    files = collect_files(job, form, held)
+    hold_files(form, files, held)
+    form.submission_key.data = submission_key
+    return render_apply(job, form, files=files, variant=variant), 422
+
+
+def held_files() -> HeldFiles:
+    return HeldFiles(Storage(current_app.config["UPLOAD_DIR"]), current_app.config["SECRET_KEY"])
+
+
+def hold_files(form, files: Mapping[str, CheckedFile | None], held: HeldFiles) -> None:
+    """Keep each checked file under a signed token, so the candidate never picks it again."""
+    for name, checked in files.items():
+        if checked is not None:
+            getattr(form, held_field_name(name)).data = held.hold(checked)
 
 
 def files_field_names(job: Job) -> list[str]:

@@ -55,16 +55,24 @@ def read_token(secret_key: str, signed: str | None, *, job_id: int | None, origi
     """
     if not signed:
         raise TokenRejected("token_missing", "The form is missing its security token.")
+    serializer = _serializer(secret_key, now)
     try:
-        claims = _serializer(secret_key, now).loads(signed, max_age=TOKEN_SECONDS)
+        claims = serializer.loads(signed, max_age=TOKEN_SECONDS)
     except SignatureExpired as exc:
+        # Genuine but old: "expired" is only said of a token made for this job and host, so
+        # the caller may offer the same form again with a new one.
+        _check_bound(serializer.loads(signed), job_id, origin)
         raise TokenRejected("token_expired", "This form was open too long.") from exc
     except BadSignature as exc:
         raise TokenRejected("token_invalid", "The form's security token is not valid.") from exc
+    _check_bound(claims, job_id, origin)
+    return EmbedToken(claims["j"], claims["o"], str(claims["n"]))
+
+
+def _check_bound(claims: dict, job_id: int | None, origin: str | None) -> None:
     if job_id is not None and claims.get("j") != job_id or \
             origin is not None and claims.get("o") != origin:
         raise TokenRejected("token_invalid", "The form's security token is for another form.")
-    return EmbedToken(claims["j"], claims["o"], str(claims["n"]))
 
 
 def check_same_origin(own_origin: str, origin_header: str | None, fetch_site: str | None) -> None:

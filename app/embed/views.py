@@ -7,7 +7,8 @@ from flask import Response, current_app, render_template, request, url_for
 
 from app.careers.listing import ListingQuery, search
 from app.careers.views import (ATTRIBUTION_KEYS, ApplyVariant, application_or_404,
-                               attribution_from, open_job_or_404, render_apply, take_application)
+                               attribution_from, open_job_or_404, render_apply, show_again,
+                               take_application)
 from app.embed import bp
 from app.embed.tokens import TokenRejected, check_same_origin, issue_token, read_token
 from app.extensions import csrf, db, limiter
@@ -72,7 +73,7 @@ def jobs():
     return page("embed/jobs.html", listing=listing, query=query, snippet=plain_text)
 
 
-def embed_variant(job: Job, origin: str, signed_token: str) -> ApplyVariant:
+def embed_variant(job: Job, origin: str, signed_token: str, *, expired: bool = False) -> ApplyVariant:
     def thanks_url(public_id: str | None) -> str:
         if public_id is None:
             return url_for("embed.received")
@@ -80,7 +81,7 @@ def embed_variant(job: Job, origin: str, signed_token: str) -> ApplyVariant:
 
     return ApplyVariant(template="embed/apply.html", csrf=False, thanks_url=thanks_url,
                         context={"embed_token": signed_token, "host_origin": origin,
-                                 "theme": theme(),
+                                 "theme": theme(), "expired": expired,
                                  "action": url_for("embed.apply", job_id=job.id)})
 
 
@@ -108,10 +109,22 @@ def apply(job_id: int):
         if request.form.get("submission_key") != token.nonce:
             raise TokenRejected("token_invalid", "The form's security token is for another form.")
     except TokenRejected as exc:
+        if exc.code == "token_expired":
+            return renewed(job, origin)
         return refused(exc.code, str(exc), job)
     if find_by_submission_key(db.session, token.nonce) is not None:
         return refused("token_used", "This application was already sent.", job, 409)
     return take_application(job, embed_variant(job, origin, signed))
+
+
+def renewed(job: Job, origin: str):
+    """A form left open too long, but genuine and from the right host: it comes back with what
+    the candidate typed and attached and a new token. Nothing is stored until they send again;
+    the host still hears `error` with code token_expired."""
+    if find_by_submission_key(db.session, request.form.get("submission_key", "")) is not None:
+        return refused("token_used", "This application was already sent.", job, 409)
+    signed, token = issue_token(current_app.config["SECRET_KEY"], job.id, origin)
+    return show_again(job, embed_variant(job, origin, signed, expired=True), token.nonce)
 
 
 def own_origin() -> str:

@@ -127,6 +127,14 @@ def test_a_bad_token_is_rejected_and_nothing_is_stored(page, site, cookie_mode, 
     code = "token_invalid" if attack == "forged" else "token_expired"
     assert events(page, "careers:error") == [{"code": code}]
     assert site.applications(email) == []
+    if attack == "expired":       # the form comes back as typed, with a new token: send again
+        frame = page.frame(url=APPLY_FRAME)
+        expect(frame.get_by_role("heading", name="Please send the form again")).to_be_visible()
+        expect(frame.locator("input[name=email]")).to_have_value(email)
+        frame.locator("button[type=submit]").click()
+        page.wait_for_function("window.careersEvents.some(e => e.type === 'careers:submitted')")
+        (application,) = site.applications(email)
+        assert application.resume_filename == "resume.pdf"
 
 
 def test_the_full_page_apply_flow_lands_on_the_thanks_page(full_page, site):

@@ -110,13 +110,65 @@ def test_a_missing_token_is_rejected(app, client, job_id):
     assert stored(app) == 0
 
 
-def test_an_expired_token_is_rejected_and_nothing_stored(app, client, job_id):
+def expired_token(job_id: int, origin: str = HOST) -> tuple[str, str]:
+    signed, token = issue_token("test-secret-key", job_id, origin,
+                                now=lambda: time.time() - 2 * 3600 - 5)
+    return signed, token.nonce
+
+
+def test_an_expired_token_brings_the_form_back_with_what_was_typed_and_stores_nothing(
+        app, client, job_id):
     hidden, _ = open_embed(client, job_id)
-    signed, token = issue_token("test-secret-key", job_id, HOST, now=lambda: time.time() - 2 * 3600 - 5)
-    hidden.update(embed_token=signed, submission_key=token.nonce)
-    response = post_embed(client, job_id, hidden)
-    assert response.status_code == 403 and embed_error(response.text) == "token_expired"
+    signed, nonce = expired_token(job_id)
+    hidden.update(embed_token=signed, submission_key=nonce)
+    response = post_embed(client, job_id, hidden, email="late@example.com",
+                          cover_letter="Written over a long lunch.")
+    assert response.status_code == 422 and embed_error(response.text) == "token_expired"
+    assert "Please send the form again" in response.text
+    assert 'value="late@example.com"' in response.text and "Written over a long lunch." in response.text
+    again = hidden_fields(response.text)
+    assert again["embed_token"] != signed and again["submission_key"] != nonce
+    assert again["held_resume"], "the resume is held, not lost"
     assert stored(app) == 0
+    again.update(valid_answers(email="late@example.com", cover_letter="Written over a long lunch."))
+    sent = client.post(f"/embed/jobs/{job_id}/apply?origin={HOST}", data=again,
+                       content_type="multipart/form-data", headers=SAME_ORIGIN)
+    assert sent.status_code == 302, sent.text
+    with app.app_context():
+        (application,) = db.session.scalars(select(Application)).all()
+        assert application.email == "late@example.com" and application.resume_filename == "resume.pdf"
+
+
+def test_an_expired_token_of_another_job_or_host_is_refused_not_renewed(app, client, job_id):
+    other_job = add_job(app, title="Other role")
+    for signed, nonce in (expired_token(other_job), expired_token(job_id, OTHER_HOST)):
+        hidden, _ = open_embed(client, job_id)
+        hidden.update(embed_token=signed, submission_key=nonce)
+        response = post_embed(client, job_id, hidden)
+        assert response.status_code == 403 and embed_error(response.text) == "token_invalid"
+    assert stored(app) == 0
+
+
+def test_an_expired_token_from_another_site_is_refused_before_anything_else(app, client, job_id):
+    hidden, _ = open_embed(client, job_id)
+    signed, nonce = expired_token(job_id)
+    hidden.update(embed_token=signed, submission_key=nonce)
+    response = post_embed(client, job_id, hidden,
+                          headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403 and embed_error(response.text) == "origin_mismatch"
+    assert "embed_token" not in hidden_fields(response.text)
+
+
+def test_an_expired_form_whose_application_was_sent_is_not_offered_again(app, client, job_id):
+    hidden, _ = open_embed(client, job_id)
+    assert post_embed(client, job_id, hidden).status_code == 302
+    with app.app_context():
+        key = db.session.scalar(select(Application.submission_key))
+    signed, _ = expired_token(job_id)
+    hidden.update(embed_token=signed, submission_key=key)
+    response = post_embed(client, job_id, hidden)
+    assert response.status_code == 409 and embed_error(response.text) == "token_used"
+    assert stored(app) == 1
 
 
 def test_a_token_just_under_two_hours_old_is_accepted(app, client, job_id):
