@@ -1,7 +1,9 @@
-"""Headers every response carries, and the friendly answer to an oversized upload."""
+"""Headers every response carries, and friendly answers to an oversized upload, an unknown
+page, too many requests and a form whose CSRF token expired."""
 from __future__ import annotations
 
 from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
@@ -43,3 +45,11 @@ def register_security(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(_error):
         return render_template("errors/too_many.html"), 429
+
+    @app.errorhandler(CSRFError)
+    def expired_form(_error):
+        # The apply forms check their own tokens and keep what was typed; this is the HR area.
+        if request.endpoint == "admin.login":
+            from app.admin.forms import LoginForm
+            return render_template("admin/login.html", form=LoginForm(), expired=True), 400
+        return render_template("errors/expired.html"), 400

@@ -61,6 +61,18 @@ def test_login_without_a_csrf_token_is_refused(app, client):
     assert client.get("/admin/applications").status_code == 302
 
 
+def test_an_expired_login_page_asks_again_with_the_email_kept_and_a_fresh_token(app, client):
+    add_user(app)
+    client.get("/admin/login")
+    response = client.post("/admin/login", data={"email": "hr@example.com", "password": PASSWORD,
+                                                  "csrf_token": "stale-token"})
+    assert response.status_code == 400 and "Please sign in again" in response.text
+    assert 'value="hr@example.com"' in response.text and PASSWORD not in response.text
+    again = client.post("/admin/login", data={"email": "hr@example.com", "password": PASSWORD,
+                                              "csrf_token": csrf_token_from(response.text)})
+    assert again.status_code == 302 and client.get("/admin/applications").status_code == 200
+
+
 def test_login_attempts_are_rate_limited(make_app):
     app = make_app(LOGIN_RATE_LIMIT="3 per minute")
     add_user(app)
@@ -143,7 +155,7 @@ def test_hr_creates_publishes_and_unpublishes_a_job(app, hr):
 def test_publishing_without_a_csrf_token_changes_nothing(app, hr):
     job_id = add_job(app, published=False)
     response = hr.post(f"/admin/jobs/{job_id}/publish")
-    assert response.status_code == 400
+    assert response.status_code == 400 and "This page expired" in response.text
     assert hr.get(f"/jobs/{job_id}").status_code == 404
 
 
