@@ -32,7 +32,8 @@ class HarvestSettings:
     client_id: str = ""
     client_secret: str = ""
     token_url: str = "https://auth.greenhouse.io/token"
-    source_id: str = ""           # fixed source; otherwise the submission's source by name
+    source_id: str = ""           # fixed source; otherwise a source by name:
+    source: str = ""              # the job's, else this one (e.g. "Careers site")
     note_visibility: str = "admin_only"
 
     @classmethod
@@ -112,7 +113,7 @@ class GreenhouseHarvestAdapter:
     def _source_id(self, submission: Submission) -> str:
         if self._settings.source_id:
             return self._settings.source_id
-        wanted = submission.source.strip().lower()
+        wanted = (submission.source or self._settings.source).strip().lower()
         return next((s.ref for s in self.sources() if wanted and s.name.lower() == wanted), "")
 
     def _stage_id(self, submission: Submission) -> str:

@@ -63,6 +63,17 @@ def test_an_application_already_on_the_job_is_adopted():
     assert harness.sandbox.count_applications("ada@example.com", "4101") == 1
 
 
+@pytest.mark.parametrize("job_source,configured,expected", [
+    ("", "Careers site", 12), ("LinkedIn", "Careers site", 13), ("", "", None)],
+    ids=["configured-name", "job-wins", "none"])
+def test_harvest_maps_the_jobs_or_the_configured_source_name_to_its_id(job_source, configured,
+                                                                       expected):
+    harness = make_harvest(source=configured)
+    deliver(harness, make_submission("4101", source=job_source))
+    [candidate] = harness.extra["state"].candidates
+    assert (candidate["applications"][0].get("source") or {}).get("id") == expected
+
+
 def test_jobs_stages_and_sources_follow_link_pagination():
     harness = make_harvest({"page_size": 1})
     jobs = harness.adapter.list_jobs()
