@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import signal
 import sys
 import tempfile
 import threading
@@ -101,6 +102,7 @@ class Counter:
 
 def serve_sandbox(kind: str, latency: float, faults: dict, replies) -> None:
     """The ATS runs in its own process, as a remote ATS would: its work does not share our GIL."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not the Huey consumer's handler, inherited
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     sandbox, control, settings, suffix, job_ref = sandbox_for(kind, latency, faults)
     server = make_server("127.0.0.1", 0, Counter(sandbox, control), threaded=True)
@@ -127,6 +129,9 @@ class RemoteSandbox:
     def stop(self) -> None:
         self.process.terminate()
         self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(10)
 
 
 def has_letter(index: int, share: float) -> bool:
