@@ -18,6 +18,7 @@ import argparse
 import logging
 import multiprocessing
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from gunicorn.app.base import BaseApplication  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.ats.sandbox import dover, greenhouse, nexivohr, skailer, workable  # noqa: E402
@@ -100,14 +101,41 @@ class Counter:
         return [body.encode()]
 
 
+class Served(BaseApplication):
+    """gunicorn serving one WSGI app: threads for concurrent requests and HTTP keep-alive, as
+    a vendor's API would have. Werkzeug's development server closes every connection, so under
+    it each ATS call would pay a new TCP connection and a new server thread."""
+
+    def __init__(self, wsgi, options: dict) -> None:
+        self._served, self.options = wsgi, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self._served
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def serve_sandbox(kind: str, latency: float, faults: dict, replies) -> None:
-    """The ATS runs in its own process, as a remote ATS would: its work does not share our GIL."""
+    """The ATS runs in its own processes, as a remote ATS would: its work does not share our GIL.
+
+    One gunicorn worker, so the sandbox's in-memory state (what it stored) is in one place.
+    """
     signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not the Huey consumer's handler, inherited
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     sandbox, control, settings, suffix, job_ref = sandbox_for(kind, latency, faults)
-    server = make_server("127.0.0.1", 0, Counter(sandbox, control), threaded=True)
-    replies.put((server.server_port, settings, suffix, job_ref))
-    server.serve_forever()
+    port = free_port()
+    replies.put((port, settings, suffix, job_ref))
+    Served(Counter(sandbox, control), {
+        "bind": f"127.0.0.1:{port}", "workers": 1, "worker_class": "gthread", "threads": 32,
+        "keepalive": 30, "graceful_timeout": 2, "loglevel": "error", "accesslog": None}).run()
 
 
 class RemoteSandbox:
@@ -118,6 +146,18 @@ class RemoteSandbox:
         self.process.start()
         self.port, self.settings, self.suffix, self.job_ref = replies.get(timeout=30)
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}")
+        self._wait_until_serving()
+
+    def _wait_until_serving(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.http.get("/_bench/calls")
+                return
+            except httpx.TransportError:
+                if time.monotonic() > deadline or not self.process.is_alive():
+                    raise SystemExit("the sandbox did not start serving")
+                time.sleep(0.05)
 
     @property
     def calls(self) -> int:
