@@ -48,7 +48,8 @@ def register_security(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def expired_form(_error):
-        # The apply forms check their own tokens and keep what was typed; this is the HR area.
+        # The apply forms and HR's job and question forms check their own tokens and keep what
+        # was typed; what lands here is the login and the one-click HR actions.
         if request.endpoint == "admin.login":
             from app.admin.forms import LoginForm
             return render_template("admin/login.html", form=LoginForm(), expired=True), 400

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import ActionForm, JobForm, QuestionForm
-from app.extensions import db
+from app.extensions import csrf, db
 from app.html import sanitize
 from app.models import Job, Question
 
@@ -30,6 +30,7 @@ def jobs():
 
 
 @bp.route("/jobs/new", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one re-renders with the changes kept
 def job_new():
     form = JobForm()
     if form.validate_on_submit():
@@ -43,6 +44,7 @@ def job_new():
 
 
 @bp.route("/jobs/<int:job_id>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one re-renders with the changes kept
 def job_edit(job_id: int):
     job = _job_or_404(job_id)
     form = JobForm(obj=job)
@@ -103,6 +105,7 @@ def question_add(job_id: int):
 
 
 @bp.route("/jobs/<int:job_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one re-renders with the changes kept
 def question_edit(job_id: int, question_id: int):
     question = db.session.get(Question, question_id)
     if question is None or question.job_id != job_id:

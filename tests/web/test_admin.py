@@ -184,3 +184,43 @@ def test_logout_ends_the_session(app, hr):
     page = hr.get("/admin/applications").text
     hr.post("/admin/logout", data={"csrf_token": csrf_token_from(page)})
     assert hr.get("/admin/applications").status_code == 302
+
+
+def test_an_expired_job_form_comes_back_with_the_changes_kept_and_saves_on_resend(app, hr):
+    job_id = add_job(app)
+    changes = {"title": "Staff Data Engineer", "description_html": "<p>A long rewrite.</p>",
+               "employment_type": "FULL_TIME", "resume_required": "y", "published": "y"}
+    response = hr.post(f"/admin/jobs/{job_id}", data={"csrf_token": "expired-token", **changes})
+    assert response.status_code == 200 and "Please send the form again" in response.text
+    assert 'value="Staff Data Engineer"' in response.text and "A long rewrite." in response.text
+    with app.app_context():
+        assert db.session.get(Job, job_id).title != "Staff Data Engineer"   # nothing saved yet
+    fresh = csrf_token_from(response.text)
+    again = hr.post(f"/admin/jobs/{job_id}", data={"csrf_token": fresh, **changes})
+    assert again.status_code == 302
+    with app.app_context():
+        assert db.session.get(Job, job_id).title == "Staff Data Engineer"
+
+
+def test_an_expired_new_job_form_creates_nothing_and_keeps_the_typed_title(app, hr):
+    response = hr.post("/admin/jobs/new", data={"title": "Site Reliability Engineer",
+                                                "employment_type": "FULL_TIME"})
+    assert response.status_code == 200 and "Please send the form again" in response.text
+    assert 'value="Site Reliability Engineer"' in response.text
+    with app.app_context():
+        assert db.session.scalar(select(Job).where(Job.title == "Site Reliability Engineer")) is None
+
+
+def test_an_expired_question_form_comes_back_with_the_label_kept(app, hr):
+    job_id = add_job(app)
+    page = hr.get(f"/admin/jobs/{job_id}").text
+    hr.post(f"/admin/jobs/{job_id}/questions", data={
+        "csrf_token": csrf_token_from(page), "label": "Notice period", "kind": "short_text"})
+    with app.app_context():
+        question_id = db.session.scalar(select(Question.id).where(Question.job_id == job_id))
+    response = hr.post(f"/admin/jobs/{job_id}/questions/{question_id}", data={
+        "csrf_token": "expired-token", "label": "Notice period in weeks", "kind": "short_text"})
+    assert response.status_code == 200 and "Please send the form again" in response.text
+    assert 'value="Notice period in weeks"' in response.text
+    with app.app_context():
+        assert db.session.get(Question, question_id).label == "Notice period"
