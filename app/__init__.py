@@ -1,4 +1,5 @@
 """The careers intake service: create_app() builds the Flask app from settings."""
+
 from __future__ import annotations
 
 import logging
@@ -6,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ConfigError, check_embed_origins, ensure_secret_key, load_settings
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -20,8 +21,13 @@ __all__ = ["create_app", "ConfigError"]
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     instance_path = (config or {}).get("INSTANCE_PATH") or str(ROOT / "instance")
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
-                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
     settings = load_settings(app.instance_path, config)
     settings["SECRET_KEY"] = ensure_secret_key(settings, Path(app.instance_path))
     check_embed_origins(settings)
@@ -35,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_queue(app)
     from app.cli import register_cli
+
     register_cli(app)
     return app
 
@@ -88,6 +95,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "admin.login"
     login_manager.session_protection = "strong"
     from app.security import register_security
+
     register_security(app)
 
 
@@ -97,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.careers import bp as careers_bp
     from app.embed import bp as embed_bp
     from app.hooks import bp as hooks_bp
+
     app.register_blueprint(careers_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(hooks_bp)
@@ -107,5 +116,6 @@ def _register_blueprints(app: Flask) -> None:
 def _register_queue(app: Flask) -> None:
     from app.intake.queue import make_huey
     from app.intake.tasks import register_tasks
+
     huey = make_huey(app.config["QUEUE_URL"])
     register_tasks(huey, app)

@@ -1,5 +1,6 @@
 """Command-line tools: `flask users create`, `flask jobs load`, `flask serve`, `flask worker`,
 `flask ats sync-jobs`, `flask sandbox <kind>`."""
+
 from __future__ import annotations
 
 import importlib
@@ -70,6 +71,7 @@ def load(path: str) -> None:
 def prepare_database(app: Flask) -> None:
     """Apply migrations; on first start with LOAD_DEMO_JOBS, load the demo jobs."""
     from flask_migrate import upgrade
+
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     upgrade()
     if app.config["LOAD_DEMO_JOBS"] and db.session.scalar(select(Job.id).limit(1)) is None:
@@ -89,6 +91,7 @@ def serve(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     from app.intake.tasks import start_consumer
+
     app = current_app._get_current_object()
     prepare_database(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -106,7 +109,8 @@ def worker(threads: int) -> None:
     app = current_app._get_current_object()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     consumer = app.extensions["careers.tasks"].huey.create_consumer(
-        workers=threads, worker_type="thread", periodic=True)
+        workers=threads, worker_type="thread", periodic=True
+    )
     consumer.run()
 
 
@@ -117,6 +121,7 @@ ats = AppGroup("ats", help="The target applicant tracking system (settings: ATS 
 def sync_jobs_command() -> None:
     from app.ats.base import AtsError
     from app.intake.tasks import sync_target_jobs
+
     app = current_app._get_current_object()
     try:
         report = sync_target_jobs(app, app.extensions["careers.adapters"])
@@ -129,6 +134,7 @@ def sync_jobs_command() -> None:
 
 def sandbox_kinds() -> list[str]:
     import app.ats.sandbox as package
+
     return sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "common")
 
 

@@ -1,5 +1,6 @@
 """Settings: defaults, then instance/config.py, then CAREERS_* environment variables, then the
 `config` mapping given to create_app (tests)."""
+
 from __future__ import annotations
 
 import json
@@ -10,19 +11,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULTS: dict[str, Any] = {
-    "ENV": "production",                 # "development" in `make run`
+    "ENV": "production",  # "development" in `make run`
     "SECRET_KEY": None,
-    "DATABASE_URL": None,                # default: sqlite file in the instance folder
-    "QUEUE_URL": None,                   # default: SqliteHuey file in the instance folder
-    "UPLOAD_DIR": None,                  # default: instance/uploads
+    "DATABASE_URL": None,  # default: sqlite file in the instance folder
+    "QUEUE_URL": None,  # default: SqliteHuey file in the instance folder
+    "UPLOAD_DIR": None,  # default: instance/uploads
     "MAX_UPLOAD_MB": 10,
     "COMPANY_NAME": "Example Corp",
     "COMPANY_URL": "https://example.com",
-    "CONSENT_TEXT": ("I agree that my application data and resume are processed and stored "
-                     "for this and related job openings for up to 12 months."),
+    "CONSENT_TEXT": (
+        "I agree that my application data and resume are processed and stored "
+        "for this and related job openings for up to 12 months."
+    ),
     "CONSENT_VERSION": "2026-11-01",
     "JOBS_PER_PAGE": 10,
-    "PAGE_CACHE_SECONDS": 10,            # public pages are re-rendered at most this often
+    "PAGE_CACHE_SECONDS": 10,  # public pages are re-rendered at most this often
     "APPLY_RATE_LIMIT": "20 per hour",
     "LOGIN_RATE_LIMIT": "10 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -32,15 +35,15 @@ DEFAULTS: dict[str, Any] = {
     "DELIVERY_BACKOFF_CAP": 3600.0,
     "SWEEP_INTERVAL_MINUTES": 5,
     "WORKER_THREADS": 2,
-    "RUN_WORKER": False,                 # `make run` starts a consumer thread in the web process
+    "RUN_WORKER": False,  # `make run` starts a consumer thread in the web process
     "LOAD_DEMO_JOBS": False,
-    "EMBED_ALLOWED_ORIGINS": [],         # host sites that may frame /embed, e.g. ["https://corp.example"]
-    "EMBED_THEME": {},                   # embed colours, e.g. {"accent": "#0a7d5a"}; the query overrides
-    "SESSION_COOKIE_SECURE": None,       # None: Secure outside development
-    "TRUSTED_PROXIES": 0,                # reverse proxies in front whose X-Forwarded-* we believe
+    "EMBED_ALLOWED_ORIGINS": [],  # host sites that may frame /embed, e.g. ["https://corp.example"]
+    "EMBED_THEME": {},  # embed colours, e.g. {"accent": "#0a7d5a"}; the query overrides
+    "SESSION_COOKIE_SECURE": None,  # None: Secure outside development
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* we believe
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",  # how ATSs reach our signed file links
     "RESUME_LINK_DAYS": 30,
-    "WEBHOOK_SECRETS": {},               # per ATS kind, e.g. {"nexivohr": "..."}
+    "WEBHOOK_SECRETS": {},  # per ATS kind, e.g. {"nexivohr": "..."}
 }
 
 # Settings read from CAREERS_<NAME>; values that look like JSON (numbers, booleans, objects)
@@ -61,8 +64,9 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None) -> dict[
     for key in DEFAULTS:
         raw = os.environ.get(ENV_PREFIX + key)
         if raw is not None:
-            settings[key] = _decode(raw) if key not in ("SECRET_KEY", "DATABASE_URL",
-                                                         "QUEUE_URL", "UPLOAD_DIR") else raw
+            settings[key] = (
+                _decode(raw) if key not in ("SECRET_KEY", "DATABASE_URL", "QUEUE_URL", "UPLOAD_DIR") else raw
+            )
     settings.update(overrides or {})
     _fill_paths(settings, Path(instance_path))
     return settings
@@ -111,8 +115,10 @@ def check_embed_origins(settings: dict[str, Any]) -> list[str]:
 def _check_origin(origin: Any) -> None:
     problem = f"EMBED_ALLOWED_ORIGINS entry {origin!r} "
     if not isinstance(origin, str) or "*" in origin:
-        raise ConfigError(problem + "is not allowed: list each host origin exactly, no wildcards "
-                          "(e.g. https://www.corp.example)")
+        raise ConfigError(
+            problem + "is not allowed: list each host origin exactly, no wildcards "
+            "(e.g. https://www.corp.example)"
+        )
     parts = urlsplit(origin)
     try:
         port = parts.port
@@ -121,8 +127,9 @@ def _check_origin(origin: Any) -> None:
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigError(problem + "must be an origin like https://www.corp.example")
     if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
-        raise ConfigError(problem + "uses plain http: only https is allowed (http only for "
-                          "localhost and 127.0.0.1)")
+        raise ConfigError(
+            problem + "uses plain http: only https is allowed (http only for localhost and 127.0.0.1)"
+        )
     if parts.path or parts.query or parts.fragment or "@" in parts.netloc:
         raise ConfigError(problem + "has a path, query or user part: give only scheme://host[:port]")
     canonical = f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
@@ -135,13 +142,14 @@ def ensure_secret_key(settings: dict[str, Any], instance: Path) -> str:
     if settings.get("SECRET_KEY"):
         return settings["SECRET_KEY"]
     key_file = instance / "secret_key"
-    if key_file.exists():            # written by an earlier development start on this machine
+    if key_file.exists():  # written by an earlier development start on this machine
         return key_file.read_text().strip()
     if settings["ENV"] != "development" and not settings.get("TESTING"):
         raise ConfigError(
             "CAREERS_SECRET_KEY is not set. Set it in the environment or in instance/config.py "
             "(SECRET_KEY = '...'); generate one with: python -c 'import secrets; "
-            "print(secrets.token_hex(32))'")
+            "print(secrets.token_hex(32))'"
+        )
     instance.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     key_file.write_text(key)

@@ -1,4 +1,5 @@
 """Importing jobs from a JSON file (`flask jobs load`), for local mode and the demo set."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,22 @@ from sqlalchemy.orm import Session
 from app.html import sanitize
 from app.models import EMPLOYMENT_TYPES, QUESTION_KINDS, Job, Question
 
-JOB_KEYS = ("title", "department", "location", "country", "remote", "employment_type",
-            "description_html", "salary_min", "salary_max", "salary_currency", "published",
-            "resume_required", "stage", "source")
+JOB_KEYS = (
+    "title",
+    "department",
+    "location",
+    "country",
+    "remote",
+    "employment_type",
+    "description_html",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "published",
+    "resume_required",
+    "stage",
+    "source",
+)
 
 
 class JobFileError(ValueError):
@@ -68,7 +82,13 @@ def _fill(job: Job, record: dict[str, Any]) -> None:
         job.valid_through = datetime.fromisoformat(record["valid_through"])
     if "questions" in record:
         job.questions = [
-            Question(position=i, label=q["label"], kind=q.get("kind", "short_text"),
-                     required=bool(q.get("required")), options=list(q.get("options", [])),
-                     ref=q.get("ref"))
-            for i, q in enumerate(record["questions"])]
+            Question(
+                position=i,
+                label=q["label"],
+                kind=q.get("kind", "short_text"),
+                required=bool(q.get("required")),
+                options=list(q.get("options", [])),
+                ref=q.get("ref"),
+            )
+            for i, q in enumerate(record["questions"])
+        ]

@@ -1,4 +1,5 @@
 """The database: jobs and their pages, applications and their delivery to an ATS, HR users."""
+
 from __future__ import annotations
 
 import secrets
@@ -22,12 +23,21 @@ def new_public_id() -> str:
 
 
 QUESTION_KINDS = ("short_text", "long_text", "single_select", "multi_select", "yes_no", "url", "file")
-EMPLOYMENT_TYPES = ("FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER",
-                    "PER_DIEM", "OTHER")
+EMPLOYMENT_TYPES = (
+    "FULL_TIME",
+    "PART_TIME",
+    "CONTRACTOR",
+    "TEMPORARY",
+    "INTERN",
+    "VOLUNTEER",
+    "PER_DIEM",
+    "OTHER",
+)
 
 
 class Job(db.Model):
     """A job opening. `ats_kind`/`ref` tie it to the ATS it was synced from ("local": ours)."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     ats_kind: Mapped[str] = mapped_column(String(32), default="local")
     ref: Mapped[str | None] = mapped_column(String(128))
@@ -44,7 +54,7 @@ class Job(db.Model):
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     resume_required: Mapped[bool] = mapped_column(Boolean, default=True)
-    stage: Mapped[str] = mapped_column(String(120), default="")   # ATS stage for new applicants
+    stage: Mapped[str] = mapped_column(String(120), default="")  # ATS stage for new applicants
     source: Mapped[str] = mapped_column(String(120), default="")  # ATS source for new applicants
     date_posted: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     valid_through: Mapped[datetime | None] = mapped_column(DateTime)
@@ -52,7 +62,8 @@ class Job(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     questions: Mapped[list[Question]] = relationship(
-        back_populates="job", order_by="Question.position", cascade="all, delete-orphan")
+        back_populates="job", order_by="Question.position", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (UniqueConstraint("ats_kind", "ref", name="uq_job_ats_ref"),)
 
@@ -63,6 +74,7 @@ class Job(db.Model):
 
 class Question(db.Model):
     """A custom question on a job's application form."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -70,13 +82,14 @@ class Question(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="short_text")
     required: Mapped[bool] = mapped_column(Boolean, default=False)
     options: Mapped[list[str]] = mapped_column(JSON, default=list)
-    ref: Mapped[str | None] = mapped_column(String(128))   # the ATS's key for this question
+    ref: Mapped[str | None] = mapped_column(String(128))  # the ATS's key for this question
 
     job: Mapped[Job] = relationship(back_populates="questions")
 
 
 class Application(db.Model):
     """One candidate's application, safe in our database before anything else happens."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)  # one per rendered form
@@ -102,10 +115,10 @@ class Application(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
     job: Mapped[Job] = relationship()
-    answers: Mapped[list[Answer]] = relationship(back_populates="application",
-                                                 cascade="all, delete-orphan")
-    delivery: Mapped[Delivery] = relationship(back_populates="application", uselist=False,
-                                              cascade="all, delete-orphan")
+    answers: Mapped[list[Answer]] = relationship(back_populates="application", cascade="all, delete-orphan")
+    delivery: Mapped[Delivery] = relationship(
+        back_populates="application", uselist=False, cascade="all, delete-orphan"
+    )
 
     @property
     def full_name(self) -> str:
@@ -116,8 +129,8 @@ class Answer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="SET NULL"))
-    label: Mapped[str] = mapped_column(String(500))        # the question as the candidate saw it
-    value: Mapped[Any] = mapped_column(JSON)               # str, list[str], bool or a file dict
+    label: Mapped[str] = mapped_column(String(500))  # the question as the candidate saw it
+    value: Mapped[Any] = mapped_column(JSON)  # str, list[str], bool or a file dict
 
     application: Mapped[Application] = relationship(back_populates="answers")
     question: Mapped[Question | None] = relationship()
@@ -128,6 +141,7 @@ DELIVERY_STATES = ("pending", "in_progress", "delivered", "failed", "needs_revie
 
 class Delivery(db.Model):
     """The delivery of one application to its ATS. This row is the truth; the queue a wake-up."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
     target: Mapped[str] = mapped_column(String(32))
@@ -136,7 +150,7 @@ class Delivery(db.Model):
     checkpoints: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime)   # a worker holds it until then
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)  # a worker holds it until then
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -146,6 +160,7 @@ class Delivery(db.Model):
 
 class ParsedResume(db.Model):
     """Parse results by the file's SHA-256: the same file is never parsed twice."""
+
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -153,6 +168,7 @@ class ParsedResume(db.Model):
 
 class WebhookEvent(db.Model):
     """Event ids an ATS sent us, so a redelivered webhook is processed once."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(32))
     event_id: Mapped[str] = mapped_column(String(128))
@@ -163,6 +179,7 @@ class WebhookEvent(db.Model):
 
 class Integration(db.Model):
     """The state of one ATS target: paused after its credentials were refused."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), unique=True)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -172,6 +189,7 @@ class Integration(db.Model):
 
 class User(UserMixin, db.Model):
     """An HR user of the admin area."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))

@@ -1,13 +1,16 @@
 """Headers every response carries, and friendly answers to an oversized upload, an unknown
 page, too many requests and a form whose CSRF token expired."""
+
 from __future__ import annotations
 
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-       "object-src 'none'; frame-ancestors {ancestors}")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'; frame-ancestors {ancestors}"
+)
 
 
 def frame_ancestors(app: Flask) -> str:
@@ -52,5 +55,6 @@ def register_security(app: Flask) -> None:
         # was typed; what lands here is the login and the one-click HR actions.
         if request.endpoint == "admin.login":
             from app.admin.forms import LoginForm
+
             return render_template("admin/login.html", form=LoginForm(), expired=True), 400
         return render_template("errors/expired.html"), 400

@@ -1,4 +1,5 @@
 """Where uploaded files live: a private folder outside static/, under random names."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Fixtures shared by every test: a real app on a temporary SQLite file, its client and CLI."""
+
 from __future__ import annotations
 
 import re
@@ -37,6 +38,7 @@ def migrated_db(tmp_path_factory) -> Path:
     app = create_app(app_config(tmp))
     with app.app_context():
         from flask_migrate import upgrade
+
         upgrade()
         db.engine.dispose()
     return tmp / "careers.db"
@@ -76,8 +78,14 @@ def runner(app):
 
 def add_job(app, **values) -> int:
     questions = values.pop("questions", [])
-    defaults = dict(title="Backend Engineer", department="Engineering", location="Berlin, Germany",
-                    country="DE", description_html="<p>Build things.</p>", published=True)
+    defaults = dict(
+        title="Backend Engineer",
+        department="Engineering",
+        location="Berlin, Germany",
+        country="DE",
+        description_html="<p>Build things.</p>",
+        published=True,
+    )
     defaults.update(values)
     with app.app_context():
         job = Job(**defaults)
@@ -96,13 +104,15 @@ def add_user(app, email="hr@example.com", password=PASSWORD) -> None:
 
 
 def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, "the page has no CSRF token"
     return match.group(1)
 
 
 def login(client, email="hr@example.com", password=PASSWORD):
     page = client.get("/admin/login")
-    return client.post("/admin/login", data={"email": email, "password": password,
-                                             "csrf_token": csrf_token_from(page.text)})
+    return client.post(
+        "/admin/login", data={"email": email, "password": password, "csrf_token": csrf_token_from(page.text)}
+    )

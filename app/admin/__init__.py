@@ -1,4 +1,5 @@
 """HR area: login, jobs and their questions, the applications inbox and deliveries."""
+
 from flask import Blueprint
 from flask_login import current_user
 
@@ -9,10 +10,12 @@ bp = Blueprint("admin", __name__)
 def require_login():
     """Every admin page needs a signed-in HR user; only the login page itself is open."""
     from flask import request
+
     from app.extensions import login_manager
+
     if request.endpoint in ("admin.login",) or current_user.is_authenticated:
         return None
     return login_manager.unauthorized()
 
 
-from app.admin import views, jobs, embed  # noqa: E402,F401
+from app.admin import embed, jobs, views  # noqa: E402,F401

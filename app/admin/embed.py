@@ -1,4 +1,5 @@
 """The snippets HR gives a web team to embed the job board or one job's form on their site."""
+
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
@@ -17,7 +18,12 @@ def snippet(job_id: int | None = None) -> str:
 
 @bp.get("/embed")
 def embed_snippets():
-    jobs = db.session.scalars(select(Job).where(Job.published.is_(True), Job.closed.is_(False))
-                              .order_by(Job.title)).all()
-    return render_template("admin/embed.html", board=snippet(), jobs=[(j, snippet(j.id)) for j in jobs],
-                           origins=current_app.config["EMBED_ALLOWED_ORIGINS"])
+    jobs = db.session.scalars(
+        select(Job).where(Job.published.is_(True), Job.closed.is_(False)).order_by(Job.title)
+    ).all()
+    return render_template(
+        "admin/embed.html",
+        board=snippet(),
+        jobs=[(j, snippet(j.id)) for j in jobs],
+        origins=current_app.config["EMBED_ALLOWED_ORIGINS"],
+    )

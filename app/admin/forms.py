@@ -1,9 +1,18 @@
 """Forms of the HR area."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from app.models import EMPLOYMENT_TYPES, QUESTION_KINDS
@@ -20,8 +29,9 @@ class JobForm(FlaskForm):
     location = StringField("Location", validators=[Optional(), Length(max=200)])
     country = StringField("Country code (ISO, e.g. GB)", validators=[Optional(), Length(min=2, max=2)])
     remote = BooleanField("Remote")
-    employment_type = SelectField("Employment type", choices=[(t, t.replace("_", " ").title())
-                                                              for t in EMPLOYMENT_TYPES])
+    employment_type = SelectField(
+        "Employment type", choices=[(t, t.replace("_", " ").title()) for t in EMPLOYMENT_TYPES]
+    )
     description_html = TextAreaField("Description (HTML)", validators=[Optional()])
     salary_min = IntegerField("Salary from", validators=[Optional(), NumberRange(min=0)])
     salary_max = IntegerField("Salary to", validators=[Optional(), NumberRange(min=0)])

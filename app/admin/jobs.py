@@ -1,4 +1,5 @@
 """HR editing of jobs and their custom questions."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -12,8 +13,19 @@ from app.extensions import csrf, db
 from app.html import sanitize
 from app.models import Job, Question
 
-JOB_FIELDS = ("title", "department", "location", "remote", "employment_type", "salary_min",
-              "salary_max", "resume_required", "stage", "source", "published")
+JOB_FIELDS = (
+    "title",
+    "department",
+    "location",
+    "remote",
+    "employment_type",
+    "salary_min",
+    "salary_max",
+    "resume_required",
+    "stage",
+    "source",
+    "published",
+)
 
 
 def _job_or_404(job_id: int) -> Job:
@@ -55,8 +67,13 @@ def job_edit(job_id: int):
         db.session.commit()
         flash("Job saved.")
         return redirect(url_for("admin.job_edit", job_id=job.id))
-    return render_template("admin/job_form.html", form=form, job=job,
-                           question_form=QuestionForm(formdata=None), action=ActionForm())
+    return render_template(
+        "admin/job_form.html",
+        form=form,
+        job=job,
+        question_form=QuestionForm(formdata=None),
+        action=ActionForm(),
+    )
 
 
 def _fill_job(job: Job, form: JobForm) -> None:
@@ -65,8 +82,9 @@ def _fill_job(job: Job, form: JobForm) -> None:
     job.country = (form.country.data or "").upper()
     job.salary_currency = (form.salary_currency.data or "").upper()
     job.description_html = sanitize(form.description_html.data)
-    job.valid_through = (datetime.combine(form.valid_through.data, time(23, 59, 59))
-                         if form.valid_through.data else None)
+    job.valid_through = (
+        datetime.combine(form.valid_through.data, time(23, 59, 59)) if form.valid_through.data else None
+    )
 
 
 @bp.post("/jobs/<int:job_id>/publish")
@@ -99,8 +117,10 @@ def question_add(job_id: int):
         db.session.commit()
         flash("Question added.")
     else:
-        flash("The question was not added: " + "; ".join(
-            f"{getattr(form, n).label.text}: {e[0]}" for n, e in form.errors.items()))
+        flash(
+            "The question was not added: "
+            + "; ".join(f"{getattr(form, n).label.text}: {e[0]}" for n, e in form.errors.items())
+        )
     return redirect(url_for("admin.job_edit", job_id=job.id))
 
 

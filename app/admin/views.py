@@ -1,8 +1,9 @@
 """Login, the applications inbox and the delivery log."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_user, logout_user
 from sqlalchemy import select
 
 from app.admin import bp
@@ -34,8 +35,9 @@ def login():
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors = ["Email or password is not right."]
-    return render_template("admin/login.html", form=form), 200 if request.method == "GET" else 401 \
-        if form.password.errors else 400
+    return render_template(
+        "admin/login.html", form=form
+    ), 200 if request.method == "GET" else 401 if form.password.errors else 400
 
 
 @bp.post("/logout")
@@ -54,18 +56,26 @@ def index():
 def applications():
     job_id = request.args.get("job", type=int)
     status = request.args.get("status", "")
-    statement = select(Application).join(Delivery).order_by(Application.created_at.desc(),
-                                                             Application.id.desc())
+    statement = (
+        select(Application).join(Delivery).order_by(Application.created_at.desc(), Application.id.desc())
+    )
     if job_id:
         statement = statement.where(Application.job_id == job_id)
     if status in DELIVERY_STATES:
         statement = statement.where(Delivery.status == status)
-    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=25,
-                       error_out=False)
+    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=25, error_out=False)
     jobs = db.session.scalars(select(Job).order_by(Job.title)).all()
     paused = db.session.scalars(select(Integration).where(Integration.paused.is_(True))).all()
-    return render_template("admin/applications.html", page=page, jobs=jobs, job_id=job_id,
-                           status=status, states=DELIVERY_STATES, paused=paused, action=ActionForm())
+    return render_template(
+        "admin/applications.html",
+        page=page,
+        jobs=jobs,
+        job_id=job_id,
+        status=status,
+        states=DELIVERY_STATES,
+        paused=paused,
+        action=ActionForm(),
+    )
 
 
 def _application_or_404(application_id: int) -> Application:
@@ -77,8 +87,9 @@ def _application_or_404(application_id: int) -> Application:
 
 @bp.get("/applications/<int:application_id>")
 def application(application_id: int):
-    return render_template("admin/application.html", application=_application_or_404(application_id),
-                           action=ActionForm())
+    return render_template(
+        "admin/application.html", application=_application_or_404(application_id), action=ActionForm()
+    )
 
 
 @bp.get("/applications/<int:application_id>/resume")
@@ -87,8 +98,12 @@ def resume(application_id: int):
     if not application.resume_key:
         abort(404)
     path = Storage(current_app.config["UPLOAD_DIR"]).path(application.resume_key)
-    return send_file(path, mimetype=application.resume_content_type, as_attachment=True,
-                     download_name=application.resume_filename or "resume")
+    return send_file(
+        path,
+        mimetype=application.resume_content_type,
+        as_attachment=True,
+        download_name=application.resume_filename or "resume",
+    )
 
 
 @bp.get("/applications/<int:application_id>/files/<int:answer_id>")
@@ -98,8 +113,12 @@ def answer_file(application_id: int, answer_id: int):
     if answer is None or not isinstance(answer.value, dict) or "file_key" not in answer.value:
         abort(404)
     path = Storage(current_app.config["UPLOAD_DIR"]).path(answer.value["file_key"])
-    return send_file(path, mimetype=answer.value["content_type"], as_attachment=True,
-                     download_name=answer.value["filename"])
+    return send_file(
+        path,
+        mimetype=answer.value["content_type"],
+        as_attachment=True,
+        download_name=answer.value["filename"],
+    )
 
 
 @bp.post("/applications/<int:application_id>/retry")

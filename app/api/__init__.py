@@ -1,4 +1,5 @@
 """JSON endpoints: resume parsing for autofill, and health."""
+
 from flask import Blueprint
 
 bp = Blueprint("api", __name__)

@@ -1,4 +1,5 @@
 """JSON endpoints used by the apply form's script and by monitoring."""
+
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
@@ -31,4 +32,4 @@ def parse_resume():
     if checked is None:
         return jsonify(ok=False, error_code="missing", message="Choose a resume file."), 400
     result = parse_cached(db.session, checked.upload.data, checked.upload.sha256)
-    return jsonify({k: v for k, v in result.items() if k != "text"}), 200   # autofill needs no text
+    return jsonify({k: v for k, v in result.items() if k != "text"}), 200  # autofill needs no text

@@ -3,6 +3,7 @@
 Adapters do not inherit from `AtsAdapter`; they only have to fit it. They raise nothing but
 `AtsError` subclasses, so the delivery runner can decide what to do without knowing the vendor.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -12,12 +13,12 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True)
 class Job:
-    ref: str                      # the ATS's own id, always a string
+    ref: str  # the ATS's own id, always a string
     title: str
     location: str = ""
     department: str = ""
     remote: bool = False
-    employment_type: str = ""     # schema.org values: FULL_TIME, PART_TIME, CONTRACTOR, ...
+    employment_type: str = ""  # schema.org values: FULL_TIME, PART_TIME, CONTRACTOR, ...
     description_html: str = ""
     open: bool = True
 
@@ -38,21 +39,22 @@ class Source:
 class Resume:
     filename: str
     content_type: str
-    data: bytes = field(repr=False)   # keep resumes out of logs and tracebacks
+    data: bytes = field(repr=False)  # keep resumes out of logs and tracebacks
 
 
 @dataclass(frozen=True)
 class Answer:
-    question_ref: str             # the ATS's key for the question; "local-<id>" for one HR wrote here
+    question_ref: str  # the ATS's key for the question; "local-<id>" for one HR wrote here
     label: str
-    value: Any                    # str, list[str], bool, or a stored file's {"filename", ...}
+    value: Any  # str, list[str], bool, or a stored file's {"filename", ...}
 
 
 @dataclass(frozen=True)
 class Submission:
     """One application as every adapter sees it: the canonical payload of CONTRACTS §2."""
+
     application_id: int
-    public_id: str                # our idempotency key, sent where an ATS has a field for it
+    public_id: str  # our idempotency key, sent where an ATS has a field for it
     job_ref: str
     first_name: str
     last_name: str
@@ -66,17 +68,17 @@ class Submission:
     parsed: Mapping[str, Any] = field(default_factory=dict, repr=False)
     consent_text: str = ""
     consent_version: str = ""
-    consent_at: str = ""          # ISO 8601
+    consent_at: str = ""  # ISO 8601
     attribution: Mapping[str, str] = field(default_factory=dict)
-    stage: str = ""               # configured stage name or ref for new applicants
-    source: str = ""              # configured source name
+    stage: str = ""  # configured stage name or ref for new applicants
+    source: str = ""  # configured source name
 
-    def __repr__(self) -> str:   # personal data stays out of logs
+    def __repr__(self) -> str:  # personal data stays out of logs
         return f"Submission(application_id={self.application_id}, job_ref={self.job_ref!r})"
 
 
 class Step(Protocol):
-    name: str                     # "upload_cv", "create_applicant", ...
+    name: str  # "upload_cv", "create_applicant", ...
 
     def __call__(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]: ...
 
@@ -85,19 +87,21 @@ class Step(Protocol):
 class NamedStep:
     name: str
     run: Callable[[Submission, Mapping[str, str]], Mapping[str, str]]
-    creates: bool = True          # a create whose outcome is unknown must be checked before repeating
+    creates: bool = True  # a create whose outcome is unknown must be checked before repeating
 
     def __call__(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         return self.run(submission, done)
 
 
-def named(name: str, run: Callable[[Submission, Mapping[str, str]], Mapping[str, str]],
-          *, creates: bool = True) -> NamedStep:
+def named(
+    name: str, run: Callable[[Submission, Mapping[str, str]], Mapping[str, str]], *, creates: bool = True
+) -> NamedStep:
     return NamedStep(name, run, creates)
 
 
 class AtsAdapter(Protocol):
     """What intake needs from an applicant tracking system. Raises only AtsError subclasses."""
+
     name: str
 
     def list_jobs(self) -> list[Job]: ...
@@ -123,8 +127,15 @@ class RetryableError(AtsError):
     dropped after sending, a 5xx to a POST), so a create must be checked before it is repeated.
     """
 
-    def __init__(self, message: str, *, ats: str, status: int | None = None,
-                 retry_after: float | None = None, ambiguous: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        ats: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+        ambiguous: bool = False,
+    ) -> None:
         super().__init__(message, ats=ats, status=status)
         self.retry_after = retry_after
         self.ambiguous = ambiguous

@@ -1,5 +1,6 @@
 """Lookups (jobs, stages, sources, questions) reused for a while: they change rarely, and every
 call saved is one fewer against the vendor's rate limit."""
+
 from __future__ import annotations
 
 import time

@@ -4,6 +4,7 @@ Dover's API has two endpoints and `POST /candidates` answers without any id, so 
 looked up or changed afterwards. A create whose outcome is unknown is therefore never repeated
 automatically: `find_existing` hands it to a person (`NeedsReviewError`).
 """
+
 from __future__ import annotations
 
 import time
@@ -26,15 +27,17 @@ DUPLICATE_MESSAGE = "already exists"
 class DoverSettings:
     api_key: str
     base_url: str = DEFAULT_BASE_URL
-    stage: str = ""              # stage name for new applicants; the job's first stage when empty
-    jobs_ttl: float = 600.0      # seconds a job list (with stages) is reused
+    stage: str = ""  # stage name for new applicants; the job's first stage when empty
+    jobs_ttl: float = 600.0  # seconds a job list (with stages) is reused
 
     @classmethod
     def from_dict(cls, settings: Mapping[str, Any]) -> DoverSettings:
-        return cls(api_key=settings["api_key"],
-                   base_url=settings.get("base_url") or DEFAULT_BASE_URL,
-                   stage=settings.get("stage", ""),
-                   jobs_ttl=float(settings.get("jobs_ttl", 600.0)))
+        return cls(
+            api_key=settings["api_key"],
+            base_url=settings.get("base_url") or DEFAULT_BASE_URL,
+            stage=settings.get("stage", ""),
+            jobs_ttl=float(settings.get("jobs_ttl", 600.0)),
+        )
 
 
 class DuplicateCandidate(Exception):
@@ -58,8 +61,14 @@ def _spot_duplicate(response: httpx.Response) -> None:
 class DoverAdapter:
     name = ATS
 
-    def __init__(self, client: httpx.Client, settings: DoverSettings, *, limiter: Any = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        settings: DoverSettings,
+        *,
+        limiter: Any = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._client = client
         self._settings = settings
         self._limiter = limiter
@@ -69,16 +78,19 @@ class DoverAdapter:
 
     # lookups -------------------------------------------------------------------------------
     def list_jobs(self) -> list[Job]:
-        return [Job(ref=str(raw["id"]), title=str(raw.get("title") or ""))
-                for raw in self._raw_jobs(refresh=True)]
+        return [
+            Job(ref=str(raw["id"]), title=str(raw.get("title") or "")) for raw in self._raw_jobs(refresh=True)
+        ]
 
     def stages(self, job: Job) -> list[Stage]:
         raw = self._job(job.ref)
-        return [Stage(ref=str(s["id"]), name=str(s.get("name") or ""))
-                for s in raw.get("hiring_pipeline_stages") or []]
+        return [
+            Stage(ref=str(s["id"]), name=str(s.get("name") or ""))
+            for s in raw.get("hiring_pipeline_stages") or []
+        ]
 
     def sources(self) -> list[Source]:
-        return []    # Dover's API has no sources; the source travels in additional_comments
+        return []  # Dover's API has no sources; the source travels in additional_comments
 
     # delivery ------------------------------------------------------------------------------
     def steps(self):
@@ -89,7 +101,8 @@ class DoverAdapter:
             f"{ATS}: POST /candidates for application {submission.public_id} (job "
             f"{submission.job_ref}) may have been saved; Dover returns no ids and has no lookup, "
             "so check the job's candidates in Dover before delivering again",
-            ats=ATS)
+            ats=ATS,
+        )
 
     def _add_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         stage = self._stage_for(submission)
@@ -146,10 +159,20 @@ class DoverAdapter:
         return send(self._client, method, path, ats=ATS, **kwargs)
 
 
-def build(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,
-          limiter: Any = None, clock: Callable[[], float] = time.monotonic, **_: Any) -> DoverAdapter:
+def build(
+    settings: Mapping[str, Any],
+    *,
+    transport: httpx.BaseTransport | None = None,
+    limiter: Any = None,
+    clock: Callable[[], float] = time.monotonic,
+    **_: Any,
+) -> DoverAdapter:
     config = DoverSettings.from_dict(settings)
-    client = httpx.Client(base_url=config.base_url.rstrip("/"), timeout=DEFAULT_TIMEOUT,
-                          headers={"Authorization": f"Bearer {config.api_key}"},
-                          event_hooks={"response": [_spot_duplicate]}, transport=transport)
+    client = httpx.Client(
+        base_url=config.base_url.rstrip("/"),
+        timeout=DEFAULT_TIMEOUT,
+        headers={"Authorization": f"Bearer {config.api_key}"},
+        event_hooks={"response": [_spot_duplicate]},
+        transport=transport,
+    )
     return DoverAdapter(client, config, limiter=limiter, clock=clock)

@@ -5,6 +5,7 @@ candidate's activity feed. Everything else we collected (phone, location, cover 
 consent, source) goes into that text, because it cannot be added after creation: Dover returns no
 id to attach a note to.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,12 +16,13 @@ from app.ats.base import Answer, Submission
 from app.ats.pdf_rendition import render_text_pdf
 
 PDF_MAGIC = b"%PDF-"
-MAX_RESUME_BYTES = 10 * 1024 * 1024   # Dover's UI limit per resume; API limit assumed equal
+MAX_RESUME_BYTES = 10 * 1024 * 1024  # Dover's UI limit per resume; API limit assumed equal
 
 
 @dataclass(frozen=True)
 class ResumePart:
     """The file part to send (or None) and the sentence that tells HR what happened to it."""
+
     file: tuple[str, bytes, str] | None
     note: str
 
@@ -47,8 +49,11 @@ def resume_part(submission: Submission) -> ResumePart:
     stem = PurePath(resume.filename).stem or "resume"
     if resume.data.startswith(PDF_MAGIC):
         if len(resume.data) > MAX_RESUME_BYTES:
-            return ResumePart(None, f"The resume {resume.filename} is larger than Dover accepts "
-                                    "and was not sent; the careers site keeps the original.")
+            return ResumePart(
+                None,
+                f"The resume {resume.filename} is larger than Dover accepts "
+                "and was not sent; the careers site keeps the original.",
+            )
         return ResumePart((f"{stem}.pdf", resume.data, "application/pdf"), "")
     kind = PurePath(resume.filename).suffix.lstrip(".").upper() or resume.content_type
     text = str(submission.parsed.get("text") or "").strip()
@@ -57,17 +62,26 @@ def resume_part(submission: Submission) -> ResumePart:
     else:
         text = fallback_text(submission)
         origin = "the details of the application, as no text could be extracted from it"
-    pdf = render_text_pdf(text, title=f"{submission.first_name} {submission.last_name}",
-                          footer=f"Rendition of {resume.filename}; the original is kept by the "
-                                 "careers site.")
-    note = (f"Resume: Dover accepts PDF only, so {resume.filename} ({kind}) was sent as a PDF made "
-            f"from {origin}; formatting is not preserved and the original is kept by the careers site.")
+    pdf = render_text_pdf(
+        text,
+        title=f"{submission.first_name} {submission.last_name}",
+        footer=f"Rendition of {resume.filename}; the original is kept by the careers site.",
+    )
+    note = (
+        f"Resume: Dover accepts PDF only, so {resume.filename} ({kind}) was sent as a PDF made "
+        f"from {origin}; formatting is not preserved and the original is kept by the careers site."
+    )
     return ResumePart((f"{stem}.pdf", pdf, "application/pdf"), note)
 
 
 def fallback_text(submission: Submission) -> str:
-    lines = [f"{submission.first_name} {submission.last_name}", submission.email,
-             submission.phone, submission.location, submission.url]
+    lines = [
+        f"{submission.first_name} {submission.last_name}",
+        submission.email,
+        submission.phone,
+        submission.location,
+        submission.url,
+    ]
     if submission.cover_letter:
         lines += ["", "Cover letter", submission.cover_letter]
     return "\n".join(line for line in lines if line is not None)
@@ -87,9 +101,14 @@ def additional_comments(submission: Submission, resume_note: str) -> str:
     if submission.answers:
         parts.append("Answers:\n" + "\n".join(_answer_line(a) for a in submission.answers))
     if submission.consent_text:
-        given = ", ".join(bit for bit in (
-            f"version {submission.consent_version}" if submission.consent_version else "",
-            f"given {submission.consent_at}" if submission.consent_at else "") if bit)
+        given = ", ".join(
+            bit
+            for bit in (
+                f"version {submission.consent_version}" if submission.consent_version else "",
+                f"given {submission.consent_at}" if submission.consent_at else "",
+            )
+            if bit
+        )
         parts.append(f"Consent: {submission.consent_text}" + (f" ({given})" if given else ""))
     source = source_line(submission)
     if source:

@@ -6,6 +6,7 @@ application already on the job is adopted. What Harvest has no field for goes in
 as its own step so a failed note never repeats the application. Auth is Basic with the API key
 plus On-Behalf-Of, or an OAuth client-credentials token cached until shortly before it expires.
 """
+
 from __future__ import annotations
 
 import time
@@ -21,23 +22,23 @@ from app.ats.cache import TtlCache
 from app.ats.http import DEFAULT_TIMEOUT, json_body, send
 
 CACHE_SECONDS = 600.0
-TOKEN_MARGIN = 60.0               # renew a token this long before it runs out
+TOKEN_MARGIN = 60.0  # renew a token this long before it runs out
 
 
 @dataclass(frozen=True)
 class HarvestSettings:
-    base_url: str                 # https://harvest.greenhouse.io/v1
-    user_id: str                  # the Greenhouse user we act as (On-Behalf-Of, note author)
-    api_key: str = ""             # Basic auth; or the three OAuth values below
+    base_url: str  # https://harvest.greenhouse.io/v1
+    user_id: str  # the Greenhouse user we act as (On-Behalf-Of, note author)
+    api_key: str = ""  # Basic auth; or the three OAuth values below
     client_id: str = ""
     client_secret: str = ""
     token_url: str = "https://auth.greenhouse.io/token"
-    source_id: str = ""           # fixed source; otherwise a source by name:
-    source: str = ""              # the job's, else this one (e.g. "Careers site")
+    source_id: str = ""  # fixed source; otherwise a source by name:
+    source: str = ""  # the job's, else this one (e.g. "Careers site")
     note_visibility: str = "admin_only"
 
     @classmethod
-    def from_dict(cls, settings: Mapping[str, Any]) -> "HarvestSettings":
+    def from_dict(cls, settings: Mapping[str, Any]) -> HarvestSettings:
         keys = cls.__dataclass_fields__
         values = {k: str(v) for k, v in settings.items() if k in keys and v is not None}
         values["user_id"] = str(settings.get("user_id") or settings.get("on_behalf_of") or "")
@@ -52,8 +53,14 @@ class HarvestSettings:
 class GreenhouseHarvestAdapter:
     name = "greenhouse"
 
-    def __init__(self, client: httpx.Client, settings: HarvestSettings, *, limiter: Any = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        settings: HarvestSettings,
+        *,
+        limiter: Any = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._client, self._settings = client, settings
         self._limiter, self._clock = limiter, clock
         self._cache = TtlCache(CACHE_SECONDS, clock)
@@ -61,8 +68,7 @@ class GreenhouseHarvestAdapter:
 
     # lookups -----------------------------------------------------------------------------
     def list_jobs(self) -> list[Job]:
-        data = self._cache.get(("jobs",), lambda: self._get_all("/jobs", {"status": "open",
-                                                                       "per_page": 500}))
+        data = self._cache.get(("jobs",), lambda: self._get_all("/jobs", {"status": "open", "per_page": 500}))
         return [payloads.harvest_job(item) for item in data]
 
     def stages(self, job: Job) -> list[Stage]:
@@ -76,8 +82,7 @@ class GreenhouseHarvestAdapter:
 
     # delivery ----------------------------------------------------------------------------
     def steps(self):
-        return (named("create_application", self._create_application),
-                named("add_note", self._add_note))
+        return (named("create_application", self._create_application), named("add_note", self._add_note))
 
     def find_existing(self, submission: Submission) -> Mapping[str, str]:
         return _application_on_job(self._candidates_by_email(submission.email), submission.job_ref)
@@ -92,19 +97,24 @@ class GreenhouseHarvestAdapter:
             candidate_ref = str(known[0]["id"])
             body = payloads.application(submission, source_id=source_id, stage_id=stage_id)
             response = self._send("POST", f"/candidates/{candidate_ref}/applications", json=body)
-            return {"candidate_ref": candidate_ref,
-                    "application_ref": str(json_body(response, self.name)["id"])}
+            return {
+                "candidate_ref": candidate_ref,
+                "application_ref": str(json_body(response, self.name)["id"]),
+            }
         body = payloads.candidate(submission, source_id=source_id, stage_id=stage_id)
         created = json_body(self._send("POST", "/candidates", json=body), self.name)
         application_ids = created.get("application_ids") or [
-            a["id"] for a in created.get("applications") or []]
+            a["id"] for a in created.get("applications") or []
+        ]
         return {"candidate_ref": str(created["id"]), "application_ref": str(application_ids[0])}
 
     def _add_note(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
-        body = {"user_id": int(self._settings.user_id), "body": payloads.note(submission),
-                "visibility": self._settings.note_visibility}
-        response = self._send("POST", f"/candidates/{done['candidate_ref']}/activity_feed/notes",
-                              json=body)
+        body = {
+            "user_id": int(self._settings.user_id),
+            "body": payloads.note(submission),
+            "visibility": self._settings.note_visibility,
+        }
+        response = self._send("POST", f"/candidates/{done['candidate_ref']}/activity_feed/notes", json=body)
         return {"note_ref": str(json_body(response, self.name).get("id", ""))}
 
     def _candidates_by_email(self, email: str) -> list[dict]:
@@ -120,8 +130,11 @@ class GreenhouseHarvestAdapter:
         """The configured stage by name or id; none leaves Greenhouse's first stage."""
         wanted = submission.stage.strip().lower()
         job = Job(ref=submission.job_ref, title="")
-        return next((s.ref for s in self.stages(job)
-                     if wanted and wanted in (s.ref, s.name.lower())), "") if wanted else ""
+        return (
+            next((s.ref for s in self.stages(job) if wanted and wanted in (s.ref, s.name.lower())), "")
+            if wanted
+            else ""
+        )
 
     # plumbing ----------------------------------------------------------------------------
     def _get_all(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict]:
@@ -135,14 +148,18 @@ class GreenhouseHarvestAdapter:
                 return items
             response = self._send("GET", next_url)
 
-
     def _auth_headers(self, method: str) -> dict[str, str]:
         if not self._settings.oauth:
             return {"On-Behalf-Of": self._settings.user_id} if method != "GET" else {}
         if self._token is None or self._token[1] <= self._clock():
-            response = send(self._client, "POST", self._settings.token_url, ats=self.name,
-                            auth=(self._settings.client_id, self._settings.client_secret),
-                            data={"grant_type": "client_credentials", "sub": self._settings.user_id})
+            response = send(
+                self._client,
+                "POST",
+                self._settings.token_url,
+                ats=self.name,
+                auth=(self._settings.client_id, self._settings.client_secret),
+                data={"grant_type": "client_credentials", "sub": self._settings.user_id},
+            )
             grant = json_body(response, self.name)
             expires = float(grant.get("expires_in", 3600)) - TOKEN_MARGIN
             self._token = (grant["access_token"], self._clock() + expires)
@@ -155,7 +172,7 @@ class GreenhouseHarvestAdapter:
         try:
             return send(self._client, method, path, ats=self.name, headers=headers, **kwargs)
         except AuthError:
-            self._token = None    # a revoked token must not be reused by the next attempt
+            self._token = None  # a revoked token must not be reused by the next attempt
             raise
 
 
@@ -169,15 +186,20 @@ def _application_on_job(candidates: list[dict], job_ref: str) -> dict[str, str]:
     return {}
 
 
-def build(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,
-          limiter: Any = None, clock: Callable[[], float] = time.time,
-          **_: Any) -> GreenhouseHarvestAdapter:
+def build(
+    settings: Mapping[str, Any],
+    *,
+    transport: httpx.BaseTransport | None = None,
+    limiter: Any = None,
+    clock: Callable[[], float] = time.time,
+    **_: Any,
+) -> GreenhouseHarvestAdapter:
     """Harvest by default; `flavour: "job_board"` builds the Job Board adapter instead."""
     if settings.get("flavour") == "job_board":
         from app.ats import greenhouse_jobboard
+
         return greenhouse_jobboard.build(settings, transport=transport, limiter=limiter)
     config = HarvestSettings.from_dict(settings)
     auth = None if config.oauth else (config.api_key, "")
-    client = httpx.Client(base_url=config.base_url, timeout=DEFAULT_TIMEOUT, transport=transport,
-                          auth=auth)
+    client = httpx.Client(base_url=config.base_url, timeout=DEFAULT_TIMEOUT, transport=transport, auth=auth)
     return GreenhouseHarvestAdapter(client, config, limiter=limiter, clock=clock)

@@ -5,6 +5,7 @@ file, answers as `question_<id>` fields, GDPR consent and the `gh_src` token for
 It returns no ids and offers no lookup, so a create whose outcome is unknown goes to a person
 instead of being repeated. The key is a Job Board key sent with Basic auth from our server only.
 """
+
 from __future__ import annotations
 
 import time
@@ -24,23 +25,32 @@ CACHE_SECONDS = 600.0
 
 @dataclass(frozen=True)
 class JobBoardSettings:
-    base_url: str                 # https://boards-api.greenhouse.io/v1
+    base_url: str  # https://boards-api.greenhouse.io/v1
     board_token: str
     api_key: str
-    mapped_url_token: str = ""    # default gh_src when the visit carried none
+    mapped_url_token: str = ""  # default gh_src when the visit carried none
 
     @classmethod
-    def from_dict(cls, settings: Mapping[str, Any]) -> "JobBoardSettings":
-        return cls(base_url=settings.get("base_url", "https://boards-api.greenhouse.io/v1").rstrip("/"),
-                   board_token=settings["board_token"], api_key=settings["api_key"],
-                   mapped_url_token=settings.get("mapped_url_token", ""))
+    def from_dict(cls, settings: Mapping[str, Any]) -> JobBoardSettings:
+        return cls(
+            base_url=settings.get("base_url", "https://boards-api.greenhouse.io/v1").rstrip("/"),
+            board_token=settings["board_token"],
+            api_key=settings["api_key"],
+            mapped_url_token=settings.get("mapped_url_token", ""),
+        )
 
 
 class GreenhouseJobBoardAdapter:
     name = "greenhouse_job_board"
 
-    def __init__(self, client: httpx.Client, settings: JobBoardSettings, *, limiter: Any = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        settings: JobBoardSettings,
+        *,
+        limiter: Any = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._client, self._settings = client, settings
         self._limiter, self._clock = limiter, clock
         self._cache = TtlCache(CACHE_SECONDS, clock)
@@ -50,8 +60,9 @@ class GreenhouseJobBoardAdapter:
         return f"/boards/{self._settings.board_token}"
 
     def list_jobs(self) -> list[Job]:
-        data = self._cache.get(("jobs",), lambda: self._get(f"{self._board}/jobs",
-                                                         params={"content": "true"})["jobs"])
+        data = self._cache.get(
+            ("jobs",), lambda: self._get(f"{self._board}/jobs", params={"content": "true"})["jobs"]
+        )
         return [payloads.board_job(item) for item in data]
 
     def stages(self, job: Job) -> list[Stage]:
@@ -65,8 +76,9 @@ class GreenhouseJobBoardAdapter:
     def questions(self, job: Job | str) -> list[dict]:
         """The job post's own questions, shaped for our form; standard fields are left out."""
         ref = job.ref if isinstance(job, Job) else str(job)
-        post = self._cache.get(("post", ref), lambda: self._get(f"{self._board}/jobs/{ref}",
-                                                             params={"questions": "true"}))
+        post = self._cache.get(
+            ("post", ref), lambda: self._get(f"{self._board}/jobs/{ref}", params={"questions": "true"})
+        )
         shaped = (payloads.question_for_form(q) for q in post.get("questions") or [])
         return [q for q in shaped if q is not None]
 
@@ -78,23 +90,27 @@ class GreenhouseJobBoardAdapter:
             f"{self.name}: POST {self._board}/jobs/{submission.job_ref} for application "
             f"{submission.public_id} may have been saved; the Job Board API returns no ids and "
             "has no lookup, so check the job's candidates in Greenhouse before delivering again",
-            ats=self.name)
+            ats=self.name,
+        )
 
     def _submit(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         token = payloads.mapped_url_token(submission, self._settings.mapped_url_token)
-        choices = {q["key"]: {c["body"].lower(): c["key"] for c in q["choices"]}
-                   for q in self.questions(submission.job_ref) if q["choices"]}
+        choices = {
+            q["key"]: {c["body"].lower(): c["key"] for c in q["choices"]}
+            for q in self.questions(submission.job_ref)
+            if q["choices"]
+        }
         form = payloads.board_form(submission, mapped_url_token=token, choices=choices)
         files = []
         if submission.resume is not None:
             resume = submission.resume
             files.append(("resume", (resume.filename, resume.data, resume.content_type)))
         # Repeated names (multi-select answers) go as lists; the file part makes it multipart.
-        response = self._send("POST", f"{self._board}/jobs/{submission.job_ref}",
-                              data=_as_multidict(form), files=files or None)
-        json_body(response, self.name)   # a cut-off body is a failure whose outcome is unknown
+        response = self._send(
+            "POST", f"{self._board}/jobs/{submission.job_ref}", data=_as_multidict(form), files=files or None
+        )
+        json_body(response, self.name)  # a cut-off body is a failure whose outcome is unknown
         return {"submitted": "true"}
-
 
     def _get(self, path: str, **kwargs: Any) -> Any:
         return json_body(self._send("GET", path, **kwargs), self.name)
@@ -115,10 +131,16 @@ def _as_multidict(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return data
 
 
-def build(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,
-          limiter: Any = None, clock: Callable[[], float] = time.time,
-          **_: Any) -> GreenhouseJobBoardAdapter:
+def build(
+    settings: Mapping[str, Any],
+    *,
+    transport: httpx.BaseTransport | None = None,
+    limiter: Any = None,
+    clock: Callable[[], float] = time.time,
+    **_: Any,
+) -> GreenhouseJobBoardAdapter:
     config = JobBoardSettings.from_dict(settings)
-    client = httpx.Client(base_url=config.base_url, timeout=DEFAULT_TIMEOUT, transport=transport,
-                          auth=(config.api_key, ""))
+    client = httpx.Client(
+        base_url=config.base_url, timeout=DEFAULT_TIMEOUT, transport=transport, auth=(config.api_key, "")
+    )
     return GreenhouseJobBoardAdapter(client, config, limiter=limiter, clock=clock)

@@ -4,6 +4,7 @@ Harvest takes structured JSON but no answers and no free-text schools, so what i
 goes into one activity-feed note. The Job Board API takes a form post with `question_<id>`
 fields, the same fields our own form renders from `question_for_form`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,29 +16,52 @@ from app.ats import text
 from app.ats.base import Job, Submission
 from app.ats.workable_payloads import education_entries, experience_entries, plain, skills
 
-STANDARD_FIELDS = {"first_name", "last_name", "email", "phone", "resume", "resume_text",
-                   "cover_letter", "cover_letter_text", "location"}
-FIELD_TYPES = {"input_text": "free_text", "textarea": "long_text", "input_file": "file",
-               "multi_value_single_select": "multiple_choice",
-               "multi_value_multi_select": "multiple_select", "input_hidden": "hidden"}
+STANDARD_FIELDS = {
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "resume",
+    "resume_text",
+    "cover_letter",
+    "cover_letter_text",
+    "location",
+}
+FIELD_TYPES = {
+    "input_text": "free_text",
+    "textarea": "long_text",
+    "input_file": "file",
+    "multi_value_single_select": "multiple_choice",
+    "multi_value_multi_select": "multiple_select",
+    "input_hidden": "hidden",
+}
 
 
 # Harvest ------------------------------------------------------------------------------------
 def harvest_job(data: Mapping[str, Any]) -> Job:
     offices = data.get("offices") or []
     departments = data.get("departments") or []
-    return Job(ref=str(data["id"]), title=data.get("name", ""),
-               location=offices[0].get("name", "") if offices else "",
-               department=departments[0].get("name", "") if departments else "",
-               open=data.get("status", "open") == "open")
+    return Job(
+        ref=str(data["id"]),
+        title=data.get("name", ""),
+        location=offices[0].get("name", "") if offices else "",
+        department=departments[0].get("name", "") if departments else "",
+        open=data.get("status", "open") == "open",
+    )
 
 
 def attachments(submission: Submission) -> list[dict]:
     resume = submission.resume
     if resume is None:
         return []
-    return [{"filename": resume.filename, "type": "resume", "content_type": resume.content_type,
-             "content": base64.b64encode(resume.data).decode("ascii")}]
+    return [
+        {
+            "filename": resume.filename,
+            "type": "resume",
+            "content_type": resume.content_type,
+            "content": base64.b64encode(resume.data).decode("ascii"),
+        }
+    ]
 
 
 def application(submission: Submission, *, source_id: str, stage_id: str) -> dict:
@@ -51,20 +75,27 @@ def application(submission: Submission, *, source_id: str, stage_id: str) -> dic
 
 def employments(parsed: Mapping[str, Any]) -> list[dict]:
     """Harvest requires company, title and a start date; entries missing one stay in the note."""
-    return [{"company_name": e["company"], "title": e["title"],
-             "start_date": f"{e['start_date']}T00:00:00.000Z",
-             "end_date": f"{e['end_date']}T00:00:00.000Z" if e["end_date"] else None}
-            for e in experience_entries(parsed)
-            if e["company"] and e["start_date"]]
+    return [
+        {
+            "company_name": e["company"],
+            "title": e["title"],
+            "start_date": f"{e['start_date']}T00:00:00.000Z",
+            "end_date": f"{e['end_date']}T00:00:00.000Z" if e["end_date"] else None,
+        }
+        for e in experience_entries(parsed)
+        if e["company"] and e["start_date"]
+    ]
 
 
 def candidate(submission: Submission, *, source_id: str, stage_id: str) -> dict:
     parsed = submission.parsed
     experience = experience_entries(parsed)
     body: dict[str, Any] = {
-        "first_name": submission.first_name, "last_name": submission.last_name,
+        "first_name": submission.first_name,
+        "last_name": submission.last_name,
         "email_addresses": [{"value": submission.email, "type": "personal"}],
-        "tags": skills(parsed), "employments": employments(parsed),
+        "tags": skills(parsed),
+        "employments": employments(parsed),
         "applications": [application(submission, source_id=source_id, stage_id=stage_id)],
     }
     if experience:
@@ -95,18 +126,23 @@ def note(submission: Submission) -> str:
     if submission.cover_letter:
         lines.append(f"Cover letter:\n{submission.cover_letter}")
     if submission.consent_text:
-        lines.append(f"Consent (v{submission.consent_version or '?'}, {submission.consent_at}): "
-                     f"{submission.consent_text}")
+        lines.append(
+            f"Consent (v{submission.consent_version or '?'}, {submission.consent_at}): "
+            f"{submission.consent_text}"
+        )
     return "\n\n".join(lines)
 
 
 # Job Board ----------------------------------------------------------------------------------
 def board_job(data: Mapping[str, Any]) -> Job:
     departments = data.get("departments") or []
-    return Job(ref=str(data["id"]), title=data.get("title", ""),
-               location=(data.get("location") or {}).get("name", ""),
-               department=departments[0].get("name", "") if departments else "",
-               description_html=html.unescape(data.get("content") or ""))
+    return Job(
+        ref=str(data["id"]),
+        title=data.get("title", ""),
+        location=(data.get("location") or {}).get("name", ""),
+        department=departments[0].get("name", "") if departments else "",
+        description_html=html.unescape(data.get("content") or ""),
+    )
 
 
 def question_for_form(question: Mapping[str, Any]) -> dict | None:
@@ -115,11 +151,13 @@ def question_for_form(question: Mapping[str, Any]) -> dict | None:
     if not fields or fields[0]["name"] in STANDARD_FIELDS:
         return None
     first = fields[0]
-    return {"key": first["name"], "body": question.get("label", ""),
-            "type": FIELD_TYPES.get(first.get("type"), "free_text"),
-            "required": bool(question.get("required")),
-            "choices": [{"key": str(v["value"]), "body": v.get("label", "")}
-                        for v in first.get("values") or []]}
+    return {
+        "key": first["name"],
+        "body": question.get("label", ""),
+        "type": FIELD_TYPES.get(first.get("type"), "free_text"),
+        "required": bool(question.get("required")),
+        "choices": [{"key": str(v["value"]), "body": v.get("label", "")} for v in first.get("values") or []],
+    }
 
 
 def field_name(question_ref: str) -> str:
@@ -136,8 +174,7 @@ def board_cover_letter(submission: Submission) -> str:
     """The letter, then what the post has no field for: answers to questions HR wrote in our
     admin, file answers (the file stays with us) and where the candidate came from."""
     _, written = text.split_answers(submission.answers)
-    extra = [text.answers_block(written, "Answers on the careers site"),
-             text.source_line(submission)]
+    extra = [text.answers_block(written, "Answers on the careers site"), text.source_line(submission)]
     extra = [part for part in extra if part]
     if not extra:
         return submission.cover_letter
@@ -145,15 +182,19 @@ def board_cover_letter(submission: Submission) -> str:
     return "\n\n".join(p for p in (submission.cover_letter, details) if p)
 
 
-def board_form(submission: Submission, *, mapped_url_token: str,
-               choices: Mapping[str, Mapping[str, str]] | None = None) -> list[tuple[str, str]]:
+def board_form(
+    submission: Submission, *, mapped_url_token: str, choices: Mapping[str, Mapping[str, str]] | None = None
+) -> list[tuple[str, str]]:
     """The form fields of a Job Board application, as (name, value) pairs (names may repeat).
     Only answers to the post's own questions become `question_<id>` fields; a chosen option is
     sent as its value (`choices`: question key -> option label, lower case -> value), since our
     form stores the label the candidate saw."""
     choices = choices or {}
-    form = [("first_name", submission.first_name), ("last_name", submission.last_name),
-            ("email", submission.email)]
+    form = [
+        ("first_name", submission.first_name),
+        ("last_name", submission.last_name),
+        ("email", submission.email),
+    ]
     if submission.phone:
         form.append(("phone", submission.phone))
     letter = board_cover_letter(submission)
@@ -164,8 +205,11 @@ def board_form(submission: Submission, *, mapped_url_token: str,
         name, value = field_name(answer.question_ref), answer.value
         options = choices.get(answer.question_ref) or choices.get(name) or {}
         if options:
-            value = ([options.get(str(v).lower(), str(v)) for v in value]
-                     if isinstance(value, (list, tuple)) else options.get(str(value).lower(), value))
+            value = (
+                [options.get(str(v).lower(), str(v)) for v in value]
+                if isinstance(value, (list, tuple))
+                else options.get(str(value).lower(), value)
+            )
         if isinstance(value, (list, tuple)):
             form += [(f"{name}[]", str(item)) for item in value]
         elif isinstance(value, bool):
@@ -173,8 +217,10 @@ def board_form(submission: Submission, *, mapped_url_token: str,
         else:
             form.append((name, str(value)))
     if submission.consent_text:
-        form += [("data_compliance[gdpr_processing_consent_given]", "true"),
-                 ("data_compliance[gdpr_retention_consent_given]", "true")]
+        form += [
+            ("data_compliance[gdpr_processing_consent_given]", "true"),
+            ("data_compliance[gdpr_retention_consent_given]", "true"),
+        ]
     if mapped_url_token:
         form.append(("mapped_url_token", mapped_url_token))
     return form

@@ -3,6 +3,7 @@
 Transport failures and status codes are translated into our error classes once, here. Error
 messages carry method, path and status only; bodies and headers hold personal data and keys.
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -47,26 +48,39 @@ def check_status(response: httpx.Response, ats: str) -> httpx.Response:
     status = response.status_code
     message = f"{ats}: {request.method} {request.url.path} -> {status}"
     if status == 429 or status >= 500:
-        raise RetryableError(message, ats=ats, status=status,
-                             retry_after=retry_after_seconds(response),
-                             ambiguous=status >= 500 and request.method not in SAFE_METHODS)
+        raise RetryableError(
+            message,
+            ats=ats,
+            status=status,
+            retry_after=retry_after_seconds(response),
+            ambiguous=status >= 500 and request.method not in SAFE_METHODS,
+        )
     if status in (401, 403):
         raise AuthError(message, ats=ats, status=status)
     raise PermanentError(message, ats=ats, status=status)
 
 
-def make_client(base_url: str, headers: Mapping[str, str] | None = None, *,
-                transport: httpx.BaseTransport | None = None,
-                timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-                limits: httpx.Limits = DEFAULT_LIMITS) -> httpx.Client:
+def make_client(
+    base_url: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    limits: httpx.Limits = DEFAULT_LIMITS,
+) -> httpx.Client:
     """One pooled client per target, so connections are reused across deliveries.
 
     The event hooks log method, path, status and duration only: headers carry the token and
     bodies carry personal data.
     """
-    return httpx.Client(base_url=base_url, headers=dict(headers or {}), transport=transport,
-                        timeout=timeout, limits=limits,
-                        event_hooks={"request": [_stamp_start], "response": [_log_response]})
+    return httpx.Client(
+        base_url=base_url,
+        headers=dict(headers or {}),
+        transport=transport,
+        timeout=timeout,
+        limits=limits,
+        event_hooks={"request": [_stamp_start], "response": [_log_response]},
+    )
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -80,12 +94,25 @@ def _stamp_start(request: httpx.Request) -> None:
 def _log_response(response: httpx.Response) -> None:
     request = response.request
     started = request.extensions.get("started_at", time.monotonic())
-    log.info("ats call %s %s -> %s in %.0f ms", request.method, request.url.path,
-             response.status_code, (time.monotonic() - started) * 1000)
+    log.info(
+        "ats call %s %s -> %s in %.0f ms",
+        request.method,
+        request.url.path,
+        response.status_code,
+        (time.monotonic() - started) * 1000,
+    )
 
 
-def send(client: httpx.Client, method: str, path: str, *, ats: str,
-         limiter: Any = None, accept: Container[int] = (), **kwargs: Any) -> httpx.Response:
+def send(
+    client: httpx.Client,
+    method: str,
+    path: str,
+    *,
+    ats: str,
+    limiter: Any = None,
+    accept: Container[int] = (),
+    **kwargs: Any,
+) -> httpx.Response:
     """Send one request and return the successful response, or raise an AtsError subclass.
 
     `limiter` (see ratelimit.py) is acquired first so the target's request budget holds across
@@ -102,11 +129,13 @@ def send(client: httpx.Client, method: str, path: str, *, ats: str,
     except httpx.ConnectTimeout as exc:
         raise RetryableError(f"{ats}: {method} {path} -> connect timeout", ats=ats) from exc
     except httpx.TimeoutException as exc:
-        raise RetryableError(f"{ats}: {method} {path} -> timeout", ats=ats,
-                             ambiguous=method not in SAFE_METHODS) from exc
+        raise RetryableError(
+            f"{ats}: {method} {path} -> timeout", ats=ats, ambiguous=method not in SAFE_METHODS
+        ) from exc
     except httpx.TransportError as exc:
-        raise RetryableError(f"{ats}: {method} {path} -> {type(exc).__name__}", ats=ats,
-                             ambiguous=method not in SAFE_METHODS) from exc
+        raise RetryableError(
+            f"{ats}: {method} {path} -> {type(exc).__name__}", ats=ats, ambiguous=method not in SAFE_METHODS
+        ) from exc
     if response.status_code in accept:
         return response
     return check_status(response, ats)
@@ -118,6 +147,9 @@ def json_body(response: httpx.Response, ats: str) -> Any:
         return response.json()
     except ValueError as exc:
         request = response.request
-        raise RetryableError(f"{ats}: {request.method} {request.url.path} -> malformed JSON",
-                             ats=ats, status=response.status_code,
-                             ambiguous=request.method not in SAFE_METHODS) from exc
+        raise RetryableError(
+            f"{ats}: {request.method} {request.url.path} -> malformed JSON",
+            ats=ats,
+            status=response.status_code,
+            ambiguous=request.method not in SAFE_METHODS,
+        ) from exc

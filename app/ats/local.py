@@ -4,6 +4,7 @@ Delivery is a single `inbox` step that only names the application as its own ref
 every company goes through the same runner, checkpoints and delivery log. Jobs, stages and
 sources are kept in our own tables, hence the empty lookups.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -42,7 +43,8 @@ class LocalAdapter:
         return {"inbox_ref": str(submission.application_id)}
 
 
-def build(settings: Mapping[str, Any] | None = None, *, inbox: Inbox | None = None,
-          **_ignored: Any) -> LocalAdapter:
+def build(
+    settings: Mapping[str, Any] | None = None, *, inbox: Inbox | None = None, **_ignored: Any
+) -> LocalAdapter:
     """`inbox` is told about each delivery (an HR notification, or a test's recorder)."""
     return LocalAdapter(inbox)

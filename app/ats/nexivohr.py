@@ -5,6 +5,7 @@ NexivoHR has no resume endpoint, so the file stays with us and a signed, expirin
 requests per minute and per day; we keep under both so that NexivoHR never has to answer 429.
 Response bodies are undocumented: both `{"data": ...}` and bare objects are accepted.
 """
+
 from __future__ import annotations
 
 import time
@@ -15,31 +16,34 @@ from typing import Any
 import httpx
 
 from app.ats import text
-from app.ats.base import (Job, PermanentError, RetryableError, Source, Stage, Submission, named)
+from app.ats.base import Job, PermanentError, RetryableError, Source, Stage, Submission, named
 from app.ats.http import DEFAULT_TIMEOUT, json_body, send
 from app.ats.ratelimit import MemoryWindow
 
 ATS = "nexivohr"
-PLAN_LIMITS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}   # per minute, per day
-DEFAULT_STAGE = "submitted"                   # ASSUMED: where a new submission starts
-STAGES = ("screening", "interview", "offer", "placed", "rejected")   # PATCH enum, documented
+PLAN_LIMITS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}  # per minute, per day
+DEFAULT_STAGE = "submitted"  # ASSUMED: where a new submission starts
+STAGES = ("screening", "interview", "offer", "placed", "rejected")  # PATCH enum, documented
 PER_PAGE = 100
 
 
 @dataclass(frozen=True)
 class NexivoSettings:
     api_token: str
-    base_url: str                              # https://<tenant-domain>/ats/api/v1
+    base_url: str  # https://<tenant-domain>/ats/api/v1
     plan: str = "professional"
-    first_stage: str = ""                      # one of STAGES; empty leaves the default stage
-    resume_link_field: str = "notes"           # submission field; "candidate.<field>" for the candidate
+    first_stage: str = ""  # one of STAGES; empty leaves the default stage
+    resume_link_field: str = "notes"  # submission field; "candidate.<field>" for the candidate
     submission_note: str = "Applied via the careers site"
-    extra_fields: Mapping[str, str] = field(default_factory=dict)   # NexivoHR field -> Submission attr
+    extra_fields: Mapping[str, str] = field(default_factory=dict)  # NexivoHR field -> Submission attr
 
     @classmethod
     def from_dict(cls, settings: Mapping[str, Any]) -> NexivoSettings:
-        known = {k: settings[k] for k in ("plan", "first_stage", "resume_link_field",
-                                          "submission_note", "extra_fields") if k in settings}
+        known = {
+            k: settings[k]
+            for k in ("plan", "first_stage", "resume_link_field", "submission_note", "extra_fields")
+            if k in settings
+        }
         return cls(api_token=settings["api_token"], base_url=settings["base_url"], **known)
 
 
@@ -56,8 +60,9 @@ class DailyQuota:
         if day != self._day:
             self._day, self._used = day, 0
         if self._used >= self.limit:
-            raise RetryableError(f"{ATS}: daily request quota used up", ats=ATS,
-                                 retry_after=(day + 1) * 86_400 - now)
+            raise RetryableError(
+                f"{ATS}: daily request quota used up", ats=ATS, retry_after=(day + 1) * 86_400 - now
+            )
         self._used += 1
 
 
@@ -76,33 +81,48 @@ def unwrap(body: Any) -> Any:
 
 
 def email_query(email: str) -> str:
-    return email.strip()                      # ASSUMED: a bare address matches the email field
+    return email.strip()  # ASSUMED: a bare address matches the email field
 
 
 class NexivoAdapter:
     name = ATS
 
-    def __init__(self, client: httpx.Client, settings: NexivoSettings, *, limiter: Any,
-                 quota: DailyQuota, resume_link: Callable[[Submission], str] | None = None) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        settings: NexivoSettings,
+        *,
+        limiter: Any,
+        quota: DailyQuota,
+        resume_link: Callable[[Submission], str] | None = None,
+    ) -> None:
         self._client, self._settings = client, settings
         self._limiter, self._quota, self._resume_link = limiter, quota, resume_link
 
     def list_jobs(self) -> list[Job]:
-        return [Job(ref=str(raw["id"]), title=str(raw.get("title") or ""),
-                    location=str(raw.get("location") or ""), open=raw.get("status", "open") != "closed")
-                for raw in self._pages("/jobs")]
+        return [
+            Job(
+                ref=str(raw["id"]),
+                title=str(raw.get("title") or ""),
+                location=str(raw.get("location") or ""),
+                open=raw.get("status", "open") != "closed",
+            )
+            for raw in self._pages("/jobs")
+        ]
 
     def stages(self, job: Job) -> list[Stage]:
         return [Stage(ref=name, name=name.capitalize()) for name in (DEFAULT_STAGE, *STAGES)]
 
     def sources(self) -> list[Source]:
-        return []                              # no sources in NexivoHR's API
+        return []  # no sources in NexivoHR's API
 
     def steps(self):
-        return (named("find_candidate", self._find_candidate, creates=False),
-                named("create_candidate", self._create_candidate),
-                named("submit_to_job", self._submit_to_job),
-                named("move_stage", self._move_stage, creates=False))
+        return (
+            named("find_candidate", self._find_candidate, creates=False),
+            named("create_candidate", self._create_candidate),
+            named("submit_to_job", self._submit_to_job),
+            named("move_stage", self._move_stage, creates=False),
+        )
 
     def find_existing(self, submission: Submission) -> Mapping[str, str]:
         candidate_ref = self._candidate_ref(submission.email)
@@ -136,8 +156,10 @@ class NexivoAdapter:
         if done.get("submission_ref"):
             return {}
         candidate_ref = done["candidate_ref"]
-        body = {"candidate_id": _id(candidate_ref),
-                "notes": submission_notes(submission, self._settings.submission_note)}
+        body = {
+            "candidate_id": _id(candidate_ref),
+            "notes": submission_notes(submission, self._settings.submission_note),
+        }
         self._add_link(submission, body, "")
         try:
             created = self._json("POST", f"/jobs/{submission.job_ref}/submissions", json=body)
@@ -158,10 +180,15 @@ class NexivoAdapter:
     # payloads ------------------------------------------------------------------------------
     def _candidate_body(self, submission: Submission) -> dict[str, Any]:
         city, _, state = (part.strip() for part in submission.location.partition(","))
-        body = {"first_name": submission.first_name, "last_name": submission.last_name,
-                "email": submission.email, "phone": submission.phone,
-                "current_title": str(submission.parsed.get("headline") or ""),
-                "city": city, "state": state}
+        body = {
+            "first_name": submission.first_name,
+            "last_name": submission.last_name,
+            "email": submission.email,
+            "phone": submission.phone,
+            "current_title": str(submission.parsed.get("headline") or ""),
+            "city": city,
+            "state": state,
+        }
         for target, attr in self._settings.extra_fields.items():
             value = getattr(submission, attr, None) or submission.parsed.get(attr)
             if value:
@@ -175,7 +202,7 @@ class NexivoAdapter:
         if self._resume_link is None or submission.resume is None or on_candidate != (prefix != ""):
             return
         key = target.removeprefix("candidate.")
-        link = self._resume_link(submission)   # a text field gets a label, a URL field the bare link
+        link = self._resume_link(submission)  # a text field gets a label, a URL field the bare link
         body[key] = f"{body[key]}\nResume: {link}" if body.get(key) else link
 
     def _wanted_stage(self, submission: Submission) -> str:
@@ -226,16 +253,29 @@ def _id(ref: str) -> int | str:
     return int(ref) if ref.isdigit() else ref
 
 
-def build(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,
-          limiter: Any = None, resume_link: Callable[[Submission], str] | None = None,
-          clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-          **_: Any) -> NexivoAdapter:
+def build(
+    settings: Mapping[str, Any],
+    *,
+    transport: httpx.BaseTransport | None = None,
+    limiter: Any = None,
+    resume_link: Callable[[Submission], str] | None = None,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+    **_: Any,
+) -> NexivoAdapter:
     """`limiter` (shared across workers) replaces the in-process per-minute budget of the plan."""
     config = NexivoSettings.from_dict(settings)
     per_minute, per_day = _limits(config.plan)
-    client = httpx.Client(base_url=config.base_url.rstrip("/"), timeout=DEFAULT_TIMEOUT,
-                          headers={"Authorization": f"Bearer {config.api_token}",
-                                   "Accept": "application/json"}, transport=transport)
-    return NexivoAdapter(client, config,
-                         limiter=limiter or MemoryWindow(per_minute, 60.0, clock=clock, sleep=sleep),
-                         quota=DailyQuota(per_day, clock=clock), resume_link=resume_link)
+    client = httpx.Client(
+        base_url=config.base_url.rstrip("/"),
+        timeout=DEFAULT_TIMEOUT,
+        headers={"Authorization": f"Bearer {config.api_token}", "Accept": "application/json"},
+        transport=transport,
+    )
+    return NexivoAdapter(
+        client,
+        config,
+        limiter=limiter or MemoryWindow(per_minute, 60.0, clock=clock, sleep=sleep),
+        quota=DailyQuota(per_day, clock=clock),
+        resume_link=resume_link,
+    )

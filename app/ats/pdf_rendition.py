@@ -4,6 +4,7 @@ Some ATSs (Dover) accept PDF resumes only. A DOC or DOCX applicant still deserve
 readable resume, so we send a rendition of the text we extracted, clearly labelled as such. Layout
 is lost on purpose: converting Word files faithfully would need LibreOffice on every worker.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -11,11 +12,23 @@ import unicodedata
 from fpdf import FPDF
 
 # The built-in PDF fonts only cover Latin-1; map the punctuation resumes use most to close ASCII.
-_PUNCTUATION = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-    "\u2022": "-", "\u25cf": "-", "\u25aa": "-", "\u2026": "...", "\u00a0": " ", "\u2212": "-",
-    "\t": "    ",
-})
+_PUNCTUATION = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2022": "-",
+        "\u25cf": "-",
+        "\u25aa": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u2212": "-",
+        "\t": "    ",
+    }
+)
 
 
 def latin1_text(text: str) -> str:

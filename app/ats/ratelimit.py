@@ -9,6 +9,7 @@ Both block in `acquire()` until a request may go. Clock and sleep are parameters
 need not wait; across processes the clock must be wall time (`time.time`), the one clock
 every process shares.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,9 +29,14 @@ class Limiter(Protocol):
 class MemoryWindow:
     """At most `limit` grants in any `window` seconds, within this process."""
 
-    def __init__(self, limit: int, window: float = 60.0, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window: float = 60.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.limit, self.window = limit, window
         self._clock, self._sleep = clock, sleep
         self._grants: deque[float] = deque()
@@ -62,14 +68,21 @@ class SqliteWindow:
     forked worker never uses an inherited handle.
     """
 
-    def __init__(self, path: str, target: str, limit: int, window: float = 60.0, *,
-                 clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        path: str,
+        target: str,
+        limit: int,
+        window: float = 60.0,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.path, self.target, self.limit, self.window = path, target, limit, window
         self._clock, self._sleep = clock, sleep
         self._local = threading.local()
         db = self._connect()
-        db.execute("PRAGMA journal_mode=WAL")   # short writers, no reader blocking
+        db.execute("PRAGMA journal_mode=WAL")  # short writers, no reader blocking
         db.execute("CREATE TABLE IF NOT EXISTS grants (target TEXT NOT NULL, at REAL NOT NULL)")
         db.execute("CREATE INDEX IF NOT EXISTS grants_target_at ON grants (target, at)")
 
@@ -88,8 +101,7 @@ class SqliteWindow:
         held = getattr(self._local, "db", None)
         if held is not None and self._local.pid == os.getpid():
             return held
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                             check_same_thread=False)
+        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA synchronous=NORMAL")
         self._local.db, self._local.pid = db, os.getpid()
         return db
@@ -99,10 +111,10 @@ class SqliteWindow:
         db.execute("BEGIN IMMEDIATE")
         try:
             now = self._clock()
-            db.execute("DELETE FROM grants WHERE target = ? AND at <= ?",
-                       (self.target, now - self.window))
-            count, oldest = db.execute("SELECT COUNT(*), MIN(at) FROM grants WHERE target = ?",
-                                       (self.target,)).fetchone()
+            db.execute("DELETE FROM grants WHERE target = ? AND at <= ?", (self.target, now - self.window))
+            count, oldest = db.execute(
+                "SELECT COUNT(*), MIN(at) FROM grants WHERE target = ?", (self.target,)
+            ).fetchone()
             if count < self.limit:
                 db.execute("INSERT INTO grants (target, at) VALUES (?, ?)", (self.target, now))
                 wait = 0.0

@@ -2,6 +2,7 @@
 
 Importing this module connects to nothing: builders only make a client when called.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -9,8 +10,7 @@ from typing import Any
 
 import httpx
 
-from app.ats import dover, local, nexivohr, skailer
-from app.ats import greenhouse, workable
+from app.ats import dover, greenhouse, local, nexivohr, skailer, workable
 from app.ats.ratelimit import Limiter, SqliteWindow
 
 BUILDERS: dict[str, Callable[..., Any]] = {
@@ -19,7 +19,7 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "dover": dover.build,
     "nexivohr": nexivohr.build,
     "workable": workable.build,
-    "greenhouse": greenhouse.build,     # settings["flavour"]: "harvest" (default) or "job_board"
+    "greenhouse": greenhouse.build,  # settings["flavour"]: "harvest" (default) or "job_board"
 }
 
 # Documented requests per minute; a target's settings may lower it with "rate_limit_per_minute".
@@ -41,8 +41,13 @@ def shared_limiter(settings: Mapping[str, Any], path: str) -> Limiter | None:
     return SqliteWindow(path, f"{kind}:{settings.get('base_url', '')}", int(limit), 60.0)
 
 
-def build_adapter(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,
-                  limiter: Limiter | None = None, **services: Any) -> Any:
+def build_adapter(
+    settings: Mapping[str, Any],
+    *,
+    transport: httpx.BaseTransport | None = None,
+    limiter: Limiter | None = None,
+    **services: Any,
+) -> Any:
     """The adapter for `settings["kind"]` (default "local"), built from the rest of settings.
 
     `services` are what some adapters need from the app (NexivoHR's `resume_link`); every

@@ -9,6 +9,7 @@ letter, answers, attribution from the visit, or a source Skailer has no entry fo
 the same for every application taken through our form and stays in our database with its text,
 version and time. `comment: "always"` sends it for every application, consent included.
 """
+
 from __future__ import annotations
 
 import time
@@ -25,7 +26,7 @@ from app.ats.http import bearer, json_body, make_client, send
 from app.ats.ratelimit import Limiter
 
 ATS = "skailer"
-RATE_LIMIT_PER_MINUTE = 100          # documented (CONTRACTS §7.1)
+RATE_LIMIT_PER_MINUTE = 100  # documented (CONTRACTS §7.1)
 COMMENT_POLICIES = ("when_needed", "always")
 
 
@@ -33,29 +34,38 @@ COMMENT_POLICIES = ("when_needed", "always")
 class SkailerSettings:
     base_url: str
     token: str
-    stage: str = "New"               # stage name or id for new candidates
-    source: str = "Careers site"     # source name
+    stage: str = "New"  # stage name or id for new candidates
+    source: str = "Careers site"  # source name
     cache_ttl: float = 600.0
-    comment: str = "when_needed"     # or "always"; see the module docstring
+    comment: str = "when_needed"  # or "always"; see the module docstring
 
     def __post_init__(self) -> None:
         if self.comment not in COMMENT_POLICIES:
-            raise ValueError(f"ATS comment must be one of {', '.join(COMMENT_POLICIES)}, "
-                             f"not {self.comment!r}")
+            raise ValueError(
+                f"ATS comment must be one of {', '.join(COMMENT_POLICIES)}, not {self.comment!r}"
+            )
 
     @classmethod
     def from_dict(cls, settings: Mapping[str, Any]) -> SkailerSettings:
-        known = {k: settings[k] for k in ("base_url", "token", "stage", "source", "cache_ttl",
-                                          "comment")
-                 if settings.get(k) is not None}
+        known = {
+            k: settings[k]
+            for k in ("base_url", "token", "stage", "source", "cache_ttl", "comment")
+            if settings.get(k) is not None
+        }
         return cls(**known)
 
 
 class SkailerAdapter:
     name = ATS
 
-    def __init__(self, client: httpx.Client, settings: SkailerSettings, *,
-                 limiter: Limiter | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        settings: SkailerSettings,
+        *,
+        limiter: Limiter | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._client, self._settings, self._limiter = client, settings, limiter
         self._cache = TtlCache(settings.cache_ttl, clock)
 
@@ -79,8 +89,11 @@ class SkailerAdapter:
         if applicant_ref is None:
             return found
         found["applicant_ref"] = applicant_ref
-        body = self._json("POST", payloads.CANDIDATES_SEARCH,
-                          json=payloads.candidates_search(applicant_ref, int(submission.job_ref)))
+        body = self._json(
+            "POST",
+            payloads.CANDIDATES_SEARCH,
+            json=payloads.candidates_search(applicant_ref, int(submission.job_ref)),
+        )
         items = body.get("items") or []
         if items:
             found["candidate_ref"] = str(items[0]["id"])
@@ -91,23 +104,27 @@ class SkailerAdapter:
     def steps(self):
         # Repeating an upload or a comment leaves an orphan file or a second note, never a
         # second application, and Skailer offers no lookup for either: no marker needed.
-        return (named("upload_cv", self._upload_cv, creates=False),
-                named("create_applicant", self._create_applicant),
-                named("assign_to_job", self._assign_to_job),
-                named("comment", self._comment, creates=False))
+        return (
+            named("upload_cv", self._upload_cv, creates=False),
+            named("create_applicant", self._create_applicant),
+            named("assign_to_job", self._assign_to_job),
+            named("comment", self._comment, creates=False),
+        )
 
     def _upload_cv(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         resume = submission.resume
         if resume is None:
             return {"cv_ref": ""}
-        body = self._json("POST", payloads.UPLOAD_CV,
-                          files={"file": (resume.filename, resume.data, resume.content_type)})
+        body = self._json(
+            "POST", payloads.UPLOAD_CV, files={"file": (resume.filename, resume.data, resume.content_type)}
+        )
         return {"cv_ref": str(body["cv_id"])}
 
     def _create_applicant(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         body = payloads.applicant(submission, done.get("cv_ref"), self._source_id(submission))
-        response = send(self._client, "POST", payloads.APPLICANT, ats=ATS, limiter=self._limiter,
-                        json=body, accept=(422,))
+        response = send(
+            self._client, "POST", payloads.APPLICANT, ats=ATS, limiter=self._limiter, json=body, accept=(422,)
+        )
         if response.status_code == 422:
             return {"applicant_ref": self._existing_applicant(submission, response)}
         return {"applicant_ref": str(json_body(response, ATS)["id"])}
@@ -115,18 +132,20 @@ class SkailerAdapter:
     def _assign_to_job(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         job = self._job_item(submission.job_ref)
         stage_id = self._stage_id(job["pipeline_id"], submission.stage or self._settings.stage)
-        body = payloads.candidate(job["id"], done["applicant_ref"], job["pipeline_id"], stage_id,
-                                  self._source_id(submission))
+        body = payloads.candidate(
+            job["id"], done["applicant_ref"], job["pipeline_id"], stage_id, self._source_id(submission)
+        )
         try:
             created = self._json("POST", payloads.CANDIDATE, json=body)
         except PermanentError:
-            self._cache.clear()           # the job or its pipeline may have changed
+            self._cache.clear()  # the job or its pipeline may have changed
             raise
         return {"candidate_ref": str(created["id"])}
 
     def _comment(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         if self._settings.comment == "when_needed" and not payloads.needs_comment(
-                submission, source_known=self._source_id(submission) is not None):
+            submission, source_known=self._source_id(submission) is not None
+        ):
             return {"comment_ref": ""}
         path = payloads.ACTIONS.format(candidate_id=done["candidate_ref"])
         source = self._source_name(submission)
@@ -136,8 +155,7 @@ class SkailerAdapter:
     # helpers ---------------------------------------------------------------------------
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        return json_body(send(self._client, method, path, ats=ATS, limiter=self._limiter,
-                              **kwargs), ATS)
+        return json_body(send(self._client, method, path, ats=ATS, limiter=self._limiter, **kwargs), ATS)
 
     def _existing_applicant(self, submission: Submission, response: httpx.Response) -> str:
         """A returning applicant (same email) is adopted rather than refused."""
@@ -167,7 +185,7 @@ class SkailerAdapter:
     def _job_item(self, job_ref: str) -> dict:
         item = self._job_items().get(str(job_ref))
         if item is None:
-            self._cache.clear()           # a job opened since the last load
+            self._cache.clear()  # a job opened since the last load
             item = self._job_items().get(str(job_ref))
         if item is None:
             raise PermanentError(f"{ATS}: job {job_ref} not found", ats=ATS, status=404)
@@ -185,24 +203,29 @@ class SkailerAdapter:
         for stage in stages:
             if str(stage["id"]) == str(wanted) or stage["name"].lower() == str(wanted).lower():
                 return stage["id"]
-        raise PermanentError(f"{ATS}: stage {wanted!r} not in pipeline {pipeline_id}",
-                             ats=ATS, status=422)
+        raise PermanentError(f"{ATS}: stage {wanted!r} not in pipeline {pipeline_id}", ats=ATS, status=422)
 
     def _source_items(self) -> list[dict]:
         return self._cache.get("sources", lambda: self._json("GET", payloads.SOURCES))
 
     def _source_name(self, submission: Submission) -> str:
-        return payloads.source_name(submission, self._settings.source,
-                                    (s["name"] for s in self._source_items()))
+        return payloads.source_name(
+            submission, self._settings.source, (s["name"] for s in self._source_items())
+        )
 
     def _source_id(self, submission: Submission) -> int | None:
         wanted = self._source_name(submission).lower()
         return next((s["id"] for s in self._source_items() if s["name"].lower() == wanted), None)
 
 
-def build(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,
-          limiter: Limiter | None = None, clock: Callable[[], float] = time.monotonic,
-          **_ignored: Any) -> SkailerAdapter:
+def build(
+    settings: Mapping[str, Any],
+    *,
+    transport: httpx.BaseTransport | None = None,
+    limiter: Limiter | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    **_ignored: Any,
+) -> SkailerAdapter:
     config = SkailerSettings.from_dict(settings)
     client = make_client(config.base_url, bearer(config.token), transport=transport)
     return SkailerAdapter(client, config, limiter=limiter, clock=clock)

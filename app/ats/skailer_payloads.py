@@ -3,6 +3,7 @@
 Paths and field names come from the vendor guide; the body shapes are ASSUMED (CONTRACTS §7)
 and kept here, in one place, to be corrected once real documentation or a tenant is at hand.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -28,8 +29,12 @@ def jobs_search(page: int) -> dict:
 
 
 def job_from(item: Mapping[str, Any]) -> Job:
-    return Job(ref=str(item["id"]), title=item.get("title", ""),
-               location=item.get("location", "") or "", open=item.get("status", "open") == "open")
+    return Job(
+        ref=str(item["id"]),
+        title=item.get("title", ""),
+        location=item.get("location", "") or "",
+        open=item.get("status", "open") == "open",
+    )
 
 
 def is_last_page(body: Mapping[str, Any], seen: int) -> bool:
@@ -38,10 +43,16 @@ def is_last_page(body: Mapping[str, Any], seen: int) -> bool:
 
 def applicant(submission: Submission, cv_ref: str | None, source_id: int | None) -> dict:
     city, _, country = (part.strip() for part in submission.location.rpartition(","))
-    body = {"first_name": submission.first_name, "last_name": submission.last_name,
-            "email": submission.email, "phone": submission.phone,
-            "linkedin_url": submission.url, "city": city or country, "country": country if city else "",
-            "cv_ids": [int(cv_ref)] if cv_ref else []}
+    body = {
+        "first_name": submission.first_name,
+        "last_name": submission.last_name,
+        "email": submission.email,
+        "phone": submission.phone,
+        "linkedin_url": submission.url,
+        "city": city or country,
+        "country": country if city else "",
+        "cv_ids": [int(cv_ref)] if cv_ref else [],
+    }
     if source_id is not None:
         body["source_id"] = source_id
     return body
@@ -53,10 +64,15 @@ def duplicate_applicant_id(body: Mapping[str, Any]) -> str | None:
     return str(ids[0]) if ids else None
 
 
-def candidate(job_id: int, applicant_ref: str, pipeline_id: int, stage_id: int,
-              source_id: int | None) -> dict:
-    body = {"job_id": job_id, "applicant_id": int(applicant_ref), "pipeline_id": pipeline_id,
-            "pipeline_stage_id": stage_id}
+def candidate(
+    job_id: int, applicant_ref: str, pipeline_id: int, stage_id: int, source_id: int | None
+) -> dict:
+    body = {
+        "job_id": job_id,
+        "applicant_id": int(applicant_ref),
+        "pipeline_id": pipeline_id,
+        "pipeline_stage_id": stage_id,
+    }
     if source_id is not None:
         body["source_id"] = source_id
     return body
@@ -72,8 +88,12 @@ def source_name(submission: Submission, configured: str, known: Iterable[str]) -
 
 def needs_comment(submission: Submission, *, source_known: bool) -> bool:
     """Whether the application holds anything the applicant and candidate fields do not."""
-    return bool(submission.cover_letter.strip() or submission.answers
-                or any(submission.attribution.values()) or not source_known)
+    return bool(
+        submission.cover_letter.strip()
+        or submission.answers
+        or any(submission.attribution.values())
+        or not source_known
+    )
 
 
 def comment(submission: Submission, source_name: str) -> dict:
@@ -84,8 +104,10 @@ def comment(submission: Submission, source_name: str) -> dict:
     if submission.answers:
         parts.append(text.answers_block(submission.answers))
     if submission.consent_text:
-        parts.append(f"Consent (version {submission.consent_version or '-'}, given "
-                     f"{submission.consent_at or '-'}):\n{submission.consent_text}")
+        parts.append(
+            f"Consent (version {submission.consent_version or '-'}, given "
+            f"{submission.consent_at or '-'}):\n{submission.consent_text}"
+        )
     origin = [f"source: {source_name}"] if source_name else []
     origin += [f"{key}: {value}" for key, value in sorted(submission.attribution.items())]
     origin.append(f"application: {submission.public_id}")
@@ -102,5 +124,4 @@ def candidates_search(applicant_ref: str, job_id: int) -> dict:
 
 
 def matching_applicant(items: Iterable[Mapping[str, Any]], email: str) -> str | None:
-    return next((str(i["id"]) for i in items if str(i.get("email", "")).lower() == email.lower()),
-                None)
+    return next((str(i["id"]) for i in items if str(i.get("email", "")).lower() == email.lower()), None)

@@ -6,6 +6,7 @@ reach the adapters with a `local-<id>` ref, and file answers reach them as a ref
 storage, not as bytes; sending either as a structured answer would make the ATS refuse the whole
 application. Both are written out for the recruiter instead, with the helpers here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 
 from app.ats.base import Answer, Submission
 
-LOCAL_PREFIX = "local-"           # the same as app.intake.delivery.LOCAL_QUESTION_PREFIX
+LOCAL_PREFIX = "local-"  # the same as app.intake.delivery.LOCAL_QUESTION_PREFIX
 
 
 def is_file(value: Any) -> bool:

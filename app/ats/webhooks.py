@@ -5,6 +5,7 @@ header's exact format is undocumented: we accept the hex digest, bare or as `sha
 (ASSUMED). The web endpoint stays thin: `receive` gives it a status code and, for a stage
 change, the new stage to show for the application; it keeps the seen event ids.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 SIGNATURE_HEADER = "X-NexivoHR-Signature"
-MAX_BODY_BYTES = 64 * 1024          # a stage event is a few hundred bytes; refuse anything large
+MAX_BODY_BYTES = 64 * 1024  # a stage event is a few hundred bytes; refuse anything large
 STAGE_EVENTS = ("submission.stage_changed", "submission.placed")
 
 
@@ -36,18 +37,19 @@ class Event:
 @dataclass(frozen=True)
 class StageUpdate:
     """What a stage event means for one of our applications (found by its submission_ref)."""
+
     submission_ref: str
     job_ref: str
-    stage: str                  # NexivoHR's value, e.g. "interview"
-    label: str                  # what HR sees in admin, e.g. "Interview"
+    stage: str  # NexivoHR's value, e.g. "interview"
+    label: str  # what HR sees in admin, e.g. "Interview"
 
 
 @dataclass(frozen=True)
 class Receipt:
-    status: int                 # the HTTP status the endpoint answers with
+    status: int  # the HTTP status the endpoint answers with
     event: Event | None = None
     update: StageUpdate | None = None
-    replay: bool = False        # already processed: answer 200, change nothing
+    replay: bool = False  # already processed: answer 200, change nothing
 
 
 def signature(secret: bytes, raw_body: bytes) -> str:
@@ -61,8 +63,9 @@ def verify_signature(secret: bytes, raw_body: bytes, header: str | None) -> bool
     given = header.strip()
     if given[:7].lower() == "sha256=":
         given = given[7:]
-    return hmac.compare_digest(given.lower().encode("ascii", "replace"),
-                               signature(secret, raw_body).encode("ascii"))
+    return hmac.compare_digest(
+        given.lower().encode("ascii", "replace"), signature(secret, raw_body).encode("ascii")
+    )
 
 
 def parse_event(raw_body: bytes) -> Event:
@@ -77,11 +80,15 @@ def parse_event(raw_body: bytes) -> Event:
     if not event_id or not isinstance(kind, str):
         raise BadEvent("webhook body has no event id or type")
     data = body.get("data") if isinstance(body.get("data"), dict) else {}
-    return Event(id=str(event_id), type=kind,
-                 submission_ref=_text(data.get("id") if kind.startswith("submission.") else
-                                      data.get("submission_id")),
-                 job_ref=_text(data.get("job_id")), candidate_ref=_text(data.get("candidate_id")),
-                 stage=_text(data.get("stage")).lower(), occurred_at=_text(body.get("created_at")))
+    return Event(
+        id=str(event_id),
+        type=kind,
+        submission_ref=_text(data.get("id") if kind.startswith("submission.") else data.get("submission_id")),
+        job_ref=_text(data.get("job_id")),
+        candidate_ref=_text(data.get("candidate_id")),
+        stage=_text(data.get("stage")).lower(),
+        occurred_at=_text(body.get("created_at")),
+    )
 
 
 def stage_update(event: Event) -> StageUpdate | None:
@@ -94,8 +101,7 @@ def stage_update(event: Event) -> StageUpdate | None:
     return StageUpdate(event.submission_ref, event.job_ref, stage, stage.replace("_", " ").capitalize())
 
 
-def receive(secret: bytes, raw_body: bytes, header: str | None,
-            first_time: Callable[[str], bool]) -> Receipt:
+def receive(secret: bytes, raw_body: bytes, header: str | None, first_time: Callable[[str], bool]) -> Receipt:
     """Everything the endpoint decides, in order: size, signature, shape, replay, meaning.
 
     `first_time(event_id)` records the id and says whether it was new (a unique insert in the

@@ -5,6 +5,7 @@ X-Rate-Limit-* headers of the previous response instead of finding the limit wit
 skips the lookup before a create: Workable refuses a second candidate with the same email on the
 same job (422 "already exists"), and that refusal is adopted as the delivery it proves.
 """
+
 from __future__ import annotations
 
 import time
@@ -24,18 +25,21 @@ CACHE_SECONDS = 600.0
 
 @dataclass(frozen=True)
 class WorkableSettings:
-    base_url: str                 # https://{subdomain}.workable.com/spi/v3
+    base_url: str  # https://{subdomain}.workable.com/spi/v3
     token: str
-    member_id: str = ""           # comments need a Workable member; no member, no comment step
-    sourced: bool = False         # False: Workable treats the candidate as applied and thanks them
-    domain: str = ""              # shown in Workable as where the candidate came from
+    member_id: str = ""  # comments need a Workable member; no member, no comment step
+    sourced: bool = False  # False: Workable treats the candidate as applied and thanks them
+    domain: str = ""  # shown in Workable as where the candidate came from
 
     @classmethod
-    def from_dict(cls, settings: Mapping[str, Any]) -> "WorkableSettings":
-        return cls(base_url=settings["base_url"].rstrip("/"), token=settings["token"],
-                   member_id=str(settings.get("member_id") or ""),
-                   sourced=bool(settings.get("sourced", False)),
-                   domain=settings.get("domain", ""))
+    def from_dict(cls, settings: Mapping[str, Any]) -> WorkableSettings:
+        return cls(
+            base_url=settings["base_url"].rstrip("/"),
+            token=settings["token"],
+            member_id=str(settings.get("member_id") or ""),
+            sourced=bool(settings.get("sourced", False)),
+            domain=settings.get("domain", ""),
+        )
 
 
 class RatePacer:
@@ -71,8 +75,15 @@ class RatePacer:
 class WorkableAdapter:
     name = "workable"
 
-    def __init__(self, client: httpx.Client, settings: WorkableSettings, *, pacer: RatePacer,
-                 limiter: Any = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        settings: WorkableSettings,
+        *,
+        pacer: RatePacer,
+        limiter: Any = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._client = client
         self._settings = settings
         self._pacer = pacer
@@ -85,8 +96,7 @@ class WorkableAdapter:
         return [payloads.job_from(item) for item in self._jobs_data()]
 
     def stages(self, job: Job) -> list[Stage]:
-        data = self._cache.get(("stages", job.ref),
-                            lambda: self._get(f"/jobs/{job.ref}/stages")["stages"])
+        data = self._cache.get(("stages", job.ref), lambda: self._get(f"/jobs/{job.ref}/stages")["stages"])
         return [Stage(ref=item["slug"], name=item["name"]) for item in data]
 
     def sources(self) -> list[Source]:
@@ -105,29 +115,30 @@ class WorkableAdapter:
         return tuple(steps)
 
     def find_existing(self, submission: Submission) -> Mapping[str, str]:
-        found = self._get("/candidates", params={"email": submission.email,
-                                                 "shortcode": submission.job_ref})
+        found = self._get("/candidates", params={"email": submission.email, "shortcode": submission.job_ref})
         candidates = found.get("candidates") or []
         return {"candidate_ref": str(candidates[0]["id"])} if candidates else {}
 
     def _create_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         if done.get("candidate_ref"):
             return {"candidate_ref": done["candidate_ref"]}
-        body = payloads.candidate_body(submission, self._questions_data(submission.job_ref),
-                                       sourced=self._settings.sourced,
-                                       domain=payloads.domain(submission, self._settings.domain),
-                                       details_in_comment=bool(self._settings.member_id))
+        body = payloads.candidate_body(
+            submission,
+            self._questions_data(submission.job_ref),
+            sourced=self._settings.sourced,
+            domain=payloads.domain(submission, self._settings.domain),
+            details_in_comment=bool(self._settings.member_id),
+        )
         params = {}
         stage = self._stage_slug(submission)
         if stage:
             params["stage"] = stage
         try:
-            response = self._send("POST", f"/jobs/{submission.job_ref}/candidates",
-                                  json=body, params=params)
+            response = self._send("POST", f"/jobs/{submission.job_ref}/candidates", json=body, params=params)
         except PermanentError as exc:
             if exc.status == 422:
                 existing = self.find_existing(submission)
-                if existing:      # "candidate already exists": delivered before, adopt it
+                if existing:  # "candidate already exists": delivered before, adopt it
                     return existing
             raise
         return {"candidate_ref": str(json_body(response, self.name)["candidate"]["id"])}
@@ -135,8 +146,10 @@ class WorkableAdapter:
     def _comment(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         if done.get("comment_ref"):
             return {"comment_ref": done["comment_ref"]}
-        body = {"member_id": self._settings.member_id,
-                "comment": {"body": payloads.comment_body(submission), "policy": ["admin"]}}
+        body = {
+            "member_id": self._settings.member_id,
+            "comment": {"body": payloads.comment_body(submission), "policy": ["admin"]},
+        }
         response = self._send("POST", f"/candidates/{done['candidate_ref']}/comments", json=body)
         data = json_body(response, self.name) if response.content else {}
         return {"comment_ref": str(data.get("id", "1"))}
@@ -148,8 +161,7 @@ class WorkableAdapter:
         if not wanted:
             return ""
         job = Job(ref=submission.job_ref, title="")
-        return next((s.ref for s in self.stages(job)
-                     if wanted in (s.ref.lower(), s.name.lower())), "")
+        return next((s.ref for s in self.stages(job) if wanted in (s.ref.lower(), s.name.lower())), "")
 
     # plumbing ----------------------------------------------------------------------------
     def _jobs_data(self) -> list[dict]:
@@ -161,12 +173,13 @@ class WorkableAdapter:
                 if not next_url:
                     return jobs
                 page = self._get(next_url)
+
         return self._cache.get(("jobs",), fetch)
 
     def _questions_data(self, shortcode: str) -> list[dict]:
-        return self._cache.get(("questions", shortcode),
-                            lambda: self._get(f"/jobs/{shortcode}/questions")["questions"])
-
+        return self._cache.get(
+            ("questions", shortcode), lambda: self._get(f"/jobs/{shortcode}/questions")["questions"]
+        )
 
     def _get(self, path: str, **kwargs: Any) -> Any:
         return json_body(self._send("GET", path, **kwargs), self.name)
@@ -188,12 +201,22 @@ def _ref(job: Job | str) -> str:
     return job.ref if isinstance(job, Job) else str(job)
 
 
-def build(settings: Mapping[str, Any], *, transport: httpx.BaseTransport | None = None,
-          limiter: Any = None, clock: Callable[[], float] = time.time,
-          sleep: Callable[[float], None] = time.sleep, **_: Any) -> WorkableAdapter:
+def build(
+    settings: Mapping[str, Any],
+    *,
+    transport: httpx.BaseTransport | None = None,
+    limiter: Any = None,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+    **_: Any,
+) -> WorkableAdapter:
     config = WorkableSettings.from_dict(settings)
     pacer = RatePacer(clock, sleep)
-    client = httpx.Client(base_url=config.base_url, timeout=DEFAULT_TIMEOUT, transport=transport,
-                          headers={"Authorization": f"Bearer {config.token}"},
-                          event_hooks={"response": [pacer.observe]})
+    client = httpx.Client(
+        base_url=config.base_url,
+        timeout=DEFAULT_TIMEOUT,
+        transport=transport,
+        headers={"Authorization": f"Bearer {config.token}"},
+        event_hooks={"response": [pacer.observe]},
+    )
     return WorkableAdapter(client, config, pacer=pacer, limiter=limiter, clock=clock)

@@ -1,4 +1,5 @@
 """Public pages: job listings, job pages, the apply form and the thank-you page."""
+
 from flask import Blueprint
 
 bp = Blueprint("careers", __name__)

@@ -4,13 +4,13 @@ Public job pages are the same for every visitor and carry no session or form tok
 process keeps its rendered bytes for a few seconds (PAGE_CACHE_SECONDS). A change made in admin
 clears this process's cache at once; other processes catch up within the TTL.
 """
+
 from __future__ import annotations
 
 import functools
 import threading
 import time
 from collections import OrderedDict
-
 from itertools import chain
 
 from flask import Response, current_app, has_app_context, request
@@ -58,6 +58,7 @@ def clear_page_cache() -> None:
 
 def cached_page(view):
     """Serve a recent rendering of this public page; only clean 200 answers are kept."""
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         ttl = float(current_app.config.get("PAGE_CACHE_SECONDS", 0))
@@ -69,17 +70,20 @@ def cached_page(view):
         if hit is not None:
             return Response(hit[1], status=hit[3], mimetype=hit[2])
         response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code == 200 and "Set-Cookie" not in response.headers \
-                and not response.direct_passthrough:
+        if (
+            response.status_code == 200
+            and "Set-Cookie" not in response.headers
+            and not response.direct_passthrough
+        ):
             cache.put(key, ttl, response.get_data(), response.mimetype, response.status_code)
         return response
+
     return wrapper
 
 
 @event.listens_for(Session, "before_flush")
 def _note_page_changes(session, _context, _instances) -> None:
-    if any(isinstance(obj, (Job, Question))
-           for obj in chain(session.new, session.dirty, session.deleted)):
+    if any(isinstance(obj, (Job, Question)) for obj in chain(session.new, session.dirty, session.deleted)):
         session.info["public_pages_changed"] = True
 
 

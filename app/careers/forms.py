@@ -1,12 +1,21 @@
 """The apply form: fixed candidate fields plus one field per custom question of the job."""
+
 from __future__ import annotations
 
 import phonenumbers
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectMultipleField,
-                     StringField, TextAreaField, URLField)
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, URL, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import Job, Question
@@ -39,25 +48,38 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ApplyFormBase(FlaskForm):
-    first_name = StringField("First name", validators=[DataRequired("Enter your first name."),
-                                                       Length(max=100)])
-    last_name = StringField("Last name", validators=[DataRequired("Enter your last name."),
-                                                     Length(max=100)])
-    email = EmailField("Email", validators=[
-        DataRequired("Enter your email address."),
-        Email("Enter an email address like name@example.com.", check_deliverability=False),
-        Length(max=254)])
+    first_name = StringField(
+        "First name", validators=[DataRequired("Enter your first name."), Length(max=100)]
+    )
+    last_name = StringField("Last name", validators=[DataRequired("Enter your last name."), Length(max=100)])
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter an email address like name@example.com.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
     phone = StringField("Phone", validators=[Optional(), Length(max=40), valid_phone])
-    url = URLField("LinkedIn or website", validators=[
-        Optional(), URL(message="Enter a full web address starting with https://."), Length(max=500)])
+    url = URLField(
+        "LinkedIn or website",
+        validators=[
+            Optional(),
+            URL(message="Enter a full web address starting with https://."),
+            Length(max=500),
+        ],
+    )
     location = StringField("Where are you based?", validators=[Optional(), Length(max=200)])
     cover_letter = TextAreaField("Cover letter", validators=[Optional(), Length(max=20000)])
     resume = FileField("Resume (PDF, DOC or DOCX)")
     held_resume = HiddenField()
-    consent = BooleanField(validators=[DataRequired("Please agree to the processing of your "
-                                                    "data so we can consider your application.")])
+    consent = BooleanField(
+        validators=[
+            DataRequired("Please agree to the processing of your data so we can consider your application.")
+        ]
+    )
     submission_key = HiddenField()
-    nickname = StringField("Leave this field empty")   # honeypot: people never see it
+    nickname = StringField("Leave this field empty")  # honeypot: people never see it
     # attribution handed over by an embedding page (issue 6 fills these)
     utm = HiddenField()
 
@@ -79,19 +101,30 @@ def _question_field(question: Question):
     if question.kind == "long_text":
         return TextAreaField(label, validators=needed + [Length(max=10000)])
     if question.kind == "url":
-        return URLField(label, validators=needed + [
-            URL(message="Enter a full web address starting with https://."), Length(max=500)])
+        return URLField(
+            label,
+            validators=needed
+            + [URL(message="Enter a full web address starting with https://."), Length(max=500)],
+        )
     if question.kind == "single_select":
-        return RadioField(label, choices=choices,
-                          validators=[InputRequired("Choose one option.")] if required else [Optional()],
-                          validate_choice=True)
+        return RadioField(
+            label,
+            choices=choices,
+            validators=[InputRequired("Choose one option.")] if required else [Optional()],
+            validate_choice=True,
+        )
     if question.kind == "multi_select":
-        return MultiCheckboxField(label, choices=choices,
-                                  validators=[DataRequired("Choose at least one option.")]
-                                  if required else [Optional()])
+        return MultiCheckboxField(
+            label,
+            choices=choices,
+            validators=[DataRequired("Choose at least one option.")] if required else [Optional()],
+        )
     if question.kind == "yes_no":
-        return RadioField(label, choices=[("yes", "Yes"), ("no", "No")],
-                          validators=[InputRequired("Answer yes or no.")] if required else [Optional()])
+        return RadioField(
+            label,
+            choices=[("yes", "Yes"), ("no", "No")],
+            validators=[InputRequired("Answer yes or no.")] if required else [Optional()],
+        )
     if question.kind == "file":
         return FileField(label)
     return StringField(label, validators=needed + [Length(max=1000)])

@@ -1,4 +1,5 @@
 """schema.org JobPosting for a job page, so search engines can list the opening."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,9 +25,14 @@ def job_posting(job: Job, description_html: str, company: str, company_url: str)
     if job.valid_through:
         data["validThrough"] = job.valid_through.isoformat(timespec="seconds") + "+00:00"
     if job.location:
-        data["jobLocation"] = {"@type": "Place", "address": {
-            "@type": "PostalAddress", "addressLocality": job.location.split(",")[0].strip(),
-            **({"addressCountry": job.country} if job.country else {})}}
+        data["jobLocation"] = {
+            "@type": "Place",
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": job.location.split(",")[0].strip(),
+                **({"addressCountry": job.country} if job.country else {}),
+            },
+        }
     if job.remote:
         data["jobLocationType"] = "TELECOMMUTE"
         data["applicantLocationRequirements"] = {"@type": "Country", "name": job.country or "Worldwide"}

@@ -1,4 +1,5 @@
 """Queries behind the public listing: published, open jobs with search, filters and paging."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,14 +20,22 @@ class ListingQuery:
 
     @classmethod
     def from_args(cls, args) -> ListingQuery:
-        return cls(q=args.get("q", "").strip()[:100], department=args.get("department", "").strip(),
-                   location=args.get("location", "").strip(),
-                   remote=args.get("remote") in ("1", "on", "true"),
-                   page=max(1, args.get("page", 1, type=int) or 1))
+        return cls(
+            q=args.get("q", "").strip()[:100],
+            department=args.get("department", "").strip(),
+            location=args.get("location", "").strip(),
+            remote=args.get("remote") in ("1", "on", "true"),
+            page=max(1, args.get("page", 1, type=int) or 1),
+        )
 
     def args(self, **changes) -> dict:
-        values = {"q": self.q, "department": self.department, "location": self.location,
-                  "remote": "1" if self.remote else "", "page": self.page}
+        values = {
+            "q": self.q,
+            "department": self.department,
+            "location": self.location,
+            "remote": "1" if self.remote else "",
+            "page": self.page,
+        }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in ("", None, 1) or k == "page" and v != 1}
 
@@ -39,8 +48,14 @@ def search(query: ListingQuery, per_page: int):
     statement = open_jobs()
     if query.q:
         like = f"%{query.q}%"
-        statement = statement.where(or_(Job.title.ilike(like), Job.department.ilike(like),
-                                        Job.location.ilike(like), Job.description_html.ilike(like)))
+        statement = statement.where(
+            or_(
+                Job.title.ilike(like),
+                Job.department.ilike(like),
+                Job.location.ilike(like),
+                Job.description_html.ilike(like),
+            )
+        )
     if query.department:
         statement = statement.where(Job.department == query.department)
     if query.location:

@@ -4,6 +4,7 @@ When the form comes back with an error, a browser cannot refill a file input. So
 passed its checks is kept under a random key and the form carries a signed token for it: the
 candidate does not have to choose it again.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,8 +43,10 @@ def read_upload(file: FileStorage | None, max_bytes: int) -> CheckedFile | None:
         raise UploadRejected("This file is empty. Please choose your resume file.")
     fmt = detect_format(data)
     if fmt not in ACCEPTED_FORMATS:
-        raise UploadRejected(f"We could not recognise this file as a {FORMAT_NAMES} document, "
-                             "whatever its name says. Please upload a PDF, DOC or DOCX file.")
+        raise UploadRejected(
+            f"We could not recognise this file as a {FORMAT_NAMES} document, "
+            "whatever its name says. Please upload a PDF, DOC or DOCX file."
+        )
     filename = display_name(file.filename, fmt)
     return CheckedFile(Upload.from_bytes(data, filename, CONTENT_TYPES[fmt]), fmt)
 
@@ -62,8 +65,16 @@ class HeldFiles:
     def hold(self, checked: CheckedFile) -> str:
         upload = checked.upload
         key = upload.held_key or self._storage.save(upload.data, folder=HELD_FOLDER)
-        return self._signer.dumps({"key": key, "name": upload.filename, "type": upload.content_type,
-                                   "size": upload.size, "sha": upload.sha256, "fmt": checked.format})
+        return self._signer.dumps(
+            {
+                "key": key,
+                "name": upload.filename,
+                "type": upload.content_type,
+                "size": upload.size,
+                "sha": upload.sha256,
+                "fmt": checked.format,
+            }
+        )
 
     def take(self, token: str | None) -> CheckedFile | None:
         if not token:

@@ -1,4 +1,5 @@
 """Routes of the public careers site."""
+
 from __future__ import annotations
 
 import logging
@@ -8,12 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask import (Response, abort, current_app, redirect, render_template, request, url_for)
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from app.careers import bp
-from app.careers.forms import HONEYPOT, apply_form_for, held_field_name, normalise_phone, question_field_name
 from app.careers.cache import cached_page
+from app.careers.forms import HONEYPOT, apply_form_for, held_field_name, normalise_phone, question_field_name
 from app.careers.jsonld import job_posting
 from app.careers.listing import ListingQuery, facet, open_jobs, search
 from app.careers.uploads import CheckedFile, HeldFiles, UploadRejected, read_upload
@@ -26,8 +27,7 @@ from app.storage import Storage
 
 log = logging.getLogger(__name__)
 
-ATTRIBUTION_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "src",
-                    "referrer")
+ATTRIBUTION_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "src", "referrer")
 
 
 @bp.get("/")
@@ -40,8 +40,14 @@ def home():
 def jobs():
     query = ListingQuery.from_args(request.args)
     page = search(query, current_app.config["JOBS_PER_PAGE"])
-    return render_template("careers/jobs.html", page=page, query=query, snippet=plain_text,
-                           departments=facet(Job.department), locations=facet(Job.location))
+    return render_template(
+        "careers/jobs.html",
+        page=page,
+        query=query,
+        snippet=plain_text,
+        departments=facet(Job.department),
+        locations=facet(Job.location),
+    )
 
 
 def open_job_or_404(job_id: int) -> Job:
@@ -56,10 +62,10 @@ def open_job_or_404(job_id: int) -> Job:
 def job(job_id: int):
     job = open_job_or_404(job_id)
     description = sanitize(job.description_html)
-    posting = job_posting(job, description, current_app.config["COMPANY_NAME"],
-                          current_app.config["COMPANY_URL"])
-    return render_template("careers/job.html", job=job, description=Markup(description),
-                           posting=posting)
+    posting = job_posting(
+        job, description, current_app.config["COMPANY_NAME"], current_app.config["COMPANY_URL"]
+    )
+    return render_template("careers/job.html", job=job, description=Markup(description), posting=posting)
 
 
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
@@ -85,6 +91,7 @@ def full_page_thanks(public_id: str | None) -> str:
 class ApplyVariant:
     """How an apply page renders and where it sends the candidate next: the full page, or the
     embed, which has its own layout, no session-bound CSRF token and its own thank-you page."""
+
     template: str = "careers/apply.html"
     csrf: bool = True
     thanks_url: Callable[[str | None], str] = full_page_thanks
@@ -111,26 +118,40 @@ def take_application(job: Job, variant: ApplyVariant = FULL_PAGE):
     held = held_files()
     valid = form.validate()
     files = collect_files(job, form, held)
-    if not valid or any(getattr(form, name).errors for name in files_field_names(job)) \
-            or not form.submission_key.data:
+    if (
+        not valid
+        or any(getattr(form, name).errors for name in files_field_names(job))
+        or not form.submission_key.data
+    ):
         hold_files(form, files, held)
         return render_apply(job, form, files=files, variant=variant), 422
     resume = files["resume"].upload if files.get("resume") else None
     new = NewApplication(
-        job=job, submission_key=form.submission_key.data, first_name=form.first_name.data.strip(),
-        last_name=form.last_name.data.strip(), email=form.email.data.strip().lower(),
+        job=job,
+        submission_key=form.submission_key.data,
+        first_name=form.first_name.data.strip(),
+        last_name=form.last_name.data.strip(),
+        email=form.email.data.strip().lower(),
         phone=normalise_phone(form.phone.data or "", job.country or None),
-        url=(form.url.data or "").strip(), location=(form.location.data or "").strip(),
+        url=(form.url.data or "").strip(),
+        location=(form.location.data or "").strip(),
         cover_letter=form.cover_letter.data or "",
-        resume=resume, answers=collect_answers(job, form, files),
+        resume=resume,
+        answers=collect_answers(job, form, files),
         # the autofill call usually parsed this file already; otherwise the worker parses it
         parsed=cached_result(db.session, resume.sha256) if resume else None,
         consent_text=current_app.config["CONSENT_TEXT"],
         consent_version=current_app.config["CONSENT_VERSION"],
-        attribution=parse_attribution(form.utm.data))
+        attribution=parse_attribution(form.utm.data),
+    )
     tasks = current_app.extensions["careers.tasks"]
-    application = submit(db.session, Storage(current_app.config["UPLOAD_DIR"]),
-                         tasks.enqueue_delivery, new, target=current_app.config["ATS"]["kind"])
+    application = submit(
+        db.session,
+        Storage(current_app.config["UPLOAD_DIR"]),
+        tasks.enqueue_delivery,
+        new,
+        target=current_app.config["ATS"]["kind"],
+    )
     return redirect(variant.thanks_url(application.public_id))
 
 
@@ -212,11 +233,17 @@ def parse_attribution(raw: str | None) -> dict[str, str]:
 
 
 def render_apply(job: Job, form, files=None, variant: ApplyVariant = FULL_PAGE):
-    return render_template(variant.template, job=job, form=form, files=files or {},
-                           consent_text=current_app.config["CONSENT_TEXT"],
-                           max_mb=current_app.config["MAX_UPLOAD_MB"],
-                           question_field_name=question_field_name, held_field_name=held_field_name,
-                           **variant.context)
+    return render_template(
+        variant.template,
+        job=job,
+        form=form,
+        files=files or {},
+        consent_text=current_app.config["CONSENT_TEXT"],
+        max_mb=current_app.config["MAX_UPLOAD_MB"],
+        question_field_name=question_field_name,
+        held_field_name=held_field_name,
+        **variant.context,
+    )
 
 
 def application_or_404(public_id: str) -> Application:

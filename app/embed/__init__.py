@@ -3,6 +3,7 @@
 The iframe works without any cookie: a signed, expiring, single-use token in the form replaces
 the session-bound CSRF token, so browsers that block third-party cookies can still apply.
 """
+
 from flask import Blueprint
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")

@@ -4,6 +4,7 @@ A token is signed with the app's secret, expires after two hours, and is bound t
 one host origin. Its nonce is also the form's submission key, so the application row it creates
 (unique submission_key) is what marks it used: single use needs no table of its own.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -40,15 +41,22 @@ def _serializer(secret_key: str, now: Callable[[], float]) -> URLSafeTimedSerial
     return URLSafeTimedSerializer(secret_key, salt=SALT, signer=ClockSigner)
 
 
-def issue_token(secret_key: str, job_id: int, origin: str, *,
-                now: Callable[[], float] = time.time) -> tuple[str, EmbedToken]:
+def issue_token(
+    secret_key: str, job_id: int, origin: str, *, now: Callable[[], float] = time.time
+) -> tuple[str, EmbedToken]:
     token = EmbedToken(job_id, origin, secrets.token_hex(16))
     signed = _serializer(secret_key, now).dumps({"j": job_id, "o": origin, "n": token.nonce})
     return signed, token
 
 
-def read_token(secret_key: str, signed: str | None, *, job_id: int | None, origin: str | None,
-               now: Callable[[], float] = time.time) -> EmbedToken:
+def read_token(
+    secret_key: str,
+    signed: str | None,
+    *,
+    job_id: int | None,
+    origin: str | None,
+    now: Callable[[], float] = time.time,
+) -> EmbedToken:
     """The token's claims if it is genuine, fresh and made for this job and host; else TokenRejected.
 
     job_id/origin None: any job, any host (the autofill endpoint, which does not consume it).
@@ -70,8 +78,7 @@ def read_token(secret_key: str, signed: str | None, *, job_id: int | None, origi
 
 
 def _check_bound(claims: dict, job_id: int | None, origin: str | None) -> None:
-    if job_id is not None and claims.get("j") != job_id or \
-            origin is not None and claims.get("o") != origin:
+    if job_id is not None and claims.get("j") != job_id or origin is not None and claims.get("o") != origin:
         raise TokenRejected("token_invalid", "The form's security token is for another form.")
 
 

@@ -1,4 +1,5 @@
 """Routes of the embed: the job list, the apply form and the thank-you page inside an iframe."""
+
 from __future__ import annotations
 
 import re
@@ -6,9 +7,16 @@ import re
 from flask import Response, current_app, render_template, request, url_for
 
 from app.careers.listing import ListingQuery, search
-from app.careers.views import (ATTRIBUTION_KEYS, ApplyVariant, application_or_404,
-                               attribution_from, open_job_or_404, render_apply, show_again,
-                               take_application)
+from app.careers.views import (
+    ATTRIBUTION_KEYS,
+    ApplyVariant,
+    application_or_404,
+    attribution_from,
+    open_job_or_404,
+    render_apply,
+    show_again,
+    take_application,
+)
 from app.embed import bp
 from app.embed.tokens import TokenRejected, check_same_origin, issue_token, read_token
 from app.extensions import csrf, db, limiter
@@ -51,7 +59,7 @@ def carry_embed_args(endpoint: str, values: dict) -> None:
 @bp.after_request
 def no_store(response: Response) -> Response:
     if request.endpoint != "embed.theme_css":
-        response.headers["Cache-Control"] = "no-store"   # every form render has its own token
+        response.headers["Cache-Control"] = "no-store"  # every form render has its own token
     return response
 
 
@@ -79,10 +87,18 @@ def embed_variant(job: Job, origin: str, signed_token: str, *, expired: bool = F
             return url_for("embed.received")
         return url_for("embed.thanks", public_id=public_id)
 
-    return ApplyVariant(template="embed/apply.html", csrf=False, thanks_url=thanks_url,
-                        context={"embed_token": signed_token, "host_origin": origin,
-                                 "theme": theme(), "expired": expired,
-                                 "action": url_for("embed.apply", job_id=job.id)})
+    return ApplyVariant(
+        template="embed/apply.html",
+        csrf=False,
+        thanks_url=thanks_url,
+        context={
+            "embed_token": signed_token,
+            "host_origin": origin,
+            "theme": theme(),
+            "expired": expired,
+            "action": url_for("embed.apply", job_id=job.id),
+        },
+    )
 
 
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
@@ -103,8 +119,7 @@ def apply(job_id: int):
         return render_apply(job, form, variant=variant)
     signed = request.form.get("embed_token", "")
     try:
-        check_same_origin(own_origin(), request.headers.get("Origin"),
-                          request.headers.get("Sec-Fetch-Site"))
+        check_same_origin(own_origin(), request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site"))
         token = read_token(secret, signed, job_id=job.id, origin=origin)
         if request.form.get("submission_key") != token.nonce:
             raise TokenRejected("token_invalid", "The form's security token is for another form.")
@@ -151,14 +166,13 @@ def theme_css():
     return response
 
 
-
 def allows_autofill() -> bool:
     """A cookie-less iframe may call the autofill endpoint with its form's token (not consumed)."""
     try:
-        check_same_origin(own_origin(), request.headers.get("Origin"),
-                          request.headers.get("Sec-Fetch-Site"))
-        token = read_token(current_app.config["SECRET_KEY"], request.headers.get("X-Embed-Token"),
-                           job_id=None, origin=None)
+        check_same_origin(own_origin(), request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site"))
+        token = read_token(
+            current_app.config["SECRET_KEY"], request.headers.get("X-Embed-Token"), job_id=None, origin=None
+        )
     except TokenRejected:
         return False
     return token.origin in current_app.config["EMBED_ALLOWED_ORIGINS"]

@@ -1,4 +1,5 @@
 """Endpoints other systems call: ATS webhooks and signed resume links for ATSs without uploads."""
+
 from flask import Blueprint
 
 bp = Blueprint("hooks", __name__)

@@ -1,4 +1,5 @@
 """Signed, expiring links to a stored resume, for ATSs that take a link instead of the file."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

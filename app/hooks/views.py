@@ -1,4 +1,5 @@
 """Webhook receivers and the signed resume download."""
+
 from __future__ import annotations
 
 import logging
@@ -27,11 +28,12 @@ def first_time(source: str):
             db.session.rollback()
             return False
         return True
+
     return record
 
 
 @bp.post("/webhooks/nexivohr")
-@csrf.exempt   # authenticated by its HMAC signature, not by a browser session
+@csrf.exempt  # authenticated by its HMAC signature, not by a browser session
 def nexivohr_webhook():
     secret = str(current_app.config["WEBHOOK_SECRETS"].get("nexivohr", "")).encode()
     if not secret:
@@ -53,8 +55,10 @@ def nexivohr_webhook():
 def application_by_ref(target: str, key: str, ref: str) -> Application | None:
     """The application whose delivery recorded `key` = `ref` among its checkpoints."""
     candidates = db.session.scalars(
-        select(Delivery).where(Delivery.target == target,
-                               cast(Delivery.checkpoints, String).like(f'%"{ref}"%')))
+        select(Delivery).where(
+            Delivery.target == target, cast(Delivery.checkpoints, String).like(f'%"{ref}"%')
+        )
+    )
     for delivery in candidates:
         if refs(delivery.checkpoints or {}).get(key) == ref:
             return delivery.application
@@ -63,16 +67,21 @@ def application_by_ref(target: str, key: str, ref: str) -> Application | None:
 
 @bp.get("/files/resume/<token>")
 def signed_resume(token: str):
-    found = application_for_token(current_app.config["SECRET_KEY"], token,
-                                  int(current_app.config["RESUME_LINK_DAYS"]))
+    found = application_for_token(
+        current_app.config["SECRET_KEY"], token, int(current_app.config["RESUME_LINK_DAYS"])
+    )
     if found is None:
         abort(404)
     application = db.session.get(Application, found[0])
     if application is None or application.public_id != found[1] or not application.resume_key:
         abort(404)
     path = Storage(current_app.config["UPLOAD_DIR"]).path(application.resume_key)
-    response = send_file(path, mimetype=application.resume_content_type, as_attachment=True,
-                         download_name=application.resume_filename or "resume")
+    response = send_file(
+        path,
+        mimetype=application.resume_content_type,
+        as_attachment=True,
+        download_name=application.resume_filename or "resume",
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response

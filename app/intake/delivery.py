@@ -4,6 +4,7 @@ The row is the truth. A worker claims it with a lease (so two workers never run 
 delivery), saves every checkpoint before the next step, and leaves it pending with a
 `next_attempt_at` when it must try again later.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,8 +17,18 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from app.ats.base import (Answer as AtsAnswer, AtsAdapter, AuthError, NeedsReviewError,
-                          PermanentError, Resume, RetryableError, Submission)
+from app.ats.base import (
+    Answer as AtsAnswer,
+)
+from app.ats.base import (
+    AtsAdapter,
+    AuthError,
+    NeedsReviewError,
+    PermanentError,
+    Resume,
+    RetryableError,
+    Submission,
+)
 from app.intake.runner import INFLIGHT, backoff_delay, run_steps
 from app.models import Application, Delivery, Integration, utcnow
 from app.storage import Storage
@@ -32,32 +43,44 @@ class Policy:
     max_attempts: int = 8
     backoff_base: float = 30.0
     backoff_cap: float = 3600.0
-    lease: timedelta = LEASE       # how long a worker may hold a delivery before others take over
+    lease: timedelta = LEASE  # how long a worker may hold a delivery before others take over
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str                    # delivered, retry, failed, needs_review, paused, skipped
-    delay: float | None = None     # seconds until the next attempt, for "retry"
+    status: str  # delivered, retry, failed, needs_review, paused, skipped
+    delay: float | None = None  # seconds until the next attempt, for "retry"
 
 
 def claim(session: Session, delivery_id: int, now: datetime, lease: timedelta = LEASE) -> bool:
     """Take the row for this worker; False when it is finished or another worker holds it."""
     result = session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id,
-               or_(Delivery.status == "pending",
-                   (Delivery.status == "in_progress") & (Delivery.lease_until < now)))
-        .values(status="in_progress", lease_until=now + lease, attempts=Delivery.attempts + 1))
+        .where(
+            Delivery.id == delivery_id,
+            or_(
+                Delivery.status == "pending",
+                (Delivery.status == "in_progress") & (Delivery.lease_until < now),
+            ),
+        )
+        .values(status="in_progress", lease_until=now + lease, attempts=Delivery.attempts + 1)
+    )
     session.commit()
     return result.rowcount == 1
 
 
-def deliver(session: Session, application_id: int, *, adapter: AtsAdapter, storage: Storage,
-            policy: Policy = Policy(), now: Callable[[], datetime] = utcnow,
-            jitter: Callable[[], float] = random.random,
-            after_step: Callable[[str, Any], None] | None = None,
-            parse: Callable[[Session, bytes, str], dict] | None = None) -> Outcome:
+def deliver(
+    session: Session,
+    application_id: int,
+    *,
+    adapter: AtsAdapter,
+    storage: Storage,
+    policy: Policy = Policy(),
+    now: Callable[[], datetime] = utcnow,
+    jitter: Callable[[], float] = random.random,
+    after_step: Callable[[str, Any], None] | None = None,
+    parse: Callable[[Session, bytes, str], dict] | None = None,
+) -> Outcome:
     """Deliver one application once; `parse(session, data, sha256)` fills `parsed` first."""
     delivery = session.scalar(select(Delivery).where(Delivery.application_id == application_id))
     if delivery is None or is_paused(session, delivery.target):
@@ -75,14 +98,22 @@ def deliver(session: Session, application_id: int, *, adapter: AtsAdapter, stora
         # Each checkpoint renews the lease, so a long delivery is never taken over mid-way: a
         # single step is bounded by the HTTP timeouts and the rate limiter's wait, far below it.
         # One UPDATE of two columns: no reload of the expired row, no change tracking.
-        session.execute(update(Delivery).where(Delivery.id == delivery_id)
-                        .values(checkpoints=dict(checkpoints), lease_until=now() + policy.lease)
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(checkpoints=dict(checkpoints), lease_until=now() + policy.lease)
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
 
     try:
-        run_steps(adapter, submission, dict(delivery.checkpoints or {}), save,
-                  **({"after_step": after_step} if after_step else {}))
+        run_steps(
+            adapter,
+            submission,
+            dict(delivery.checkpoints or {}),
+            save,
+            **({"after_step": after_step} if after_step else {}),
+        )
     except RetryableError as exc:
         return _retry_later(session, delivery, exc, policy, now, jitter)
     except AuthError as exc:
@@ -103,8 +134,7 @@ def deliver(session: Session, application_id: int, *, adapter: AtsAdapter, stora
 def _retry_later(session, delivery, exc: RetryableError, policy, now, jitter) -> Outcome:
     if delivery.attempts >= policy.max_attempts:
         return _finish(session, delivery, "failed", f"{exc} (gave up after {delivery.attempts} attempts)")
-    delay = backoff_delay(delivery.attempts, base=policy.backoff_base, cap=policy.backoff_cap,
-                          jitter=jitter)
+    delay = backoff_delay(delivery.attempts, base=policy.backoff_base, cap=policy.backoff_cap, jitter=jitter)
     if exc.retry_after is not None:
         delay = max(delay, exc.retry_after)
     delivery.status = "pending"
@@ -132,7 +162,7 @@ def _pause(session, delivery, exc: AuthError, now) -> None:
     integration.paused = True
     integration.paused_reason = str(exc)
     integration.paused_at = now()
-    delivery.status = "pending"                 # resumes when HR fixes the credentials
+    delivery.status = "pending"  # resumes when HR fixes the credentials
     delivery.last_error = str(exc)
     delivery.attempts = max(0, delivery.attempts - 1)
     delivery.lease_until = None
@@ -169,10 +199,14 @@ def retry_now(session: Session, delivery: Delivery) -> None:
 def due_deliveries(session: Session, now: datetime) -> list[int]:
     """Applications whose delivery should be running: the sweeper re-enqueues them."""
     rows = session.scalars(
-        select(Delivery.application_id).where(or_(
-            (Delivery.status == "pending") &
-            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-            (Delivery.status == "in_progress") & (Delivery.lease_until < now))))
+        select(Delivery.application_id).where(
+            or_(
+                (Delivery.status == "pending")
+                & or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+                (Delivery.status == "in_progress") & (Delivery.lease_until < now),
+            )
+        )
+    )
     return list(rows)
 
 
@@ -180,12 +214,14 @@ PARSE_UNAVAILABLE = {"ok": False, "error_code": "unavailable"}
 
 
 def parse_cached(session: Session, data: bytes, sha256: str) -> dict:
-    from app.resume.service import parse_cached as parse   # the parser is optional at import
+    from app.resume.service import parse_cached as parse  # the parser is optional at import
+
     return parse(session, data, sha256)
 
 
-def ensure_parsed(session: Session, application: Application, storage: Storage,
-                  parse: Callable[[Session, bytes, str], dict]) -> None:
+def ensure_parsed(
+    session: Session, application: Application, storage: Storage, parse: Callable[[Session, bytes, str], dict]
+) -> None:
     """Give the adapters the resume's structured fields; a parser failure never stops delivery."""
     if not application.resume_key or application.parsed is not None:
         return
@@ -221,18 +257,30 @@ def build_submission(application: Application, storage: Storage) -> Submission:
     job = application.job
     resume = None
     if application.resume_key:
-        resume = Resume(application.resume_filename, application.resume_content_type,
-                        storage.read(application.resume_key))
+        resume = Resume(
+            application.resume_filename, application.resume_content_type, storage.read(application.resume_key)
+        )
     answers = tuple(
-        AtsAnswer(question_ref=question_ref(a),
-                  label=a.label, value=a.value)
-        for a in application.answers)
+        AtsAnswer(question_ref=question_ref(a), label=a.label, value=a.value) for a in application.answers
+    )
     return Submission(
-        application_id=application.id, public_id=application.public_id, job_ref=job.ref or str(job.id),
-        first_name=application.first_name, last_name=application.last_name,
-        email=application.email, phone=application.phone, url=application.url,
-        location=application.location, cover_letter=application.cover_letter, resume=resume,
-        answers=answers, parsed=parsed_fields(application.parsed), consent_text=application.consent_text,
+        application_id=application.id,
+        public_id=application.public_id,
+        job_ref=job.ref or str(job.id),
+        first_name=application.first_name,
+        last_name=application.last_name,
+        email=application.email,
+        phone=application.phone,
+        url=application.url,
+        location=application.location,
+        cover_letter=application.cover_letter,
+        resume=resume,
+        answers=answers,
+        parsed=parsed_fields(application.parsed),
+        consent_text=application.consent_text,
         consent_version=application.consent_version,
         consent_at=application.consent_at.isoformat() + "+00:00",
-        attribution=dict(application.attribution or {}), stage=job.stage, source=job.source)
+        attribution=dict(application.attribution or {}),
+        stage=job.stage,
+        source=job.source,
+    )

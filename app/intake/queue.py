@@ -1,4 +1,5 @@
 """The Huey instance behind delivery: SQLite file by default, Redis by URL, memory for tests."""
+
 from __future__ import annotations
 
 from urllib.parse import urlparse

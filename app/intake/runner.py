@@ -15,6 +15,7 @@ sent but whose outcome was not recorded. A marker left behind means the last att
 the dark (a dropped connection, a 5xx after the ATS saved, a worker killed between the ATS
 commit and our save), so the ATS is asked (`find_existing`) before the create is repeated.
 """
+
 from __future__ import annotations
 
 import random
@@ -38,8 +39,14 @@ def refs(checkpoints: Mapping[str, Any]) -> dict[str, str]:
     return merged
 
 
-def run_steps(adapter: Any, submission: Any, checkpoints: Mapping[str, Any], save: Save, *,
-              after_step: AfterStep | None = None) -> dict:
+def run_steps(
+    adapter: Any,
+    submission: Any,
+    checkpoints: Mapping[str, Any],
+    save: Save,
+    *,
+    after_step: AfterStep | None = None,
+) -> dict:
     """Run the steps not yet done, in order; return the final checkpoints.
 
     `after_step(name, ids)` runs after a step returned and before its checkpoint is saved;
@@ -96,8 +103,7 @@ def _adopt_existing(adapter: Any, submission: Any, name: str, state: dict) -> bo
     create went through, and repeating it could deliver the application twice.
     """
     known = refs(state)
-    found = {key: str(value) for key, value in adapter.find_existing(submission).items()
-             if key not in known}
+    found = {key: str(value) for key, value in adapter.find_existing(submission).items() if key not in known}
     state.pop(INFLIGHT, None)
     if not found:
         return False
@@ -105,9 +111,14 @@ def _adopt_existing(adapter: Any, submission: Any, name: str, state: dict) -> bo
     return True
 
 
-def backoff_delay(attempt: int, *, base: float = 2.0, cap: float = 600.0,
-                  jitter: Callable[[], float] = random.random,
-                  retry_after: float | None = None) -> float:
+def backoff_delay(
+    attempt: int,
+    *,
+    base: float = 2.0,
+    cap: float = 600.0,
+    jitter: Callable[[], float] = random.random,
+    retry_after: float | None = None,
+) -> float:
     """Seconds to wait before attempt `attempt + 1` (attempt counts from 1).
 
     Exponential with "equal jitter": at least half the exponential delay, so retries from many

@@ -4,6 +4,7 @@ A crash before the commit leaves no half application (at most an unreferenced fi
 sweeper removes); after the commit the application is safe even if the queue is down, because
 the sweeper re-enqueues every pending Delivery row.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,6 +29,7 @@ HELD_FOLDER = "held"
 @dataclass(frozen=True)
 class Upload:
     """A checked upload: its bytes, or the storage key of a copy held from an earlier attempt."""
+
     filename: str
     content_type: str
     size: int
@@ -70,8 +72,9 @@ def store_upload(storage: Storage, upload: Upload) -> str:
     return storage.save(upload.data, folder=RESUME_FOLDER)
 
 
-def submit(session: Session, storage: Storage, enqueue: Callable[[int], None],
-           new: NewApplication, *, target: str) -> Application:
+def submit(
+    session: Session, storage: Storage, enqueue: Callable[[int], None], new: NewApplication, *, target: str
+) -> Application:
     """Store the application and its pending delivery, then wake the worker.
 
     A second submit with the same submission_key (a double click, a resent POST) returns the
@@ -102,11 +105,20 @@ def submit(session: Session, storage: Storage, enqueue: Callable[[int], None],
 
 def _build(new: NewApplication, storage: Storage, stored: list[str], target: str) -> Application:
     application = Application(
-        submission_key=new.submission_key, job=new.job, first_name=new.first_name,
-        last_name=new.last_name, email=new.email, phone=new.phone, url=new.url,
-        location=new.location, cover_letter=new.cover_letter, parsed=new.parsed,
-        consent_text=new.consent_text, consent_version=new.consent_version,
-        attribution=dict(new.attribution))
+        submission_key=new.submission_key,
+        job=new.job,
+        first_name=new.first_name,
+        last_name=new.last_name,
+        email=new.email,
+        phone=new.phone,
+        url=new.url,
+        location=new.location,
+        cover_letter=new.cover_letter,
+        parsed=new.parsed,
+        consent_text=new.consent_text,
+        consent_version=new.consent_version,
+        attribution=dict(new.attribution),
+    )
     if new.resume is not None:
         key = store_upload(storage, new.resume)
         stored.append(key)
@@ -119,8 +131,12 @@ def _build(new: NewApplication, storage: Storage, stored: list[str], target: str
         if isinstance(value, Upload):
             key = store_upload(storage, value)
             stored.append(key)
-            value = {"file_key": key, "filename": value.filename,
-                     "content_type": value.content_type, "size": value.size}
+            value = {
+                "file_key": key,
+                "filename": value.filename,
+                "content_type": value.content_type,
+                "size": value.size,
+            }
         application.answers.append(Answer(question=question, label=question.label, value=value))
     application.delivery = Delivery(target=target, status="pending")
     return application
@@ -135,5 +151,4 @@ def _wake(enqueue: Callable[[int], None], application_id: int) -> None:
     try:
         enqueue(application_id)
     except Exception:  # the row is the truth: the sweeper finds it again
-        log.warning("queue unavailable; application %s waits for the sweeper", application_id,
-                    exc_info=True)
+        log.warning("queue unavailable; application %s waits for the sweeper", application_id, exc_info=True)

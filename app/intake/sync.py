@@ -6,6 +6,7 @@ source mapping). A sync overwrites only the first group, so HR's edits survive e
 Jobs are matched by (ats_kind, ref); a job the ATS no longer returns, or returns as not open,
 is closed and drops out of the listings.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -20,11 +21,20 @@ from app.html import sanitize
 from app.models import EMPLOYMENT_TYPES, Job, Question
 
 # What the ATS's question types become on our form (shapes of `adapter.questions(job)`).
-QUESTION_KINDS = {"free_text": "long_text", "short_text": "short_text", "long_text": "long_text",
-                  "text": "short_text", "textarea": "long_text", "boolean": "yes_no",
-                  "yes_no": "yes_no", "single_select": "single_select",
-                  "multi_select": "multi_select", "multiple_select": "multi_select",
-                  "file": "file", "url": "url"}
+QUESTION_KINDS = {
+    "free_text": "long_text",
+    "short_text": "short_text",
+    "long_text": "long_text",
+    "text": "short_text",
+    "textarea": "long_text",
+    "boolean": "yes_no",
+    "yes_no": "yes_no",
+    "single_select": "single_select",
+    "multi_select": "multi_select",
+    "multiple_select": "multi_select",
+    "file": "file",
+    "url": "url",
+}
 
 
 @dataclass
@@ -36,8 +46,10 @@ class SyncReport:
     questions: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.created} created, {self.updated} updated, {self.closed} closed, "
-                f"{self.reopened} reopened, {self.questions} questions imported")
+        return (
+            f"{self.created} created, {self.updated} updated, {self.closed} closed, "
+            f"{self.reopened} reopened, {self.questions} questions imported"
+        )
 
 
 def sync_jobs(session: Session, adapter: Any, kind: str) -> SyncReport:
@@ -48,7 +60,7 @@ def sync_jobs(session: Session, adapter: Any, kind: str) -> SyncReport:
     for ref, found in remote.items():
         job = ours.get(ref)
         if not found.open:
-            continue                       # closed below, never created
+            continue  # closed below, never created
         if job is None:
             job = Job(ats_kind=kind, ref=ref, published=True, title="")
             session.add(job)
@@ -74,9 +86,13 @@ def sync_jobs(session: Session, adapter: Any, kind: str) -> SyncReport:
 
 def _copy_ats_fields(job: Job, found: AtsJob) -> bool:
     """Overwrite the ATS-owned fields; True when any of them changed."""
-    values = {"title": found.title[:200], "location": found.location[:200],
-              "department": found.department[:120], "remote": bool(found.remote),
-              "description_html": sanitize(found.description_html)}
+    values = {
+        "title": found.title[:200],
+        "location": found.location[:200],
+        "department": found.department[:120],
+        "remote": bool(found.remote),
+        "description_html": sanitize(found.description_html),
+    }
     if found.employment_type in EMPLOYMENT_TYPES:
         values["employment_type"] = found.employment_type
     elif job.employment_type is None:
@@ -107,7 +123,10 @@ def _questions_from(items: Iterable[dict]) -> Iterable[dict]:
             continue
         if kind in ("multiple_choice", "dropdown", "select"):
             kind = "single_select" if item.get("single_answer", True) else "multi_select"
-        yield {"ref": str(item["key"])[:128], "label": str(item.get("body") or item["key"])[:500],
-               "kind": QUESTION_KINDS.get(kind, kind if kind in QUESTION_KINDS.values()
-                                          else "short_text"),
-               "required": bool(item.get("required")), "options": [str(o) for o in options]}
+        yield {
+            "ref": str(item["key"])[:128],
+            "label": str(item.get("body") or item["key"])[:500],
+            "kind": QUESTION_KINDS.get(kind, kind if kind in QUESTION_KINDS.values() else "short_text"),
+            "required": bool(item.get("required")),
+            "options": [str(o) for o in options],
+        }

@@ -3,6 +3,7 @@ pull the target ATS's jobs into ours.
 
 Tasks are registered on the Huey instance that create_app made, so nothing connects at import.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,8 +21,8 @@ from app.ats.registry import build_adapter, shared_limiter
 from app.extensions import db
 from app.hooks.links import resume_link_maker
 from app.intake import delivery as delivery_service
-from app.intake.sync import SyncReport, sync_jobs
 from app.intake.submit import HELD_FOLDER
+from app.intake.sync import SyncReport, sync_jobs
 from app.models import utcnow
 from app.storage import Storage
 
@@ -68,8 +69,9 @@ class Adapters:
         settings = dict(self._app.config["ATS"])
         if settings.get("kind", "local") != kind:
             settings = {"kind": kind}
-        return build_adapter(settings, limiter=self._limiter(settings),
-                             resume_link=resume_link_maker(self._app))
+        return build_adapter(
+            settings, limiter=self._limiter(settings), resume_link=resume_link_maker(self._app)
+        )
 
     def _limiter(self, settings: dict):
         folder = Path(self._app.instance_path)
@@ -106,13 +108,18 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
 
 def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
     session = db.session
-    row = session.scalar(db.select(delivery_service.Delivery)
-                         .where(delivery_service.Delivery.application_id == application_id))
+    row = session.scalar(
+        db.select(delivery_service.Delivery).where(delivery_service.Delivery.application_id == application_id)
+    )
     if row is None:
         return "missing"
     outcome = delivery_service.deliver(
-        session, application_id, adapter=adapters.get(row.target),
-        storage=Storage(app.config["UPLOAD_DIR"]), policy=policy_from(app))
+        session,
+        application_id,
+        adapter=adapters.get(row.target),
+        storage=Storage(app.config["UPLOAD_DIR"]),
+        policy=policy_from(app),
+    )
     if outcome.status == "retry":
         app.extensions["careers.tasks"].enqueue_delivery(application_id, delay=outcome.delay)
     return outcome.status
@@ -123,7 +130,8 @@ def policy_from(app: Flask) -> delivery_service.Policy:
         max_attempts=int(app.config["DELIVERY_MAX_ATTEMPTS"]),
         backoff_base=float(app.config["DELIVERY_BACKOFF_BASE"]),
         backoff_cap=float(app.config["DELIVERY_BACKOFF_CAP"]),
-        lease=timedelta(seconds=float(app.config.get("DELIVERY_LEASE_SECONDS", 300))))
+        lease=timedelta(seconds=float(app.config.get("DELIVERY_LEASE_SECONDS", 300))),
+    )
 
 
 def sync_target_jobs(app: Flask, adapters: Adapters) -> SyncReport | None:
@@ -162,7 +170,12 @@ def start_consumer(huey: Huey, workers: int = 2, *, max_delay: float = 10.0, per
 
     `max_delay` caps how long an idle worker waits between polls of the queue.
     """
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic,
-                                    check_worker_health=False, max_delay=max_delay)
+    consumer = huey.create_consumer(
+        workers=workers,
+        worker_type="thread",
+        periodic=periodic,
+        check_worker_health=False,
+        max_delay=max_delay,
+    )
     consumer.start()
     return consumer

@@ -4,6 +4,7 @@ Every failure has a stable code (for the API and logs) and a message shown
 on the apply form. A failed parse never blocks the application: the file is
 still accepted, the candidate just fills the form in.
 """
+
 from __future__ import annotations
 
 STILL_ACCEPTED = " You can still apply: please fill in the form yourself."

@@ -4,6 +4,7 @@ Candidates rename files freely: job boards export HTML as ".doc" and some
 ".pdf" files are Word documents. This runs inside the web request, so it only
 looks at the first bytes and, for containers, at the directory listing.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,7 +29,27 @@ _WORD_STREAM = "WordDocument".encode("utf-16-le")
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta ", b"<div", b"<p>", b"<table")
-_BINARY_CONTROL = set(range(0, 9)) | {11, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}
+_BINARY_CONTROL = set(range(0, 9)) | {
+    11,
+    14,
+    15,
+    16,
+    17,
+    18,
+    19,
+    20,
+    21,
+    22,
+    23,
+    24,
+    25,
+    26,
+    27,
+    28,
+    29,
+    30,
+    31,
+}
 
 
 def detect_format(data: bytes) -> str | None:

@@ -7,6 +7,7 @@ or multiprocessing child it neither inherits the web server's threads and
 locks nor re-imports the caller's main script. A worker that overruns its
 time or dies is killed and replaced; the pool is shared by request threads.
 """
+
 from __future__ import annotations
 
 import os
@@ -75,11 +76,17 @@ class WorkerPool:
     def _start(self) -> Worker:
         ours, theirs = socket.socketpair()
         environment = dict(os.environ)
-        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [PROJECT_ROOT, environment.get("PYTHONPATH")]))
+        environment["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [PROJECT_ROOT, environment.get("PYTHONPATH")])
+        )
         process = subprocess.Popen(
             [sys.executable, "-m", "app.resume.worker", str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),), env=environment, cwd=PROJECT_ROOT,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+            pass_fds=(theirs.fileno(),),
+            env=environment,
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+        )
         theirs.close()
         with self._lock:
             self._workers.add(process.pid)

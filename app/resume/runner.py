@@ -5,6 +5,7 @@ insides runs in a worker process with a wall-clock limit, a memory cap and a
 page cap. Whatever the file, the caller gets a ParseOutcome, never an
 exception, and the application goes ahead with or without fields.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -30,13 +31,15 @@ class ParseOutcome:
     error_code: str | None = None
     message: str | None = None
     pages: int | None = None
-    text: str = ""                # the extracted text, for ATSs that take a rendition (Dover)
+    text: str = ""  # the extracted text, for ATSs that take a rendition (Dover)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def parse_resume(data: bytes, *, timeout: float = 10, memory_mb: int = 512, max_pages: int = 20) -> ParseOutcome:
+def parse_resume(
+    data: bytes, *, timeout: float = 10, memory_mb: int = 512, max_pages: int = 20
+) -> ParseOutcome:
     """Fields of a resume, or a specific error code and a candidate-facing message."""
     if len(data) > MAX_BYTES:
         return failure(None, "too_large")
@@ -51,12 +54,17 @@ def parse_resume(data: bytes, *, timeout: float = 10, memory_mb: int = 512, max_
         return failure(fmt, "unreadable")
     if "error_code" in answer:
         return failure(fmt, answer["error_code"], answer["message_key"], answer.get("pages"))
-    return ParseOutcome(ok=True, format=fmt, fields=answer["fields"], pages=answer.get("pages"),
-                        text=answer.get("text", ""))
+    return ParseOutcome(
+        ok=True, format=fmt, fields=answer["fields"], pages=answer.get("pages"), text=answer.get("text", "")
+    )
 
 
-def failure(fmt: str | None, code: str, message_key: str | None = None, pages: int | None = None) -> ParseOutcome:
-    return ParseOutcome(ok=False, format=fmt, error_code=code, message=message_for(message_key or code), pages=pages)
+def failure(
+    fmt: str | None, code: str, message_key: str | None = None, pages: int | None = None
+) -> ParseOutcome:
+    return ParseOutcome(
+        ok=False, format=fmt, error_code=code, message=message_for(message_key or code), pages=pages
+    )
 
 
 def sha256(data: bytes) -> str:

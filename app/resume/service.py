@@ -1,4 +1,5 @@
 """Parsing with a cache by SHA-256, for the autofill endpoint and for stored applications."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,11 +15,12 @@ def parse_cached(session: Session, data: bytes, sha256: str) -> dict[str, Any]:
     if cached is not None:
         return cached.result
     from app.resume.runner import parse_resume
+
     result = parse_resume(data).to_dict()
     session.add(ParsedResume(sha256=sha256, result=result))
     try:
         session.commit()
-    except IntegrityError:   # a parallel request parsed the same file
+    except IntegrityError:  # a parallel request parsed the same file
         session.rollback()
     return result
 

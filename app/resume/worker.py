@@ -5,6 +5,7 @@ the child: the address-space cap before each job, while the parent enforces
 the wall clock by killing us. Anything a hostile file can provoke ends as an
 error code sent back; if the process itself dies the parent notices EOF.
 """
+
 from __future__ import annotations
 
 import resource
@@ -61,15 +62,19 @@ def parse_job(data: bytes, fmt: str, max_pages: int) -> dict:
         pages = extracted.pages
         if not extracted.text.strip():
             return {"error_code": "empty", "message_key": "empty", "pages": pages}
-        return {"fields": find_fields(extracted.text), "pages": pages, "chars": len(extracted.text),
-                "text": extracted.text}
+        return {
+            "fields": find_fields(extracted.text),
+            "pages": pages,
+            "chars": len(extracted.text),
+            "text": extracted.text,
+        }
     except ResumeError as exc:
         return {"error_code": exc.code, "message_key": exc.message_key, "pages": pages}
     except MemoryError:
         return {"error_code": "too_large", "message_key": "too_large", "pages": pages}
     except RecursionError:
         return {"error_code": "unreadable", "message_key": "unreadable", "pages": pages}
-    except Exception:  # a parser bug on a strange file must not cost the candidate the form
+    except Exception:  # noqa: BLE001 - a parser bug on a strange file must not cost the candidate the form
         return {"error_code": "unreadable", "message_key": "unreadable", "pages": pages}
 
 

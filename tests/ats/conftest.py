@@ -1,4 +1,5 @@
 """Every ATS harness in tests/ats/harnesses/ runs the same contract tests."""
+
 from __future__ import annotations
 
 import pytest

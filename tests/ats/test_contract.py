@@ -3,6 +3,7 @@
 Cases that name a step are generated from what each harness declares (its steps, its
 create steps), so an ATS without such a step simply has no case.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -92,7 +93,8 @@ def test_a_step_refused_for_rate_is_retried_without_duplicates(make_harness, kin
 @pytest.mark.parametrize("mode", ["500", "drop"])
 @pytest.mark.parametrize("kind,step", CREATE_CASES)
 def test_a_create_saved_by_the_ats_but_answered_with_a_failure_is_not_repeated(
-        make_harness, kind, step, mode):
+    make_harness, kind, step, mode
+):
     harness, store = make_harness(kind), Store()
     harness.sandbox.commit_then_fail_next(step, mode)
     with pytest.raises(RetryableError) as first:
@@ -112,7 +114,8 @@ class Killed(Exception):
 
 @pytest.mark.parametrize("kind,step", CREATE_CASES)
 def test_a_worker_killed_between_the_ats_commit_and_the_checkpoint_causes_no_duplicate(
-        make_harness, kind, step):
+    make_harness, kind, step
+):
     harness, store = make_harness(kind), Store()
 
     def kill(name, ids):

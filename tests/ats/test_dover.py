@@ -1,4 +1,5 @@
 """Dover specifics: PDF-only resumes, everything else in additional_comments, no ids to check."""
+
 from __future__ import annotations
 
 import io
@@ -8,14 +9,13 @@ import time
 
 import httpx
 import pytest
-from tests.ats.harnesses import PDF_BYTES, make_submission
-from tests.ats.harnesses.dover import JOB_REF, make
 from pdfminer.high_level import extract_text
 
 from app.ats import dover
-from app.ats.base import (Answer, AuthError, Job, NeedsReviewError, PermanentError, Resume,
-                          RetryableError)
+from app.ats.base import Answer, AuthError, Job, NeedsReviewError, PermanentError, Resume, RetryableError
 from app.ats.sandbox import dover as sandbox
+from tests.ats.harnesses import PDF_BYTES, make_submission
+from tests.ats.harnesses.dover import JOB_REF, make
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -31,8 +31,11 @@ def stored(harness):
 
 def test_a_docx_resume_arrives_as_a_pdf_made_from_its_extracted_text():
     harness = make()
-    submission = make_submission(JOB_REF, resume=Resume("ada.docx", DOCX, b"PK\x03\x04 not a pdf"),
-                                 parsed={"text": "Ada Lovelace\nAnalytical Engine programmer, 1843"})
+    submission = make_submission(
+        JOB_REF,
+        resume=Resume("ada.docx", DOCX, b"PK\x03\x04 not a pdf"),
+        parsed={"text": "Ada Lovelace\nAnalytical Engine programmer, 1843"},
+    )
     deliver(harness, submission)
     (candidate,) = stored(harness)
     assert candidate["resume_filename"] == "ada.pdf"
@@ -64,16 +67,28 @@ def test_a_pdf_resume_is_sent_as_it_is():
 def test_additional_comments_carry_what_dover_has_no_field_for():
     harness = make()
     submission = make_submission(
-        JOB_REF, answers=(Answer("q1", "Years of experience", "5"), Answer("q2", "Relocate?", True),
-                          Answer("q3", "Languages", ["English", "French"])),
-        attribution={"utm_source": "linkedin", "utm_campaign": "autumn"})
+        JOB_REF,
+        answers=(
+            Answer("q1", "Years of experience", "5"),
+            Answer("q2", "Relocate?", True),
+            Answer("q3", "Languages", ["English", "French"]),
+        ),
+        attribution={"utm_source": "linkedin", "utm_campaign": "autumn"},
+    )
     deliver(harness, submission)
     (candidate,) = stored(harness)
     comments = candidate["additional_comments"]
-    for expected in ("Phone: +44 20 7946 0958", "Location: London, UK", "I would love to work on engines.",
-                     "- Years of experience: 5", "- Relocate?: Yes", "- Languages: English, French",
-                     "Consent: I agree to the processing of my data. (version 1, given 2026-11-22",
-                     "Source: Careers site (utm_campaign=autumn, utm_source=linkedin)", "pub-1"):
+    for expected in (
+        "Phone: +44 20 7946 0958",
+        "Location: London, UK",
+        "I would love to work on engines.",
+        "- Years of experience: 5",
+        "- Relocate?: Yes",
+        "- Languages: English, French",
+        "Consent: I agree to the processing of my data. (version 1, given 2026-11-22",
+        "Source: Careers site (utm_campaign=autumn, utm_source=linkedin)",
+        "pub-1",
+    ):
         assert expected in comments
     assert candidate["candidate_email"] == "ada@example.com"
     assert candidate["candidate_linkedin_url"] == "https://www.linkedin.com/in/ada"
@@ -140,11 +155,14 @@ def test_other_refusals_keep_their_meaning():
 def test_jobs_are_read_across_pages_and_reused_between_deliveries():
     harness = make()
     assert [job.title for job in harness.adapter.list_jobs()] == [
-        "Senior Software Engineer", "Product Designer", "Data Analyst"]
+        "Senior Software Engineer",
+        "Product Designer",
+        "Data Analyst",
+    ]
     deliver(harness, make_submission(JOB_REF))
     deliver(harness, make_submission(JOB_REF, email="grace@example.com"))
     requests = harness.sandbox.state.requests
-    assert requests.count(("GET", "/jobs")) == 2          # two pages, fetched once
+    assert requests.count(("GET", "/jobs")) == 2  # two pages, fetched once
     assert requests.count(("POST", "/candidates")) == 2
     assert harness.adapter.sources() == []
 
@@ -157,9 +175,15 @@ def test_the_sandbox_checks_auth_fields_and_pdf_magic():
     missing = client.post(url, headers=auth, data={"job_id": JOB_REF})
     assert missing.status_code == 400 and "candidate_first_name" in missing.get_json()
     stage = client.get("/api/v1/external/jobs", headers=auth).get_json()["results"][0][
-        "hiring_pipeline_stages"][0]["id"]
-    form = {"job_id": JOB_REF, "hiring_pipeline_stage_id": stage, "candidate_first_name": "A",
-            "candidate_last_name": "B", "resume": (io.BytesIO(b"PK\x03\x04"), "cv.pdf")}
+        "hiring_pipeline_stages"
+    ][0]["id"]
+    form = {
+        "job_id": JOB_REF,
+        "hiring_pipeline_stage_id": stage,
+        "candidate_first_name": "A",
+        "candidate_last_name": "B",
+        "resume": (io.BytesIO(b"PK\x03\x04"), "cv.pdf"),
+    }
     not_pdf = client.post(url, headers=auth, data=form, content_type="multipart/form-data")
     assert not_pdf.status_code == 400 and "resume" in not_pdf.get_json()
     form |= {"hiring_pipeline_stage_id": "elsewhere", "resume": (io.BytesIO(PDF_BYTES), "cv.pdf")}
@@ -179,8 +203,9 @@ def test_a_real_server_drops_the_connection_after_saving():
             break
         except httpx.TransportError:
             time.sleep(0.05)
-    httpx.post(f"{base}/__sandbox/faults", json={"step": "add_candidate", "commit_then_fail": True,
-                                                  "mode": "drop"})
+    httpx.post(
+        f"{base}/__sandbox/faults", json={"step": "add_candidate", "commit_then_fail": True, "mode": "drop"}
+    )
     adapter = dover.build({"api_key": "dover-test-key", "base_url": f"{base}/api/v1/external"})
     with pytest.raises(RetryableError) as failure:
         adapter.steps()[0](make_submission(JOB_REF), {})

@@ -1,4 +1,5 @@
 """Greenhouse specifics: both flavours deliver, existing candidates, paging, OAuth, truncation."""
+
 from __future__ import annotations
 
 import base64
@@ -32,14 +33,22 @@ def requests(harness, method, suffix):
 
 def test_harvest_creates_candidate_application_resume_and_note():
     harness = make_harvest()
-    done = deliver(harness, make_submission("4101", stage="Phone Screen", parsed={
-        "skills": ["Python"], "experience": [{"title": "Analyst", "company": "Babbage",
-                                              "start": "1842", "current": True}]}))
+    done = deliver(
+        harness,
+        make_submission(
+            "4101",
+            stage="Phone Screen",
+            parsed={
+                "skills": ["Python"],
+                "experience": [{"title": "Analyst", "company": "Babbage", "start": "1842", "current": True}],
+            },
+        ),
+    )
     [candidate] = harness.extra["state"].candidates
     [application] = candidate["applications"]
     assert done["application_ref"] == str(application["id"])
     assert application["current_stage"]["name"] == "Phone Screen"
-    assert application["source"] == {"id": 12}          # "Careers site" matched by name
+    assert application["source"] == {"id": 12}  # "Careers site" matched by name
     assert base64.b64decode(application["attachments"][0]["content"]) == PDF_BYTES
     assert candidate["tags"] == ["Python"] and candidate["employments"][0]["company_name"] == "Babbage"
     [note] = harness.extra["state"].notes
@@ -63,11 +72,12 @@ def test_an_application_already_on_the_job_is_adopted():
     assert harness.sandbox.count_applications("ada@example.com", "4101") == 1
 
 
-@pytest.mark.parametrize("job_source,configured,expected", [
-    ("", "Careers site", 12), ("LinkedIn", "Careers site", 13), ("", "", None)],
-    ids=["configured-name", "job-wins", "none"])
-def test_harvest_maps_the_jobs_or_the_configured_source_name_to_its_id(job_source, configured,
-                                                                       expected):
+@pytest.mark.parametrize(
+    "job_source,configured,expected",
+    [("", "Careers site", 12), ("LinkedIn", "Careers site", 13), ("", "", None)],
+    ids=["configured-name", "job-wins", "none"],
+)
+def test_harvest_maps_the_jobs_or_the_configured_source_name_to_its_id(job_source, configured, expected):
     harness = make_harvest(source=configured)
     deliver(harness, make_submission("4101", source=job_source))
     [candidate] = harness.extra["state"].candidates
@@ -78,7 +88,9 @@ def test_jobs_stages_and_sources_follow_link_pagination():
     harness = make_harvest({"page_size": 1})
     jobs = harness.adapter.list_jobs()
     assert [(j.ref, j.title, j.location, j.department) for j in jobs] == [
-        ("4101", "Backend Engineer", "London", "Engineering"), ("4102", "Data Analyst", "Remote", "")]
+        ("4101", "Backend Engineer", "London", "Engineering"),
+        ("4102", "Data Analyst", "Remote", ""),
+    ]
     assert len(requests(harness, "GET", "/v1/jobs")) == 2
     assert [s.name for s in harness.adapter.stages(jobs[0])] == ["Application Review", "Phone Screen"]
     assert [s.ref for s in harness.adapter.sources()] == ["12", "13"]
@@ -97,6 +109,7 @@ def test_oauth_token_is_fetched_once_and_renewed_after_expiry():
 
 def test_basic_auth_writes_without_on_behalf_of_are_refused():
     from app.ats.base import AuthError
+
     harness = make_harvest(user_id="")
     with pytest.raises(AuthError):
         harness.adapter.steps()[0](make_submission("4101"), {})
@@ -112,7 +125,8 @@ def test_a_truncated_create_is_ambiguous_and_the_lookup_adopts_it():
     [candidate] = harness.extra["state"].candidates
     assert harness.adapter.find_existing(make_submission("4101")) == {
         "candidate_ref": str(candidate["id"]),
-        "application_ref": str(candidate["applications"][0]["id"])}
+        "application_ref": str(candidate["applications"][0]["id"]),
+    }
 
 
 def test_a_422_body_is_a_permanent_error():
@@ -120,9 +134,16 @@ def test_a_422_body_is_a_permanent_error():
     with pytest.raises(PermanentError) as raised:
         deliver(harness, make_submission("4101", first_name=""))
     assert raised.value.status == 422
-    response = harness.extra["app"].test_client().post(
-        "/v1/candidates", json={"first_name": "A"}, headers={"On-Behalf-Of": "1"},
-        auth=("harvest-key", ""))
+    response = (
+        harness.extra["app"]
+        .test_client()
+        .post(
+            "/v1/candidates",
+            json={"first_name": "A"},
+            headers={"On-Behalf-Of": "1"},
+            auth=("harvest-key", ""),
+        )
+    )
     assert response.get_json()["errors"][0] == {"message": "is required", "field": "last_name"}
 
 
@@ -156,10 +177,21 @@ def test_job_board_questions_are_shaped_for_our_form_and_jobs_carry_content():
     harness = make_board()
     questions = harness.adapter.questions(Job(ref="5101", title=""))
     assert questions == [
-        {"key": "question_q1", "body": "Years of experience", "type": "free_text",
-         "required": True, "choices": []},
-        {"key": "question_6002", "body": "Work permit?", "type": "multiple_choice",
-         "required": False, "choices": [{"key": "1", "body": "Yes"}, {"key": "0", "body": "No"}]}]
+        {
+            "key": "question_q1",
+            "body": "Years of experience",
+            "type": "free_text",
+            "required": True,
+            "choices": [],
+        },
+        {
+            "key": "question_6002",
+            "body": "Work permit?",
+            "type": "multiple_choice",
+            "required": False,
+            "choices": [{"key": "1", "body": "Yes"}, {"key": "0", "body": "No"}],
+        },
+    ]
     jobs = harness.adapter.list_jobs()
     assert [j.ref for j in jobs] == ["5101", "5102"]
     assert jobs[0].description_html == "<p>Build the engine.</p>"
@@ -167,6 +199,7 @@ def test_job_board_questions_are_shaped_for_our_form_and_jobs_carry_content():
 
 def test_job_board_refuses_a_wrong_key():
     from app.ats.base import AuthError
+
     harness = make_board(api_key="wrong")
     with pytest.raises(AuthError):
         deliver(harness, make_submission("5101"))

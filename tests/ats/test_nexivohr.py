@@ -1,4 +1,5 @@
 """NexivoHR specifics: lookup before create, stage only when needed, staying under the plan."""
+
 from __future__ import annotations
 
 import httpx
@@ -24,8 +25,13 @@ def state(harness):
 
 def test_an_existing_candidate_is_adopted_instead_of_created_again():
     harness = make()
-    state(harness).candidates[12] = {"id": 12, "first_name": "Ada", "last_name": "Lovelace",
-                                      "email": "ADA@example.com", "status": "available"}
+    state(harness).candidates[12] = {
+        "id": 12,
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ADA@example.com",
+        "status": "available",
+    }
     final = deliver(harness)
     assert final["find_candidate"] == {"candidate_ref": "12"}
     assert ("POST", "/candidates") not in state(harness).requests
@@ -37,15 +43,25 @@ def test_a_new_candidate_gets_the_documented_fields_and_the_resume_link_goes_on_
     harness = make()
     deliver(harness, make_submission(JOB_REF, parsed={"headline": "Analyst"}))
     (candidate,) = state(harness).candidates.values()
-    assert {k: candidate[k] for k in ("first_name", "last_name", "email", "phone", "current_title",
-                                      "city", "state")} == {
-        "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
-        "phone": "+44 20 7946 0958", "current_title": "Analyst", "city": "London", "state": "UK"}
+    assert {
+        k: candidate[k]
+        for k in ("first_name", "last_name", "email", "phone", "current_title", "city", "state")
+    } == {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@example.com",
+        "phone": "+44 20 7946 0958",
+        "current_title": "Analyst",
+        "city": "London",
+        "state": "UK",
+    }
     (record,) = state(harness).submissions.values()
-    assert record["notes"] == ("Applied via the careers site\n\n"
-                               "Answers:\n- Years of experience: 5\n\n"
-                               "Source: Careers site\n"
-                               "Resume: https://careers.example.com/r/pub-1?sig=test&expires=1700000000")
+    assert record["notes"] == (
+        "Applied via the careers site\n\n"
+        "Answers:\n- Years of experience: 5\n\n"
+        "Source: Careers site\n"
+        "Resume: https://careers.example.com/r/pub-1?sig=test&expires=1700000000"
+    )
 
 
 def test_the_resume_link_can_go_into_a_candidate_field_instead():
@@ -72,8 +88,13 @@ def test_a_candidate_created_between_lookup_and_create_is_adopted():
     submission = make_submission(JOB_REF)
     find, create, *_ = harness.adapter.steps()
     assert find(submission, {}) == {}
-    state(harness).candidates[40] = {"id": 40, "first_name": "Ada", "last_name": "L",
-                                      "email": "ada@example.com", "status": "new"}
+    state(harness).candidates[40] = {
+        "id": 40,
+        "first_name": "Ada",
+        "last_name": "L",
+        "email": "ada@example.com",
+        "status": "new",
+    }
     assert create(submission, {}) == {"candidate_ref": "40"}
     assert len(state(harness).candidates) == 1
 
@@ -94,11 +115,16 @@ class FakeClock:
 def test_the_plan_limiter_keeps_a_burst_under_sixty_requests_a_minute():
     clock = FakeClock()
     app = sandbox.create_app({"clock": clock})
-    adapter = nexivohr.build({"api_token": "nexivo-test-token", "base_url": "http://n.test/ats/api/v1"},
-                             transport=httpx.WSGITransport(app=app), clock=clock, sleep=clock.sleep)
-    for n in range(25):                               # 4 requests each: 100 requests
-        run_steps(adapter, make_submission(JOB_REF, email=f"a{n}@example.com", application_id=n),
-                  {}, lambda _: None)
+    adapter = nexivohr.build(
+        {"api_token": "nexivo-test-token", "base_url": "http://n.test/ats/api/v1"},
+        transport=httpx.WSGITransport(app=app),
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    for n in range(25):  # 4 requests each: 100 requests
+        run_steps(
+            adapter, make_submission(JOB_REF, email=f"a{n}@example.com", application_id=n), {}, lambda _: None
+        )
     assert sandbox.sandbox_of(app).state.rate_limited == 0
     assert len(sandbox.sandbox_of(app).state.submissions) == 25
     assert clock.slept >= 60
@@ -111,19 +137,31 @@ def test_without_the_limiter_the_same_burst_meets_429_and_its_retry_after():
 
     clock = FakeClock()
     app = sandbox.create_app({"clock": clock})
-    adapter = nexivohr.build({"api_token": "nexivo-test-token", "base_url": "http://n.test/ats/api/v1"},
-                             transport=httpx.WSGITransport(app=app), limiter=Unlimited(), clock=clock)
+    adapter = nexivohr.build(
+        {"api_token": "nexivo-test-token", "base_url": "http://n.test/ats/api/v1"},
+        transport=httpx.WSGITransport(app=app),
+        limiter=Unlimited(),
+        clock=clock,
+    )
     with pytest.raises(RetryableError) as limited:
         for n in range(25):
-            run_steps(adapter, make_submission(JOB_REF, email=f"a{n}@example.com", application_id=n),
-                      {}, lambda _: None)
+            run_steps(
+                adapter,
+                make_submission(JOB_REF, email=f"a{n}@example.com", application_id=n),
+                {},
+                lambda _: None,
+            )
     assert limited.value.status == 429 and limited.value.retry_after == 60.0
 
 
 def test_the_sandbox_per_minute_limit_can_be_raised_for_benchmarks():
-    client = httpx.Client(transport=httpx.WSGITransport(app=sandbox.create_app(
-        {"clock": FakeClock(), "limit_per_minute": 100})), base_url="http://n.test/ats/api/v1",
-        headers={"Authorization": "Bearer nexivo-test-token"})
+    client = httpx.Client(
+        transport=httpx.WSGITransport(
+            app=sandbox.create_app({"clock": FakeClock(), "limit_per_minute": 100})
+        ),
+        base_url="http://n.test/ats/api/v1",
+        headers={"Authorization": "Bearer nexivo-test-token"},
+    )
     statuses = {client.get("/jobs").status_code for _ in range(100)}
     assert statuses == {200} and client.get("/jobs").status_code == 429
 
@@ -150,7 +188,9 @@ def test_wrapped_and_bare_responses_are_read_alike(envelope):
     (record,) = state(harness).submissions.values()
     assert final["submit_to_job"] == {"submission_ref": str(record["id"])}
     assert harness.adapter.find_existing(make_submission(JOB_REF)) == {
-        "candidate_ref": str(record["candidate_id"]), "submission_ref": str(record["id"])}
+        "candidate_ref": str(record["candidate_id"]),
+        "submission_ref": str(record["id"]),
+    }
 
 
 def test_a_starter_plan_is_refused_as_an_auth_problem():
@@ -164,7 +204,13 @@ def test_a_starter_plan_is_refused_as_an_auth_problem():
 def test_stages_are_the_fixed_set_and_there_are_no_sources():
     harness = make()
     assert [s.ref for s in harness.adapter.stages(Job("77", ""))] == [
-        "submitted", "screening", "interview", "offer", "placed", "rejected"]
+        "submitted",
+        "screening",
+        "interview",
+        "offer",
+        "placed",
+        "rejected",
+    ]
     assert harness.adapter.sources() == []
 
 
@@ -173,14 +219,19 @@ def test_the_sandbox_validates_stages_pages_and_duplicates():
     auth = {"Authorization": "Bearer nexivo-test-token"}
     url = "/ats/api/v1/candidates"
     for n in range(3):
-        assert client.post(url, headers=auth, json={"first_name": "A", "last_name": "B",
-                                                     "email": f"x{n}@e.com"}).status_code == 201
+        assert (
+            client.post(
+                url, headers=auth, json={"first_name": "A", "last_name": "B", "email": f"x{n}@e.com"}
+            ).status_code
+            == 201
+        )
     taken = client.post(url, headers=auth, json={"first_name": "A", "last_name": "B", "email": "X0@e.com"})
     assert taken.status_code == 400 and taken.get_json()["errors"]["email"] == ["has already been taken"]
     page = client.get(f"{url}?per_page=2&page=2", headers=auth).get_json()
     assert len(page["data"]) == 1 and page["meta"] == {"page": 2, "per_page": 2, "total": 3}
-    created = client.post("/ats/api/v1/jobs/77/submissions", headers=auth,
-                          json={"candidate_id": page["data"][0]["id"]}).get_json()["data"]
+    created = client.post(
+        "/ats/api/v1/jobs/77/submissions", headers=auth, json={"candidate_id": page["data"][0]["id"]}
+    ).get_json()["data"]
     bad = client.patch(f"/ats/api/v1/submissions/{created['id']}", headers=auth, json={"stage": "hired"})
     assert bad.status_code == 400 and "stage" in bad.get_json()["errors"]
     assert client.get(url).status_code == 401
@@ -199,8 +250,10 @@ def test_sandbox_webhooks_are_signed_so_that_our_verifier_accepts_them():
             fresh = event_id not in seen
             seen.add(event_id)
             return fresh
-        receipt = webhooks.receive(secret, request.get_data(),
-                                   request.headers.get(webhooks.SIGNATURE_HEADER), first_time)
+
+        receipt = webhooks.receive(
+            secret, request.get_data(), request.headers.get(webhooks.SIGNATURE_HEADER), first_time
+        )
         if receipt.update:
             updates.append(receipt.update)
         return "", receipt.status

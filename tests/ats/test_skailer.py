@@ -1,4 +1,5 @@
 """Skailer specifics: stage and source mapping, caching, pagination, rate limits, the sandbox."""
+
 from __future__ import annotations
 
 import threading
@@ -89,10 +90,16 @@ def test_the_comment_carries_letter_answers_consent_and_source():
     deliver(harness, attribution={"utm_source": "newsletter"})
     [action] = state(harness).actions.values()
     text = action["comment"]
-    for expected in ("I would love to work on engines.", "Years of experience: 5",
-                     "I agree to the processing of my data.", "version 1",
-                     "2026-11-22T10:00:00+00:00", "source: Careers site",
-                     "utm_source: newsletter", "pub-1"):
+    for expected in (
+        "I would love to work on engines.",
+        "Years of experience: 5",
+        "I agree to the processing of my data.",
+        "version 1",
+        "2026-11-22T10:00:00+00:00",
+        "source: Careers site",
+        "utm_source: newsletter",
+        "pub-1",
+    ):
         assert expected in text
 
 
@@ -115,13 +122,15 @@ def test_an_application_with_nothing_beyond_the_fields_costs_three_calls_and_no_
     done = deliver(harness, email="second@example.com", application_id=2, **BARE)
     assert state(harness).count_calls() - first == 3
     assert done["comment"] == {"comment_ref": ""}
-    assert len(state(harness).actions) == 1           # the first application's only
+    assert len(state(harness).actions) == 1  # the first application's only
     assert len(state(harness).candidates) == 2
 
 
-@pytest.mark.parametrize("extra", [{"cover_letter": "Hi."}, {"attribution": {"utm_medium": "mail"}},
-                                   {"source": "Job fair"}],
-                         ids=["letter", "attribution", "source-unknown-to-skailer"])
+@pytest.mark.parametrize(
+    "extra",
+    [{"cover_letter": "Hi."}, {"attribution": {"utm_medium": "mail"}}, {"source": "Job fair"}],
+    ids=["letter", "attribution", "source-unknown-to-skailer"],
+)
 def test_one_thing_skailer_cannot_hold_brings_the_comment_back(extra):
     harness = make()
     deliver(harness, **{**BARE, **extra})
@@ -155,8 +164,9 @@ def test_lookups_are_loaded_again_once_the_cache_expires():
 
 def test_jobs_are_read_across_every_page():
     harness = make()
-    state(harness).jobs.extend({"id": 1000 + n, "title": f"Role {n}", "pipeline_id": 12,
-                                "status": "open"} for n in range(42))
+    state(harness).jobs.extend(
+        {"id": 1000 + n, "title": f"Role {n}", "pipeline_id": 12, "status": "open"} for n in range(42)
+    )
     jobs = harness.adapter.list_jobs()
     assert len(jobs) == 45
     assert sum(1 for c in state(harness).calls if c[1] == "/api/v1/jobs/search") == 3
@@ -181,9 +191,9 @@ def test_a_returning_applicant_is_adopted_for_a_second_job():
 def test_the_rate_limit_answers_429_with_the_seconds_until_the_window_resets():
     clock = FakeClock()
     harness = make({"limit_per_minute": 2, "clock": clock})
-    harness.adapter.sources()                       # 1
+    harness.adapter.sources()  # 1
     clock.now += 15
-    with pytest.raises(RetryableError) as raised:   # 2nd passes (pipelines), 3rd refused
+    with pytest.raises(RetryableError) as raised:  # 2nd passes (pipelines), 3rd refused
         harness.adapter.stages(Job(ref="311", title=""))
     assert raised.value.status == 429 and raised.value.retry_after == 45
     assert backoff_delay(1, jitter=lambda: 1.0, retry_after=raised.value.retry_after) >= 45
@@ -195,7 +205,7 @@ def test_a_shared_limiter_keeps_the_adapter_under_the_vendors_limit():
     harness = make({"limit_per_minute": 5, "clock": clock}, limiter=limiter)
     deliver(harness, email="a@example.com", application_id=1)
     deliver(harness, email="b@example.com", application_id=2)
-    assert clock.now - 1_800_000_000.0 >= 60        # waited for the next window, got no 429
+    assert clock.now - 1_800_000_000.0 >= 60  # waited for the next window, got no 429
     assert harness.sandbox.count_applications("b@example.com", "311") == 1
 
 
@@ -214,8 +224,10 @@ def test_a_wrong_token_is_refused():
         adapter.sources()
 
 
-@pytest.mark.parametrize("resume", [Resume("empty.pdf", "application/pdf", b""),
-                                    Resume("cv.exe", "application/pdf", b"MZ\x90\x00binary")])
+@pytest.mark.parametrize(
+    "resume",
+    [Resume("empty.pdf", "application/pdf", b""), Resume("cv.exe", "application/pdf", b"MZ\x90\x00binary")],
+)
 def test_an_empty_or_foreign_file_is_refused(resume):
     harness = make()
     with pytest.raises(PermanentError) as raised:
@@ -224,10 +236,15 @@ def test_an_empty_or_foreign_file_is_refused(resume):
 
 
 def test_the_sandbox_refuses_a_stage_outside_the_jobs_pipeline():
-    client = httpx.Client(transport=httpx.WSGITransport(app=create_app({"token": TOKEN})),
-                          base_url="http://s", headers={"Authorization": f"Bearer {TOKEN}"})
-    answer = client.post("/api/v1/candidate", json={"job_id": 311, "applicant_id": 1,
-                                                    "pipeline_id": 12, "pipeline_stage_id": 111})
+    client = httpx.Client(
+        transport=httpx.WSGITransport(app=create_app({"token": TOKEN})),
+        base_url="http://s",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    answer = client.post(
+        "/api/v1/candidate",
+        json={"job_id": 311, "applicant_id": 1, "pipeline_id": 12, "pipeline_stage_id": 111},
+    )
     assert answer.status_code == 422
     assert set(answer.json()["errors"]) == {"applicant_id", "pipeline_stage_id"}
 
@@ -264,8 +281,9 @@ def test_a_dropped_connection_on_a_real_server_is_an_ambiguous_error():
 
 def test_the_registry_builds_each_kind_from_settings():
     app = create_app({"token": TOKEN})
-    skailer = build_adapter({"kind": "skailer", "base_url": "http://s", "token": TOKEN},
-                            transport=httpx.WSGITransport(app=app))
+    skailer = build_adapter(
+        {"kind": "skailer", "base_url": "http://s", "token": TOKEN}, transport=httpx.WSGITransport(app=app)
+    )
     assert skailer.name == "skailer" and skailer.sources()
     assert build_adapter({}).name == "local"
     assert {"local", "skailer"} <= set(BUILDERS)
@@ -290,8 +308,9 @@ def test_a_configured_429_rate_refuses_requests_as_retryable_and_unambiguous():
 
 def test_a_random_error_rate_fails_about_that_share_of_requests():
     app = create_app({"token": TOKEN, "faults": {"error_rate": 0.3}, "seed": 7})
-    adapter = build({"base_url": "http://s", "token": TOKEN, "cache_ttl": 0},
-                    transport=httpx.WSGITransport(app=app))
+    adapter = build(
+        {"base_url": "http://s", "token": TOKEN, "cache_ttl": 0}, transport=httpx.WSGITransport(app=app)
+    )
     failures = 0
     for _ in range(100):
         try:

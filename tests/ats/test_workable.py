@@ -1,4 +1,5 @@
 """Workable specifics: what the sandbox received, answers, duplicates, rate pacing, paging."""
+
 from __future__ import annotations
 
 import base64
@@ -14,15 +15,28 @@ from tests.ats.harnesses.workable import make
 PARSED = {
     "headline": {"value": "Analytical Engine Programmer", "source": "resume", "confidence": 0.9},
     "summary": "First programmer.",
-    "education": [{"school": {"value": "University of London", "page": 1},
-                   "degree": "BSc", "field": {"value": "Mathematics"},
-                   "start": "1832", "end": {"value": "1835-06"}},
-                  {"value": {"school": "Home tutoring", "degree": None, "field": None}},
-                  {"degree": "No school given"}],
-    "experience": [{"title": {"value": "Collaborator"}, "company": "Babbage & Co",
-                    "summary": "Notes on the engine", "start": "1842-01", "end": "",
-                    "current": {"value": True}},
-                   {"company": "No title given"}],
+    "education": [
+        {
+            "school": {"value": "University of London", "page": 1},
+            "degree": "BSc",
+            "field": {"value": "Mathematics"},
+            "start": "1832",
+            "end": {"value": "1835-06"},
+        },
+        {"value": {"school": "Home tutoring", "degree": None, "field": None}},
+        {"degree": "No school given"},
+    ],
+    "experience": [
+        {
+            "title": {"value": "Collaborator"},
+            "company": "Babbage & Co",
+            "summary": "Notes on the engine",
+            "start": "1842-01",
+            "end": "",
+            "current": {"value": True},
+        },
+        {"company": "No title given"},
+    ],
     "skills": [{"value": "Mathematics"}, "Poetry", "mathematics"],
     "urls": ["https://github.com/ada", "https://example.com/blog"],
 }
@@ -41,39 +55,67 @@ def stored(harness) -> list[dict]:
 
 def test_a_full_application_reaches_workable_with_entries_answers_and_resume():
     harness = make()
-    answers = (Answer("q1", "Years of experience", "5"), Answer("q2", "Relocate?", "yes"),
-               Answer("q3", "Stack", "python"))
+    answers = (
+        Answer("q1", "Years of experience", "5"),
+        Answer("q2", "Relocate?", "yes"),
+        Answer("q3", "Stack", "python"),
+    )
     done = deliver(harness, make_submission("BE1", parsed=PARSED, answers=answers))
 
     [candidate] = stored(harness)
     assert done["candidate_ref"] == candidate["id"]
     assert candidate["headline"] == "Analytical Engine Programmer"
     assert candidate["education_entries"] == [
-        {"school": "University of London", "degree": "BSc", "field_of_study": "Mathematics",
-         "start_date": "1832-01-01", "end_date": "1835-06-01"},
-        {"school": "Home tutoring", "degree": None, "field_of_study": None,
-         "start_date": None, "end_date": None}]
+        {
+            "school": "University of London",
+            "degree": "BSc",
+            "field_of_study": "Mathematics",
+            "start_date": "1832-01-01",
+            "end_date": "1835-06-01",
+        },
+        {
+            "school": "Home tutoring",
+            "degree": None,
+            "field_of_study": None,
+            "start_date": None,
+            "end_date": None,
+        },
+    ]
     assert candidate["experience_entries"] == [
-        {"title": "Collaborator", "company": "Babbage & Co", "summary": "Notes on the engine",
-         "start_date": "1842-01-01", "end_date": None, "current": True}]
+        {
+            "title": "Collaborator",
+            "company": "Babbage & Co",
+            "summary": "Notes on the engine",
+            "start_date": "1842-01-01",
+            "end_date": None,
+            "current": True,
+        }
+    ]
     assert candidate["skills"] == ["Mathematics", "Poetry"]
     assert candidate["social_profiles"] == [
         {"type": "linkedin", "url": "https://www.linkedin.com/in/ada"},
-        {"type": "github", "url": "https://github.com/ada"}]
-    assert candidate["answers"] == [{"question_key": "q1", "body": "5"},
-                                    {"question_key": "q2", "checked": True},
-                                    {"question_key": "q3", "choices": ["c1"]}]
+        {"type": "github", "url": "https://github.com/ada"},
+    ]
+    assert candidate["answers"] == [
+        {"question_key": "q1", "body": "5"},
+        {"question_key": "q2", "checked": True},
+        {"question_key": "q3", "choices": ["c1"]},
+    ]
     assert base64.b64decode(candidate["resume"]["data"]) == PDF_BYTES
     assert (candidate["sourced"], candidate["stage"], candidate["domain"]) == (
-        False, "applied", "careers.example.com")
+        False,
+        "applied",
+        "careers.example.com",
+    )
     [comment] = harness.extra["state"].comments
     assert comment["member_id"] == "m-100" and "Consent (v1" in comment["comment"]["body"]
 
 
 def test_an_unknown_question_key_is_a_permanent_error_and_stores_nothing():
     harness = make()
-    submission = make_submission("BE1", answers=(Answer("q1", "Years", "5"),
-                                                 Answer("q9", "Not on this job", "x")))
+    submission = make_submission(
+        "BE1", answers=(Answer("q1", "Years", "5"), Answer("q9", "Not on this job", "x"))
+    )
     with pytest.raises(PermanentError) as raised:
         deliver(harness, submission)
     assert raised.value.status == 422
@@ -93,8 +135,11 @@ def test_a_create_refused_as_already_existing_adopts_the_existing_candidate():
     again = deliver(harness, make_submission("BE1", application_id=2))
     assert again["candidate_ref"] == first["candidate_ref"]
     assert harness.sandbox.count_applications("ada@example.com", "BE1") == 1
-    statuses = [status for method, path, status in harness.extra["state"].requests
-                if method == "POST" and path.endswith("/jobs/BE1/candidates")]
+    statuses = [
+        status
+        for method, path, status in harness.extra["state"].requests
+        if method == "POST" and path.endswith("/jobs/BE1/candidates")
+    ]
     assert statuses == [201, 422]
 
 
@@ -133,7 +178,11 @@ def test_published_jobs_are_listed_across_pages_with_their_details():
     assert [job.ref for job in jobs] == ["BE1", "DA2"]
     first = jobs[0]
     assert (first.title, first.location, first.department, first.employment_type) == (
-        "Backend Engineer - BE1", "London, United Kingdom", "Engineering", "FULL_TIME")
+        "Backend Engineer - BE1",
+        "London, United Kingdom",
+        "Engineering",
+        "FULL_TIME",
+    )
     assert first.description_html == "<p>Build the engine.</p>" and jobs[1].remote
     pages = [p for m, p, s in harness.extra["state"].requests if p.endswith("/jobs")]
     assert len(pages) == 2
@@ -143,15 +192,23 @@ def test_questions_are_shaped_for_our_form():
     harness = make()
     questions = harness.adapter.questions(Job(ref="BE1", title=""))
     assert [q["key"] for q in questions] == ["q1", "q2", "q3"]
-    assert questions[0] == {"key": "q1", "body": "Years of experience", "type": "free_text",
-                            "required": True, "choices": []}
+    assert questions[0] == {
+        "key": "q1",
+        "body": "Years of experience",
+        "type": "free_text",
+        "required": True,
+        "choices": [],
+    }
     assert questions[2]["choices"] == [{"key": "c1", "body": "Python"}, {"key": "c2", "body": "Go"}]
 
 
 def test_stages_are_listed_and_a_configured_stage_name_places_the_candidate():
     harness = make()
     assert [s.ref for s in harness.adapter.stages(Job(ref="BE1", title=""))] == [
-        "sourced", "applied", "phone-screen"]
+        "sourced",
+        "applied",
+        "phone-screen",
+    ]
     deliver(harness, make_submission("BE1", stage="Phone Screen"))
     assert stored(harness)[0]["stage"] == "phone-screen"
 
@@ -184,9 +241,17 @@ def test_a_dropped_connection_after_create_is_found_by_lookup():
     assert found == {"candidate_ref": stored(harness)[0]["id"]}
 
 
-@pytest.mark.parametrize("raw,expected", [("2019", "2019-01-01"), ("2019-3", "2019-03-01"),
-                                          ("2019-03-15", "2019-03-15"), ("March 2019", None),
-                                          ({"value": "2020-11"}, "2020-11-01"), (None, None)])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("2019", "2019-01-01"),
+        ("2019-3", "2019-03-01"),
+        ("2019-03-15", "2019-03-15"),
+        ("March 2019", None),
+        ({"value": "2020-11"}, "2020-11-01"),
+        (None, None),
+    ],
+)
 def test_entry_dates_are_padded_to_full_dates(raw, expected):
     assert payloads.entry_date(raw) == expected
 

@@ -12,6 +12,7 @@ rate limits are raised in the sandboxes and in our limiter so the bench measures
 what every ATS has a field for. It matters for Skailer, whose comment (the fourth call) is sent
 only when there is something to say beyond those fields.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
 from gunicorn.app.base import BaseApplication  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.ats.sandbox import dover, greenhouse, nexivohr, skailer, workable  # noqa: E402
@@ -41,8 +42,10 @@ from app.intake.tasks import start_consumer, sync_target_jobs  # noqa: E402
 from app.models import Delivery, Job, utcnow  # noqa: E402
 from app.storage import Storage  # noqa: E402
 
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 HIGH = 100_000
 FAULT_MIXES = {"none": {}, "mix": {"error_rate": 0.05, "rate_429": 0.02}}
 
@@ -50,28 +53,49 @@ FAULT_MIXES = {"none": {}, "mix": {"error_rate": 0.05, "rate_429": 0.02}}
 def sandbox_for(kind: str, latency: float, faults: dict):
     """(sandbox app, its control, settings minus base_url, url suffix, job ref)."""
     if kind == "skailer":
-        app = skailer.create_app({"token": "bench", "limit_per_minute": HIGH,
-                                  "faults": {"latency": latency, **faults}})
+        app = skailer.create_app(
+            {"token": "bench", "limit_per_minute": HIGH, "faults": {"latency": latency, **faults}}
+        )
         return app, skailer.control(app), {"token": "bench"}, "", "311"
     if kind == "dover":
-        app = dover.create_app({"latency": latency, "error_rate": faults.get("error_rate", 0.0),
-                                "rate_limit_rate": faults.get("rate_429", 0.0)})
+        app = dover.create_app(
+            {
+                "latency": latency,
+                "error_rate": faults.get("error_rate", 0.0),
+                "rate_limit_rate": faults.get("rate_429", 0.0),
+            }
+        )
         job = dover.sandbox_of(app).state.jobs[0]["id"]
         return app, dover.sandbox_of(app), {"api_key": "dover-test-key"}, "/api/v1/external", job
     if kind == "nexivohr":
-        app = nexivohr.create_app({"plan": "enterprise", "limit_per_minute": HIGH, "latency": latency,
-                                   "error_rate": faults.get("error_rate", 0.0),
-                                   "rate_limit_rate": faults.get("rate_429", 0.0)})
-        return (app, nexivohr.sandbox_of(app), {"api_token": "nexivo-test-token", "plan": "enterprise"},
-                "/ats/api/v1", "77")
+        app = nexivohr.create_app(
+            {
+                "plan": "enterprise",
+                "limit_per_minute": HIGH,
+                "latency": latency,
+                "error_rate": faults.get("error_rate", 0.0),
+                "rate_limit_rate": faults.get("rate_429", 0.0),
+            }
+        )
+        return (
+            app,
+            nexivohr.sandbox_of(app),
+            {"api_token": "nexivo-test-token", "plan": "enterprise"},
+            "/ats/api/v1",
+            "77",
+        )
     if kind == "workable":
         app = workable.create_app({"rate_limit": HIGH, "latency": latency, **faults})
-        return (app, workable.sandbox_of(app), {"token": "test-token", "member_id": "m-100"},
-                "/spi/v3", "DA2")
+        return (
+            app,
+            workable.sandbox_of(app),
+            {"token": "test-token", "member_id": "m-100"},
+            "/spi/v3",
+            "DA2",
+        )
     if kind == "greenhouse":
         app = greenhouse.create_app({"rate_limit": HIGH, "latency": latency, **faults})
-        return (app, greenhouse.sandbox_of(app), {"api_key": "harvest-key", "user_id": "9001"},
-                "/v1", "4101")
+        return (app, greenhouse.sandbox_of(app), {"api_key": "harvest-key", "user_id": "9001"}, "/v1", "4101")
     raise SystemExit(f"unknown ATS {kind}")
 
 
@@ -92,6 +116,7 @@ class Counter:
 
     def answer(self, environ, start_response):
         from urllib.parse import parse_qs
+
         if environ["PATH_INFO"] == "/_bench/calls":
             body = str(self.calls)
         else:
@@ -129,20 +154,31 @@ def serve_sandbox(kind: str, latency: float, faults: dict, replies) -> None:
 
     One gunicorn worker, so the sandbox's in-memory state (what it stored) is in one place.
     """
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not the Huey consumer's handler, inherited
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the Huey consumer's handler, inherited
     sandbox, control, settings, suffix, job_ref = sandbox_for(kind, latency, faults)
     port = free_port()
     replies.put((port, settings, suffix, job_ref))
-    Served(Counter(sandbox, control), {
-        "bind": f"127.0.0.1:{port}", "workers": 1, "worker_class": "gthread", "threads": 32,
-        "keepalive": 30, "graceful_timeout": 2, "loglevel": "error", "accesslog": None}).run()
+    Served(
+        Counter(sandbox, control),
+        {
+            "bind": f"127.0.0.1:{port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": 32,
+            "keepalive": 30,
+            "graceful_timeout": 2,
+            "loglevel": "error",
+            "accesslog": None,
+        },
+    ).run()
 
 
 class RemoteSandbox:
     def __init__(self, kind: str, latency: float, faults: dict) -> None:
         replies = multiprocessing.get_context("fork").Queue()
         self.process = multiprocessing.get_context("fork").Process(
-            target=serve_sandbox, args=(kind, latency, faults, replies), daemon=True)
+            target=serve_sandbox, args=(kind, latency, faults, replies), daemon=True
+        )
         self.process.start()
         self.port, self.settings, self.suffix, self.job_ref = replies.get(timeout=30)
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}")
@@ -156,7 +192,7 @@ class RemoteSandbox:
                 return
             except httpx.TransportError:
                 if time.monotonic() > deadline or not self.process.is_alive():
-                    raise SystemExit("the sandbox did not start serving")
+                    raise SystemExit("the sandbox did not start serving") from None
                 time.sleep(0.05)
 
     @property
@@ -183,19 +219,35 @@ def run(kind: str, n: int, latency: float, threads: int, faults: dict, letters: 
     remote = RemoteSandbox(kind, latency, faults)
     settings, suffix, job_ref = remote.settings, remote.suffix, remote.job_ref
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
-    ats = {"kind": kind, "base_url": f"http://127.0.0.1:{remote.port}{suffix}",
-           "rate_limit_per_minute": HIGH, "stage": "", "source": "Careers site", **settings}
+    ats = {
+        "kind": kind,
+        "base_url": f"http://127.0.0.1:{remote.port}{suffix}",
+        "rate_limit_per_minute": HIGH,
+        "stage": "",
+        "source": "Careers site",
+        **settings,
+    }
     if kind == "skailer":
         ats["stage"] = "New"
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "INSTANCE_PATH": str(tmp / "instance"),
-                      "DATABASE_URL": f"sqlite:///{tmp / 'careers.db'}",
-                      "QUEUE_URL": f"sqlite:///{tmp / 'queue.db'}", "UPLOAD_DIR": str(tmp / "up"),
-                      "ATS": ats, "DELIVERY_BACKOFF_BASE": 0.05, "DELIVERY_BACKOFF_CAP": 0.5,
-                      "DELIVERY_MAX_ATTEMPTS": 25})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "INSTANCE_PATH": str(tmp / "instance"),
+            "DATABASE_URL": f"sqlite:///{tmp / 'careers.db'}",
+            "QUEUE_URL": f"sqlite:///{tmp / 'queue.db'}",
+            "UPLOAD_DIR": str(tmp / "up"),
+            "ATS": ats,
+            "DELIVERY_BACKOFF_BASE": 0.05,
+            "DELIVERY_BACKOFF_CAP": 0.5,
+            "DELIVERY_MAX_ATTEMPTS": 25,
+        }
+    )
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     logging.getLogger("app").setLevel(logging.ERROR)
     with app.app_context():
         from flask_migrate import upgrade
+
         upgrade()
         logging.getLogger("alembic").setLevel(logging.ERROR)
         sync_target_jobs(app, app.extensions["careers.adapters"])
@@ -208,20 +260,29 @@ def run(kind: str, n: int, latency: float, threads: int, faults: dict, letters: 
 
     def add(email: str) -> None:
         with app.app_context():
-            new = NewApplication(job=db.session.get(Job, job_id), submission_key=email,
-                                 first_name="Bench", last_name=email.split("@")[0], email=email,
-                                 consent_text="I agree.", consent_version="1", phone="+4930123456",
-                                 location="Berlin, Germany",
-                                 cover_letter="Hello." if letter[email] else "",
-                                 resume=Upload.from_bytes(PDF, "cv.pdf", "application/pdf"),
-                                 parsed={"ok": False, "error_code": "bench"})
-            submit(db.session, Storage(app.config["UPLOAD_DIR"]), tasks.enqueue_delivery, new,
-                   target=kind)
+            new = NewApplication(
+                job=db.session.get(Job, job_id),
+                submission_key=email,
+                first_name="Bench",
+                last_name=email.split("@")[0],
+                email=email,
+                consent_text="I agree.",
+                consent_version="1",
+                phone="+4930123456",
+                location="Berlin, Germany",
+                cover_letter="Hello." if letter[email] else "",
+                resume=Upload.from_bytes(PDF, "cv.pdf", "application/pdf"),
+                parsed={"ok": False, "error_code": "bench"},
+            )
+            submit(db.session, Storage(app.config["UPLOAD_DIR"]), tasks.enqueue_delivery, new, target=kind)
 
     def finished() -> int:
         with app.app_context():
-            return db.session.scalar(select(func.count()).select_from(Delivery).where(
-                Delivery.status.in_(("delivered", "failed", "needs_review"))))
+            return db.session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.status.in_(("delivered", "failed", "needs_review")))
+            )
 
     def wait(count: int, timeout: float) -> None:
         # Polled slowly: the bench shares the workers' process and its queries take their CPU.
@@ -255,38 +316,53 @@ def run(kind: str, n: int, latency: float, threads: int, faults: dict, letters: 
     counts = [remote.count_applications(email, str(job_ref)) for email in emails]
     remote.stop()
     statuses = [status for status, _ in rows]
-    return {"ats": kind, "n": n, "apps_per_s": (n - 1) / elapsed, "first_calls": first_calls,
-            "steady_calls": steady_calls, "retries": sum(a - 1 for _, a in rows),
-            "delivered": statuses.count("delivered"), "needs_review": statuses.count("needs_review"),
-            "failed": statuses.count("failed"),
-            "lost": sum(1 for c in counts if c == 0) - statuses.count("needs_review"),
-            "duplicated": sum(1 for c in counts if c > 1)}
+    return {
+        "ats": kind,
+        "n": n,
+        "apps_per_s": (n - 1) / elapsed,
+        "first_calls": first_calls,
+        "steady_calls": steady_calls,
+        "retries": sum(a - 1 for _, a in rows),
+        "delivered": statuses.count("delivered"),
+        "needs_review": statuses.count("needs_review"),
+        "failed": statuses.count("failed"),
+        "lost": sum(1 for c in counts if c == 0) - statuses.count("needs_review"),
+        "duplicated": sum(1 for c in counts if c > 1),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ats", default="skailer",
-                        choices=["skailer", "dover", "nexivohr", "workable", "greenhouse", "all"])
+    parser.add_argument(
+        "--ats", default="skailer", choices=["skailer", "dover", "nexivohr", "workable", "greenhouse", "all"]
+    )
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--faults", default="none", choices=sorted(FAULT_MIXES))
-    parser.add_argument("--letters", type=float, default=0.5,
-                        help="share of applications with a cover letter (0..1)")
+    parser.add_argument(
+        "--letters", type=float, default=0.5, help="share of applications with a cover letter (0..1)"
+    )
     args = parser.parse_args()
-    kinds = ["skailer", "dover", "nexivohr", "workable", "greenhouse"] if args.ats == "all" \
-        else [args.ats]
+    kinds = ["skailer", "dover", "nexivohr", "workable", "greenhouse"] if args.ats == "all" else [args.ats]
     if not 0 <= args.letters <= 1:
         parser.error("--letters is a share between 0 and 1")
-    print(f"n={args.n} latency={args.latency}s threads={args.threads} faults={args.faults} "
-          f"letters={args.letters}")
-    print(f"{'ats':<11}{'apps/s':>8}{'calls 1st':>10}{'calls/app':>10}{'retries':>8}"
-          f"{'deliv':>7}{'review':>7}{'failed':>7}{'lost':>5}{'dup':>5}")
+    print(
+        f"n={args.n} latency={args.latency}s threads={args.threads} faults={args.faults} "
+        f"letters={args.letters}"
+    )
+    print(
+        f"{'ats':<11}{'apps/s':>8}{'calls 1st':>10}{'calls/app':>10}{'retries':>8}"
+        f"{'deliv':>7}{'review':>7}{'failed':>7}{'lost':>5}{'dup':>5}"
+    )
     for kind in kinds:
         r = run(kind, args.n, args.latency, args.threads, FAULT_MIXES[args.faults], args.letters)
-        print(f"{r['ats']:<11}{r['apps_per_s']:>8.1f}{r['first_calls']:>10}{r['steady_calls']:>10.2f}"
-              f"{r['retries']:>8}{r['delivered']:>7}{r['needs_review']:>7}{r['failed']:>7}"
-              f"{r['lost']:>5}{r['duplicated']:>5}", flush=True)
+        print(
+            f"{r['ats']:<11}{r['apps_per_s']:>8.1f}{r['first_calls']:>10}{r['steady_calls']:>10.2f}"
+            f"{r['retries']:>8}{r['delivered']:>7}{r['needs_review']:>7}{r['failed']:>7}"
+            f"{r['lost']:>5}{r['duplicated']:>5}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

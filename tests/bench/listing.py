@@ -3,6 +3,7 @@
 Run from the repository root:  .venv/bin/python tests/bench/listing.py [--seconds 10]
 Prints requests/s for both servers and their ratio (target: ratio >= 0.6).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
-BARE_APP = '''
+BARE_APP = """
 from flask import Flask
 app = Flask(__name__)
 BODY = "<!doctype html><html><body><ul>" + "".join(
@@ -29,7 +30,7 @@ BODY = "<!doctype html><html><body><ul>" + "".join(
 @app.get("/bare")
 def bare():
     return BODY
-'''
+"""
 
 
 def free_port() -> int:
@@ -52,19 +53,35 @@ def wait_until_up(port: int, path: str, timeout: float = 30.0) -> None:
 
 
 def prepare_instance(folder: Path) -> dict[str, str]:
-    jobs = [{"ref": f"bench-{i}", "title": f"Engineer {i}", "department": ["Engineering", "Design",
-             "Sales"][i % 3], "location": ["Berlin, Germany", "Lisbon, Portugal"][i % 2],
-             "remote": i % 4 == 0, "description_html": "<p>Build things people rely on.</p>" * 5}
-            for i in range(50)]
+    jobs = [
+        {
+            "ref": f"bench-{i}",
+            "title": f"Engineer {i}",
+            "department": ["Engineering", "Design", "Sales"][i % 3],
+            "location": ["Berlin, Germany", "Lisbon, Portugal"][i % 2],
+            "remote": i % 4 == 0,
+            "description_html": "<p>Build things people rely on.</p>" * 5,
+        }
+        for i in range(50)
+    ]
     (folder / "jobs.json").write_text(json.dumps(jobs))
-    env = dict(os.environ, CAREERS_SECRET_KEY="bench-secret", CAREERS_ENV="production",
-               CAREERS_DATABASE_URL=f"sqlite:///{folder / 'careers.db'}",
-               CAREERS_QUEUE_URL=f"sqlite:///{folder / 'queue.db'}",
-               CAREERS_UPLOAD_DIR=str(folder / "uploads"), FLASK_APP="app")
-    subprocess.run([str(BIN / "flask"), "prepare"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    subprocess.run([str(BIN / "flask"), "jobs", "load", str(folder / "jobs.json")], cwd=ROOT,
-                   env=env, check=True, stdout=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        CAREERS_SECRET_KEY="bench-secret",
+        CAREERS_ENV="production",
+        CAREERS_DATABASE_URL=f"sqlite:///{folder / 'careers.db'}",
+        CAREERS_QUEUE_URL=f"sqlite:///{folder / 'queue.db'}",
+        CAREERS_UPLOAD_DIR=str(folder / "uploads"),
+        FLASK_APP="app",
+    )
+    subprocess.run([str(BIN / "flask"), "prepare"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(BIN / "flask"), "jobs", "load", str(folder / "jobs.json")],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return env
 
 
@@ -89,8 +106,9 @@ def hammer(port: int, path: str, seconds: float, queue) -> None:
 
 def load(port: int, path: str, seconds: float, clients: int) -> tuple[float, int]:
     queue = multiprocessing.Queue()
-    workers = [multiprocessing.Process(target=hammer, args=(port, path, seconds, queue))
-               for _ in range(clients)]
+    workers = [
+        multiprocessing.Process(target=hammer, args=(port, path, seconds, queue)) for _ in range(clients)
+    ]
     for w in workers:
         w.start()
     results = [queue.get() for _ in workers]
@@ -111,15 +129,23 @@ def main() -> None:
         app_port, bare_port = free_port(), free_port()
         gunicorn = str(BIN / "gunicorn")
         servers = [
-            subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{app_port}", "app:create_app()"],
-                             cwd=ROOT, env=env, stderr=subprocess.DEVNULL),
-            subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{bare_port}", "bare_app:app"],
-                             cwd=folder, env=env, stderr=subprocess.DEVNULL),
+            subprocess.Popen(
+                [gunicorn, "-w", "2", "-b", f"127.0.0.1:{app_port}", "app:create_app()"],
+                cwd=ROOT,
+                env=env,
+                stderr=subprocess.DEVNULL,
+            ),
+            subprocess.Popen(
+                [gunicorn, "-w", "2", "-b", f"127.0.0.1:{bare_port}", "bare_app:app"],
+                cwd=folder,
+                env=env,
+                stderr=subprocess.DEVNULL,
+            ),
         ]
         try:
             wait_until_up(app_port, "/jobs")
             wait_until_up(bare_port, "/bare")
-            load(app_port, "/jobs", 1.0, args.clients)       # warm both
+            load(app_port, "/jobs", 1.0, args.clients)  # warm both
             load(bare_port, "/bare", 1.0, args.clients)
             app_rps, app_errors = load(app_port, "/jobs", args.seconds, args.clients)
             bare_rps, bare_errors = load(bare_port, "/bare", args.seconds, args.clients)

@@ -11,6 +11,7 @@ spacing ignored). "urls" compares the set of LinkedIn, GitHub and other links.
 Education entries match on (school, degree, end); experience entries on
 (title, company, start, end).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 from app.resume import parse_resume, shutdown  # noqa: E402
 
-CORPORA = {"tuning corpus": ROOT / "tests" / "fixtures" / "resumes",
-           "held-out corpus": ROOT / "tests" / "fixtures" / "resumes_holdout"}
+CORPORA = {
+    "tuning corpus": ROOT / "tests" / "fixtures" / "resumes",
+    "held-out corpus": ROOT / "tests" / "fixtures" / "resumes_holdout",
+}
 SCALARS = ["email", "phone", "linkedin", "github", "location", "current_title", "current_company"]
 TARGETS = {"email": 0.98, "phone": 0.98, "urls": 0.98, "name": 0.95, "education": 0.85, "experience": 0.85}
 
@@ -44,12 +47,18 @@ def predicted_sets(fields: dict) -> dict[str, set]:
     for key in SCALARS:
         value = norm(value_of(fields, key))
         sets[key] = {value} if value else set()
-    links = [value_of(fields, "linkedin"), value_of(fields, "github")] + [u["value"] for u in fields.get("urls", [])]
+    links = [value_of(fields, "linkedin"), value_of(fields, "github")] + [
+        u["value"] for u in fields.get("urls", [])
+    ]
     sets["urls"] = {norm(u) for u in links if u}
     sets["skills"] = {norm(s) for s in (value_of(fields, "skills") or [])}
-    sets["education"] = {(norm(e["school"]), norm(e["degree"]), norm(e["end"])) for e in fields.get("education", [])}
-    sets["experience"] = {(norm(e["title"]), norm(e["company"]), norm(e["start"]), norm(e["end"]))
-                          for e in fields.get("experience", [])}
+    sets["education"] = {
+        (norm(e["school"]), norm(e["degree"]), norm(e["end"])) for e in fields.get("education", [])
+    }
+    sets["experience"] = {
+        (norm(e["title"]), norm(e["company"]), norm(e["start"]), norm(e["end"]))
+        for e in fields.get("experience", [])
+    }
     return sets
 
 
@@ -61,15 +70,21 @@ def expected_sets(expected: dict) -> dict[str, set]:
     links = [expected.get("linkedin"), expected.get("github"), *expected.get("urls", [])]
     sets["urls"] = {norm(u) for u in links if u}
     sets["skills"] = {norm(s) for s in expected.get("skills", [])}
-    sets["education"] = {(norm(e["school"]), norm(e["degree"]), norm(e["end"])) for e in expected["education"]}
-    sets["experience"] = {(norm(e["title"]), norm(e["company"]), norm(e["start"]), norm(e["end"]))
-                          for e in expected["experience"]}
+    sets["education"] = {
+        (norm(e["school"]), norm(e["degree"]), norm(e["end"])) for e in expected["education"]
+    }
+    sets["experience"] = {
+        (norm(e["title"]), norm(e["company"]), norm(e["start"]), norm(e["end"]))
+        for e in expected["experience"]
+    }
     return sets
 
 
 def score(corpus: pathlib.Path, verbose: bool = False) -> None:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, fp, fn
-    files = sorted(p for p in corpus.iterdir() if p.suffix not in (".json", ".py") and p.with_suffix(".json").exists())
+    files = sorted(
+        p for p in corpus.iterdir() if p.suffix not in (".json", ".py") and p.with_suffix(".json").exists()
+    )
     failures = 0
     for path in files:
         outcome = parse_resume(path.read_bytes())
@@ -84,8 +99,10 @@ def score(corpus: pathlib.Path, verbose: bool = False) -> None:
             for i, n in enumerate((tp, fp, fn)):
                 counts[key][i] += n
             if verbose and (fp or fn):
-                print(f"  {path.name} {key}: missing {sorted(map(str, expected - predicted))} "
-                      f"extra {sorted(map(str, predicted - expected))}")
+                print(
+                    f"  {path.name} {key}: missing {sorted(map(str, expected - predicted))} "
+                    f"extra {sorted(map(str, predicted - expected))}"
+                )
     print(f"\n{len(files)} resumes, {failures} failed to parse\n")
     print(f"{'field':<16}{'precision':>10}{'recall':>10}{'F1':>8}{'target':>8}")
     for key in ["name", *SCALARS[:2], "urls", *SCALARS[2:], "skills", "education", "experience"]:

@@ -6,6 +6,7 @@ parse_resume goes through the worker pool (format check, pipe, limits,
 extraction, fields); the baseline is pdfminer.six's extract_text in-process
 on the same PDFs. Overhead ratio = our PDF median / baseline median.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,10 @@ def p95(values: list[float]) -> float:
 
 
 def row(label: str, per_file: list[float], per_page: list[float]) -> str:
-    return (f"{label:<22}{len(per_file):>6}{statistics.median(per_file):>10.1f}{p95(per_file):>9.1f}"
-            f"{statistics.median(per_page):>11.1f}{p95(per_page):>9.1f}")
+    return (
+        f"{label:<22}{len(per_file):>6}{statistics.median(per_file):>10.1f}{p95(per_file):>9.1f}"
+        f"{statistics.median(per_page):>11.1f}{p95(per_page):>9.1f}"
+    )
 
 
 def main(rounds: int = 5) -> None:
@@ -66,7 +69,9 @@ def main(rounds: int = 5) -> None:
     ours, bare = statistics.median(per_file["pdf"]), statistics.median(per_file["pdfminer bare"])
     print(f"\noverhead ratio (PDF p50, parse_resume / bare extract_text): {ours / bare:.2f}")
     if per_file.get("pdf 2-page"):
-        ratio2 = statistics.median(per_file["pdf 2-page"]) / statistics.median(per_file["pdfminer bare 2-page"])
+        ratio2 = statistics.median(per_file["pdf 2-page"]) / statistics.median(
+            per_file["pdfminer bare 2-page"]
+        )
         print(f"overhead ratio (2-page PDFs): {ratio2:.2f}")
 
 

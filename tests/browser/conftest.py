@@ -4,6 +4,7 @@ http://localhost:PORT (another site), one allowed to embed us and one not.
 Every embed test runs twice: with Chromium's default cookie settings and with third-party
 cookies blocked, where the iframe gets no cookie at all.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -24,8 +25,14 @@ from app.models import Application
 from tests.conftest import add_job, app_config
 
 CHROMIUM = Path("/usr/bin/chromium")
-BASE_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run"]
+BASE_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 COOKIE_MODES = {
     "cookies-allowed": [],
     "third-party-cookies-blocked": ["--test-third-party-cookie-phaseout"],
@@ -55,10 +62,11 @@ class HostHandler(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 (http.server's name)
         from urllib.parse import parse_qs, urlsplit
+
         query = parse_qs(urlsplit(self.path).query)
         job = f'data-job="{query["job"][0]}"' if "job" in query else ""
         body = (HOST_PAGE % {"job": job, "app": self.app_url}).encode()
-        if "frame" in query:   # a page framing a given URL directly, without the snippet
+        if "frame" in query:  # a page framing a given URL directly, without the snippet
             body = f'<!doctype html><iframe id="raw" src="{escape(query["frame"][0])}"></iframe>'.encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -79,9 +87,9 @@ def serve(server) -> threading.Thread:
 @dataclass
 class Site:
     app: object
-    url: str            # the app, http://127.0.0.1:PORT
-    host: str           # an allowed host site, http://localhost:PORT
-    other_host: str     # a host site not in the allowlist
+    url: str  # the app, http://127.0.0.1:PORT
+    host: str  # an allowed host site, http://localhost:PORT
+    other_host: str  # a host site not in the allowlist
     job_id: int
 
     def applications(self, email: str) -> list[Application]:
@@ -99,8 +107,11 @@ def site(tmp_path_factory, migrated_db) -> Iterator[Site]:
     host = ThreadingHTTPServer(("127.0.0.1", 0), HostHandler)
     other = ThreadingHTTPServer(("127.0.0.1", 0), HostHandler)
     host_origin = f"http://localhost:{host.server_port}"
-    app = create_app(app_config(tmp, SERVER_NAME=None, EMBED_ALLOWED_ORIGINS=[host_origin],
-                                APPLY_RATE_LIMIT="1000 per hour"))
+    app = create_app(
+        app_config(
+            tmp, SERVER_NAME=None, EMBED_ALLOWED_ORIGINS=[host_origin], APPLY_RATE_LIMIT="1000 per hour"
+        )
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     HostHandler.app_url = url
@@ -121,13 +132,13 @@ def playwright_driver():
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as driver:
         yield driver
 
 
 def launch(driver, extra_args):
-    return driver.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                  args=BASE_ARGS + extra_args)
+    return driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=BASE_ARGS + extra_args)
 
 
 @pytest.fixture(scope="session", params=sorted(COOKIE_MODES))

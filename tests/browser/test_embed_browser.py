@@ -1,5 +1,6 @@
 """Chromium embeds the apply form from http://127.0.0.1 into a host page on http://localhost,
 once with default cookie settings and once with third-party cookies blocked."""
+
 from __future__ import annotations
 
 import re
@@ -65,31 +66,41 @@ def test_apply_with_autofill_resizes_and_the_host_hears_submitted(page, site, co
     assert stored[0].first_name == "Grace" and stored[0].resume_filename == "resume.pdf"
     thanks = page.frame(url=re.compile(r"/embed/applications/"))
     expect(thanks.get_by_role("heading", name="Thank you, Grace!")).to_be_visible()
-    page.wait_for_function(f"document.querySelector('#careers iframe').getBoundingClientRect().height < {form_height}")
+    page.wait_for_function(
+        f"document.querySelector('#careers iframe').getBoundingClientRect().height < {form_height}"
+    )
     assert abs(iframe_height(page) - frame_height(thanks)) <= 2
-    assert page.context.cookies() == []    # the embed never needed a cookie, in either mode
+    assert page.context.cookies() == []  # the embed never needed a cookie, in either mode
 
 
 def test_attribution_from_the_host_url_reaches_the_application(page, site, cookie_mode):
-    frame = open_embed(page, site, "&utm_source=newsletter&utm_campaign=spring&src=tw42&other=x",
-                       referer="https://news.example/article")
+    frame = open_embed(
+        page,
+        site,
+        "&utm_source=newsletter&utm_campaign=spring&src=tw42&other=x",
+        referer="https://news.example/article",
+    )
     email = f"attribution+{cookie_mode}@example.com"
     fill_in(frame, email)
     frame.locator("button[type=submit]").click()
     page.wait_for_function("window.careersEvents.some(e => e.type === 'careers:submitted')")
     (application,) = site.applications(email)
-    assert application.attribution == {"utm_source": "newsletter", "utm_campaign": "spring",
-                                       "src": "tw42", "referrer": "news.example"}
+    assert application.attribution == {
+        "utm_source": "newsletter",
+        "utm_campaign": "spring",
+        "src": "tw42",
+        "referrer": "news.example",
+    }
 
 
 def test_a_host_not_in_the_allowlist_cannot_frame_the_form(page, site, cookie_mode):
     with page.expect_response(lambda r: APPLY_FRAME.search(r.url)) as honest:
         page.goto(f"{site.other_host}/?job={site.job_id}")
-    assert honest.value.status == 403                 # the snippet says where it is: refused
+    assert honest.value.status == 403  # the snippet says where it is: refused
     claimed = f"{site.url}/embed/jobs/{site.job_id}/apply?origin={quote(site.host, safe='')}"
     with page.expect_response(lambda r: APPLY_FRAME.search(r.url)) as lying:
         page.goto(f"{site.other_host}/?frame={quote(claimed, safe='')}")
-    assert lying.value.status == 200                  # it lies about its origin: CSP blocks it
+    assert lying.value.status == 200  # it lies about its origin: CSP blocks it
     page.wait_for_function("document.querySelector('#raw') !== null")
     page.wait_for_load_state("load")
     blocked = [f for f in page.frames if f != page.main_frame]
@@ -118,8 +129,9 @@ def test_a_bad_token_is_rejected_and_nothing_is_stored(page, site, cookie_mode, 
         token = frame.locator("input[name=embed_token]").input_value()
         value = token[:-3] + ("xyz" if not token.endswith("xyz") else "abc")
     else:
-        value, claims = issue_token(site.app.config["SECRET_KEY"], site.job_id, site.host,
-                                    now=lambda: time.time() - 3 * 3600)
+        value, claims = issue_token(
+            site.app.config["SECRET_KEY"], site.job_id, site.host, now=lambda: time.time() - 3 * 3600
+        )
         frame.locator("input[name=submission_key]").evaluate("(el, v) => el.value = v", claims.nonce)
     frame.locator("input[name=embed_token]").evaluate("(el, v) => el.value = v", value)
     frame.locator("button[type=submit]").click()
@@ -127,7 +139,7 @@ def test_a_bad_token_is_rejected_and_nothing_is_stored(page, site, cookie_mode, 
     code = "token_invalid" if attack == "forged" else "token_expired"
     assert events(page, "careers:error") == [{"code": code}]
     assert site.applications(email) == []
-    if attack == "expired":       # the form comes back as typed, with a new token: send again
+    if attack == "expired":  # the form comes back as typed, with a new token: send again
         frame = page.frame(url=APPLY_FRAME)
         expect(frame.get_by_role("heading", name="Please send the form again")).to_be_visible()
         expect(frame.locator("input[name=email]")).to_have_value(email)

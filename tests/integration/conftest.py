@@ -1,5 +1,6 @@
 """Real things on 127.0.0.1: the careers app and an ATS sandbox as HTTP servers, the SQLite
 queue and a Huey consumer in this process. Browsers are played by httpx."""
+
 from __future__ import annotations
 
 import threading
@@ -19,8 +20,13 @@ from app.models import Application, Delivery, Job
 from tests.ats.harnesses import PDF_BYTES
 from tests.web.helpers import hidden_fields, valid_answers
 
-FAST = {"SERVER_NAME": None, "APPLY_RATE_LIMIT": "1000 per minute", "DELIVERY_MAX_ATTEMPTS": 6,
-        "DELIVERY_BACKOFF_BASE": 0.05, "DELIVERY_BACKOFF_CAP": 0.2}
+FAST = {
+    "SERVER_NAME": None,
+    "APPLY_RATE_LIMIT": "1000 per minute",
+    "DELIVERY_MAX_ATTEMPTS": 6,
+    "DELIVERY_BACKOFF_BASE": 0.05,
+    "DELIVERY_BACKOFF_CAP": 0.2,
+}
 
 
 class Served:
@@ -44,8 +50,8 @@ class Call:
     method: str
     path: str
     status: int
-    wall: float = 0.0                                     # time.time(), for reset timestamps
-    headers: dict = field(default_factory=dict)           # the response headers
+    wall: float = 0.0  # time.time(), for reset timestamps
+    headers: dict = field(default_factory=dict)  # the response headers
 
 
 class CallLog:
@@ -58,8 +64,16 @@ class CallLog:
         arrived, wall = time.monotonic(), time.time()
 
         def noting(status, headers, *args):
-            self.calls.append(Call(arrived, environ["REQUEST_METHOD"], environ["PATH_INFO"],
-                                   int(status.split()[0]), wall, dict(headers)))
+            self.calls.append(
+                Call(
+                    arrived,
+                    environ["REQUEST_METHOD"],
+                    environ["PATH_INFO"],
+                    int(status.split()[0]),
+                    wall,
+                    dict(headers),
+                )
+            )
             return start_response(status, headers, *args)
 
         return self.wsgi_app(environ, noting)
@@ -82,6 +96,7 @@ def wait_until(check: Callable[[], Any], timeout: float = 15.0, what: str = "con
 @dataclass
 class Careers:
     """The careers site served for real, with its queue and (when started) a worker."""
+
     app: Any
     site: Served
     browser: httpx.Client
@@ -98,14 +113,20 @@ class Careers:
     def sync_jobs(self) -> None:
         with self.app.app_context():
             from app.intake.tasks import sync_target_jobs
+
             sync_target_jobs(self.app, self.app.extensions["careers.adapters"])
 
     def job_id(self, ref: str) -> int:
         with self.app.app_context():
             return db.session.scalar(select(Job.id).where(Job.ref == ref))
 
-    def apply(self, job_id: int, email: str = "grace@example.com", answers: dict | None = None,
-              resume: tuple = ("grace.pdf", PDF_BYTES, "application/pdf")) -> int:
+    def apply(
+        self,
+        job_id: int,
+        email: str = "grace@example.com",
+        answers: dict | None = None,
+        resume: tuple = ("grace.pdf", PDF_BYTES, "application/pdf"),
+    ) -> int:
         """Fill in and send the apply form as a browser does; the new application's id."""
         page = self.browser.get(f"/jobs/{job_id}/apply")
         assert page.status_code == 200
@@ -114,8 +135,9 @@ class Careers:
         assert response.status_code in (302, 303), response.text[:2000]
         assert response.headers["location"].endswith("/thanks")
         with self.app.app_context():
-            return db.session.scalar(select(Application.id).where(Application.email == email)
-                                     .order_by(Application.id.desc()))
+            return db.session.scalar(
+                select(Application.id).where(Application.email == email).order_by(Application.id.desc())
+            )
 
     def delivery(self, application_id: int) -> Delivery:
         with self.app.app_context():
@@ -125,12 +147,17 @@ class Careers:
 
     def wait_for(self, application_id: int, status: str = "delivered", timeout: float = 15.0):
         try:
-            return wait_until(lambda: settled(self.delivery(application_id), status),
-                              timeout, f"delivery {application_id} to be {status}")
+            return wait_until(
+                lambda: settled(self.delivery(application_id), status),
+                timeout,
+                f"delivery {application_id} to be {status}",
+            )
         except AssertionError:
             row = self.delivery(application_id)
-            raise AssertionError(f"delivery {application_id} is {row.status} after {row.attempts} "
-                                 f"attempts ({row.last_error}), not {status}") from None
+            raise AssertionError(
+                f"delivery {application_id} is {row.status} after {row.attempts} "
+                f"attempts ({row.last_error}), not {status}"
+            ) from None
 
     def question_fields(self, job_id: int) -> dict[str, str]:
         """Form field name by the ATS's question key, for the job's imported questions."""

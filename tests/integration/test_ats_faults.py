@@ -5,11 +5,13 @@ Where the ATS can be searched, every fault ends in exactly one application. Wher
 (Dover, the Greenhouse Job Board), an outcome we cannot know goes to HR as "needs review" and is
 never sent a second time on its own.
 """
+
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -29,15 +31,15 @@ WEBHOOK_SECRET = "nexivo-webhook-secret"
 @dataclass(frozen=True)
 class Target:
     module: Any
-    settings: dict                # ATS settings without base_url
-    suffix: str                   # the API's path under the sandbox's address
+    settings: dict  # ATS settings without base_url
+    suffix: str  # the API's path under the sandbox's address
     job_ref: str
     other_job_ref: str
-    steps: tuple[str, ...]        # the adapter's steps, as the sandbox names them for faults
-    creates: tuple[str, ...]      # the steps that create something in the ATS
-    lookup: bool                  # can the ATS be searched for what a lost create made?
+    steps: tuple[str, ...]  # the adapter's steps, as the sandbox names them for faults
+    creates: tuple[str, ...]  # the steps that create something in the ATS
+    lookup: bool  # can the ATS be searched for what a lost create made?
     renew: Callable[[Any], None]  # HR fixes the credentials
-    kind: str = ""                # the Integration row's kind
+    kind: str = ""  # the Integration row's kind
     sandbox_config: dict = field(default_factory=dict)
 
 
@@ -47,48 +49,96 @@ def _set(attribute: str, value: Any) -> Callable[[Any], None]:
 
 TARGETS = {
     "dover": Target(
-        dover, {"kind": "dover", "api_key": "dover-test-key"}, "/api/v1/external",
-        "550e8400-e29b-41d4-a716-446655440000", "7d2b9c1e-3f4a-4b5c-8d6e-9f0a1b2c3d4e",
-        ("add_candidate",), ("add_candidate",), False, _set("api_key", "dover-test-key"), "dover"),
+        dover,
+        {"kind": "dover", "api_key": "dover-test-key"},
+        "/api/v1/external",
+        "550e8400-e29b-41d4-a716-446655440000",
+        "7d2b9c1e-3f4a-4b5c-8d6e-9f0a1b2c3d4e",
+        ("add_candidate",),
+        ("add_candidate",),
+        False,
+        _set("api_key", "dover-test-key"),
+        "dover",
+    ),
     "nexivohr": Target(
-        nexivohr, {"kind": "nexivohr", "api_token": "nexivo-test-token", "first_stage": "screening"},
-        "/ats/api/v1", "77", "78",
+        nexivohr,
+        {"kind": "nexivohr", "api_token": "nexivo-test-token", "first_stage": "screening"},
+        "/ats/api/v1",
+        "77",
+        "78",
         ("find_candidate", "create_candidate", "submit_to_job", "move_stage"),
-        ("create_candidate", "submit_to_job"), True, _set("api_token", "nexivo-test-token"),
-        "nexivohr"),
+        ("create_candidate", "submit_to_job"),
+        True,
+        _set("api_token", "nexivo-test-token"),
+        "nexivohr",
+    ),
     "workable": Target(
-        workable, {"kind": "workable", "token": "test-token", "member_id": "m-100",
-                   "domain": "careers.example.com"}, "/spi/v3", "BE1", "DA2",
-        ("create_candidate", "comment"), ("create_candidate", "comment"), True,
-        _set("token_expired", False), "workable", {"window": 2.0}),
+        workable,
+        {"kind": "workable", "token": "test-token", "member_id": "m-100", "domain": "careers.example.com"},
+        "/spi/v3",
+        "BE1",
+        "DA2",
+        ("create_candidate", "comment"),
+        ("create_candidate", "comment"),
+        True,
+        _set("token_expired", False),
+        "workable",
+        {"window": 2.0},
+    ),
     "greenhouse_harvest": Target(
-        greenhouse, {"kind": "greenhouse", "api_key": "harvest-key", "user_id": "9001"}, "/v1",
-        "4101", "4102", ("create_application", "add_note"), ("create_application", "add_note"),
-        True, _set("token_expired", False), "greenhouse"),
+        greenhouse,
+        {"kind": "greenhouse", "api_key": "harvest-key", "user_id": "9001"},
+        "/v1",
+        "4101",
+        "4102",
+        ("create_application", "add_note"),
+        ("create_application", "add_note"),
+        True,
+        _set("token_expired", False),
+        "greenhouse",
+    ),
     "greenhouse_job_board": Target(
-        greenhouse, {"kind": "greenhouse", "flavour": "job_board", "board_token": "acme",
-                     "api_key": "board-key", "mapped_url_token": "careers-site"}, "/v1",
-        "5101", "5102", ("submit_application",), ("submit_application",), False,
-        _set("token_expired", False), "greenhouse"),
+        greenhouse,
+        {
+            "kind": "greenhouse",
+            "flavour": "job_board",
+            "board_token": "acme",
+            "api_key": "board-key",
+            "mapped_url_token": "careers-site",
+        },
+        "/v1",
+        "5101",
+        "5102",
+        ("submit_application",),
+        ("submit_application",),
+        False,
+        _set("token_expired", False),
+        "greenhouse",
+    ),
 }
 
 
 @dataclass
 class Stack:
     """One target: its sandbox (control and call log) and the careers site delivering to it."""
+
     target: Target
     control: Any
     log: CallLog
     sandbox_url: str
     site: Any
 
-    def apply(self, job_ref: str | None = None, email: str = EMAIL, answers: dict | None = None,
-              resume: tuple | None = None) -> int:
+    def apply(
+        self,
+        job_ref: str | None = None,
+        email: str = EMAIL,
+        answers: dict | None = None,
+        resume: tuple | None = None,
+    ) -> int:
         job_id = self.site.job_id(job_ref or self.target.job_ref)
         assert job_id is not None, "the job was not synced"
         extra = {**required_answers(self.site, job_id), **(answers or {})}
-        return self.site.apply(job_id, email=email, answers=extra,
-                               **({"resume": resume} if resume else {}))
+        return self.site.apply(job_id, email=email, answers=extra, **({"resume": resume} if resume else {}))
 
     def count(self, job_ref: str | None = None, email: str = EMAIL) -> int:
         return self.control.count_applications(email, job_ref or self.target.job_ref)
@@ -97,15 +147,18 @@ class Stack:
 @pytest.fixture
 def start(careers, served):
     """start(name, **app_config) -> Stack, jobs synced and the worker running."""
+
     def begin(name: str, sandbox: dict | None = None, **config) -> Stack:
         target = TARGETS[name]
         app = target.module.create_app({**target.sandbox_config, **(sandbox or {})})
         log = CallLog(app)
         server = served(log)
-        site = careers({**target.settings, "base_url": server.url + target.suffix,
-                        "source": "Careers site"}, **config)
+        site = careers(
+            {**target.settings, "base_url": server.url + target.suffix, "source": "Careers site"}, **config
+        )
         site.sync_jobs()
         return Stack(target, target.module.sandbox_of(app), log, server.url, site)
+
     return begin
 
 
@@ -113,9 +166,12 @@ def required_answers(site, job_id: int) -> dict:
     """An answer to each required question the sync imported from the ATS."""
     with site.app.app_context():
         from app.models import Job
+
         questions = [q for q in db.session.get(Job, job_id).questions if q.required]
-        return {f"q_{q.id}": (q.options[0] if q.options else "yes" if q.kind == "yes_no" else "12")
-                for q in questions}
+        return {
+            f"q_{q.id}": (q.options[0] if q.options else "yes" if q.kind == "yes_no" else "12")
+            for q in questions
+        }
 
 
 def fixture_file(name: str, content_type: str) -> tuple:
@@ -124,8 +180,10 @@ def fixture_file(name: str, content_type: str) -> tuple:
 
 def login(browser) -> None:
     page = browser.get("/admin/login")
-    response = browser.post("/admin/login", data={"email": "hr@example.com", "password": PASSWORD,
-                                                  "csrf_token": csrf_token_from(page.text)})
+    response = browser.post(
+        "/admin/login",
+        data={"email": "hr@example.com", "password": PASSWORD, "csrf_token": csrf_token_from(page.text)},
+    )
     assert response.status_code in (302, 303)
 
 
@@ -164,14 +222,16 @@ def test_a_server_error_at_any_step_never_delivers_twice(start, name, step):
     row = stack.site.wait_for(application_id, "needs_review")
     assert row.attempts == 2 and stack.count() == 0
     page = assert_reviewable(stack, application_id)
-    stack.site.browser.post(f"/admin/applications/{application_id}/retry",
-                            data={"csrf_token": csrf_token_from(page)})
+    stack.site.browser.post(
+        f"/admin/applications/{application_id}/retry", data={"csrf_token": csrf_token_from(page)}
+    )
     stack.site.wait_for(application_id)
     assert stack.count() == 1
 
 
-COMMIT_CASES = [(name, step, mode) for name, t in TARGETS.items() for step in t.creates
-                for mode in ("500", "drop")]
+COMMIT_CASES = [
+    (name, step, mode) for name, t in TARGETS.items() for step in t.creates for mode in ("500", "drop")
+]
 
 
 @pytest.mark.parametrize("name,step,mode", COMMIT_CASES)
@@ -199,7 +259,7 @@ def test_a_429_is_waited_out_before_the_application_arrives_once(start, name):
     assert (refused.status, refused.path) == (429, accepted.path)
     if "Retry-After" in refused.headers:
         assert accepted.at - refused.at >= float(refused.headers["Retry-After"])
-    else:      # Workable: no Retry-After, the window's reset time says when
+    else:  # Workable: no Retry-After, the window's reset time says when
         assert accepted.wall >= float(refused.headers["X-Rate-Limit-Reset"])
     assert row.attempts == 2
     assert stack.count() == 1
@@ -220,8 +280,9 @@ def test_an_expired_token_pauses_the_integration_until_hr_resumes_it(start, name
     assert f"Deliveries to {kind} are paused" in inbox.text and "401" in inbox.text
     assert stack.count() == 0
     stack.target.renew(stack.control)
-    stack.site.browser.post(f"/admin/integrations/{kind}/resume",
-                            data={"csrf_token": csrf_token_from(inbox.text)})
+    stack.site.browser.post(
+        f"/admin/integrations/{kind}/resume", data={"csrf_token": csrf_token_from(inbox.text)}
+    )
     stack.site.wait_for(application_id)
     assert stack.count() == 1
 
@@ -233,13 +294,12 @@ def candidates_with(stack: Stack, email: str = EMAIL) -> int:
         return sum(c["email"] == email for c in state.candidates.values())
     if stack.target.module is greenhouse:
         return sum(email in {e["value"] for e in c["email_addresses"]} for c in state.candidates)
-    if stack.target.module is workable:   # Workable keeps one candidate record per job
+    if stack.target.module is workable:  # Workable keeps one candidate record per job
         return sum(c["email"] == email for c in state.candidates)
     return sum(c["candidate_email"] == email for c in state.candidates)
 
 
-DUPLICATES = {"dover": {"duplicate_mode": "reject"}, "nexivohr": {}, "workable": {},
-              "greenhouse_harvest": {}}
+DUPLICATES = {"dover": {"duplicate_mode": "reject"}, "nexivohr": {}, "workable": {}, "greenhouse_harvest": {}}
 PEOPLE_AFTER_TWO_JOBS = {"dover": 2, "nexivohr": 1, "workable": 2, "greenhouse_harvest": 1}
 
 
@@ -259,8 +319,10 @@ def test_applying_twice_and_to_a_second_job_never_makes_a_second_candidate(start
 
 # ATS-specific edges ------------------------------------------------------------------------
 
+
 def pdf_text(data: bytes) -> str:
     from pdfminer.high_level import extract_text
+
     return extract_text(io.BytesIO(data))
 
 
@@ -275,6 +337,7 @@ def test_dover_gets_a_pdf_rendition_of_a_docx_resume_and_is_told_so(start):
     comments = candidate["additional_comments"]
     assert "resume.docx (DOCX) was sent as a PDF made from its extracted text" in comments
     from app.resume.extract import extract_text
+
     docx_text = extract_text((FIXTURES / "files" / "resume.docx").read_bytes(), "docx").text
     first_lines = [line.strip() for line in docx_text.splitlines() if line.strip()][:3]
     rendered = " ".join(pdf_text(candidate["resume_bytes"]).split())
@@ -286,14 +349,14 @@ def test_nexivohr_stage_webhooks_show_in_admin_once_each(start):
     application_id = stack.apply()
     row = stack.site.wait_for(application_id)
     submission_ref = row.checkpoints["submit_to_job"]["submission_ref"]
-    hr_in_nexivo = httpx.Client(base_url=stack.sandbox_url + "/ats/api/v1",
-                                headers={"Authorization": "Bearer nexivo-test-token"})
+    hr_in_nexivo = httpx.Client(
+        base_url=stack.sandbox_url + "/ats/api/v1", headers={"Authorization": "Bearer nexivo-test-token"}
+    )
     hook = stack.site.site.url + "/webhooks/nexivohr"
     secret = WEBHOOK_SECRET.encode()
 
     def move(stage: str) -> dict:
-        assert hr_in_nexivo.patch(f"/submissions/{submission_ref}",
-                                  json={"stage": stage}).status_code == 200
+        assert hr_in_nexivo.patch(f"/submissions/{submission_ref}", json={"stage": stage}).status_code == 200
         event = stack.control.state.events[-1]
         assert event["data"]["stage"] == stage
         assert nexivohr.send_event(hook, secret, event).status_code == 200
@@ -303,10 +366,15 @@ def test_nexivohr_stage_webhooks_show_in_admin_once_each(start):
     page = as_hr(stack).get(f"/admin/applications/{application_id}")
     assert "Stage: Interview" in page.text
     move("offer")
-    assert nexivohr.send_event(hook, secret, interview).status_code == 200     # redelivered
-    assert nexivohr.send_event(hook, b"wrong", {**interview, "id": "evt_forged",
-                                                "data": {**interview["data"], "stage": "rejected"}}
-                               ).status_code == 401
+    assert nexivohr.send_event(hook, secret, interview).status_code == 200  # redelivered
+    assert (
+        nexivohr.send_event(
+            hook,
+            b"wrong",
+            {**interview, "id": "evt_forged", "data": {**interview["data"], "stage": "rejected"}},
+        ).status_code
+        == 401
+    )
     page = stack.site.browser.get(f"/admin/applications/{application_id}")
     assert "Stage: Offer" in page.text and "Stage: Interview" not in page.text
     with stack.site.app.app_context():
@@ -320,15 +388,22 @@ def test_workable_gets_parsed_entries_and_structured_answers(start):
     fields = stack.site.question_fields(job_id)
     application_id = stack.apply(
         answers={fields["q1"]: "12", fields["q2"]: "yes", fields["q3"]: "Go"},
-        resume=fixture_file("resume.pdf", "application/pdf"))
+        resume=fixture_file("resume.pdf", "application/pdf"),
+    )
     stack.site.wait_for(application_id)
     (candidate,) = stack.control.state.candidates
     (education,) = candidate["education_entries"]
     assert (education["school"], education["degree"], education["field_of_study"]) == (
-        "Example University", "BSc", "Computer Science")
+        "Example University",
+        "BSc",
+        "Computer Science",
+    )
     (experience,) = candidate["experience_entries"]
     assert (experience["title"], experience["company"], experience["current"]) == (
-        "Senior Engineer", "Example Systems", True)
+        "Senior Engineer",
+        "Example Systems",
+        True,
+    )
     answers = {a["question_key"]: a for a in candidate["answers"]}
     assert answers["q1"]["body"] == "12"
     assert answers["q2"]["checked"] is True
@@ -358,13 +433,12 @@ def test_greenhouse_job_board_gets_question_answers_consent_and_source(start):
     stack = start("greenhouse_job_board")
     job_id = stack.site.job_id("5101")
     fields = stack.site.question_fields(job_id)
-    application_id = stack.apply(answers={fields["question_q1"]: "12",
-                                          fields["question_6002"]: "Yes"})
+    application_id = stack.apply(answers={fields["question_q1"]: "12", fields["question_6002"]: "Yes"})
     stack.site.wait_for(application_id)
     (candidate,) = stack.control.state.candidates
     form = candidate["board_form"]
     assert form["question_q1"] == ["12"]
-    assert form["question_6002"] == ["1"]                 # the option's value, not its label
+    assert form["question_6002"] == ["1"]  # the option's value, not its label
     assert form["data_compliance[gdpr_processing_consent_given]"] == ["true"]
     assert form["mapped_url_token"] == ["careers-site"]
     assert candidate["files"] == ["resume"]

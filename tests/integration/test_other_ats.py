@@ -1,5 +1,6 @@
 """One application each through the web form to the Dover, NexivoHR, Workable and Greenhouse
 (Harvest and Job Board) sandboxes served on loopback, by the real queue and worker."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,17 +9,47 @@ from app.ats.sandbox import dover, greenhouse, nexivohr, workable
 
 # kind: (sandbox module, sandbox config, ATS settings without base_url, url suffix, job ref)
 TARGETS = {
-    "dover": (dover, {}, {"kind": "dover", "api_key": "dover-test-key"}, "/api/v1/external",
-              "550e8400-e29b-41d4-a716-446655440000"),
-    "nexivohr": (nexivohr, {}, {"kind": "nexivohr", "api_token": "nexivo-test-token",
-                                "first_stage": "screening"}, "/ats/api/v1", "77"),
-    "workable": (workable, {}, {"kind": "workable", "token": "test-token", "member_id": "m-100",
-                                "domain": "careers.example.com"}, "/spi/v3", "BE1"),
-    "greenhouse_harvest": (greenhouse, {}, {"kind": "greenhouse", "api_key": "harvest-key",
-                                            "user_id": "9001"}, "/v1", "4101"),
-    "greenhouse_job_board": (greenhouse, {}, {"kind": "greenhouse", "flavour": "job_board",
-                                              "board_token": "acme", "api_key": "board-key",
-                                              "mapped_url_token": "careers-site"}, "/v1", "5101"),
+    "dover": (
+        dover,
+        {},
+        {"kind": "dover", "api_key": "dover-test-key"},
+        "/api/v1/external",
+        "550e8400-e29b-41d4-a716-446655440000",
+    ),
+    "nexivohr": (
+        nexivohr,
+        {},
+        {"kind": "nexivohr", "api_token": "nexivo-test-token", "first_stage": "screening"},
+        "/ats/api/v1",
+        "77",
+    ),
+    "workable": (
+        workable,
+        {},
+        {"kind": "workable", "token": "test-token", "member_id": "m-100", "domain": "careers.example.com"},
+        "/spi/v3",
+        "BE1",
+    ),
+    "greenhouse_harvest": (
+        greenhouse,
+        {},
+        {"kind": "greenhouse", "api_key": "harvest-key", "user_id": "9001"},
+        "/v1",
+        "4101",
+    ),
+    "greenhouse_job_board": (
+        greenhouse,
+        {},
+        {
+            "kind": "greenhouse",
+            "flavour": "job_board",
+            "board_token": "acme",
+            "api_key": "board-key",
+            "mapped_url_token": "careers-site",
+        },
+        "/v1",
+        "5101",
+    ),
 }
 
 
@@ -26,10 +57,13 @@ def required_answers(site, job_id: int) -> dict:
     """An answer to each required question the sync imported from the ATS."""
     from app.extensions import db
     from app.models import Job
+
     with site.app.app_context():
         questions = [q for q in db.session.get(Job, job_id).questions if q.required]
-        return {f"q_{q.id}": (q.options[0] if q.options else "y" if q.kind == "yes_no" else "5")
-                for q in questions}
+        return {
+            f"q_{q.id}": (q.options[0] if q.options else "y" if q.kind == "yes_no" else "5")
+            for q in questions
+        }
 
 
 @pytest.mark.parametrize("target", sorted(TARGETS))
@@ -50,6 +84,7 @@ def test_an_application_through_the_form_reaches_the_ats_once(careers, served, t
 
 def test_nexivohr_gets_a_signed_link_that_downloads_the_resume(careers, served):
     import httpx
+
     module, config, settings, suffix, job_ref = TARGETS["nexivohr"]
     sandbox = module.create_app(config)
     server = served(sandbox)

@@ -1,5 +1,6 @@
 """Skailer end to end: the apply form over HTTP, the real queue and worker, the sandbox served
 on loopback, with every fault it can act out. Exactly one applicant and candidate, always."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,7 @@ from app.extensions import db
 from app.intake import delivery as delivery_service
 from app.models import Integration
 from app.storage import Storage
-from tests.conftest import add_user, csrf_token_from, PASSWORD
+from tests.conftest import PASSWORD, add_user, csrf_token_from
 from tests.integration.conftest import CallLog, wait_until
 
 TOKEN = "integration-token"
@@ -34,8 +35,9 @@ def skailer(served):
 def site(careers, skailer):
     """The careers site targeting the served sandbox, jobs synced, worker running."""
     _, _, url = skailer
-    stack = careers({"kind": "skailer", "base_url": url, "token": TOKEN, "stage": "New",
-                     "source": "Careers site"})
+    stack = careers(
+        {"kind": "skailer", "base_url": url, "token": TOKEN, "stage": "New", "source": "Careers site"}
+    )
     stack.sync_jobs()
     return stack
 
@@ -61,8 +63,8 @@ def test_an_application_sent_through_the_form_lands_in_skailer_complete(site, sk
     assert (applicant["first_name"], applicant["last_name"]) == ("Grace", "Hopper")
     assert applicant["cv_ids"] == [cv["id"]] and cv["filename"] == "grace.pdf"
     assert candidate["applicant_id"] == applicant["id"] and candidate["job_id"] == 311
-    assert (candidate["pipeline_id"], candidate["pipeline_stage_id"]) == (12, 101)   # "New"
-    assert candidate["source_id"] == 7                                            # Careers site
+    assert (candidate["pipeline_id"], candidate["pipeline_stage_id"]) == (12, 101)  # "New"
+    assert candidate["source_id"] == 7  # Careers site
     assert "I like compilers." in action["comment"] and action["candidate_id"] == candidate["id"]
     assert row.checkpoints["assign_to_job"] == {"candidate_ref": str(candidate["id"])}
     assert row.attempts == 1 and row.last_error == ""
@@ -88,7 +90,7 @@ def test_a_429_is_retried_no_sooner_than_its_retry_after(site, skailer):
     row = site.wait_for(application_id)
     refused, accepted = log.to("POST", "/api/v1/applicant")
     assert (refused.status, accepted.status) == (429, 201)
-    assert accepted.at - refused.at >= 1.0                    # the sandbox said Retry-After: 1
+    assert accepted.at - refused.at >= 1.0  # the sandbox said Retry-After: 1
     assert row.attempts == 2
     assert_delivered_once(control)
 
@@ -99,7 +101,7 @@ def test_a_slow_ats_still_gets_the_application(site, skailer):
     started = time.monotonic()
     application_id = site.apply(site.job_id(DATA_ENGINEER))
     site.wait_for(application_id)
-    assert time.monotonic() - started >= 4 * 0.3            # four steps, each held back
+    assert time.monotonic() - started >= 4 * 0.3  # four steps, each held back
     assert_delivered_once(control)
 
 
@@ -107,7 +109,7 @@ def test_a_slow_ats_still_gets_the_application(site, skailer):
 def test_a_failure_at_any_step_is_retried_to_exactly_one_delivery(careers, skailer, step):
     control, _, url = skailer
     site = careers({"kind": "skailer", "base_url": url, "token": TOKEN})
-    site.sync_jobs()                  # a separate adapter: the worker's lookups are still cold
+    site.sync_jobs()  # a separate adapter: the worker's lookups are still cold
     control.fail_next(step, 500)
     application_id = site.apply(site.job_id(DATA_ENGINEER))
     row = site.wait_for(application_id)
@@ -136,8 +138,9 @@ class WorkerKilled(BaseException):
 @pytest.mark.parametrize("step", ["create_applicant", "assign_to_job"])
 def test_a_worker_killed_after_the_ats_saved_leaves_no_duplicate(careers, skailer, step):
     control, _, url = skailer
-    site = careers({"kind": "skailer", "base_url": url, "token": TOKEN}, worker=False,
-                   DELIVERY_LEASE_SECONDS=1)
+    site = careers(
+        {"kind": "skailer", "base_url": url, "token": TOKEN}, worker=False, DELIVERY_LEASE_SECONDS=1
+    )
     site.sync_jobs()
     application_id = site.apply(site.job_id(DATA_ENGINEER))
 
@@ -148,15 +151,18 @@ def test_a_worker_killed_after_the_ats_saved_leaves_no_duplicate(careers, skaile
     app = site.app
     with app.app_context(), pytest.raises(WorkerKilled):
         delivery_service.deliver(
-            db.session, application_id, adapter=app.extensions["careers.adapters"].get("skailer"),
+            db.session,
+            application_id,
+            adapter=app.extensions["careers.adapters"].get("skailer"),
             storage=Storage(app.config["UPLOAD_DIR"]),
             policy=delivery_service.Policy(lease=delivery_service.timedelta(seconds=1)),
-            after_step=die_after)
+            after_step=die_after,
+        )
     assert site.delivery(application_id).status == "in_progress"
-    site.tasks.huey.flush()                       # the killed worker's message is gone too
-    time.sleep(1.1)                               # its lease runs out
+    site.tasks.huey.flush()  # the killed worker's message is gone too
+    time.sleep(1.1)  # its lease runs out
     site.start_worker()
-    site.tasks.sweep()                            # the periodic sweeper, on the real queue
+    site.tasks.sweep()  # the periodic sweeper, on the real queue
     row = site.wait_for(application_id)
     assert_delivered_once(control)
     assert len(control.state.actions) == 1
@@ -165,8 +171,10 @@ def test_a_worker_killed_after_the_ats_saved_leaves_no_duplicate(careers, skaile
 
 def login(browser) -> None:
     page = browser.get("/admin/login")
-    response = browser.post("/admin/login", data={"email": "hr@example.com", "password": PASSWORD,
-                                                  "csrf_token": csrf_token_from(page.text)})
+    response = browser.post(
+        "/admin/login",
+        data={"email": "hr@example.com", "password": PASSWORD, "csrf_token": csrf_token_from(page.text)},
+    )
     assert response.status_code in (302, 303)
 
 
@@ -182,8 +190,9 @@ def test_a_rejected_application_fails_at_once_and_hr_can_retry_it(site, skailer)
     assert "failed" in page.text and "POST /api/v1/candidate -&gt; 422" in page.text
     assert f'action="/admin/applications/{application_id}/retry"' in page.text
     assert "Retry delivery" in page.text
-    site.browser.post(f"/admin/applications/{application_id}/retry",
-                      data={"csrf_token": csrf_token_from(page.text)})
+    site.browser.post(
+        f"/admin/applications/{application_id}/retry", data={"csrf_token": csrf_token_from(page.text)}
+    )
     site.wait_for(application_id)
     assert_delivered_once(control)
 
@@ -201,29 +210,29 @@ def test_an_expired_token_pauses_deliveries_and_resuming_after_the_fix_delivers(
     login(site.browser)
     inbox = site.browser.get("/admin/applications")
     assert "Deliveries to skailer are paused" in inbox.text and "401" in inbox.text
-    control.state.tokens[TOKEN] = time.time()               # HR renewed the token
-    site.browser.post("/admin/integrations/skailer/resume",
-                      data={"csrf_token": csrf_token_from(inbox.text)})
+    control.state.tokens[TOKEN] = time.time()  # HR renewed the token
+    site.browser.post("/admin/integrations/skailer/resume", data={"csrf_token": csrf_token_from(inbox.text)})
     site.wait_for(application_id)
     assert_delivered_once(control)
     assert "are paused" not in site.browser.get("/admin/applications").text
 
 
 def test_an_application_taken_while_the_queue_was_down_is_delivered_by_the_sweeper(
-        careers, skailer, tmp_path):
+    careers, skailer, tmp_path
+):
     control, _, url = skailer
     ats = {"kind": "skailer", "base_url": url, "token": TOKEN}
     queue = tmp_path / "web-queue.db"
     web = careers(ats, worker=False, QUEUE_URL=f"sqlite:///{queue}")
     web.sync_jobs()
-    for path in tmp_path.glob("web-queue.db*"):             # the queue's disk is gone:
-        path.unlink()                                         # every enqueue now fails
+    for path in tmp_path.glob("web-queue.db*"):  # the queue's disk is gone:
+        path.unlink()  # every enqueue now fails
     queue.mkdir()
     application_id = web.apply(web.job_id(DATA_ENGINEER))
     assert web.delivery(application_id).status == "pending"
     assert control.state.applicants == {}
     worker = careers(ats, QUEUE_URL=f"sqlite:///{tmp_path / 'worker-queue.db'}")
-    assert worker.tasks.huey.pending_count() == 0          # nothing queued: the message was lost
+    assert worker.tasks.huey.pending_count() == 0  # nothing queued: the message was lost
     worker.tasks.sweep()
     worker.wait_for(application_id)
     assert_delivered_once(control)
@@ -233,7 +242,8 @@ def test_the_checkpoint_names_every_id_skailer_returned(site, skailer):
     control, _, _ = skailer
     application_id = site.apply(site.job_id(DATA_ENGINEER))
     row = site.wait_for(application_id)
-    refs = {key: value for ids in row.checkpoints.values() if isinstance(ids, dict)
-            for key, value in ids.items()}
+    refs = {
+        key: value for ids in row.checkpoints.values() if isinstance(ids, dict) for key, value in ids.items()
+    }
     assert set(refs) == {"cv_ref", "applicant_ref", "candidate_ref", "comment_ref"}
     assert all(re.fullmatch(r"\d+", value) for value in refs.values())

@@ -1,5 +1,6 @@
 """The delivery service on a real database and the vendor sandboxes in-process: the claim and
 its lease, the retry schedule, giving up, pausing on refused credentials, needs-review."""
+
 from __future__ import annotations
 
 import logging
@@ -61,8 +62,9 @@ def sandbox():
 
 @pytest.fixture
 def adapter(sandbox):
-    return skailer.build({"base_url": "http://skailer.test", "token": TOKEN},
-                         transport=httpx.WSGITransport(app=sandbox))
+    return skailer.build(
+        {"base_url": "http://skailer.test", "token": TOKEN}, transport=httpx.WSGITransport(app=sandbox)
+    )
 
 
 def new_application(app, *, kind="skailer", ref="311", email="ada@example.com") -> int:
@@ -72,10 +74,17 @@ def new_application(app, *, kind="skailer", ref="311", email="ada@example.com") 
             job = Job(ats_kind=kind, ref=ref, title="Data Engineer", published=True)
             db.session.add(job)
             db.session.commit()
-        new = NewApplication(job=job, submission_key=f"key-{email}", first_name="Ada",
-                             last_name="Lovelace", email=email, consent_text="I agree.",
-                             consent_version="1", cover_letter="Engines.",
-                             resume=Upload.from_bytes(PDF_BYTES, "ada.pdf", "application/pdf"))
+        new = NewApplication(
+            job=job,
+            submission_key=f"key-{email}",
+            first_name="Ada",
+            last_name="Lovelace",
+            email=email,
+            consent_text="I agree.",
+            consent_version="1",
+            cover_letter="Engines.",
+            resume=Upload.from_bytes(PDF_BYTES, "ada.pdf", "application/pdf"),
+        )
         return submit(db.session, storage(app), lambda _id: None, new, target=kind).id
 
 
@@ -87,8 +96,7 @@ def run(app, application_id, adapter, **kwargs):
     with app.app_context():
         kwargs.setdefault("parse", no_parse)
         kwargs.setdefault("policy", POLICY)
-        return delivery.deliver(db.session, application_id, adapter=adapter, storage=storage(app),
-                                **kwargs)
+        return delivery.deliver(db.session, application_id, adapter=adapter, storage=storage(app), **kwargs)
 
 
 def row(app, application_id) -> Delivery:
@@ -117,9 +125,16 @@ def test_two_workers_at_once_deliver_the_application_once(app, sandbox):
     outcomes = []
 
     def worker():
-        outcomes.append(run(app, application_id, skailer.build(
-            {"base_url": "http://skailer.test", "token": TOKEN},
-            transport=httpx.WSGITransport(app=sandbox))).status)
+        outcomes.append(
+            run(
+                app,
+                application_id,
+                skailer.build(
+                    {"base_url": "http://skailer.test", "token": TOKEN},
+                    transport=httpx.WSGITransport(app=sandbox),
+                ),
+            ).status
+        )
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
@@ -141,7 +156,7 @@ def test_a_retryable_failure_schedules_the_next_attempt_by_the_backoff(app, sand
     saved = row(app, application_id)
     assert saved.status == "pending" and saved.next_attempt_at == NOW + timedelta(seconds=expected)
     assert "500" in saved.last_error and "create_applicant" in saved.checkpoints
-    assert run(app, application_id, adapter, now=clock).status == "skipped"   # not due yet
+    assert run(app, application_id, adapter, now=clock).status == "skipped"  # not due yet
     clock.advance(expected)
     assert run(app, application_id, adapter, now=clock).status == "delivered"
     assert candidates(sandbox) == 1 and row(app, application_id).attempts == 2
@@ -150,8 +165,14 @@ def test_a_retryable_failure_schedules_the_next_attempt_by_the_backoff(app, sand
 def test_retry_after_from_the_ats_wins_over_a_shorter_backoff(app, sandbox, adapter):
     application_id = new_application(app)
     skailer_sandbox.control(sandbox).fail_next("upload_cv", 429)
-    outcome = run(app, application_id, adapter, now=Clock(), jitter=lambda: 0.0,
-                  policy=delivery.Policy(backoff_base=0.1, backoff_cap=0.1))
+    outcome = run(
+        app,
+        application_id,
+        adapter,
+        now=Clock(),
+        jitter=lambda: 0.0,
+        policy=delivery.Policy(backoff_base=0.1, backoff_cap=0.1),
+    )
     assert outcome.status == "retry" and outcome.delay >= 1.0
 
 
@@ -187,8 +208,8 @@ def test_refused_credentials_pause_the_target_until_hr_resumes_it(app, sandbox, 
     with app.app_context():
         integration = db.session.scalar(select(Integration).where(Integration.kind == "skailer"))
         assert integration.paused and "401" in integration.paused_reason
-    control.state.tokens[TOKEN] = time.time()                           # HR fixed the token
-    assert run(app, application_id, adapter).status == "skipped"     # still paused
+    control.state.tokens[TOKEN] = time.time()  # HR fixed the token
+    assert run(app, application_id, adapter).status == "skipped"  # still paused
     with app.app_context():
         delivery.resume_integration(db.session, "skailer")
     assert run(app, application_id, adapter).status == "delivered"
@@ -197,14 +218,18 @@ def test_refused_credentials_pause_the_target_until_hr_resumes_it(app, sandbox, 
 
 def test_an_unverifiable_create_goes_to_review_instead_of_being_repeated(app):
     sandbox = dover_sandbox.create_app({})
-    adapter = dover.build({"api_key": "dover-test-key", "base_url": "http://dover.test/api/v1/external"},
-                          transport=httpx.WSGITransport(app=sandbox))
+    adapter = dover.build(
+        {"api_key": "dover-test-key", "base_url": "http://dover.test/api/v1/external"},
+        transport=httpx.WSGITransport(app=sandbox),
+    )
     job_ref = str(dover_sandbox.sandbox_of(sandbox).state.jobs[0]["id"])
     application_id = new_application(app, kind="dover", ref=job_ref)
     dover_sandbox.sandbox_of(sandbox).commit_then_fail_next("add_candidate", "drop")
     assert run(app, application_id, adapter, jitter=lambda: 0.0).status == "retry"
-    assert run(app, application_id, adapter, now=lambda: datetime.now() + timedelta(hours=1)).status \
+    assert (
+        run(app, application_id, adapter, now=lambda: datetime.now() + timedelta(hours=1)).status
         == "needs_review"
+    )
     assert dover_sandbox.sandbox_of(sandbox).count_applications("ada@example.com", job_ref) == 1
     assert row(app, application_id).status == "needs_review"
 

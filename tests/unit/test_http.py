@@ -1,19 +1,19 @@
 """The shared HTTP layer: status table, transport errors, Retry-After, logging, the client."""
+
 from __future__ import annotations
 
 import json
 import logging
 import socket
+from datetime import UTC, datetime
 from email.utils import format_datetime
-from datetime import datetime, timezone
 
 import httpx
 import pytest
 import respx
 
 from app.ats.base import AuthError, PermanentError, RetryableError
-from app.ats.http import (bearer, check_status, json_body, make_client, retry_after_seconds,
-                          send)
+from app.ats.http import bearer, check_status, json_body, make_client, retry_after_seconds, send
 from app.ats.ratelimit import MemoryWindow
 
 
@@ -35,10 +35,19 @@ def test_any_2xx_is_success(status):
     assert check_status(response(status), "skailer").status_code == status
 
 
-@pytest.mark.parametrize("status,error", [(422, PermanentError), (404, PermanentError),
-                                          (400, PermanentError), (401, AuthError),
-                                          (403, AuthError), (429, RetryableError),
-                                          (500, RetryableError), (503, RetryableError)])
+@pytest.mark.parametrize(
+    "status,error",
+    [
+        (422, PermanentError),
+        (404, PermanentError),
+        (400, PermanentError),
+        (401, AuthError),
+        (403, AuthError),
+        (429, RetryableError),
+        (500, RetryableError),
+        (503, RetryableError),
+    ],
+)
 def test_statuses_map_to_our_errors(status, error):
     with pytest.raises(error) as raised:
         check_status(response(status), "skailer")
@@ -61,10 +70,9 @@ def test_a_429_is_never_ambiguous_and_carries_its_wait():
 
 
 def test_retry_after_as_an_http_date_counts_from_now():
-    now = datetime(2026, 11, 22, 10, 0, 0, tzinfo=timezone.utc)
-    later = format_datetime(datetime(2026, 11, 22, 10, 1, 30, tzinfo=timezone.utc), usegmt=True)
-    assert retry_after_seconds(response(429, headers={"Retry-After": later}),
-                               now=now.timestamp()) == 90
+    now = datetime(2026, 11, 22, 10, 0, 0, tzinfo=UTC)
+    later = format_datetime(datetime(2026, 11, 22, 10, 1, 30, tzinfo=UTC), usegmt=True)
+    assert retry_after_seconds(response(429, headers={"Retry-After": later}), now=now.timestamp()) == 90
 
 
 def test_retry_after_in_the_past_or_garbled_is_no_wait():
@@ -88,6 +96,7 @@ def test_a_refused_connection_is_retryable_and_not_ambiguous():
 def test_a_read_timeout_after_sending_a_post_is_ambiguous():
     def slow(request):
         raise httpx.ReadTimeout("mid-body", request=request)
+
     client = make_client("https://ats.example", transport=httpx.MockTransport(slow))
     with pytest.raises(RetryableError) as raised:
         send(client, "POST", "/api/v1/candidate", ats="x")
@@ -105,8 +114,9 @@ def test_statuses_listed_as_accepted_are_returned_for_the_caller_to_read():
 
 
 def test_the_client_sends_the_bearer_token_but_the_log_never_shows_it(caplog):
-    client = make_client("http://ats.example", bearer("s3cret-token"),
-                         transport=httpx.WSGITransport(app=echo_app))
+    client = make_client(
+        "http://ats.example", bearer("s3cret-token"), transport=httpx.WSGITransport(app=echo_app)
+    )
     with caplog.at_level(logging.DEBUG):
         body = json_body(send(client, "GET", "/api/v1/thing/200", ats="x"), "x")
     assert body == {"auth": "Bearer s3cret-token"}
@@ -123,8 +133,9 @@ def test_the_client_has_explicit_connect_and_read_timeouts():
 def test_send_waits_for_the_limiter_before_each_request():
     now = [0.0]
     slept = []
-    limiter = MemoryWindow(1, 60, clock=lambda: now[0],
-                           sleep=lambda s: (slept.append(s), now.__setitem__(0, now[0] + s)))
+    limiter = MemoryWindow(
+        1, 60, clock=lambda: now[0], sleep=lambda s: (slept.append(s), now.__setitem__(0, now[0] + s))
+    )
     client = make_client("http://ats.example", transport=httpx.WSGITransport(app=echo_app))
     send(client, "GET", "/a/200", ats="x", limiter=limiter)
     send(client, "GET", "/a/200", ats="x", limiter=limiter)

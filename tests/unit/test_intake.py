@@ -1,4 +1,5 @@
 """intake.submit: the file, then one transaction, then the queue; the sweeper finds the rest."""
+
 from __future__ import annotations
 
 import time
@@ -17,9 +18,16 @@ from tests.conftest import FIXTURES, add_job
 
 def new_application(job: Job, key: str = "key-1") -> NewApplication:
     data = (FIXTURES / "files" / "resume.pdf").read_bytes()
-    return NewApplication(job=job, submission_key=key, first_name="Ada", last_name="Lovelace",
-                          email="ada@example.com", consent_text="I agree.", consent_version="1",
-                          resume=Upload.from_bytes(data, "resume.pdf", "application/pdf"))
+    return NewApplication(
+        job=job,
+        submission_key=key,
+        first_name="Ada",
+        last_name="Lovelace",
+        email="ada@example.com",
+        consent_text="I agree.",
+        consent_version="1",
+        resume=Upload.from_bytes(data, "resume.pdf", "application/pdf"),
+    )
 
 
 def stored_files(app) -> list[Path]:
@@ -29,8 +37,10 @@ def stored_files(app) -> list[Path]:
 
 def counts(app) -> tuple[int, int]:
     with app.app_context():
-        return (db.session.scalar(select(func.count()).select_from(Application)),
-                db.session.scalar(select(func.count()).select_from(Delivery)))
+        return (
+            db.session.scalar(select(func.count()).select_from(Application)),
+            db.session.scalar(select(func.count()).select_from(Delivery)),
+        )
 
 
 def test_a_crash_before_the_commit_leaves_no_half_application_and_no_file(app):
@@ -41,11 +51,17 @@ def test_a_crash_before_the_commit_leaves_no_half_application_and_no_file(app):
 
         def crash(_session):
             raise RuntimeError("power cut")
+
         event.listen(db.session, "before_commit", crash)
         try:
             with pytest.raises(RuntimeError):
-                submit(db.session, Storage(app.config["UPLOAD_DIR"]), queued.append,
-                       new_application(job), target="local")
+                submit(
+                    db.session,
+                    Storage(app.config["UPLOAD_DIR"]),
+                    queued.append,
+                    new_application(job),
+                    target="local",
+                )
         finally:
             event.remove(db.session, "before_commit", crash)
     assert counts(app) == (0, 0)
@@ -60,10 +76,10 @@ def test_the_queue_is_woken_only_after_the_commit(app):
         job = db.session.get(Job, job_id)
 
         def enqueue(application_id: int) -> None:
-            with app.app_context():   # another session sees the committed rows
+            with app.app_context():  # another session sees the committed rows
                 seen.append(db.session.get(Delivery, application_id).status)
-        submit(db.session, Storage(app.config["UPLOAD_DIR"]), enqueue, new_application(job),
-               target="local")
+
+        submit(db.session, Storage(app.config["UPLOAD_DIR"]), enqueue, new_application(job), target="local")
     assert seen == ["pending"]
 
 
@@ -75,8 +91,9 @@ def test_with_the_queue_down_the_application_is_safe_and_the_sweeper_queues_it(a
 
     with app.app_context():
         job = db.session.get(Job, job_id)
-        application = submit(db.session, Storage(app.config["UPLOAD_DIR"]), queue_down,
-                             new_application(job), target="local")
+        application = submit(
+            db.session, Storage(app.config["UPLOAD_DIR"]), queue_down, new_application(job), target="local"
+        )
         assert application.delivery.status == "pending"
         huey = app.extensions["careers.tasks"].huey
         assert len(huey) == 0
@@ -101,8 +118,13 @@ def test_a_local_delivery_reaches_the_inbox_through_the_real_queue(app):
     tasks = app.extensions["careers.tasks"]
     with app.app_context():
         job = db.session.get(Job, job_id)
-        application = submit(db.session, Storage(app.config["UPLOAD_DIR"]), tasks.enqueue_delivery,
-                             new_application(job), target="local")
+        application = submit(
+            db.session,
+            Storage(app.config["UPLOAD_DIR"]),
+            tasks.enqueue_delivery,
+            new_application(job),
+            target="local",
+        )
         application_id = application.id
     consumer = start_consumer(tasks.huey, workers=1)
     try:
@@ -111,8 +133,9 @@ def test_a_local_delivery_reaches_the_inbox_through_the_real_queue(app):
         while time.monotonic() < deadline and status != "delivered":
             time.sleep(0.05)
             with app.app_context():
-                status = db.session.scalar(select(Delivery.status)
-                                           .where(Delivery.application_id == application_id))
+                status = db.session.scalar(
+                    select(Delivery.status).where(Delivery.application_id == application_id)
+                )
     finally:
         consumer.stop(graceful=True)
     assert status == "delivered"

@@ -1,4 +1,5 @@
 """The step runner: checkpoints, in-flight markers, lookups before repeated creates, backoff."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,9 +23,11 @@ class FakeAts:
         self.seen: dict[str, dict] = {}
 
     def steps(self):
-        return (named("upload", self._make("upload", "file_ref"), creates=False),
-                named("create", self._make("create", "person_ref")),
-                named("assign", self._make("assign", "link_ref")))
+        return (
+            named("upload", self._make("upload", "file_ref"), creates=False),
+            named("create", self._make("create", "person_ref")),
+            named("assign", self._make("assign", "link_ref")),
+        )
 
     def find_existing(self, submission):
         if not self.lookup:
@@ -44,6 +47,7 @@ class FakeAts:
                 self.commit_first.discard(name)
                 raise error
             return {key: self.records[key]}
+
         return run
 
 
@@ -86,6 +90,7 @@ def saves_with_calls(ats, store):
     def save(checkpoints):
         store.save(checkpoints)
         seen.append((list(ats.calls), dict(checkpoints)))
+
     run_steps(ats, "submission", store.value, save)
     return seen
 
@@ -94,16 +99,16 @@ def test_the_marker_is_saved_with_the_last_result_before_a_create_is_sent():
     ats, store = FakeAts(), Store()
     seen = saves_with_calls(ats, store)
     assert seen[0] == (["upload"], {"upload": {"file_ref": "file_ref-1"}, INFLIGHT: "create"})
-    assert seen[1] == (["upload", "create"], {"upload": {"file_ref": "file_ref-1"},
-                                              "create": {"person_ref": "person_ref-2"},
-                                              INFLIGHT: "assign"})
+    assert seen[1] == (
+        ["upload", "create"],
+        {"upload": {"file_ref": "file_ref-1"}, "create": {"person_ref": "person_ref-2"}, INFLIGHT: "assign"},
+    )
 
 
 def test_every_result_is_on_disk_before_the_next_request_and_nothing_is_written_twice():
     ats, store = FakeAts(), Store()
     seen = saves_with_calls(ats, store)
-    assert [calls for calls, _ in seen] == [["upload"], ["upload", "create"],
-                                            ["upload", "create", "assign"]]
+    assert [calls for calls, _ in seen] == [["upload"], ["upload", "create"], ["upload", "create", "assign"]]
     assert INFLIGHT not in seen[-1][1] and set(seen[-1][1]) == {"upload", "create", "assign"}
 
 
@@ -111,6 +116,7 @@ def test_a_step_that_creates_nothing_is_sent_without_a_marker():
     class UploadLast(FakeAts):
         def steps(self):
             return tuple(reversed(super().steps()))
+
     ats, store = UploadLast(), Store()
     seen = saves_with_calls(ats, store)
     before_upload = seen[-2]

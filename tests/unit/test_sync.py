@@ -1,5 +1,6 @@
 """Job sync rules against the vendor sandboxes in-process: create, update ATS fields, keep HR's,
 close what the ATS closed."""
+
 from __future__ import annotations
 
 import httpx
@@ -23,8 +24,9 @@ def sandbox():
 
 def skailer_adapter(sandbox):
     """A fresh adapter per sync, as the CLI and the periodic task build one."""
-    return skailer.build({"base_url": "http://skailer.test", "token": TOKEN},
-                         transport=httpx.WSGITransport(app=sandbox))
+    return skailer.build(
+        {"base_url": "http://skailer.test", "token": TOKEN}, transport=httpx.WSGITransport(app=sandbox)
+    )
 
 
 def jobs_by_ref(kind="skailer") -> dict[str, Job]:
@@ -36,7 +38,7 @@ def test_open_jobs_are_created_published_and_closed_ones_are_not_created(app, sa
         report = sync_jobs(db.session, skailer_adapter(sandbox), "skailer")
         jobs = jobs_by_ref()
     assert report.created == 2 and report.closed == 0
-    assert set(jobs) == {"311", "312"}            # 313 is closed in Skailer
+    assert set(jobs) == {"311", "312"}  # 313 is closed in Skailer
     assert jobs["311"].title == "Data Engineer" and jobs["311"].location == "Madrid"
     assert all(job.published and not job.closed and job.is_open for job in jobs.values())
 
@@ -62,8 +64,8 @@ def test_a_job_closed_or_gone_in_the_ats_is_closed_here_and_reopens_with_the_ats
     state = skailer_sandbox.control(sandbox).state
     with app.app_context():
         sync_jobs(db.session, skailer_adapter(sandbox), "skailer")
-        state.jobs[0]["status"] = "closed"                         # 311 closed
-        state.jobs = [j for j in state.jobs if j["id"] != 312]    # 312 deleted
+        state.jobs[0]["status"] = "closed"  # 311 closed
+        state.jobs = [j for j in state.jobs if j["id"] != 312]  # 312 deleted
         report = sync_jobs(db.session, skailer_adapter(sandbox), "skailer")
         jobs = jobs_by_ref()
         assert report.closed == 2
@@ -94,9 +96,12 @@ def test_jobs_of_other_kinds_are_left_alone(app, sandbox):
 def test_descriptions_are_sanitised_and_workable_questions_are_imported_with_their_keys(app):
     sandbox = workable_sandbox.create_app({})
     sandbox.extensions["workable_sandbox"].job("BE1")["description"] = (
-        "<p onclick='x()'>Build the engine.</p><script>alert(1)</script>")
-    adapter = workable.build({"base_url": "http://acme.workable.test/spi/v3", "token": "test-token"},
-                             transport=workable_sandbox.in_process_transport(sandbox))
+        "<p onclick='x()'>Build the engine.</p><script>alert(1)</script>"
+    )
+    adapter = workable.build(
+        {"base_url": "http://acme.workable.test/spi/v3", "token": "test-token"},
+        transport=workable_sandbox.in_process_transport(sandbox),
+    )
     with app.app_context():
         report = sync_jobs(db.session, adapter, "workable")
         job = jobs_by_ref("workable")["BE1"]
@@ -105,5 +110,8 @@ def test_descriptions_are_sanitised_and_workable_questions_are_imported_with_the
         assert job.employment_type == "FULL_TIME" and job.department == "Engineering"
         questions = [(q.ref, q.kind, q.required, q.options) for q in job.questions]
         assert report.questions == 3
-        assert questions == [("q1", "long_text", True, []), ("q2", "yes_no", False, []),
-                             ("q3", "single_select", False, ["Python", "Go"])]
+        assert questions == [
+            ("q1", "long_text", True, []),
+            ("q2", "yes_no", False, []),
+            ("q3", "single_select", False, ["Python", "Go"]),
+        ]

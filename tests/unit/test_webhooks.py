@@ -1,4 +1,5 @@
 """NexivoHR webhook checks: only genuine, untampered, first-seen events change anything."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,15 +8,26 @@ import json
 
 import pytest
 
-from app.ats.webhooks import (MAX_BODY_BYTES, BadEvent, StageUpdate, parse_event, receive,
-                              stage_update, verify_signature)
+from app.ats.webhooks import (
+    MAX_BODY_BYTES,
+    BadEvent,
+    StageUpdate,
+    parse_event,
+    receive,
+    stage_update,
+    verify_signature,
+)
 
 SECRET = b"whsec-3f9a"
 
 
 def body(event_id="evt_1", kind="submission.stage_changed", **data) -> bytes:
-    payload = {"id": event_id, "event": kind, "created_at": "2026-11-22T10:00:00Z",
-               "data": {"id": 9055, "job_id": 77, "candidate_id": 4812, "stage": "interview", **data}}
+    payload = {
+        "id": event_id,
+        "event": kind,
+        "created_at": "2026-11-22T10:00:00Z",
+        "data": {"id": 9055, "job_id": 77, "candidate_id": 4812, "stage": "interview", **data},
+    }
     return json.dumps(payload).encode()
 
 
@@ -55,8 +67,14 @@ def test_a_signature_made_with_another_secret_or_over_other_bytes_is_refused():
 
 def test_a_stage_change_becomes_the_new_stage_of_the_application():
     event = parse_event(body())
-    assert (event.id, event.type, event.submission_ref, event.job_ref, event.candidate_ref,
-            event.stage) == ("evt_1", "submission.stage_changed", "9055", "77", "4812", "interview")
+    assert (event.id, event.type, event.submission_ref, event.job_ref, event.candidate_ref, event.stage) == (
+        "evt_1",
+        "submission.stage_changed",
+        "9055",
+        "77",
+        "4812",
+        "interview",
+    )
     assert stage_update(event) == StageUpdate("9055", "77", "interview", "Interview")
 
 
@@ -70,8 +88,9 @@ def test_events_about_other_things_change_no_stage():
     assert stage_update(parse_event(body(kind="submission.stage_changed", stage=""))) is None
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'{"event": "submission.placed"}',
-                                 b'{"id": "evt_2"}'])
+@pytest.mark.parametrize(
+    "raw", [b"not json", b"[1, 2]", b'{"event": "submission.placed"}', b'{"id": "evt_2"}']
+)
 def test_a_body_that_is_not_an_event_is_rejected(raw):
     with pytest.raises(BadEvent):
         parse_event(raw)

@@ -1,4 +1,5 @@
 """Filling in the apply form as a browser would: GET the page, keep its hidden fields, POST."""
+
 from __future__ import annotations
 
 import io
@@ -24,9 +25,16 @@ def resume_file(name: str = "resume.pdf", filename: str | None = None):
 
 
 def valid_answers(**overrides) -> dict:
-    values = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
-              "phone": "+1 212 555 0142", "url": "https://www.linkedin.com/in/grace",
-              "location": "New York", "cover_letter": "I like compilers.", "consent": "y"}
+    values = {
+        "first_name": "Grace",
+        "last_name": "Hopper",
+        "email": "grace@example.com",
+        "phone": "+1 212 555 0142",
+        "url": "https://www.linkedin.com/in/grace",
+        "location": "New York",
+        "cover_letter": "I like compilers.",
+        "consent": "y",
+    }
     values.update(overrides)
     return {k: v for k, v in values.items() if v is not None}
 

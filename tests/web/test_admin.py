@@ -1,4 +1,5 @@
 """The HR area: every page needs a login; jobs, questions, inbox and resume download work."""
+
 from __future__ import annotations
 
 import re
@@ -30,10 +31,9 @@ def test_every_admin_route_needs_a_login(app, client):
     add_job(app)
     urls = admin_urls(app)
     assert len(urls) >= 15
-    token = csrf_token_from(client.get("/admin/login").text)   # a valid token, but no login
+    token = csrf_token_from(client.get("/admin/login").text)  # a valid token, but no login
     for method, path in urls:
-        response = client.open(path, method=method,
-                               data={"csrf_token": token} if method == "POST" else None)
+        response = client.open(path, method=method, data={"csrf_token": token} if method == "POST" else None)
         assert response.status_code in (302, 401), (method, path, response.status_code)
         if response.status_code == 302:
             assert "/admin/login" in response.location, (method, path)
@@ -64,12 +64,15 @@ def test_login_without_a_csrf_token_is_refused(app, client):
 def test_an_expired_login_page_asks_again_with_the_email_kept_and_a_fresh_token(app, client):
     add_user(app)
     client.get("/admin/login")
-    response = client.post("/admin/login", data={"email": "hr@example.com", "password": PASSWORD,
-                                                  "csrf_token": "stale-token"})
+    response = client.post(
+        "/admin/login", data={"email": "hr@example.com", "password": PASSWORD, "csrf_token": "stale-token"}
+    )
     assert response.status_code == 400 and "Please sign in again" in response.text
     assert 'value="hr@example.com"' in response.text and PASSWORD not in response.text
-    again = client.post("/admin/login", data={"email": "hr@example.com", "password": PASSWORD,
-                                              "csrf_token": csrf_token_from(response.text)})
+    again = client.post(
+        "/admin/login",
+        data={"email": "hr@example.com", "password": PASSWORD, "csrf_token": csrf_token_from(response.text)},
+    )
     assert again.status_code == 302 and client.get("/admin/applications").status_code == 200
 
 
@@ -99,14 +102,16 @@ def submit_one(app, client, **answers) -> None:
         job = db.session.scalar(select(Job).where(Job.title == "Backend Engineer"))
         job_id = job.id if job else None
     if job_id is None:
-        job_id = add_job(app, title="Backend Engineer", questions=[
-            {"label": "Years of Python", "kind": "short_text", "required": True}])
+        job_id = add_job(
+            app,
+            title="Backend Engineer",
+            questions=[{"label": "Years of Python", "kind": "short_text", "required": True}],
+        )
     with app.app_context():
         question_id = db.session.scalar(select(Question.id).where(Question.job_id == job_id))
     public = app.test_client()
     hidden = open_form(public, job_id)
-    response = post_application(public, job_id, hidden,
-                                valid_answers(**{f"q_{question_id}": "6"}, **answers))
+    response = post_application(public, job_id, hidden, valid_answers(**{f"q_{question_id}": "6"}, **answers))
     assert response.status_code == 302
 
 
@@ -135,10 +140,19 @@ def test_hr_filters_applications_by_delivery_status(app, hr):
 
 def test_hr_creates_publishes_and_unpublishes_a_job(app, hr):
     form = hr.get("/admin/jobs/new").text
-    response = hr.post("/admin/jobs/new", data={
-        "csrf_token": csrf_token_from(form), "title": "Platform Engineer", "department": "Engineering",
-        "location": "Remote", "employment_type": "FULL_TIME", "remote": "y",
-        "description_html": "<p>Run things.</p><script>alert(1)</script>", "resume_required": "y"})
+    response = hr.post(
+        "/admin/jobs/new",
+        data={
+            "csrf_token": csrf_token_from(form),
+            "title": "Platform Engineer",
+            "department": "Engineering",
+            "location": "Remote",
+            "employment_type": "FULL_TIME",
+            "remote": "y",
+            "description_html": "<p>Run things.</p><script>alert(1)</script>",
+            "resume_required": "y",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         job = db.session.scalar(select(Job).where(Job.title == "Platform Engineer"))
@@ -162,21 +176,36 @@ def test_publishing_without_a_csrf_token_changes_nothing(app, hr):
 def test_hr_adds_edits_and_removes_a_question_and_the_form_follows(app, hr):
     job_id = add_job(app)
     page = hr.get(f"/admin/jobs/{job_id}").text
-    hr.post(f"/admin/jobs/{job_id}/questions", data={
-        "csrf_token": csrf_token_from(page), "label": "Favourite editor", "kind": "single_select",
-        "required": "y", "choices_text": "vim\nemacs\n", "position": "1"})
+    hr.post(
+        f"/admin/jobs/{job_id}/questions",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "label": "Favourite editor",
+            "kind": "single_select",
+            "required": "y",
+            "choices_text": "vim\nemacs\n",
+            "position": "1",
+        },
+    )
     with app.app_context():
         question = db.session.scalar(select(Question).where(Question.job_id == job_id))
         assert question.options == ["vim", "emacs"] and question.required
         question_id = question.id
     assert "Favourite editor" in hr.get(f"/jobs/{job_id}/apply").text
     edit = hr.get(f"/admin/jobs/{job_id}/questions/{question_id}").text
-    hr.post(f"/admin/jobs/{job_id}/questions/{question_id}", data={
-        "csrf_token": csrf_token_from(edit), "label": "Editor of choice", "kind": "short_text",
-        "position": "1"})
+    hr.post(
+        f"/admin/jobs/{job_id}/questions/{question_id}",
+        data={
+            "csrf_token": csrf_token_from(edit),
+            "label": "Editor of choice",
+            "kind": "short_text",
+            "position": "1",
+        },
+    )
     assert "Editor of choice" in hr.get(f"/jobs/{job_id}/apply").text
-    hr.post(f"/admin/jobs/{job_id}/questions/{question_id}/delete",
-            data={"csrf_token": csrf_token_from(edit)})
+    hr.post(
+        f"/admin/jobs/{job_id}/questions/{question_id}/delete", data={"csrf_token": csrf_token_from(edit)}
+    )
     assert "Editor of choice" not in hr.get(f"/jobs/{job_id}/apply").text
 
 
@@ -188,13 +217,18 @@ def test_logout_ends_the_session(app, hr):
 
 def test_an_expired_job_form_comes_back_with_the_changes_kept_and_saves_on_resend(app, hr):
     job_id = add_job(app)
-    changes = {"title": "Staff Data Engineer", "description_html": "<p>A long rewrite.</p>",
-               "employment_type": "FULL_TIME", "resume_required": "y", "published": "y"}
+    changes = {
+        "title": "Staff Data Engineer",
+        "description_html": "<p>A long rewrite.</p>",
+        "employment_type": "FULL_TIME",
+        "resume_required": "y",
+        "published": "y",
+    }
     response = hr.post(f"/admin/jobs/{job_id}", data={"csrf_token": "expired-token", **changes})
     assert response.status_code == 200 and "Please send the form again" in response.text
     assert 'value="Staff Data Engineer"' in response.text and "A long rewrite." in response.text
     with app.app_context():
-        assert db.session.get(Job, job_id).title != "Staff Data Engineer"   # nothing saved yet
+        assert db.session.get(Job, job_id).title != "Staff Data Engineer"  # nothing saved yet
     fresh = csrf_token_from(response.text)
     again = hr.post(f"/admin/jobs/{job_id}", data={"csrf_token": fresh, **changes})
     assert again.status_code == 302
@@ -203,8 +237,9 @@ def test_an_expired_job_form_comes_back_with_the_changes_kept_and_saves_on_resen
 
 
 def test_an_expired_new_job_form_creates_nothing_and_keeps_the_typed_title(app, hr):
-    response = hr.post("/admin/jobs/new", data={"title": "Site Reliability Engineer",
-                                                "employment_type": "FULL_TIME"})
+    response = hr.post(
+        "/admin/jobs/new", data={"title": "Site Reliability Engineer", "employment_type": "FULL_TIME"}
+    )
     assert response.status_code == 200 and "Please send the form again" in response.text
     assert 'value="Site Reliability Engineer"' in response.text
     with app.app_context():
@@ -214,12 +249,16 @@ def test_an_expired_new_job_form_creates_nothing_and_keeps_the_typed_title(app, 
 def test_an_expired_question_form_comes_back_with_the_label_kept(app, hr):
     job_id = add_job(app)
     page = hr.get(f"/admin/jobs/{job_id}").text
-    hr.post(f"/admin/jobs/{job_id}/questions", data={
-        "csrf_token": csrf_token_from(page), "label": "Notice period", "kind": "short_text"})
+    hr.post(
+        f"/admin/jobs/{job_id}/questions",
+        data={"csrf_token": csrf_token_from(page), "label": "Notice period", "kind": "short_text"},
+    )
     with app.app_context():
         question_id = db.session.scalar(select(Question.id).where(Question.job_id == job_id))
-    response = hr.post(f"/admin/jobs/{job_id}/questions/{question_id}", data={
-        "csrf_token": "expired-token", "label": "Notice period in weeks", "kind": "short_text"})
+    response = hr.post(
+        f"/admin/jobs/{job_id}/questions/{question_id}",
+        data={"csrf_token": "expired-token", "label": "Notice period in weeks", "kind": "short_text"},
+    )
     assert response.status_code == 200 and "Please send the form again" in response.text
     assert 'value="Notice period in weeks"' in response.text
     with app.app_context():

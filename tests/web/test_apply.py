@@ -1,4 +1,5 @@
 """The apply form: happy paths per file type, and every error path keeps what was typed."""
+
 from __future__ import annotations
 
 import io
@@ -11,8 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Answer, Application, Delivery
 from tests.conftest import FIXTURES, add_job
-from tests.web.helpers import (error_for, field_value, open_form, post_application, resume_file,
-                               valid_answers)
+from tests.web.helpers import error_for, field_value, open_form, post_application, resume_file, valid_answers
 
 QUESTIONS = [
     {"label": "Years of Python", "kind": "short_text", "required": True},
@@ -30,17 +30,18 @@ def count(app, model) -> int:
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-@pytest.mark.parametrize("fixture, expected_type", [
-    ("resume.pdf", "application/pdf"),
-    ("resume.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("resume.doc", "application/msword"),
-])
-def test_an_application_with_a_resume_is_stored_with_a_pending_delivery(app, client, fixture,
-                                                                        expected_type):
+@pytest.mark.parametrize(
+    "fixture, expected_type",
+    [
+        ("resume.pdf", "application/pdf"),
+        ("resume.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("resume.doc", "application/msword"),
+    ],
+)
+def test_an_application_with_a_resume_is_stored_with_a_pending_delivery(app, client, fixture, expected_type):
     job_id = add_job(app)
     hidden = open_form(client, job_id)
-    response = post_application(client, job_id, hidden, valid_answers(),
-                                {"resume": resume_file(fixture)})
+    response = post_application(client, job_id, hidden, valid_answers(), {"resume": resume_file(fixture)})
     assert response.status_code == 302
     assert "/applications/" in response.location and response.location.endswith("/thanks")
     thanks = client.get(response.location)
@@ -57,16 +58,22 @@ def test_an_application_with_a_resume_is_stored_with_a_pending_delivery(app, cli
         stored = Path(app.config["UPLOAD_DIR"]) / application.resume_key
         assert stored.read_bytes() == (FIXTURES / "files" / fixture).read_bytes()
         assert Path(app.static_folder) not in stored.parents
-        assert fixture.split(".")[0] not in stored.name   # random name, not the candidate's
+        assert fixture.split(".")[0] not in stored.name  # random name, not the candidate's
 
 
 def test_answers_to_every_question_kind_are_stored(app, client):
     job_id = add_job(app, questions=QUESTIONS)
     hidden = open_form(client, job_id)
-    answers = valid_answers(q_1="7", q_2="Because.", q_3="Lisbon", q_4=["Git", "SQL"], q_5="no",
-                            q_6="https://grace.example.com")
-    response = post_application(client, job_id, hidden, answers,
-                                {"resume": resume_file(), "q_7": resume_file("resume.docx", "sample.docx")})
+    answers = valid_answers(
+        q_1="7", q_2="Because.", q_3="Lisbon", q_4=["Git", "SQL"], q_5="no", q_6="https://grace.example.com"
+    )
+    response = post_application(
+        client,
+        job_id,
+        hidden,
+        answers,
+        {"resume": resume_file(), "q_7": resume_file("resume.docx", "sample.docx")},
+    )
     assert response.status_code == 302, error_for(response.text, "q_7")
     with app.app_context():
         stored = {a.label: a.value for a in db.session.scalars(select(Answer))}
@@ -78,15 +85,18 @@ def test_answers_to_every_question_kind_are_stored(app, client):
     assert stored["Work sample"]["filename"] == "sample.docx"
 
 
-@pytest.mark.parametrize("change, field, message", [
-    ({"first_name": ""}, "first_name", "Enter your first name."),
-    ({"last_name": None}, "last_name", "Enter your last name."),
-    ({"email": "grace-at-example"}, "email", "Enter an email address like name@example.com."),
-    ({"email": ""}, "email", "Enter your email address."),
-    ({"phone": "call me"}, "phone", "Enter a phone number"),
-    ({"url": "linkedin/grace"}, "url", "Enter a full web address"),
-    ({"consent": None}, "consent", "Please agree to the processing"),
-])
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"first_name": ""}, "first_name", "Enter your first name."),
+        ({"last_name": None}, "last_name", "Enter your last name."),
+        ({"email": "grace-at-example"}, "email", "Enter an email address like name@example.com."),
+        ({"email": ""}, "email", "Enter your email address."),
+        ({"phone": "call me"}, "phone", "Enter a phone number"),
+        ({"url": "linkedin/grace"}, "url", "Enter a full web address"),
+        ({"consent": None}, "consent", "Please agree to the processing"),
+    ],
+)
 def test_a_field_error_keeps_every_typed_value(app, client, change, field, message):
     job_id = add_job(app)
     hidden = open_form(client, job_id)
@@ -104,7 +114,7 @@ def test_a_field_error_keeps_every_typed_value(app, client, change, field, messa
 def test_a_missing_required_question_is_refused_and_other_answers_are_kept(app, client):
     job_id = add_job(app, questions=QUESTIONS)
     hidden = open_form(client, job_id)
-    answers = valid_answers(q_2="Because I like it.", q_3="Berlin", q_5="yes")   # q_1 missing
+    answers = valid_answers(q_2="Because I like it.", q_3="Berlin", q_5="yes")  # q_1 missing
     response = post_application(client, job_id, hidden, answers)
     assert response.status_code == 422
     assert "This question needs an answer." in error_for(response.text, "q_1")
@@ -218,8 +228,10 @@ def test_applying_is_rate_limited_per_address(make_app):
     app = make_app(APPLY_RATE_LIMIT="2 per hour")
     client = app.test_client()
     job_id = add_job(app)
-    statuses = [post_application(client, job_id, open_form(client, job_id), valid_answers()).status_code
-                for _ in range(3)]
+    statuses = [
+        post_application(client, job_id, open_form(client, job_id), valid_answers()).status_code
+        for _ in range(3)
+    ]
     assert statuses == [302, 302, 429]
 
 
@@ -247,5 +259,8 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(make_app):
         client.environ_base["HTTP_X_FORWARDED_FOR"] = address
         return post_application(client, job_id, open_form(client, job_id), valid_answers()).status_code
 
-    assert [apply_from("198.51.100.7"), apply_from("198.51.100.7"), apply_from("203.0.113.9")] \
-        == [302, 429, 302]
+    assert [apply_from("198.51.100.7"), apply_from("198.51.100.7"), apply_from("203.0.113.9")] == [
+        302,
+        429,
+        302,
+    ]

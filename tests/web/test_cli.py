@@ -1,4 +1,5 @@
 """The command-line tools, run through Flask's CLI runner (and one real process for `sandbox`)."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,9 @@ def served_skailer():
 
 
 def test_users_create_prompts_for_the_password_and_stores_only_its_hash(app):
-    result = invoke(app, args=["users", "create", "HR@Example.com"],
-                                          input="a long passphrase\na long passphrase\n")
+    result = invoke(
+        app, args=["users", "create", "HR@Example.com"], input="a long passphrase\na long passphrase\n"
+    )
     assert result.exit_code == 0, result.output
     assert "Password" in result.output and "hr@example.com (admin) saved" in result.output
     with app.app_context():
@@ -51,8 +53,7 @@ def test_users_create_prompts_for_the_password_and_stores_only_its_hash(app):
 
 
 def test_users_create_refuses_a_short_password(app):
-    result = invoke(app, args=["users", "create", "hr@example.com",
-                                                "--password", "short"])
+    result = invoke(app, args=["users", "create", "hr@example.com", "--password", "short"])
     assert result.exit_code != 0 and "at least 10 characters" in result.output
     with app.app_context():
         assert db.session.scalar(select(User.id)) is None
@@ -60,8 +61,18 @@ def test_users_create_refuses_a_short_password(app):
 
 def test_jobs_load_creates_jobs_from_a_valid_file(app, tmp_path):
     path = tmp_path / "jobs.json"
-    path.write_text(json.dumps([{"ref": "a1", "title": "Welder", "location": "Hamburg",
-                                 "description_html": "<p>Weld.</p><script>x()</script>"}]))
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "ref": "a1",
+                    "title": "Welder",
+                    "location": "Hamburg",
+                    "description_html": "<p>Weld.</p><script>x()</script>",
+                }
+            ]
+        )
+    )
     result = invoke(app, args=["jobs", "load", str(path)])
     assert result.exit_code == 0 and "1 jobs created, 0 updated" in result.output
     with app.app_context():
@@ -71,7 +82,7 @@ def test_jobs_load_creates_jobs_from_a_valid_file(app, tmp_path):
 
 def test_jobs_load_explains_a_bad_file_and_loads_nothing(app, tmp_path):
     path = tmp_path / "jobs.json"
-    path.write_text("[{\"title\": ")
+    path.write_text('[{"title": ')
     result = invoke(app, args=["jobs", "load", str(path)])
     assert result.exit_code == 1 and "Error: cannot read" in result.output
     assert "Traceback" not in result.output
@@ -92,8 +103,7 @@ def test_ats_sync_jobs_pulls_the_configured_ats_jobs(make_app, served_skailer):
         assert {j.ref: j.closed for j in db.session.scalars(select(Job))} == {"311": True, "312": False}
 
 
-def test_ats_sync_jobs_says_why_when_there_is_nothing_to_sync_or_the_ats_refuses(make_app,
-                                                                                 served_skailer):
+def test_ats_sync_jobs_says_why_when_there_is_nothing_to_sync_or_the_ats_refuses(make_app, served_skailer):
     result = invoke(make_app(), args=["ats", "sync-jobs"])
     assert result.exit_code == 1 and '"local"' in result.output
     _, url = served_skailer
@@ -104,8 +114,10 @@ def test_ats_sync_jobs_says_why_when_there_is_nothing_to_sync_or_the_ats_refuses
 
 def test_prepare_migrates_a_new_database_and_loads_the_demo_jobs(tmp_path):
     from app import create_app
-    app = create_app(app_config(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'new.db'}",
-                                LOAD_DEMO_JOBS=True))
+
+    app = create_app(
+        app_config(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'new.db'}", LOAD_DEMO_JOBS=True)
+    )
     result = invoke(app, args=["prepare"])
     assert result.exit_code == 0, result.output
     assert "demo jobs" in result.output
@@ -127,24 +139,35 @@ def free_port() -> int:
 
 def test_sandbox_serves_the_seeded_skailer_api(tmp_path):
     port = free_port()
-    env = dict(os.environ, CAREERS_SECRET_KEY="cli-test", CAREERS_DATABASE_URL=f"sqlite:///{tmp_path / 'c.db'}",
-               CAREERS_QUEUE_URL=f"sqlite:///{tmp_path / 'q.db'}", CAREERS_UPLOAD_DIR=str(tmp_path))
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app:create_app", "sandbox",
-                                "skailer", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = dict(
+        os.environ,
+        CAREERS_SECRET_KEY="cli-test",
+        CAREERS_DATABASE_URL=f"sqlite:///{tmp_path / 'c.db'}",
+        CAREERS_QUEUE_URL=f"sqlite:///{tmp_path / 'q.db'}",
+        CAREERS_UPLOAD_DIR=str(tmp_path),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app:create_app", "sandbox", "skailer", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 15
         while True:
             try:
-                response = httpx.post(f"http://127.0.0.1:{port}/api/v1/jobs/search", json={},
-                                      headers={"Authorization": "Bearer sandbox-token"})
+                response = httpx.post(
+                    f"http://127.0.0.1:{port}/api/v1/jobs/search",
+                    json={},
+                    headers={"Authorization": "Bearer sandbox-token"},
+                )
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline and process.poll() is None
                 time.sleep(0.1)
         assert response.status_code == 200
-        assert [job["title"] for job in response.json()["items"]][:2] == ["Data Engineer",
-                                                                          "Backend Engineer"]
+        assert [job["title"] for job in response.json()["items"]][:2] == ["Data Engineer", "Backend Engineer"]
     finally:
         process.terminate()
         process.wait(10)

@@ -1,4 +1,5 @@
 """Settings: defaults, instance/config.py, CAREERS_* environment, and safe start-up."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,7 @@ def test_development_generates_and_keeps_a_secret_key(tmp_path):
 
 def test_environment_overrides_the_instance_file(tmp_path, monkeypatch):
     (tmp_path / "instance").mkdir()
-    (tmp_path / "instance" / "config.py").write_text(
-        "MAX_UPLOAD_MB = 3\nCOMPANY_NAME = 'From File'\n")
+    (tmp_path / "instance" / "config.py").write_text("MAX_UPLOAD_MB = 3\nCOMPANY_NAME = 'From File'\n")
     monkeypatch.setenv("CAREERS_MAX_UPLOAD_MB", "5")
     monkeypatch.setenv("CAREERS_ATS", '{"kind": "skailer", "base_url": "http://127.0.0.1:1"}')
     config = app_config(tmp_path)
@@ -46,14 +46,17 @@ def test_the_upload_folder_defaults_to_the_instance_folder_not_static(tmp_path):
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     from sqlalchemy import text
+
     from app.extensions import db
+
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
 
 
 def test_a_key_generated_by_a_development_start_serves_later_commands(tmp_path):
-    generated = create_app(app_config(tmp_path, SECRET_KEY=None, TESTING=False,
-                                      ENV="development")).config["SECRET_KEY"]
+    generated = create_app(app_config(tmp_path, SECRET_KEY=None, TESTING=False, ENV="development")).config[
+        "SECRET_KEY"
+    ]
     later = create_app(app_config(tmp_path, SECRET_KEY=None, TESTING=False))
     assert later.config["SECRET_KEY"] == generated

@@ -1,5 +1,6 @@
 """The embed: framing headers, the cookie-less token (forged, expired, replayed, misbound), the
 same-origin check, start-up validation of the allowlist, attribution, autofill and admin snippets."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,7 @@ from tests.web.helpers import hidden_fields, resume_file, valid_answers
 
 HOST = "https://www.corp.example"
 OTHER_HOST = "http://localhost:8000"
-OURS = "http://careers.test"     # SERVER_NAME of the test app
+OURS = "http://careers.test"  # SERVER_NAME of the test app
 SAME_ORIGIN = {"Origin": OURS, "Sec-Fetch-Site": "same-origin"}
 
 
@@ -47,9 +48,12 @@ def post_embed(client, job_id: int, hidden: dict, *, origin: str = HOST, headers
     data = dict(hidden)
     data.update(valid_answers(**answers))
     data["resume"] = resume_file()
-    return client.post(f"/embed/jobs/{job_id}/apply?origin={origin}", data=data,
-                       content_type="multipart/form-data",
-                       headers=SAME_ORIGIN if headers is None else headers)
+    return client.post(
+        f"/embed/jobs/{job_id}/apply?origin={origin}",
+        data=data,
+        content_type="multipart/form-data",
+        headers=SAME_ORIGIN if headers is None else headers,
+    )
 
 
 def embed_error(html: str) -> str:
@@ -77,13 +81,20 @@ def test_no_embed_page_sets_a_cookie(client, job_id):
 
 
 def test_attribution_from_the_host_is_stored(app, client, job_id):
-    hidden, _ = open_embed(client, job_id, f"origin={HOST}&utm_source=newsletter&utm_campaign=spring"
-                                           "&src=tw42&referrer=news.example&ignored=x")
+    hidden, _ = open_embed(
+        client,
+        job_id,
+        f"origin={HOST}&utm_source=newsletter&utm_campaign=spring&src=tw42&referrer=news.example&ignored=x",
+    )
     assert post_embed(client, job_id, hidden).status_code == 302
     with app.app_context():
         application = db.session.scalar(select(Application))
-        assert application.attribution == {"utm_source": "newsletter", "utm_campaign": "spring",
-                                           "src": "tw42", "referrer": "news.example"}
+        assert application.attribution == {
+            "utm_source": "newsletter",
+            "utm_campaign": "spring",
+            "src": "tw42",
+            "referrer": "news.example",
+        }
 
 
 def test_links_inside_the_embed_keep_origin_and_attribution(client, job_id):
@@ -96,7 +107,9 @@ def test_links_inside_the_embed_keep_origin_and_attribution(client, job_id):
 
 def test_a_forged_token_is_rejected_and_nothing_stored(app, client, job_id):
     hidden, _ = open_embed(client, job_id)
-    hidden["embed_token"] = hidden["embed_token"][:-4] + ("AAAA" if not hidden["embed_token"].endswith("AAAA") else "BBBB")
+    hidden["embed_token"] = hidden["embed_token"][:-4] + (
+        "AAAA" if not hidden["embed_token"].endswith("AAAA") else "BBBB"
+    )
     response = post_embed(client, job_id, hidden)
     assert response.status_code == 403 and embed_error(response.text) == "token_invalid"
     assert stored(app) == 0
@@ -111,18 +124,17 @@ def test_a_missing_token_is_rejected(app, client, job_id):
 
 
 def expired_token(job_id: int, origin: str = HOST) -> tuple[str, str]:
-    signed, token = issue_token("test-secret-key", job_id, origin,
-                                now=lambda: time.time() - 2 * 3600 - 5)
+    signed, token = issue_token("test-secret-key", job_id, origin, now=lambda: time.time() - 2 * 3600 - 5)
     return signed, token.nonce
 
 
-def test_an_expired_token_brings_the_form_back_with_what_was_typed_and_stores_nothing(
-        app, client, job_id):
+def test_an_expired_token_brings_the_form_back_with_what_was_typed_and_stores_nothing(app, client, job_id):
     hidden, _ = open_embed(client, job_id)
     signed, nonce = expired_token(job_id)
     hidden.update(embed_token=signed, submission_key=nonce)
-    response = post_embed(client, job_id, hidden, email="late@example.com",
-                          cover_letter="Written over a long lunch.")
+    response = post_embed(
+        client, job_id, hidden, email="late@example.com", cover_letter="Written over a long lunch."
+    )
     assert response.status_code == 422 and embed_error(response.text) == "token_expired"
     assert "Please send the form again" in response.text
     assert 'value="late@example.com"' in response.text and "Written over a long lunch." in response.text
@@ -131,8 +143,12 @@ def test_an_expired_token_brings_the_form_back_with_what_was_typed_and_stores_no
     assert again["held_resume"], "the resume is held, not lost"
     assert stored(app) == 0
     again.update(valid_answers(email="late@example.com", cover_letter="Written over a long lunch."))
-    sent = client.post(f"/embed/jobs/{job_id}/apply?origin={HOST}", data=again,
-                       content_type="multipart/form-data", headers=SAME_ORIGIN)
+    sent = client.post(
+        f"/embed/jobs/{job_id}/apply?origin={HOST}",
+        data=again,
+        content_type="multipart/form-data",
+        headers=SAME_ORIGIN,
+    )
     assert sent.status_code == 302, sent.text
     with app.app_context():
         (application,) = db.session.scalars(select(Application)).all()
@@ -153,8 +169,9 @@ def test_an_expired_token_from_another_site_is_refused_before_anything_else(app,
     hidden, _ = open_embed(client, job_id)
     signed, nonce = expired_token(job_id)
     hidden.update(embed_token=signed, submission_key=nonce)
-    response = post_embed(client, job_id, hidden,
-                          headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"})
+    response = post_embed(
+        client, job_id, hidden, headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+    )
     assert response.status_code == 403 and embed_error(response.text) == "origin_mismatch"
     assert "embed_token" not in hidden_fields(response.text)
 
@@ -204,13 +221,16 @@ def test_a_token_for_another_host_is_rejected(app, client, job_id):
     assert stored(app) == 0
 
 
-@pytest.mark.parametrize("headers, code", [
-    ({"Origin": "https://evil.example"}, "origin_mismatch"),
-    ({"Origin": "null"}, "origin_mismatch"),
-    ({"Origin": OURS, "Sec-Fetch-Site": "cross-site"}, "origin_mismatch"),
-    ({"Sec-Fetch-Site": "same-site"}, "origin_mismatch"),
-    ({}, "origin_missing"),
-])
+@pytest.mark.parametrize(
+    "headers, code",
+    [
+        ({"Origin": "https://evil.example"}, "origin_mismatch"),
+        ({"Origin": "null"}, "origin_mismatch"),
+        ({"Origin": OURS, "Sec-Fetch-Site": "cross-site"}, "origin_mismatch"),
+        ({"Sec-Fetch-Site": "same-site"}, "origin_mismatch"),
+        ({}, "origin_missing"),
+    ],
+)
 def test_a_post_from_another_site_is_rejected(app, client, job_id, headers, code):
     hidden, _ = open_embed(client, job_id)
     response = post_embed(client, job_id, hidden, headers=headers)
@@ -229,8 +249,11 @@ def test_a_validation_error_keeps_the_token_and_a_corrected_form_is_taken(app, c
 
 
 def test_a_host_not_in_the_allowlist_gets_no_form(client, job_id):
-    for url in (f"/embed/jobs/{job_id}/apply?origin=https://evil.example", f"/embed/jobs/{job_id}/apply",
-                "/embed/jobs?origin=https://evil.example"):
+    for url in (
+        f"/embed/jobs/{job_id}/apply?origin=https://evil.example",
+        f"/embed/jobs/{job_id}/apply",
+        "/embed/jobs?origin=https://evil.example",
+    ):
         page = client.get(url)
         assert page.status_code == 403
         assert "data-embed-origin" not in page.text and "embed_token" not in page.text
@@ -261,16 +284,19 @@ def test_with_an_empty_allowlist_embed_pages_cannot_be_framed(make_app):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-@pytest.mark.parametrize("entry, says", [
-    ("*", "no wildcards"),
-    ("https://*.corp.example", "no wildcards"),
-    ("http://corp.example", "plain http"),
-    ("https://corp.example/careers", "path"),
-    ("https://corp.example/", "path"),
-    ("https://user@corp.example", "user part"),
-    ("corp.example", "must be an origin"),
-    ("https://Corp.Example", "must be written as 'https://corp.example'"),
-])
+@pytest.mark.parametrize(
+    "entry, says",
+    [
+        ("*", "no wildcards"),
+        ("https://*.corp.example", "no wildcards"),
+        ("http://corp.example", "plain http"),
+        ("https://corp.example/careers", "path"),
+        ("https://corp.example/", "path"),
+        ("https://user@corp.example", "user part"),
+        ("corp.example", "must be an origin"),
+        ("https://Corp.Example", "must be written as 'https://corp.example'"),
+    ],
+)
 def test_an_unsafe_allowlist_entry_is_refused_at_start_up(tmp_path, entry, says):
     with pytest.raises(ConfigError, match="EMBED_ALLOWED_ORIGINS") as caught:
         create_app(app_config(tmp_path, EMBED_ALLOWED_ORIGINS=[entry]))
@@ -278,11 +304,16 @@ def test_an_unsafe_allowlist_entry_is_refused_at_start_up(tmp_path, entry, says)
 
 
 def test_local_http_and_ports_are_accepted_and_the_env_may_list_them(tmp_path, monkeypatch):
-    monkeypatch.setenv("CAREERS_EMBED_ALLOWED_ORIGINS",
-                       '["http://localhost:8000", "http://127.0.0.1:5001", "https://corp.example:8443"]')
+    monkeypatch.setenv(
+        "CAREERS_EMBED_ALLOWED_ORIGINS",
+        '["http://localhost:8000", "http://127.0.0.1:5001", "https://corp.example:8443"]',
+    )
     app = create_app(app_config(tmp_path))
-    assert app.config["EMBED_ALLOWED_ORIGINS"] == ["http://localhost:8000", "http://127.0.0.1:5001",
-                                                   "https://corp.example:8443"]
+    assert app.config["EMBED_ALLOWED_ORIGINS"] == [
+        "http://localhost:8000",
+        "http://127.0.0.1:5001",
+        "https://corp.example:8443",
+    ]
 
 
 def test_theme_colours_come_from_config_and_valid_query_values(make_app):
@@ -298,18 +329,26 @@ def test_theme_colours_come_from_config_and_valid_query_values(make_app):
 
 def test_autofill_takes_the_embed_token_instead_of_a_session(client, job_id):
     hidden, _ = open_embed(client, job_id)
-    with_token = client.post("/api/resume/parse", data={"resume": resume_file()},
-                             headers={**SAME_ORIGIN, "X-Embed-Token": hidden["embed_token"]},
-                             content_type="multipart/form-data")
-    assert with_token.status_code != 400, with_token.text     # not refused by CSRF
-    forged = client.post("/api/resume/parse", data={"resume": resume_file()},
-                         headers={**SAME_ORIGIN, "X-Embed-Token": hidden["embed_token"] + "x"},
-                         content_type="multipart/form-data")
+    with_token = client.post(
+        "/api/resume/parse",
+        data={"resume": resume_file()},
+        headers={**SAME_ORIGIN, "X-Embed-Token": hidden["embed_token"]},
+        content_type="multipart/form-data",
+    )
+    assert with_token.status_code != 400, with_token.text  # not refused by CSRF
+    forged = client.post(
+        "/api/resume/parse",
+        data={"resume": resume_file()},
+        headers={**SAME_ORIGIN, "X-Embed-Token": hidden["embed_token"] + "x"},
+        content_type="multipart/form-data",
+    )
     assert forged.status_code == 400
-    cross_site = client.post("/api/resume/parse", data={"resume": resume_file()},
-                             headers={"Origin": "https://evil.example",
-                                      "X-Embed-Token": hidden["embed_token"]},
-                             content_type="multipart/form-data")
+    cross_site = client.post(
+        "/api/resume/parse",
+        data={"resume": resume_file()},
+        headers={"Origin": "https://evil.example", "X-Embed-Token": hidden["embed_token"]},
+        content_type="multipart/form-data",
+    )
     assert cross_site.status_code == 400
 
 

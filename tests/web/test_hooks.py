@@ -1,4 +1,5 @@
 """NexivoHR webhooks change the stage HR sees; signed resume links serve the file and expire."""
+
 from __future__ import annotations
 
 import hashlib
@@ -28,8 +29,10 @@ def hooked(make_app):
         application = db.session.scalar(select(Application))
         application.delivery.target = "nexivohr"
         application.delivery.status = "delivered"
-        application.delivery.checkpoints = {"create_candidate": {"candidate_ref": "c-9"},
-                                            "submit_to_job": {"submission_ref": "s-42"}}
+        application.delivery.checkpoints = {
+            "create_candidate": {"candidate_ref": "c-9"},
+            "submit_to_job": {"submission_ref": "s-42"},
+        }
         db.session.commit()
     return app, client
 
@@ -41,8 +44,12 @@ def signed(body: dict, secret: str = SECRET) -> tuple[bytes, dict]:
 
 
 def event(event_id="evt_1", stage="interview", kind="submission.stage_changed") -> dict:
-    return {"id": event_id, "event": kind, "created_at": "2026-11-22T10:00:00Z",
-            "data": {"id": "s-42", "job_id": "j-1", "candidate_id": "c-9", "stage": stage}}
+    return {
+        "id": event_id,
+        "event": kind,
+        "created_at": "2026-11-22T10:00:00Z",
+        "data": {"id": "s-42", "job_id": "j-1", "candidate_id": "c-9", "stage": stage},
+    }
 
 
 def stage_of(app) -> str:
@@ -60,16 +67,25 @@ def test_a_signed_stage_change_updates_the_stage_hr_sees(hooked):
     assert stage_of(app) == "Placed"
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"X-NexivoHR-Signature": "0" * 64},
-    {"X-NexivoHR-Signature": hmac.new(b"other-secret", json.dumps(event()).encode(),
-                                      hashlib.sha256).hexdigest()},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-NexivoHR-Signature": "0" * 64},
+        {
+            "X-NexivoHR-Signature": hmac.new(
+                b"other-secret", json.dumps(event()).encode(), hashlib.sha256
+            ).hexdigest()
+        },
+    ],
+)
 def test_a_missing_or_wrong_signature_is_refused_and_changes_nothing(hooked, headers):
     app, client = hooked
-    response = client.post("/webhooks/nexivohr", data=json.dumps(event()).encode(),
-                           headers={"Content-Type": "application/json", **headers})
+    response = client.post(
+        "/webhooks/nexivohr",
+        data=json.dumps(event()).encode(),
+        headers={"Content-Type": "application/json", **headers},
+    )
     assert response.status_code == 401
     assert stage_of(app) == ""
     with app.app_context():
@@ -79,8 +95,7 @@ def test_a_missing_or_wrong_signature_is_refused_and_changes_nothing(hooked, hea
 def test_a_tampered_body_is_refused(hooked):
     app, client = hooked
     raw, headers = signed(event())
-    response = client.post("/webhooks/nexivohr", data=raw.replace(b"interview", b"hired"),
-                           headers=headers)
+    response = client.post("/webhooks/nexivohr", data=raw.replace(b"interview", b"hired"), headers=headers)
     assert response.status_code == 401 and stage_of(app) == ""
 
 
@@ -99,8 +114,11 @@ def test_a_replayed_event_is_processed_once(hooked):
 def test_an_oversized_body_is_refused_before_it_is_read(hooked):
     _, client = hooked
     raw = b"{" + b" " * (70 * 1024) + b"}"
-    response = client.post("/webhooks/nexivohr", data=raw,
-                           headers={"X-NexivoHR-Signature": "x", "Content-Type": "application/json"})
+    response = client.post(
+        "/webhooks/nexivohr",
+        data=raw,
+        headers={"X-NexivoHR-Signature": "x", "Content-Type": "application/json"},
+    )
     assert response.status_code == 413
 
 
@@ -112,8 +130,14 @@ def test_the_webhook_is_off_without_a_secret(app, client):
 def submission_for(app) -> Submission:
     with app.app_context():
         application = db.session.scalar(select(Application))
-        return Submission(application_id=application.id, public_id=application.public_id,
-                          job_ref="1", first_name="G", last_name="H", email="g@example.com")
+        return Submission(
+            application_id=application.id,
+            public_id=application.public_id,
+            job_ref="1",
+            first_name="G",
+            last_name="H",
+            email="g@example.com",
+        )
 
 
 def test_a_signed_resume_link_serves_the_file_and_a_forged_one_does_not(hooked):

@@ -1,4 +1,5 @@
 """Listings, job pages, JSON-LD, sitemap, sanitising and headers."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,13 @@ def titles(html: str) -> list[str]:
 def board(app):
     add_job(app, title="Backend Engineer", department="Engineering", location="Berlin, Germany")
     add_job(app, title="Designer", department="Design", location="Lisbon, Portugal", remote=True)
-    add_job(app, title="Data Analyst", department="Data", location="Berlin, Germany",
-            description_html="<p>SQL and dashboards.</p>")
+    add_job(
+        app,
+        title="Data Analyst",
+        department="Data",
+        location="Berlin, Germany",
+        description_html="<p>SQL and dashboards.</p>",
+    )
     add_job(app, title="Secret Draft", published=False)
     add_job(app, title="Filled Role", closed=True)
     return app
@@ -35,14 +41,17 @@ def test_the_listing_shows_only_published_open_jobs(board, client):
     assert sorted(shown) == ["Backend Engineer", "Data Analyst", "Designer"]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("q=design", ["Designer"]),
-    ("q=dashboards", ["Data Analyst"]),
-    ("department=Engineering", ["Backend Engineer"]),
-    ("location=Berlin%2C+Germany", ["Backend Engineer", "Data Analyst"]),
-    ("remote=1", ["Designer"]),
-    ("q=nothing-matches", []),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("q=design", ["Designer"]),
+        ("q=dashboards", ["Data Analyst"]),
+        ("department=Engineering", ["Backend Engineer"]),
+        ("location=Berlin%2C+Germany", ["Backend Engineer", "Data Analyst"]),
+        ("remote=1", ["Designer"]),
+        ("q=nothing-matches", []),
+    ],
+)
 def test_search_and_filters_narrow_the_listing(board, client, query, expected):
     response = client.get(f"/jobs?{query}")
     assert sorted(titles(response.text)) == expected
@@ -69,10 +78,19 @@ def json_ld(html: str) -> dict:
 
 
 def test_a_job_page_carries_a_valid_job_posting(app, client):
-    job_id = add_job(app, title="Site Reliability Engineer", location="Amsterdam, Netherlands",
-                     country="NL", remote=True, employment_type="FULL_TIME",
-                     date_posted=datetime(2026, 11, 3, 9), valid_through=datetime(2027, 1, 31, 23, 59),
-                     salary_min=70000, salary_max=90000, salary_currency="EUR")
+    job_id = add_job(
+        app,
+        title="Site Reliability Engineer",
+        location="Amsterdam, Netherlands",
+        country="NL",
+        remote=True,
+        employment_type="FULL_TIME",
+        date_posted=datetime(2026, 11, 3, 9),
+        valid_through=datetime(2027, 1, 31, 23, 59),
+        salary_min=70000,
+        salary_max=90000,
+        salary_currency="EUR",
+    )
     posting = json_ld(client.get(f"/jobs/{job_id}").text)
     assert posting["@context"] == "https://schema.org/" and posting["@type"] == "JobPosting"
     assert posting["title"] == "Site Reliability Engineer"
@@ -89,15 +107,20 @@ def test_a_job_page_carries_a_valid_job_posting(app, client):
 
 
 def test_script_in_a_job_description_is_neutralised(app, client):
-    job_id = add_job(app, title="Engineer", description_html=(
-        '<p onclick="steal()">Hi</p><script>alert(1)</script><img src=x onerror=alert(2)>'
-        '<a href="javascript:alert(3)">x</a></script><b>bold</b>'))
+    job_id = add_job(
+        app,
+        title="Engineer",
+        description_html=(
+            '<p onclick="steal()">Hi</p><script>alert(1)</script><img src=x onerror=alert(2)>'
+            '<a href="javascript:alert(3)">x</a></script><b>bold</b>'
+        ),
+    )
     html = client.get(f"/jobs/{job_id}").text
     body = html.split('<div class="description">', 1)[1].split("</div>", 1)[0]
     assert "<script" not in body and "onerror" not in body and "onclick" not in body
     assert "javascript:" not in body
     assert "<b>bold</b>" in body
-    posting = json_ld(html)   # the JSON-LD block cannot be broken out of either
+    posting = json_ld(html)  # the JSON-LD block cannot be broken out of either
     assert "<script" not in posting["description"]
     assert html.count("<script") == html.count("</script>")
 
@@ -115,7 +138,7 @@ def test_the_sitemap_lists_every_open_job_page(board, client):
     response = client.get("/sitemap.xml")
     assert response.mimetype == "application/xml"
     locations = re.findall(r"<loc>([^<]+)</loc>", response.text)
-    assert len(locations) == 4   # the listing and three open jobs
+    assert len(locations) == 4  # the listing and three open jobs
     assert all(loc.startswith("http://careers.test/jobs") for loc in locations)
 
 
@@ -135,15 +158,17 @@ def test_the_health_endpoint_answers(client):
 
 def test_public_pages_are_served_from_a_short_cache_that_a_change_clears(app, client):
     from sqlalchemy import text
+
     from app.extensions import db
     from app.models import Job
+
     job_id = add_job(app, title="Cached Title")
     assert "Cached Title" in client.get("/jobs").text
-    with app.app_context():   # a change that bypasses the ORM is not seen until the TTL ends
+    with app.app_context():  # a change that bypasses the ORM is not seen until the TTL ends
         db.session.execute(text("UPDATE job SET title = 'Raw Change' WHERE id = :id"), {"id": job_id})
         db.session.commit()
     assert "Cached Title" in client.get("/jobs").text
-    with app.app_context():   # a change through the ORM (admin, sync) clears the cache
+    with app.app_context():  # a change through the ORM (admin, sync) clears the cache
         db.session.get(Job, job_id).title = "New Title"
         db.session.commit()
     assert "New Title" in client.get("/jobs").text

@@ -1,4 +1,5 @@
 """POST /api/resume/parse: autofill suggestions, cached by file hash, CSRF and rate limits."""
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,12 @@ from tests.web.helpers import open_form, post_application, valid_answers
 
 def parse(client, token: str, name: str = "resume.pdf", data: bytes | None = None):
     body = data if data is not None else (FIXTURES / "files" / name).read_bytes()
-    return client.post("/api/resume/parse", data={"resume": (io.BytesIO(body), name)},
-                       headers={"X-CSRFToken": token}, content_type="multipart/form-data")
+    return client.post(
+        "/api/resume/parse",
+        data={"resume": (io.BytesIO(body), name)},
+        headers={"X-CSRFToken": token},
+        content_type="multipart/form-data",
+    )
 
 
 def page_token(app, client) -> str:
@@ -46,8 +51,13 @@ def test_the_same_file_is_parsed_once(app, client):
 
 def test_a_docx_and_a_doc_resume_are_parsed(app, client):
     token = page_token(app, client)
-    assert parse(client, token, "resume.docx").get_json()["fields"]["email"]["value"] == "alan.turing@example.org"
-    assert parse(client, token, "resume.doc").get_json()["fields"]["email"]["value"] == "alan.turing@example.org"
+    assert (
+        parse(client, token, "resume.docx").get_json()["fields"]["email"]["value"]
+        == "alan.turing@example.org"
+    )
+    assert (
+        parse(client, token, "resume.doc").get_json()["fields"]["email"]["value"] == "alan.turing@example.org"
+    )
 
 
 def test_a_file_that_is_not_a_resume_gets_a_clear_message(app, client):
@@ -59,11 +69,12 @@ def test_a_file_that_is_not_a_resume_gets_a_clear_message(app, client):
 def test_a_scanned_pdf_is_named_as_such(app, client):
     from fpdf import FPDF
     from PIL import Image
+
     picture = io.BytesIO()
     Image.new("L", (600, 800), 255).save(picture, format="PNG")
     pdf = FPDF()
     pdf.add_page()
-    pdf.image(picture, x=0, y=0, w=210)      # a page image and no text layer, as a scanner makes
+    pdf.image(picture, x=0, y=0, w=210)  # a page image and no text layer, as a scanner makes
     response = parse(client, page_token(app, client), "scan.pdf", bytes(pdf.output()))
     result = response.get_json()
     assert result["ok"] is False and result["error_code"] == "scanned"

@@ -5,6 +5,7 @@ A sandbox tags each request with the adapter step it serves ("upload_cv", ...), 
 after saving. A dropped connection is acted out by `DropConnection`: the real server's socket
 is closed, and under `httpx.WSGITransport` an httpx transport error surfaces instead.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,9 +27,9 @@ class ConnectionDropped(httpx.RemoteProtocolError):
 
 @dataclass
 class Faults:
-    error_rate: float = 0.0          # share of requests answered 500 before saving anything
-    rate_429: float = 0.0            # share of requests answered 429
-    latency: float = 0.0             # seconds added to every request
+    error_rate: float = 0.0  # share of requests answered 500 before saving anything
+    rate_429: float = 0.0  # share of requests answered 429
+    latency: float = 0.0  # seconds added to every request
     seed: int = 0
     fail_next: dict[str, list[int]] = field(default_factory=dict)
     commit_then_fail: dict[str, list[str]] = field(default_factory=dict)
@@ -65,7 +66,7 @@ class Faults:
         return None
 
     def after(self, step: str) -> str | None:
-        """"500" or "drop" when the saved request must still look failed to the client."""
+        """ "500" or "drop" when the saved request must still look failed to the client."""
         with self._lock:
             queued = self.commit_then_fail.get(step)
             return queued.pop(0) if queued else None
@@ -74,8 +75,7 @@ class Faults:
 class FixedWindow:
     """At most `limit` requests per `window` seconds, as vendors usually count them."""
 
-    def __init__(self, limit: int, window: float = 60.0,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.time) -> None:
         self.limit, self.window, self.clock = limit, window, clock
         self._start, self._count = 0.0, 0
         self._lock = threading.Lock()
@@ -143,6 +143,7 @@ def install_connection_dropper(app: Flask) -> None:
 def install_step_faults(app: Flask, control: Any, path: str = "/__sandbox/faults") -> None:
     """Test-only endpoint arming `fail_next` or `commit_then_fail_next` on a served sandbox:
     {"step": ..., "status": 500} or {"step": ..., "commit_then_fail": true, "mode": "drop"}."""
+
     def inject_fault():
         body = request.get_json(force=True)
         if body.get("commit_then_fail"):
@@ -157,6 +158,7 @@ def install_step_faults(app: Flask, control: Any, path: str = "/__sandbox/faults
 def install_commit_then_fail(app: Flask, error_body: str) -> None:
     """After a request marked `sandbox.commit_fault` has saved its object, answer 500 anyway
     (or, for mode "drop", close the connection): the ambiguous outcome adapters must survive."""
+
     @app.after_request
     def commit_then_fail(response):
         fault = request.environ.get("sandbox.commit_fault")

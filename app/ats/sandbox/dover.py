@@ -4,6 +4,7 @@ Only `GET /jobs` and `POST /candidates` exist, as at Dover. Shapes Dover does no
 bodies, status codes, duplicate answer) are ASSUMED and kept in `ERRORS` so they can be corrected
 in one place. `/__sandbox/...` routes are for tests only; Dover has nothing like them.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,13 +16,12 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
-from app.ats.sandbox.common import (install_commit_then_fail, install_connection_dropper,
-                                      install_step_faults)
+from app.ats.sandbox.common import install_commit_then_fail, install_connection_dropper, install_step_faults
 
 PREFIX = "/api/v1/external"
 PDF_MAGIC = b"%PDF-"
 
-ERRORS = {   # ASSUMED (CONTRACTS §3.3): Django-REST-style bodies
+ERRORS = {  # ASSUMED (CONTRACTS §3.3): Django-REST-style bodies
     "no_auth": ({"detail": "Authentication credentials were not provided."}, 401),
     "bad_token": ({"detail": "Invalid token."}, 401),
     "unknown_job": ({"detail": "Not found."}, 404),
@@ -38,16 +38,40 @@ OPERATIONS = {("GET", "/jobs"): "list_jobs", ("POST", "/candidates"): "add_candi
 
 def default_jobs() -> list[dict]:
     def job(job_id, title, *stages):
-        return {"id": job_id, "title": title, "hiring_pipeline_stages": [
-            {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{job_id}/{name}")), "name": name}
-            for name in stages]}
+        return {
+            "id": job_id,
+            "title": title,
+            "hiring_pipeline_stages": [
+                {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{job_id}/{name}")), "name": name}
+                for name in stages
+            ],
+        }
+
     return [
-        job("550e8400-e29b-41d4-a716-446655440000", "Senior Software Engineer",
-            "Applied", "Initial Screen", "Technical Interview", "Offer"),
-        job("7d2b9c1e-3f4a-4b5c-8d6e-9f0a1b2c3d4e", "Product Designer",
-            "Initial Screen", "Portfolio Review", "Onsite"),
-        job("c0ffee00-1234-4abc-9def-0123456789ab", "Data Analyst",
-            "Initial Screen", "Case Study", "Final Interview", "Offer", "Hired"),
+        job(
+            "550e8400-e29b-41d4-a716-446655440000",
+            "Senior Software Engineer",
+            "Applied",
+            "Initial Screen",
+            "Technical Interview",
+            "Offer",
+        ),
+        job(
+            "7d2b9c1e-3f4a-4b5c-8d6e-9f0a1b2c3d4e",
+            "Product Designer",
+            "Initial Screen",
+            "Portfolio Review",
+            "Onsite",
+        ),
+        job(
+            "c0ffee00-1234-4abc-9def-0123456789ab",
+            "Data Analyst",
+            "Initial Screen",
+            "Case Study",
+            "Final Interview",
+            "Offer",
+            "Hired",
+        ),
     ]
 
 
@@ -57,10 +81,10 @@ class DoverState:
     jobs: list[dict] = field(default_factory=default_jobs)
     candidates: list[dict] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
-    duplicate_mode: str = "accept"          # "accept": 2xx and flag; "reject": 400
+    duplicate_mode: str = "accept"  # "accept": 2xx and flag; "reject": 400
     max_resume_bytes: int = 10 * 1024 * 1024
-    page_size: int = 2                      # small, so the adapter's `next` handling is exercised
-    faults: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)   # op -> queued faults
+    page_size: int = 2  # small, so the adapter's `next` handling is exercised
+    faults: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)  # op -> queued faults
     error_rate: float = 0.0
     rate_limit_rate: float = 0.0
     retry_after: int = 1
@@ -83,8 +107,11 @@ class DoverSandbox:
         self.state.faults.setdefault(step, []).append(("commit", mode))
 
     def count_applications(self, email: str, job_ref: str) -> int:
-        return sum(1 for c in self.state.candidates
-                   if c["candidate_email"].lower() == email.lower() and c["job_id"] == job_ref)
+        return sum(
+            1
+            for c in self.state.candidates
+            if c["candidate_email"].lower() == email.lower() and c["job_id"] == job_ref
+        )
 
     def expire_token(self) -> None:
         self.state.api_key = f"expired-{uuid.uuid4()}"
@@ -140,7 +167,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get(f"{PREFIX}/jobs")
     def list_jobs():
         offset = int(request.args.get("offset", 0))
-        page = state.jobs[offset:offset + state.page_size]
+        page = state.jobs[offset : offset + state.page_size]
         more = offset + state.page_size < len(state.jobs)
         nxt = f"{request.base_url}?offset={offset + state.page_size}" if more else None
         return jsonify({"count": len(state.jobs), "next": nxt, "results": page})
@@ -167,22 +194,37 @@ def create_app(config: dict | None = None) -> Flask:
             duplicate = bool(email) and sandbox.count_applications(email, job["id"]) > 0
             if duplicate and state.duplicate_mode == "reject":
                 return error("duplicate")
-            state.candidates.append({
-                **{key: form.get(key, "") for key in (*REQUIRED, "candidate_email",
-                                                       "candidate_linkedin_url", "additional_comments")},
-                "resume_filename": resume.filename if resume else "",
-                "resume_content_type": resume.mimetype if resume else "",
-                "resume_bytes": data, "duplicate": duplicate})
+            state.candidates.append(
+                {
+                    **{
+                        key: form.get(key, "")
+                        for key in (
+                            *REQUIRED,
+                            "candidate_email",
+                            "candidate_linkedin_url",
+                            "additional_comments",
+                        )
+                    },
+                    "resume_filename": resume.filename if resume else "",
+                    "resume_content_type": resume.mimetype if resume else "",
+                    "resume_bytes": data,
+                    "duplicate": duplicate,
+                }
+            )
         return jsonify({"success": True, "message": "Candidate added successfully"}), 201
 
     @app.get("/__sandbox/candidates")
     def stored_candidates():
-        return jsonify([{k: v for k, v in c.items() if k != "resume_bytes"}
-                        | {"resume_size": len(c["resume_bytes"])} for c in state.candidates])
+        return jsonify(
+            [
+                {k: v for k, v in c.items() if k != "resume_bytes"} | {"resume_size": len(c["resume_bytes"])}
+                for c in state.candidates
+            ]
+        )
 
     install_step_faults(app, sandbox)
 
-    install_connection_dropper(app)   # acts on the "sandbox.drop" mark set above
+    install_connection_dropper(app)  # acts on the "sandbox.drop" mark set above
     return app
 
 
@@ -193,6 +235,7 @@ def sandbox_of(app: Flask) -> DoverSandbox:
 def serve(host: str = "127.0.0.1", port: int = 8101, config: dict | None = None) -> None:
     """Run the sandbox as a real HTTP server (blocks); integration tests start it in a thread."""
     from werkzeug.serving import make_server
+
     make_server(host, port, create_app(config), threaded=True).serve_forever()
 
 

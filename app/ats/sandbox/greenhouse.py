@@ -7,6 +7,7 @@ and creates that may answer with a truncated body. Both APIs write to one store,
 Greenhouse, so tests count applications the same way whichever flavour delivered them. Shapes
 the docs leave open are in `ASSUMED`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -28,37 +29,92 @@ ASSUMED = {
     "token_response": {"token_type": "Bearer", "expires_in": 3600},
     "board_error": lambda status, text: {"error": text, "status": status},
     "board_success": {"success": "Candidate saved successfully"},
-    "board_consent_fields": ("data_compliance[gdpr_processing_consent_given]",
-                             "data_compliance[gdpr_consent_given]"),
+    "board_consent_fields": (
+        "data_compliance[gdpr_processing_consent_given]",
+        "data_compliance[gdpr_consent_given]",
+    ),
     "board_file_types": (".pdf", ".doc", ".docx", ".txt", ".rtf"),
     "duplicate_application": "Candidate already has an active application on this job",
 }
-STEPS = {"harvest_create": "create_application", "note": "add_note", "lookup": "find_existing",
-         "board_post": "submit_application", "jobs": "list_jobs", "post": "questions"}
+STEPS = {
+    "harvest_create": "create_application",
+    "note": "add_note",
+    "lookup": "find_existing",
+    "board_post": "submit_application",
+    "jobs": "list_jobs",
+    "post": "questions",
+}
 
 DEFAULT_JOBS = [
-    {"id": 4101, "name": "Backend Engineer", "status": "open", "departments": [{"id": 1, "name": "Engineering"}],
-     "offices": [{"id": 7, "name": "London"}], "post_id": 5101,
-     "content": "&lt;p&gt;Build the engine.&lt;/p&gt;",
-     "stages": [{"id": 880021, "name": "Application Review", "priority": 0},
-                {"id": 880022, "name": "Phone Screen", "priority": 1}],
-     "questions": [
-         {"label": "First Name", "required": True, "fields": [{"name": "first_name", "type": "input_text"}]},
-         {"label": "Resume/CV", "required": True, "fields": [{"name": "resume", "type": "input_file"},
-                                                             {"name": "resume_text", "type": "textarea"}]},
-         {"label": "Years of experience", "required": True,
-          "fields": [{"name": "question_q1", "type": "input_text"}]},
-         {"label": "Work permit?", "required": False,
-          "fields": [{"name": "question_6002", "type": "multi_value_single_select",
-                      "values": [{"value": 1, "label": "Yes"}, {"value": 0, "label": "No"}]}]}]},
-    {"id": 4102, "name": "Data Analyst", "status": "open", "departments": [], "post_id": 5102,
-     "offices": [{"id": 8, "name": "Remote"}], "content": "", "questions": [],
-     "stages": [{"id": 880031, "name": "Application Review", "priority": 0}]},
-    {"id": 4103, "name": "Old Role", "status": "closed", "departments": [], "offices": [],
-     "stages": [], "questions": []},
+    {
+        "id": 4101,
+        "name": "Backend Engineer",
+        "status": "open",
+        "departments": [{"id": 1, "name": "Engineering"}],
+        "offices": [{"id": 7, "name": "London"}],
+        "post_id": 5101,
+        "content": "&lt;p&gt;Build the engine.&lt;/p&gt;",
+        "stages": [
+            {"id": 880021, "name": "Application Review", "priority": 0},
+            {"id": 880022, "name": "Phone Screen", "priority": 1},
+        ],
+        "questions": [
+            {
+                "label": "First Name",
+                "required": True,
+                "fields": [{"name": "first_name", "type": "input_text"}],
+            },
+            {
+                "label": "Resume/CV",
+                "required": True,
+                "fields": [
+                    {"name": "resume", "type": "input_file"},
+                    {"name": "resume_text", "type": "textarea"},
+                ],
+            },
+            {
+                "label": "Years of experience",
+                "required": True,
+                "fields": [{"name": "question_q1", "type": "input_text"}],
+            },
+            {
+                "label": "Work permit?",
+                "required": False,
+                "fields": [
+                    {
+                        "name": "question_6002",
+                        "type": "multi_value_single_select",
+                        "values": [{"value": 1, "label": "Yes"}, {"value": 0, "label": "No"}],
+                    }
+                ],
+            },
+        ],
+    },
+    {
+        "id": 4102,
+        "name": "Data Analyst",
+        "status": "open",
+        "departments": [],
+        "post_id": 5102,
+        "offices": [{"id": 8, "name": "Remote"}],
+        "content": "",
+        "questions": [],
+        "stages": [{"id": 880031, "name": "Application Review", "priority": 0}],
+    },
+    {
+        "id": 4103,
+        "name": "Old Role",
+        "status": "closed",
+        "departments": [],
+        "offices": [],
+        "stages": [],
+        "questions": [],
+    },
 ]
-DEFAULT_SOURCES = [{"id": 12, "name": "Careers site", "type": {"id": 4, "name": "company_marketing"}},
-                   {"id": 13, "name": "LinkedIn", "type": {"id": 5, "name": "social_media"}}]
+DEFAULT_SOURCES = [
+    {"id": 12, "name": "Careers site", "type": {"id": 4, "name": "company_marketing"}},
+    {"id": 13, "name": "LinkedIn", "type": {"id": 5, "name": "social_media"}},
+]
 
 
 @dataclass
@@ -73,9 +129,9 @@ class GreenhouseState:
     page_size: int = 100
     candidates: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
-    issued: dict[str, float] = field(default_factory=dict)   # bearer token -> expiry
+    issued: dict[str, float] = field(default_factory=dict)  # bearer token -> expiry
     requests: list[tuple[str, str, int]] = field(default_factory=list)
-    truncate_next: int = 0        # creates to answer with a cut-off body (the record is saved)
+    truncate_next: int = 0  # creates to answer with a cut-off body (the record is saved)
     token_expired: bool = False
     faults: Faults = field(default_factory=Faults)
     window: tuple[int, int] = (0, 0)
@@ -97,17 +153,19 @@ def _json(status: int, body: Any, headers: dict | None = None):
 
 
 def _invalid(errors: list[tuple[str, str]]):
-    return _json(422, {"message": "Validation error",
-                       "errors": [{"message": m, "field": f} for f, m in errors]})
+    return _json(
+        422, {"message": "Validation error", "errors": [{"message": m, "field": f} for f, m in errors]}
+    )
 
 
 def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     clock: Callable[[], float] = config.pop("clock", time.time)
-    state = GreenhouseState(jobs=[dict(j) for j in config.pop("jobs", DEFAULT_JOBS)],
-                            sources=list(config.pop("sources", DEFAULT_SOURCES)))
-    state.faults.configure({k: config.pop(k) for k in ("error_rate", "rate_429", "latency")
-                            if k in config})
+    state = GreenhouseState(
+        jobs=[dict(j) for j in config.pop("jobs", DEFAULT_JOBS)],
+        sources=list(config.pop("sources", DEFAULT_SOURCES)),
+    )
+    state.faults.configure({k: config.pop(k) for k in ("error_rate", "rate_429", "latency") if k in config})
     for key, value in config.items():
         setattr(state, key, value)
     app = Flask(__name__)
@@ -123,9 +181,18 @@ def create_app(config: dict | None = None) -> Flask:
             reset = (slot + 1) * 10
             g.rate = {"X-RateLimit-Limit": str(state.rate_limit)}
             if used >= state.rate_limit:
-                abort(_json(429, {"message": "Too many requests"},
-                            {**g.rate, "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset),
-                             "Retry-After": str(max(1, int(reset - now + 0.999)))}))
+                abort(
+                    _json(
+                        429,
+                        {"message": "Too many requests"},
+                        {
+                            **g.rate,
+                            "X-RateLimit-Remaining": "0",
+                            "X-RateLimit-Reset": str(reset),
+                            "Retry-After": str(max(1, int(reset - now + 0.999))),
+                        },
+                    )
+                )
             state.window = (slot, used + 1)
             g.rate["X-RateLimit-Remaining"] = str(state.rate_limit - used - 1)
 
@@ -145,8 +212,11 @@ def create_app(config: dict | None = None) -> Flask:
         step = STEPS.get(endpoint, endpoint)
         status = state.faults.before(step)
         if status:
-            abort(_json(status, {"message": "Injected failure"},
-                        {"Retry-After": "1"} if status == 429 else None))
+            abort(
+                _json(
+                    status, {"message": "Injected failure"}, {"Retry-After": "1"} if status == 429 else None
+                )
+            )
         return step
 
     def finish(step: str, body: Any, status: int = 200, truncatable: bool = False):
@@ -165,7 +235,7 @@ def create_app(config: dict | None = None) -> Flask:
     def paged(items: list, step: str):
         per_page = min(int(request.args.get("per_page", 100)), 500, state.page_size)
         page = int(request.args.get("page", 1))
-        chunk = items[(page - 1) * per_page: page * per_page]
+        chunk = items[(page - 1) * per_page : page * per_page]
         response = finish(step, chunk)
         links = []
         args = {k: v for k, v in request.args.items() if k != "page"}
@@ -188,8 +258,11 @@ def create_app(config: dict | None = None) -> Flask:
     @app.post("/token")
     def token():
         auth = request.authorization
-        if auth is None or state.clients.get(auth.username) != auth.password \
-                or request.form.get("grant_type") != "client_credentials":
+        if (
+            auth is None
+            or state.clients.get(auth.username) != auth.password
+            or request.form.get("grant_type") != "client_credentials"
+        ):
             return _json(401, {"error": "invalid_client"})
         issued = f"gh.{secrets.token_hex(16)}"
         state.issued[issued] = clock() + ASSUMED["token_response"]["expires_in"]
@@ -214,15 +287,18 @@ def create_app(config: dict | None = None) -> Flask:
     def candidates():
         step = harvest_guard("lookup")
         email = request.args.get("email", "").lower()
-        found = [c for c in state.candidates
-                 if not email or email in {e["value"].lower() for e in c["email_addresses"]}]
+        found = [
+            c
+            for c in state.candidates
+            if not email or email in {e["value"].lower() for e in c["email_addresses"]}
+        ]
         return paged(found, step)
 
     @app.get("/v1/candidates/<int:candidate_id>")
     def candidate(candidate_id):
         step = harvest_guard("candidate")
         found = next((c for c in state.candidates if c["id"] == candidate_id), None)
-        if found is None or found["ready_at"] > clock():    # still being built
+        if found is None or found["ready_at"] > clock():  # still being built
             return _json(404, {"message": "Resource not found"})
         return finish(step, found)
 
@@ -237,8 +313,12 @@ def create_app(config: dict | None = None) -> Flask:
         errors += [e for a in apps for e in _application_errors(state, a)]
         if errors:
             return _invalid(errors)
-        record = dict(body, id=7000 + len(state.candidates), applications=[],
-                      ready_at=clock() + config.get("build_seconds", 0))
+        record = dict(
+            body,
+            id=7000 + len(state.candidates),
+            applications=[],
+            ready_at=clock() + config.get("build_seconds", 0),
+        )
         record.setdefault("email_addresses", [])
         state.candidates.append(record)
         created = [_add_application(state, record, a) for a in apps]
@@ -252,8 +332,10 @@ def create_app(config: dict | None = None) -> Flask:
             return _json(404, {"message": "Resource not found"})
         body = request.get_json(silent=True) or {}
         errors = _application_errors(state, body)
-        if any(str(body.get("job_id")) in {str(j["id"]) for j in a["jobs"]}
-               and a["status"] == "active" for a in record["applications"]):
+        if any(
+            str(body.get("job_id")) in {str(j["id"]) for j in a["jobs"]} and a["status"] == "active"
+            for a in record["applications"]
+        ):
             errors.append(("job_id", ASSUMED["duplicate_application"]))
         if errors:
             return _invalid(errors)
@@ -275,8 +357,11 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get("/v1/boards/<board>/jobs")
     def board_jobs(board):
         step = inject("jobs")
-        posts = [_post(j, content=request.args.get("content") == "true")
-                 for j in state.jobs if j.get("post_id") and board == state.board_token]
+        posts = [
+            _post(j, content=request.args.get("content") == "true")
+            for j in state.jobs
+            if j.get("post_id") and board == state.board_token
+        ]
         return finish(step, {"jobs": posts, "meta": {"total": len(posts)}})
 
     @app.get("/v1/boards/<board>/jobs/<int:post_id>")
@@ -285,8 +370,9 @@ def create_app(config: dict | None = None) -> Flask:
         job = _job_of_post(state, board, post_id)
         post = _post(job, content=True)
         if request.args.get("questions") == "true":
-            post.update(questions=job["questions"], data_compliance=[{"type": "gdpr",
-                                                                      "requires_consent": True}])
+            post.update(
+                questions=job["questions"], data_compliance=[{"type": "gdpr", "requires_consent": True}]
+            )
         return finish(step, post)
 
     @app.post("/v1/boards/<board>/jobs/<int:post_id>")
@@ -299,19 +385,25 @@ def create_app(config: dict | None = None) -> Flask:
         form, files = request.form, request.files
         missing = [f for f in ("first_name", "last_name", "email") if not form.get(f)]
         resume = files.get("resume")
-        bad_file = resume is not None and (not resume.filename.lower().endswith(
-            ASSUMED["board_file_types"]) or not resume.read())
+        bad_file = resume is not None and (
+            not resume.filename.lower().endswith(ASSUMED["board_file_types"]) or not resume.read()
+        )
         if missing or bad_file:
             text = f"Missing {', '.join(missing)}" if missing else "Invalid attachment"
             return _json(422, ASSUMED["board_error"](422, text))
-        record = {"id": 7000 + len(state.candidates), "first_name": form["first_name"],
-                  "last_name": form["last_name"], "applications": [], "ready_at": 0,
-                  "email_addresses": [{"value": form["email"], "type": "personal"}],
-                  "board_form": form.to_dict(flat=False),
-                  "files": sorted(files), "via": "job_board"}
+        record = {
+            "id": 7000 + len(state.candidates),
+            "first_name": form["first_name"],
+            "last_name": form["last_name"],
+            "applications": [],
+            "ready_at": 0,
+            "email_addresses": [{"value": form["email"], "type": "personal"}],
+            "board_form": form.to_dict(flat=False),
+            "files": sorted(files),
+            "via": "job_board",
+        }
         state.candidates.append(record)
-        _add_application(state, record, {"job_id": job["id"]},
-                         mapped_url_token=form.get("mapped_url_token"))
+        _add_application(state, record, {"job_id": job["id"]}, mapped_url_token=form.get("mapped_url_token"))
         return finish(step, ASSUMED["board_success"])
 
     @app.get("/__sandbox/state")
@@ -353,12 +445,20 @@ def _application_errors(state: GreenhouseState, body: dict) -> list[tuple[str, s
 def _add_application(state: GreenhouseState, record: dict, body: dict, **extra: Any) -> dict:
     job = state.job(body["job_id"])
     stages = sorted(job["stages"], key=lambda s: s["priority"])
-    stage = next((s for s in stages if s["id"] == body.get("initial_stage_id")), stages[0] if stages else None)
-    application = {"id": 60000 + len(state.applications()), "candidate_id": record["id"],
-                   "prospect": False, "status": "active", "jobs": [{"id": job["id"], "name": job["name"]}],
-                   "current_stage": stage and {"id": stage["id"], "name": stage["name"]},
-                   "source": {"id": body.get("source_id")}, "attachments": body.get("attachments") or [],
-                   **extra}
+    stage = next(
+        (s for s in stages if s["id"] == body.get("initial_stage_id")), stages[0] if stages else None
+    )
+    application = {
+        "id": 60000 + len(state.applications()),
+        "candidate_id": record["id"],
+        "prospect": False,
+        "status": "active",
+        "jobs": [{"id": job["id"], "name": job["name"]}],
+        "current_stage": stage and {"id": stage["id"], "name": stage["name"]},
+        "source": {"id": body.get("source_id")},
+        "attachments": body.get("attachments") or [],
+        **extra,
+    }
     record["applications"].append(application)
     return application
 
@@ -368,11 +468,14 @@ def _public(job: dict) -> dict:
 
 
 def _post(job: dict, *, content: bool) -> dict:
-    post = {"id": job["post_id"], "internal_job_id": job["id"], "title": job["name"],
-            "location": {"name": (job["offices"] or [{"name": ""}])[0]["name"]}}
+    post = {
+        "id": job["post_id"],
+        "internal_job_id": job["id"],
+        "title": job["name"],
+        "location": {"name": (job["offices"] or [{"name": ""}])[0]["name"]},
+    }
     if content:
-        post.update(content=job.get("content", ""), departments=job["departments"],
-                    offices=job["offices"])
+        post.update(content=job.get("content", ""), departments=job["departments"], offices=job["offices"])
     return post
 
 
@@ -399,9 +502,12 @@ class GreenhouseControl:
         self.state.truncate_next += 1
 
     def count_applications(self, email: str, job_ref: str) -> int:
-        return sum(1 for c, a in self.state.applications()
-                   if email.lower() in {e["value"].lower() for e in c["email_addresses"]}
-                   and any(job_ref in (str(j["id"]), str(self._post_id(j["id"]))) for j in a["jobs"]))
+        return sum(
+            1
+            for c, a in self.state.applications()
+            if email.lower() in {e["value"].lower() for e in c["email_addresses"]}
+            and any(job_ref in (str(j["id"]), str(self._post_id(j["id"]))) for j in a["jobs"])
+        )
 
     def _post_id(self, job_id: int) -> Any:
         return next((j.get("post_id") for j in self.state.jobs if j["id"] == job_id), None)
@@ -421,6 +527,7 @@ def sandbox_of(app: Flask) -> GreenhouseControl:
 def serve(host: str = "127.0.0.1", port: int = 8104, config: dict | None = None) -> None:
     """Run the sandbox as a real HTTP server (blocks); integration tests start it in a thread."""
     from werkzeug.serving import make_server
+
     make_server(host, port, create_app(config), threaded=True).serve_forever()
 
 

@@ -4,6 +4,7 @@ Shapes NexivoHR does not document (bodies, initial stage, error format) are ASSU
 in `envelope`, `error` and `DEFAULT_STAGE` so they can be corrected in one place. `send_event`
 plays NexivoHR's webhook sender: it signs an event and POSTs it to our endpoint.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,7 @@ from typing import Any
 import httpx
 from flask import Flask, jsonify, request
 
-from app.ats.sandbox.common import (install_commit_then_fail, install_connection_dropper,
-                                      install_step_faults)
+from app.ats.sandbox.common import install_commit_then_fail, install_connection_dropper, install_step_faults
 
 PREFIX = "/ats/api/v1"
 PLANS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}
@@ -33,25 +33,36 @@ SIGNATURE_HEADER = "X-NexivoHR-Signature"
 
 
 def default_jobs() -> dict[int, dict]:
-    return {77: {"id": 77, "title": "Data Engineer", "location": "Madrid", "status": "open",
-                 "description": "Pipelines and warehouses."},
-            78: {"id": 78, "title": "Recruiter", "location": "Remote", "status": "open",
-                 "description": "Find great people."},
-            79: {"id": 79, "title": "Office Manager", "location": "Lyon", "status": "closed",
-                 "description": ""}}
+    return {
+        77: {
+            "id": 77,
+            "title": "Data Engineer",
+            "location": "Madrid",
+            "status": "open",
+            "description": "Pipelines and warehouses.",
+        },
+        78: {
+            "id": 78,
+            "title": "Recruiter",
+            "location": "Remote",
+            "status": "open",
+            "description": "Find great people.",
+        },
+        79: {"id": 79, "title": "Office Manager", "location": "Lyon", "status": "closed", "description": ""},
+    }
 
 
 @dataclass
 class NexivoState:
     api_token: str = "nexivo-test-token"
-    plan: str = "professional"                 # "starter" answers 403 to everything
-    limit_per_minute: int | None = None        # overrides the plan's (benchmarks raise it)
-    envelope: str = "wrapped"                  # "wrapped" ({"data": ...}) or "bare"
+    plan: str = "professional"  # "starter" answers 403 to everything
+    limit_per_minute: int | None = None  # overrides the plan's (benchmarks raise it)
+    envelope: str = "wrapped"  # "wrapped" ({"data": ...}) or "bare"
     allow_duplicate_emails: bool = False
     jobs: dict[int, dict] = field(default_factory=default_jobs)
     candidates: dict[int, dict] = field(default_factory=dict)
     submissions: dict[int, dict] = field(default_factory=dict)
-    events: list[dict] = field(default_factory=list)         # webhook events NexivoHR would send
+    events: list[dict] = field(default_factory=list)  # webhook events NexivoHR would send
     requests: list[tuple[str, str]] = field(default_factory=list)
     faults: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
     error_rate: float = 0.0
@@ -61,7 +72,7 @@ class NexivoState:
     clock: Callable[[], float] = time.time
     minute: deque = field(default_factory=deque)
     day: list[int] = field(default_factory=lambda: [-1, 0])  # [day number, requests that day]
-    rate_limited: int = 0                      # 429s answered for the plan limits
+    rate_limited: int = 0  # 429s answered for the plan limits
     next_id: int = 4800
 
 
@@ -78,8 +89,12 @@ class NexivoSandbox:
         self.state.faults.setdefault(step, []).append(("commit", mode))
 
     def count_applications(self, email: str, job_ref: str) -> int:
-        return sum(1 for s in self.state.submissions.values() if str(s["job_id"]) == str(job_ref)
-                   and self.state.candidates[s["candidate_id"]]["email"].lower() == email.lower())
+        return sum(
+            1
+            for s in self.state.submissions.values()
+            if str(s["job_id"]) == str(job_ref)
+            and self.state.candidates[s["candidate_id"]]["email"].lower() == email.lower()
+        )
 
     def expire_token(self) -> None:
         self.state.api_token = f"expired-{uuid.uuid4()}"
@@ -130,7 +145,7 @@ def create_app(config: dict | None = None) -> Flask:
     def page(items: list[dict]):
         number = max(int(request.args.get("page", 1)), 1)
         per_page = min(max(int(request.args.get("per_page", 25)), 1), 100)
-        chunk = items[(number - 1) * per_page:number * per_page]
+        chunk = items[(number - 1) * per_page : number * per_page]
         return envelope(chunk, meta={"page": number, "per_page": per_page, "total": len(items)})
 
     @app.before_request
@@ -174,10 +189,16 @@ def create_app(config: dict | None = None) -> Flask:
     def search_candidates():
         query = request.args.get("q", "").strip().lower()
         status = request.args.get("status")
-        found = [c for c in state.candidates.values()
-                 if (not query or any(query in str(c.get(k, "")).lower()
-                                      for k in ("email", "first_name", "last_name")))
-                 and (not status or c["status"] == status) and c["status"] != "inactive"]
+        found = [
+            c
+            for c in state.candidates.values()
+            if (
+                not query
+                or any(query in str(c.get(k, "")).lower() for k in ("email", "first_name", "last_name"))
+            )
+            and (not status or c["status"] == status)
+            and c["status"] != "inactive"
+        ]
         return page(found)
 
     @app.post(f"{PREFIX}/candidates", endpoint="create_candidate")
@@ -195,8 +216,13 @@ def create_app(config: dict | None = None) -> Flask:
                 errors["email"] = ["has already been taken"]
             if errors:
                 return error(400, "Validation failed", errors)
-            candidate = {**body, "id": sandbox.new_id(), "email": email, "status": "new",
-                         "created_at": _now(state)}
+            candidate = {
+                **body,
+                "id": sandbox.new_id(),
+                "email": email,
+                "status": "new",
+                "created_at": _now(state),
+            }
             state.candidates[candidate["id"]] = candidate
         return envelope(candidate, 201)
 
@@ -220,11 +246,19 @@ def create_app(config: dict | None = None) -> Flask:
         if candidate_id not in state.candidates:
             return error(400, "Validation failed", {"candidate_id": ["does not exist"]})
         with sandbox.lock:
-            if any(s["job_id"] == job_id and s["candidate_id"] == candidate_id
-                   for s in state.submissions.values()):
+            if any(
+                s["job_id"] == job_id and s["candidate_id"] == candidate_id
+                for s in state.submissions.values()
+            ):
                 return error(400, "Validation failed", {"candidate_id": ["already submitted to this job"]})
-            record = {**body, "id": sandbox.new_id(), "job_id": job_id, "candidate_id": candidate_id,
-                      "stage": DEFAULT_STAGE, "created_at": _now(state)}
+            record = {
+                **body,
+                "id": sandbox.new_id(),
+                "job_id": job_id,
+                "candidate_id": candidate_id,
+                "stage": DEFAULT_STAGE,
+                "created_at": _now(state),
+            }
             state.submissions[record["id"]] = record
         return envelope(record, 201)
 
@@ -243,30 +277,39 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.get("/__sandbox/state")
     def dump_state():
-        return jsonify({"candidates": list(state.candidates.values()),
-                        "submissions": list(state.submissions.values()), "events": state.events,
-                        "rate_limited": state.rate_limited})
+        return jsonify(
+            {
+                "candidates": list(state.candidates.values()),
+                "submissions": list(state.submissions.values()),
+                "events": state.events,
+                "rate_limited": state.rate_limited,
+            }
+        )
 
     install_step_faults(app, sandbox)
 
-    install_connection_dropper(app)   # acts on the "sandbox.drop" mark set above
+    install_connection_dropper(app)  # acts on the "sandbox.drop" mark set above
     return app
 
 
 def stage_event(submission: dict) -> dict:
     """The webhook NexivoHR would send for a stage change (ASSUMED shape)."""
     kind = "submission.placed" if submission["stage"] == "placed" else "submission.stage_changed"
-    return {"id": f"evt_{uuid.uuid4().hex}", "event": kind,
-            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "data": {key: submission[key] for key in ("id", "job_id", "candidate_id", "stage")}}
+    return {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "event": kind,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "data": {key: submission[key] for key in ("id", "job_id", "candidate_id", "stage")},
+    }
 
 
-def send_event(url: str, secret: bytes, event: dict, *,
-               client: httpx.Client | None = None) -> httpx.Response:
+def send_event(url: str, secret: bytes, event: dict, *, client: httpx.Client | None = None) -> httpx.Response:
     """Sign `event` the way NexivoHR does (HMAC-SHA256 hex of the raw body) and POST it to `url`."""
     raw = json.dumps(event, separators=(",", ":")).encode()
-    headers = {"Content-Type": "application/json",
-               SIGNATURE_HEADER: hmac.new(secret, raw, hashlib.sha256).hexdigest()}
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: hmac.new(secret, raw, hashlib.sha256).hexdigest(),
+    }
     if client is not None:
         return client.post(url, content=raw, headers=headers)
     return httpx.post(url, content=raw, headers=headers, timeout=10.0)
@@ -283,6 +326,7 @@ def _now(state: NexivoState) -> str:
 def serve(host: str = "127.0.0.1", port: int = 8102, config: dict | None = None) -> None:
     """Run the sandbox as a real HTTP server (blocks); integration tests start it in a thread."""
     from werkzeug.serving import make_server
+
     make_server(host, port, create_app(config), threaded=True).serve_forever()
 
 

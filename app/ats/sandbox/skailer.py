@@ -5,6 +5,7 @@ Paths and field names follow the vendor guide; every body shape is ASSUMED and l
 What the sandbox stored is in `SkailerState`, which tests read directly or through
 GET /_sandbox/state; faults are set by config or POST /_sandbox/faults.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -16,8 +17,15 @@ from typing import Any
 
 from flask import Flask, abort, jsonify, request
 
-from app.ats.sandbox.common import (DropConnection, Faults, FixedWindow, bearer_token,
-                                    install_connection_dropper, server_error, too_many)
+from app.ats.sandbox.common import (
+    DropConnection,
+    Faults,
+    FixedWindow,
+    bearer_token,
+    install_connection_dropper,
+    server_error,
+    too_many,
+)
 
 TOKEN_LIFETIME = 45 * 24 * 3600
 PER_PAGE = 20
@@ -27,14 +35,29 @@ FILE_MAGIC = {b"%PDF": ".pdf", b"\xd0\xcf\x11\xe0": ".doc", b"PK\x03\x04": ".doc
 # --- shapes (ASSUMED, CONTRACTS §7.2/§7.3) -------------------------------------------------
 
 SEED_PIPELINES = [
-    {"id": 12, "name": "Default", "stages": [
-        {"id": 101, "name": "New", "position": 0}, {"id": 102, "name": "Screening", "position": 1},
-        {"id": 103, "name": "Interview", "position": 2}]},
-    {"id": 13, "name": "Engineering", "stages": [
-        {"id": 111, "name": "New", "position": 0}, {"id": 112, "name": "Tech screen", "position": 1}]},
+    {
+        "id": 12,
+        "name": "Default",
+        "stages": [
+            {"id": 101, "name": "New", "position": 0},
+            {"id": 102, "name": "Screening", "position": 1},
+            {"id": 103, "name": "Interview", "position": 2},
+        ],
+    },
+    {
+        "id": 13,
+        "name": "Engineering",
+        "stages": [
+            {"id": 111, "name": "New", "position": 0},
+            {"id": 112, "name": "Tech screen", "position": 1},
+        ],
+    },
 ]
-SEED_SOURCES = [{"id": 7, "name": "Careers site"}, {"id": 8, "name": "LinkedIn"},
-                {"id": 9, "name": "Referral"}]
+SEED_SOURCES = [
+    {"id": 7, "name": "Careers site"},
+    {"id": 8, "name": "LinkedIn"},
+    {"id": 9, "name": "Referral"},
+]
 SEED_JOBS = [
     {"id": 311, "title": "Data Engineer", "pipeline_id": 12, "status": "open", "location": "Madrid"},
     {"id": 312, "title": "Backend Engineer", "pipeline_id": 13, "status": "open", "location": "Remote"},
@@ -44,8 +67,7 @@ SEED_JOBS = [
 
 def page_of(items: list[dict], page: int) -> dict:
     start = (page - 1) * PER_PAGE
-    return {"items": items[start:start + PER_PAGE], "page": page, "per_page": PER_PAGE,
-            "total": len(items)}
+    return {"items": items[start : start + PER_PAGE], "page": page, "per_page": PER_PAGE, "total": len(items)}
 
 
 def invalid(errors: dict[str, list], status: int = 422):
@@ -58,12 +80,13 @@ def applicant_view(applicant: dict) -> dict:
 
 # --- state --------------------------------------------------------------------------------
 
+
 @dataclass
 class SkailerState:
     jobs: list[dict] = field(default_factory=lambda: [dict(j) for j in SEED_JOBS])
     pipelines: list[dict] = field(default_factory=lambda: [dict(p) for p in SEED_PIPELINES])
     sources: list[dict] = field(default_factory=lambda: [dict(s) for s in SEED_SOURCES])
-    tokens: dict[str, float] = field(default_factory=dict)       # token -> issued at (epoch s)
+    tokens: dict[str, float] = field(default_factory=dict)  # token -> issued at (epoch s)
     cvs: dict[int, dict] = field(default_factory=dict)
     applicants: dict[int, dict] = field(default_factory=dict)
     candidates: dict[int, dict] = field(default_factory=dict)
@@ -80,17 +103,19 @@ class SkailerState:
         return {s["id"] for p in self.pipelines if p["id"] == pipeline_id for s in p["stages"]}
 
     def applicant_by_email(self, email: str) -> dict | None:
-        return next((a for a in self.applicants.values()
-                     if a["email"].lower() == email.lower()), None)
+        return next((a for a in self.applicants.values() if a["email"].lower() == email.lower()), None)
 
     def count_calls(self, path_prefix: str = "/api/") -> int:
         return sum(1 for _, path in self.calls if path.startswith(path_prefix))
 
     def summary(self) -> dict:
-        return {"cvs": [{k: v for k, v in cv.items() if k != "data"} for cv in self.cvs.values()],
-                "applicants": list(self.applicants.values()),
-                "candidates": list(self.candidates.values()),
-                "actions": list(self.actions.values()), "calls": len(self.calls)}
+        return {
+            "cvs": [{k: v for k, v in cv.items() if k != "data"} for cv in self.cvs.values()],
+            "applicants": list(self.applicants.values()),
+            "candidates": list(self.candidates.values()),
+            "actions": list(self.actions.values()),
+            "calls": len(self.calls),
+        }
 
 
 class SkailerControl:
@@ -107,10 +132,14 @@ class SkailerControl:
 
     def count_applications(self, email: str, job_ref: str) -> int:
         with self.state.lock:
-            applicant_ids = {a["id"] for a in self.state.applicants.values()
-                             if a["email"].lower() == email.lower()}
-            return sum(1 for c in self.state.candidates.values()
-                       if c["applicant_id"] in applicant_ids and str(c["job_id"]) == str(job_ref))
+            applicant_ids = {
+                a["id"] for a in self.state.applicants.values() if a["email"].lower() == email.lower()
+            }
+            return sum(
+                1
+                for c in self.state.candidates.values()
+                if c["applicant_id"] in applicant_ids and str(c["job_id"]) == str(job_ref)
+            )
 
     def expire_token(self) -> None:
         with self.state.lock:
@@ -119,6 +148,7 @@ class SkailerControl:
 
 
 # --- the app ------------------------------------------------------------------------------
+
 
 def create_app(config: dict | None = None) -> Flask:
     """config: token (str), limit_per_minute (100), clock and sleep (callables), faults (dict
@@ -146,14 +176,16 @@ def control(app: Flask) -> SkailerControl:
     return app.extensions["skailer"]
 
 
-STEP_OF = {("POST", "/api/v1/jobs/search"): "search_jobs",
-           ("GET", "/api/v1/pipelines/all"): "pipelines",
-           ("GET", "/api/v1/sources/all"): "sources",
-           ("POST", "/api/v1/upload-cv-file"): "upload_cv",
-           ("POST", "/api/v1/applicant"): "create_applicant",
-           ("POST", "/api/v1/candidate"): "assign_to_job",
-           ("POST", "/api/v1/applicants/search"): "find_applicant",
-           ("POST", "/api/v1/candidates/search"): "find_candidate"}
+STEP_OF = {
+    ("POST", "/api/v1/jobs/search"): "search_jobs",
+    ("GET", "/api/v1/pipelines/all"): "pipelines",
+    ("GET", "/api/v1/sources/all"): "sources",
+    ("POST", "/api/v1/upload-cv-file"): "upload_cv",
+    ("POST", "/api/v1/applicant"): "create_applicant",
+    ("POST", "/api/v1/candidate"): "assign_to_job",
+    ("POST", "/api/v1/applicants/search"): "find_applicant",
+    ("POST", "/api/v1/candidates/search"): "find_candidate",
+}
 
 
 def step_of(method: str, path: str) -> str:
@@ -179,8 +211,11 @@ def _guard(app, state, faults, limiter, clock):
         if status == 429:
             return too_many(1)
         if status is not None:
-            return (server_error() if status >= 500
-                    else (jsonify({"message": "Injected failure.", "errors": {}}), status))
+            return (
+                server_error()
+                if status >= 500
+                else (jsonify({"message": "Injected failure.", "errors": {}}), status)
+            )
         return None
 
 
@@ -200,8 +235,9 @@ def _lookups(app, state):
         query = request.get_json(silent=True) or {}
         text = str(query.get("query", "")).lower()
         status = query.get("status")
-        items = [j for j in state.jobs if text in j["title"].lower()
-                 and (not status or j["status"] == status)]
+        items = [
+            j for j in state.jobs if text in j["title"].lower() and (not status or j["status"] == status)
+        ]
         return jsonify(page_of(items, max(1, int(query.get("page", 1)))))
 
     @app.get("/api/v1/pipelines/all")
@@ -216,17 +252,20 @@ def _lookups(app, state):
     def find_applicant():
         text = str((request.get_json(silent=True) or {}).get("query", "")).lower()
         with state.lock:
-            items = [applicant_view(a) for a in state.applicants.values()
-                     if text and text in a["email"].lower()]
+            items = [
+                applicant_view(a) for a in state.applicants.values() if text and text in a["email"].lower()
+            ]
         return jsonify(page_of(items, 1))
 
     @app.post("/api/v1/candidates/search")
     def find_candidate():
         query = request.get_json(silent=True) or {}
         with state.lock:
-            items = [c for c in state.candidates.values()
-                     if c["applicant_id"] == query.get("applicant_id")
-                     and c["job_id"] == query.get("job_id")]
+            items = [
+                c
+                for c in state.candidates.values()
+                if c["applicant_id"] == query.get("applicant_id") and c["job_id"] == query.get("job_id")
+            ]
         return jsonify(page_of(items, 1))
 
 
@@ -252,11 +291,16 @@ def _creates(app, state, faults):
             existing = state.applicant_by_email(body["email"])
             if existing and state.reject_duplicate_email:
                 return invalid({"email": ["already exists"], "applicant_id": [existing["id"]]})
-            applicant = {"id": state.next_id(), "first_name": body["first_name"],
-                         "last_name": body["last_name"], "email": body["email"],
-                         "phone": body.get("phone", ""), "source_id": body.get("source_id"),
-                         "linkedin_url": body.get("linkedin_url", ""),
-                         "cv_ids": list(body.get("cv_ids", []))}
+            applicant = {
+                "id": state.next_id(),
+                "first_name": body["first_name"],
+                "last_name": body["last_name"],
+                "email": body["email"],
+                "phone": body.get("phone", ""),
+                "source_id": body.get("source_id"),
+                "linkedin_url": body.get("linkedin_url", ""),
+                "cv_ids": list(body.get("cv_ids", [])),
+            }
             state.applicants[applicant["id"]] = applicant
         return _committed(faults, "create_applicant", applicant)
 
@@ -267,10 +311,14 @@ def _creates(app, state, faults):
             errors = _candidate_errors(state, body)
             if errors:
                 return invalid(errors)
-            candidate = {"id": state.next_id(), "job_id": body["job_id"],
-                         "applicant_id": body["applicant_id"], "pipeline_id": body["pipeline_id"],
-                         "pipeline_stage_id": body["pipeline_stage_id"],
-                         "source_id": body.get("source_id")}
+            candidate = {
+                "id": state.next_id(),
+                "job_id": body["job_id"],
+                "applicant_id": body["applicant_id"],
+                "pipeline_id": body["pipeline_id"],
+                "pipeline_stage_id": body["pipeline_stage_id"],
+                "source_id": body.get("source_id"),
+            }
             state.candidates[candidate["id"]] = candidate
         return _committed(faults, "assign_to_job", candidate)
 
@@ -280,19 +328,27 @@ def _creates(app, state, faults):
         with state.lock:
             if candidate_id not in state.candidates:
                 abort(404)
-            if not any(body.get(k) for k in ("comment", "pipeline_stage_id", "reserved",
-                                              "disqualification_reason_id")):
+            if not any(
+                body.get(k)
+                for k in ("comment", "pipeline_stage_id", "reserved", "disqualification_reason_id")
+            ):
                 return invalid({"comment": ["An action needs a comment or a change."]})
-            action = {"id": state.next_id(), "candidate_id": candidate_id,
-                      "type": "comment" if body.get("comment") else "move",
-                      "comment": body.get("comment", "")}
+            action = {
+                "id": state.next_id(),
+                "candidate_id": candidate_id,
+                "type": "comment" if body.get("comment") else "move",
+                "comment": body.get("comment", ""),
+            }
             state.actions[action["id"]] = action
         return _committed(faults, "comment", action)
 
 
 def _applicant_errors(state: SkailerState, body: dict) -> dict:
-    errors = {key: ["The field is required."] for key in ("first_name", "last_name", "email")
-              if not str(body.get(key, "")).strip()}
+    errors = {
+        key: ["The field is required."]
+        for key in ("first_name", "last_name", "email")
+        if not str(body.get(key, "")).strip()
+    }
     cv_ids = body.get("cv_ids", [])
     if not isinstance(cv_ids, list) or any(cv not in state.cvs for cv in cv_ids):
         errors["cv_ids"] = ["Unknown cv id."]
@@ -312,8 +368,10 @@ def _candidate_errors(state: SkailerState, body: dict) -> dict:
         errors["pipeline_id"] = ["The pipeline is not the job's."]
     elif job and body.get("pipeline_stage_id") not in state.stage_ids(job["pipeline_id"]):
         errors["pipeline_stage_id"] = ["The stage is not in the job's pipeline."]
-    if not errors and any(c["job_id"] == body["job_id"] and c["applicant_id"] == body["applicant_id"]
-                          for c in state.candidates.values()):
+    if not errors and any(
+        c["job_id"] == body["job_id"] and c["applicant_id"] == body["applicant_id"]
+        for c in state.candidates.values()
+    ):
         errors["applicant_id"] = ["The applicant is already a candidate for this job."]
     return errors
 
@@ -330,11 +388,13 @@ def _testing(app, state, faults):
         faults.configure(body)
         if body.get("expire_token"):
             control(app).expire_token()
-        return jsonify({"error_rate": faults.error_rate, "rate_429": faults.rate_429,
-                        "latency": faults.latency})
+        return jsonify(
+            {"error_rate": faults.error_rate, "rate_429": faults.rate_429, "latency": faults.latency}
+        )
 
 
 def serve(host: str = "127.0.0.1", port: int = 5051, config: dict | None = None) -> None:
     """Run the sandbox as a real HTTP server (threaded), e.g. for `flask sandbox skailer`."""
     from werkzeug.serving import run_simple
+
     run_simple(host, port, create_app(config), threaded=True, use_reloader=False)

@@ -5,6 +5,7 @@ headers, required fields, answers checked against the job's questions, one candi
 and job) and adds fault injection so tests can see how the adapter copes. Shapes the docs leave
 open are in `ASSUMED`, so they can be corrected in one place.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,7 +24,7 @@ PREFIX = "/spi/v3"
 ALL_SCOPES = ("r_jobs", "r_candidates", "w_candidates", "w_comments")
 
 ASSUMED = {
-    "retry_after_on_429": False,        # Workable documents only the X-Rate-Limit-* headers
+    "retry_after_on_429": False,  # Workable documents only the X-Rate-Limit-* headers
     "not_found": {"error": "Not found"},
     "forbidden": {"error": "Insufficient scope"},
     "duplicate_error": "candidate already exists",
@@ -33,29 +34,61 @@ ASSUMED = {
 }
 
 STEP_OF = {  # (method, endpoint) -> the adapter step that sends it, for fault injection
-    ("POST", "create"): "create_candidate", ("POST", "comment"): "comment",
-    ("GET", "candidates"): "find_existing", ("GET", "jobs"): "list_jobs",
-    ("GET", "questions"): "questions", ("GET", "stages"): "stages",
+    ("POST", "create"): "create_candidate",
+    ("POST", "comment"): "comment",
+    ("GET", "candidates"): "find_existing",
+    ("GET", "jobs"): "list_jobs",
+    ("GET", "questions"): "questions",
+    ("GET", "stages"): "stages",
 }
 
 DEFAULT_JOBS = [
-    {"id": "61884e2", "title": "Backend Engineer", "full_title": "Backend Engineer - BE1",
-     "shortcode": "BE1", "state": "published", "department": "Engineering",
-     "employment_type": "Full-time", "description": "<p>Build the engine.</p>",
-     "location": {"location_str": "London, United Kingdom", "city": "London",
-                  "country": "United Kingdom", "telecommuting": False},
-     "questions": [
-         {"id": "q1", "body": "Years of experience", "type": "free_text", "required": True},
-         {"id": "q2", "body": "Willing to relocate?", "type": "boolean", "required": False},
-         {"id": "q3", "body": "Preferred stack", "type": "multiple_choice", "required": False,
-          "single_answer": True, "choices": [{"id": "c1", "body": "Python"},
-                                             {"id": "c2", "body": "Go"}]}]},
-    {"id": "61884e3", "title": "Data Analyst", "full_title": "Data Analyst", "shortcode": "DA2",
-     "state": "published", "department": "Data", "location": {"location_str": "Remote",
-                                                              "telecommuting": True},
-     "questions": []},
-    {"id": "61884e4", "title": "Old Role", "shortcode": "OLD3", "state": "closed",
-     "location": {}, "questions": []},
+    {
+        "id": "61884e2",
+        "title": "Backend Engineer",
+        "full_title": "Backend Engineer - BE1",
+        "shortcode": "BE1",
+        "state": "published",
+        "department": "Engineering",
+        "employment_type": "Full-time",
+        "description": "<p>Build the engine.</p>",
+        "location": {
+            "location_str": "London, United Kingdom",
+            "city": "London",
+            "country": "United Kingdom",
+            "telecommuting": False,
+        },
+        "questions": [
+            {"id": "q1", "body": "Years of experience", "type": "free_text", "required": True},
+            {"id": "q2", "body": "Willing to relocate?", "type": "boolean", "required": False},
+            {
+                "id": "q3",
+                "body": "Preferred stack",
+                "type": "multiple_choice",
+                "required": False,
+                "single_answer": True,
+                "choices": [{"id": "c1", "body": "Python"}, {"id": "c2", "body": "Go"}],
+            },
+        ],
+    },
+    {
+        "id": "61884e3",
+        "title": "Data Analyst",
+        "full_title": "Data Analyst",
+        "shortcode": "DA2",
+        "state": "published",
+        "department": "Data",
+        "location": {"location_str": "Remote", "telecommuting": True},
+        "questions": [],
+    },
+    {
+        "id": "61884e4",
+        "title": "Old Role",
+        "shortcode": "OLD3",
+        "state": "closed",
+        "location": {},
+        "questions": [],
+    },
 ]
 DEFAULT_STAGES = [
     {"slug": "sourced", "name": "Sourced", "kind": "sourced", "position": 0},
@@ -95,14 +128,14 @@ def _error(status: int, body: dict, headers: dict | None = None):
 def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     clock: Callable[[], float] = config.get("clock", time.time)
-    state = WorkableState(jobs=[dict(j) for j in config.get("jobs", DEFAULT_JOBS)],
-                          stages=list(config.get("stages", DEFAULT_STAGES)),
-                          tokens={k: tuple(v) for k, v in
-                                  config.get("tokens", {"test-token": ALL_SCOPES}).items()},
-                          rate_limit=config.get("rate_limit", 10),
-                          window=config.get("window", 10.0))
-    state.faults.configure({k: config[k] for k in ("error_rate", "rate_429", "latency")
-                            if k in config})
+    state = WorkableState(
+        jobs=[dict(j) for j in config.get("jobs", DEFAULT_JOBS)],
+        stages=list(config.get("stages", DEFAULT_STAGES)),
+        tokens={k: tuple(v) for k, v in config.get("tokens", {"test-token": ALL_SCOPES}).items()},
+        rate_limit=config.get("rate_limit", 10),
+        window=config.get("window", 10.0),
+    )
+    state.faults.configure({k: config[k] for k in ("error_rate", "rate_429", "latency") if k in config})
     app = Flask(__name__)
     app.extensions["workable_sandbox"] = state
 
@@ -117,8 +150,7 @@ def create_app(config: dict | None = None) -> Flask:
         slot = int(now // state.window)
         used = state.windows.get((token, slot), 0)
         reset = (slot + 1) * state.window
-        g.rate_headers = {"X-Rate-Limit-Limit": str(state.rate_limit),
-                          "X-Rate-Limit-Reset": f"{reset:.0f}"}
+        g.rate_headers = {"X-Rate-Limit-Limit": str(state.rate_limit), "X-Rate-Limit-Reset": f"{reset:.0f}"}
         step = STEP_OF.get((request.method, endpoint), endpoint)
         injected = None if used >= state.rate_limit else state.faults.before(step)
         if used >= state.rate_limit or injected == 429:
@@ -157,7 +189,7 @@ def create_app(config: dict | None = None) -> Flask:
         since = request.args.get("since_id")
         if since:
             ids = [j["id"] for j in jobs]
-            jobs = jobs[ids.index(since) + 1:] if since in ids else []
+            jobs = jobs[ids.index(since) + 1 :] if since in ids else []
         limit = max(1, min(int(request.args.get("limit", 50)), 100, config.get("max_limit", 100)))
         page = [_public_job(j) for j in jobs[:limit]]
         body: dict[str, Any] = {"jobs": page}
@@ -189,9 +221,12 @@ def create_app(config: dict | None = None) -> Flask:
     def find_candidates():
         step = guard(("r_candidates",), "candidates")
         email, shortcode = request.args.get("email", "").lower(), request.args.get("shortcode")
-        found = [c for c in state.candidates
-                 if (not email or c["email"].lower() == email)
-                 and (not shortcode or c["job"]["shortcode"] == shortcode)]
+        found = [
+            c
+            for c in state.candidates
+            if (not email or c["email"].lower() == email)
+            and (not shortcode or c["job"]["shortcode"] == shortcode)
+        ]
         return finish(step, {"candidates": [_summary(c) for c in found]})
 
     @app.post(f"{PREFIX}/jobs/<shortcode>/candidates")
@@ -205,11 +240,15 @@ def create_app(config: dict | None = None) -> Flask:
         errors = validate_candidate(candidate, job, state, stage)
         if errors:
             return _error(422, {"error": "Validation failed", "validation_errors": errors})
-        record = dict(candidate, id=f"{0x3fa1c000 + len(state.candidates):x}",
-                      job={"shortcode": shortcode, "title": job["title"]},
-                      sourced=body.get("sourced", True), domain=body.get("domain"),
-                      stage=stage or ("applied" if body.get("sourced", True) is False else "sourced"),
-                      created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(clock())))
+        record = dict(
+            candidate,
+            id=f"{0x3FA1C000 + len(state.candidates):x}",
+            job={"shortcode": shortcode, "title": job["title"]},
+            sourced=body.get("sourced", True),
+            domain=body.get("domain"),
+            stage=stage or ("applied" if body.get("sourced", True) is False else "sourced"),
+            created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(clock())),
+        )
         state.candidates.append(record)
         return finish(step, {"status": "created", "candidate": _summary(record)}, 201)
 
@@ -220,8 +259,9 @@ def create_app(config: dict | None = None) -> Flask:
             return _error(404, ASSUMED["not_found"])
         body = request.get_json(silent=True) or {}
         if not body.get("member_id") or not (body.get("comment") or {}).get("body"):
-            return _error(422, {"error": "Validation failed",
-                                "validation_errors": {"member_id": ["is required"]}})
+            return _error(
+                422, {"error": "Validation failed", "validation_errors": {"member_id": ["is required"]}}
+            )
         record = {"id": str(len(state.comments) + 1), "candidate_id": candidate_id, **body}
         state.comments.append(record)
         return finish(step, {"id": record["id"]}, 201)
@@ -229,8 +269,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get("/__sandbox/state")
     def sandbox_state():
         """Test-only: what the "ATS" stored. Not a Workable endpoint."""
-        return jsonify(candidates=state.candidates, comments=state.comments,
-                       requests=state.requests)
+        return jsonify(candidates=state.candidates, comments=state.comments, requests=state.requests)
 
     @app.post("/__sandbox/faults")
     def sandbox_faults():
@@ -251,8 +290,9 @@ def validate_candidate(candidate: dict, job: dict, state: WorkableState, stage: 
     email = (candidate.get("email") or "").lower()
     if not email:
         errors["email"] = ["can't be blank"]
-    elif any(c["email"].lower() == email and c["job"]["shortcode"] == job["shortcode"]
-             for c in state.candidates):
+    elif any(
+        c["email"].lower() == email and c["job"]["shortcode"] == job["shortcode"] for c in state.candidates
+    ):
         errors["email"] = [ASSUMED["duplicate_error"]]
     if stage and stage not in {s["slug"] for s in state.stages}:
         errors["stage"] = ["is not a valid stage"]
@@ -262,8 +302,11 @@ def validate_candidate(candidate: dict, job: dict, state: WorkableState, stage: 
             data = base64.b64decode(resume.get("data", ""), validate=True)
         except (binascii.Error, ValueError):
             data = b""
-        if not data or len(data) > ASSUMED["max_resume_bytes"] or not str(
-                resume.get("name", "")).lower().endswith(ASSUMED["resume_extensions"]):
+        if (
+            not data
+            or len(data) > ASSUMED["max_resume_bytes"]
+            or not str(resume.get("name", "")).lower().endswith(ASSUMED["resume_extensions"])
+        ):
             errors["resume"] = ["is invalid"]
     if any(not e.get("school") for e in candidate.get("education_entries", [])):
         errors["education_entries"] = ["school is required"]
@@ -290,8 +333,7 @@ def validate_answers(answers: list[dict], questions: list[dict]) -> list[str]:
         if kind == "multiple_choice":
             valid = {c["id"] for c in question.get("choices", [])}
             picked = item.get("choices") or []
-            if not picked or not set(picked) <= valid or (question.get("single_answer")
-                                                          and len(picked) > 1):
+            if not picked or not set(picked) <= valid or (question.get("single_answer") and len(picked) > 1):
                 errors.append(f"invalid choices for {question['id']!r}")
         elif kind == "boolean" and not isinstance(item.get("checked"), bool):
             errors.append(f"checked must be true or false for {question['id']!r}")
@@ -307,11 +349,25 @@ def _public_job(job: dict) -> dict:
 
 
 def _summary(record: dict) -> dict:
-    keys = ("id", "firstname", "lastname", "headline", "job", "stage", "sourced", "email",
-            "domain", "created_at", "address", "phone")
-    return dict({k: record.get(k) for k in keys},
-                name=f"{record.get('firstname', '')} {record.get('lastname', '')}".strip(),
-                disqualified=False)
+    keys = (
+        "id",
+        "firstname",
+        "lastname",
+        "headline",
+        "job",
+        "stage",
+        "sourced",
+        "email",
+        "domain",
+        "created_at",
+        "address",
+        "phone",
+    )
+    return dict(
+        {k: record.get(k) for k in keys},
+        name=f"{record.get('firstname', '')} {record.get('lastname', '')}".strip(),
+        disqualified=False,
+    )
 
 
 class WorkableControl:
@@ -327,8 +383,11 @@ class WorkableControl:
         self.state.faults.commit_then_fail.setdefault(step, []).append(mode)
 
     def count_applications(self, email: str, job_ref: str) -> int:
-        return sum(1 for c in self.state.candidates
-                   if c["email"].lower() == email.lower() and c["job"]["shortcode"] == job_ref)
+        return sum(
+            1
+            for c in self.state.candidates
+            if c["email"].lower() == email.lower() and c["job"]["shortcode"] == job_ref
+        )
 
     def expire_token(self) -> None:
         self.state.token_expired = True
@@ -345,6 +404,7 @@ def sandbox_of(app: Flask) -> WorkableControl:
 def serve(host: str = "127.0.0.1", port: int = 8103, config: dict | None = None) -> None:
     """Run the sandbox as a real HTTP server (blocks); integration tests start it in a thread."""
     from werkzeug.serving import make_server
+
     make_server(host, port, create_app(config), threaded=True).serve_forever()
 
 

@@ -1,4 +1,5 @@
 """Text out of every document format we accept, in reading order."""
+
 from __future__ import annotations
 
 from ..errors import UnsupportedResume

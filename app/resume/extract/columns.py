@@ -5,7 +5,10 @@ interleaves the sidebar with the main column. We look for a vertical gutter
 that few lines cross; lines crossing it (a full-width name or heading) split
 the page into bands, and each band is read left column first.
 """
+
 from __future__ import annotations
+
+import itertools
 
 Line = tuple[float, float, float, float, str]  # x0, top, x1, bottom, text
 
@@ -52,7 +55,7 @@ def join_rows(lines: list[Line]) -> list[str]:
 def _join_row(row: list[Line]) -> str:
     """Words split by wide justified spacing rejoin with a space; far-apart cells with a tab."""
     text = row[0][4]
-    for previous, line in zip(row, row[1:]):
+    for previous, line in itertools.pairwise(row):
         gap = line[0] - previous[2]
         text += (" " if gap < 2.5 * (line[3] - line[1]) else "\t") + line[4]
     return text
@@ -73,9 +76,9 @@ def find_gutter(lines: list[Line], page_width: float) -> float | None:
     x = page_width * 0.1
     while x < page_width * 0.8:
         crossing = sum(1 for line in lines if line[0] < x < line[2])
-        if crossing <= limit and (best_crossing is None or crossing < best_crossing):
-            if _both_sides_are_columns(lines, x, page_width):
-                best, best_crossing = x, crossing
+        fewer = best_crossing is None or crossing < best_crossing
+        if crossing <= limit and fewer and _both_sides_are_columns(lines, x, page_width):
+            best, best_crossing = x, crossing
         x += 4.0
     return best
 

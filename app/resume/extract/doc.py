@@ -5,6 +5,7 @@ in the 0Table/1Table stream says where each piece starts and whether it is
 one byte per character (cp1252) or UTF-16. Every offset comes from the file,
 so every offset is checked before it is used.
 """
+
 from __future__ import annotations
 
 import io
@@ -98,7 +99,7 @@ def _read_stream(ole: olefile.OleFileIO, name: str) -> bytes:
 def _page_count(ole: olefile.OleFileIO) -> int | None:
     try:
         return ole.get_metadata().num_pages
-    except Exception:  # metadata is optional and often malformed
+    except Exception:  # noqa: BLE001 - metadata is optional and often malformed
         return None
 
 
@@ -153,7 +154,7 @@ def read_pieces(word: bytes, clx: bytes):
 def _slice(data: bytes, start: int, length: int) -> bytes:
     if start < 0 or length < 0 or start + length > len(data):
         raise UnreadableResume("offset outside stream")
-    return data[start:start + length]
+    return data[start : start + length]
 
 
 def _u16(data: bytes, offset: int) -> int:

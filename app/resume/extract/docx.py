@@ -4,6 +4,7 @@ A resume's email often sits in a header or a text box, and layouts are often
 tables; python-docx's ``paragraphs`` sees none of that, so we walk every
 paragraph element of each part in document order.
 """
+
 from __future__ import annotations
 
 import io
@@ -70,8 +71,11 @@ def extract_docx(data: bytes, *, max_pages: int = 20) -> Extracted:
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise UnreadableResume(str(exc)) from exc
     main = document.part
-    related = [rel.target_part for rel in main.rels.values()
-               if not rel.is_external and rel.reltype in (RT.HEADER, RT.FOOTER)]
+    related = [
+        rel.target_part
+        for rel in main.rels.values()
+        if not rel.is_external and rel.reltype in (RT.HEADER, RT.FOOTER)
+    ]
     headers = _unique(line for part in related if "header" in part.partname for line in part_lines(part))
     footers = _unique(line for part in related if "footer" in part.partname for line in part_lines(part))
     return Extracted(text="\n".join(headers + part_lines(main) + footers), pages=pages)
@@ -108,7 +112,8 @@ def _is_list_item(paragraph) -> bool:
         return False
     style = properties.find(W + "pStyle")
     return properties.find(W + "numPr") is not None or (
-        style is not None and style.get(W + "val", "").lower().startswith("list"))
+        style is not None and style.get(W + "val", "").lower().startswith("list")
+    )
 
 
 def paragraph_text(paragraph, links: dict[str, str]) -> tuple[str, list]:

@@ -1,4 +1,5 @@
 """HTML and MHT resumes: job boards export these, often named ".doc"."""
+
 from __future__ import annotations
 
 import email
@@ -9,10 +10,34 @@ from ..errors import UnreadableResume
 from .plain import decode_text
 from .result import Extracted
 
-BLOCK_TAGS = frozenset({
-    "p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
-    "section", "header", "footer", "article", "ul", "ol", "table", "dt", "dd", "address", "hr",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "tr",
+        "td",
+        "th",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "header",
+        "footer",
+        "article",
+        "ul",
+        "ol",
+        "table",
+        "dt",
+        "dd",
+        "address",
+        "hr",
+    }
+)
 SKIPPED_TAGS = frozenset({"script", "style", "head", "title", "noscript", "template", "xml"})
 
 

@@ -1,4 +1,5 @@
 """OpenDocument text (LibreOffice, Google Docs export): content.xml paragraphs."""
+
 from __future__ import annotations
 
 import io

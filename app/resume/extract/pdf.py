@@ -6,6 +6,7 @@ row; for two-column pages we first find the gutter and read each column of a
 band in turn. Skipping pdfminer's own box grouping (boxes_flow=None) makes
 this cheaper than its plain extract_text.
 """
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Plain text resumes and the character-set guessing other formats share."""
+
 from __future__ import annotations
 
 import re

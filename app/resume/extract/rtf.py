@@ -3,6 +3,7 @@
 Only what resumes need: paragraphs, tabs, cells, hex (\\'e9) and Unicode
 (\\u233?) escapes, and hyperlink field results and targets.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,14 +12,49 @@ from .result import Extracted
 from .wordtext import clean_word_text
 
 _TOKEN = re.compile(rb"\\([a-zA-Z]+)(-?\d+)? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|([^\\{}\r\n]+)|[\r\n]+", re.S)
-SKIP_DESTINATIONS = frozenset({
-    b"fonttbl", b"colortbl", b"stylesheet", b"info", b"pict", b"object", b"themedata",
-    b"datastore", b"latentstyles", b"listtable", b"listoverridetable", b"rsidtbl", b"generator",
-    b"xmlnstbl", b"mmathPr", b"filetbl", b"revtbl", b"bkmkstart", b"bkmkend", b"fldinst_skip",
-})
-BREAKS = {b"par": "\n", b"line": "\n", b"row": "\n", b"cell": "\n", b"tab": "\t", b"page": "\n", b"sect": "\n"}
-SPECIALS = {b"emdash": "\u2014", b"endash": "\u2013", b"bullet": "\u2022", b"lquote": "\u2018",
-            b"rquote": "\u2019", b"ldblquote": "\u201c", b"rdblquote": "\u201d", b"~": "\xa0"}
+SKIP_DESTINATIONS = frozenset(
+    {
+        b"fonttbl",
+        b"colortbl",
+        b"stylesheet",
+        b"info",
+        b"pict",
+        b"object",
+        b"themedata",
+        b"datastore",
+        b"latentstyles",
+        b"listtable",
+        b"listoverridetable",
+        b"rsidtbl",
+        b"generator",
+        b"xmlnstbl",
+        b"mmathPr",
+        b"filetbl",
+        b"revtbl",
+        b"bkmkstart",
+        b"bkmkend",
+        b"fldinst_skip",
+    }
+)
+BREAKS = {
+    b"par": "\n",
+    b"line": "\n",
+    b"row": "\n",
+    b"cell": "\n",
+    b"tab": "\t",
+    b"page": "\n",
+    b"sect": "\n",
+}
+SPECIALS = {
+    b"emdash": "\u2014",
+    b"endash": "\u2013",
+    b"bullet": "\u2022",
+    b"lquote": "\u2018",
+    b"rquote": "\u2019",
+    b"ldblquote": "\u201c",
+    b"rdblquote": "\u201d",
+    b"~": "\xa0",
+}
 
 
 def extract_rtf(data: bytes, **_limits) -> Extracted:

@@ -4,16 +4,30 @@ Binary Word text marks paragraphs with CR, table cells with 0x07 and fields
 as 0x13 code 0x14 result 0x15. We keep field results, drop field codes, but
 keep the target of HYPERLINK fields (often the only copy of a LinkedIn URL).
 """
+
 from __future__ import annotations
 
 import re
 
 _HYPERLINK = re.compile(r'HYPERLINK\s+(?:\\l\s+)?"([^"]+)"')
-_TRANSLATE = str.maketrans({
-    "\r": "\n", "\x07": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n",
-    "\x1e": "-", "\x1f": "", "\xa0": " ", "\x01": "", "\x08": "", "\x05": "",
-    "\x02": "", "\x03": "", "\x04": "",
-})
+_TRANSLATE = str.maketrans(
+    {
+        "\r": "\n",
+        "\x07": "\n",
+        "\x0b": "\n",
+        "\x0c": "\n",
+        "\x0e": "\n",
+        "\x1e": "-",
+        "\x1f": "",
+        "\xa0": " ",
+        "\x01": "",
+        "\x08": "",
+        "\x05": "",
+        "\x02": "",
+        "\x03": "",
+        "\x04": "",
+    }
+)
 
 
 def clean_word_text(text: str) -> str:

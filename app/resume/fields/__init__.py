@@ -3,6 +3,7 @@
 The output is plain JSON: scalar fields are {"value", "source", "confidence"}
 or None; lists of entries carry their own source and confidence.
 """
+
 from __future__ import annotations
 
 from .contacts import find_email, find_phone, find_urls, guess_region, split_profiles
@@ -23,7 +24,9 @@ def find_fields(text: str) -> dict:
     sections = split_sections(lines)
     top = sections["top"] + sections.get("contact", [])
     email = find_email(top) or find_email(lines)
-    name = find_name(sections["top"] or lines, email and str(email.value)) or find_name(lines, email and str(email.value))
+    name = find_name(sections["top"] or lines, email and str(email.value)) or find_name(
+        lines, email and str(email.value)
+    )
     linkedin, github, others = split_profiles(find_urls(lines))
     experience = find_experience(sections.get("experience", []))
     current = next((job for job in experience if job["current"]), experience[0] if experience else None)
@@ -31,7 +34,9 @@ def find_fields(text: str) -> dict:
         "first_name": as_dict(name[0]) if name else None,
         "last_name": as_dict(name[1]) if name else None,
         "email": as_dict(email),
-        "phone": as_dict(find_phone(top, guess_region(lines, email)) or find_phone(lines, guess_region(lines, email))),
+        "phone": as_dict(
+            find_phone(top, guess_region(lines, email)) or find_phone(lines, guess_region(lines, email))
+        ),
         "linkedin": as_dict(linkedin),
         "github": as_dict(github),
         "urls": [url.to_dict() for url in others],
@@ -55,7 +60,7 @@ def _headline(top: list[Line], name) -> Found | None:
     """A title written under the name ("Senior Data Engineer") when there is no job to take it from."""
     sources = [line.source for line in top]
     start = sources.index(name[0].source) + 1 if name and name[0].source in sources else 0
-    for line in top[start:start + 2]:
+    for line in top[start : start + 2]:
         if is_title(line.text) and len(line.text.split()) <= 6 and "@" not in line.text:
             return Found(line.text, line.source, 0.6)
     return None

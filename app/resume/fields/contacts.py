@@ -1,4 +1,5 @@
 """Email, phone and links: the fields candidates most hate retyping."""
+
 from __future__ import annotations
 
 import re
@@ -10,21 +11,35 @@ from .found import Found
 from .lines import Line, pieces
 from .places import EMAIL_TLDS, region_of_place
 
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'|,;()]+|(?<![\w@./])(?:[a-z]{2,3}\.)?(?:linkedin\.com/in|github\.com)/[^\s<>\"'|,;()]+", re.I)
-_BARE_DOMAIN = re.compile(r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|dev|io|me|net|org|page|site|app|co|eu|info|tech|design|xyz|"
-                          r"uk|jp|de|fr|es|it|nl|pl|pt|br|ch|at|se|no|dk|fi|be|ca|au|nz|mx|ar|kr|ie|in|ai|cz)"
-                          r"(?:/[^\s|,;()]*)?(?![\w@])(?!\.\w)", re.I)
-_PHONE_LABEL = re.compile(r"\b(phone|tel|mobile|cell|mob|t\.|m\.|tél|telefon|teléfono|móvil|telefone|cellulare|handy)\b", re.I)
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'|,;()]+|(?<![\w@./])(?:[a-z]{2,3}\.)?(?:linkedin\.com/in|github\.com)/[^\s<>\"'|,;()]+",
+    re.I,
+)
+_BARE_DOMAIN = re.compile(
+    r"(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|dev|io|me|net|org|page|site|app|co|eu|info|tech|design|xyz|"
+    r"uk|jp|de|fr|es|it|nl|pl|pt|br|ch|at|se|no|dk|fi|be|ca|au|nz|mx|ar|kr|ie|in|ai|cz)"
+    r"(?:/[^\s|,;()]*)?(?![\w@])(?!\.\w)",
+    re.I,
+)
+_PHONE_LABEL = re.compile(
+    r"\b(phone|tel|mobile|cell|mob|t\.|m\.|tél|telefon|teléfono|móvil|telefone|cellulare|handy)\b", re.I
+)
 _PHONE_LIKE = re.compile(r"(?:\+|00)?\(?\d[\d\s().\-/]{6,18}\d")
 _DATES_INSIDE = re.compile(r"(?:19|20)\d\d\s*[-–/.]\s*(?:\d{1,2}[/.])?(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d")
 _URL_TAIL = re.compile(r"^[a-z0-9][A-Za-z0-9\-._~/%?=&#]*$")
 _WEB_LABEL = re.compile(r"\b(website|web|portfolio|blog|homepage|site)\b", re.I)
-_BRACKET_AT = re.compile(r"(?<=[\w.+-])\s*[(\[{<]\s*(?:at|arroba|chez|ät)\s*[)\]}>]\s*(?=[A-Za-z0-9-]+\s*(?:\.|[(\[{<]\s*dot\s*[)\]}>]))", re.I)
+_BRACKET_AT = re.compile(
+    r"(?<=[\w.+-])\s*[(\[{<]\s*(?:at|arroba|chez|ät)\s*[)\]}>]\s*(?=[A-Za-z0-9-]+\s*(?:\.|[(\[{<]\s*dot\s*[)\]}>]))",
+    re.I,
+)
 _BRACKET_DOT = re.compile(r"\s*[(\[{<]\s*(?:dot|punto|point|ponto)\s*[)\]}>]\s*", re.I)
 _SPACED_AT = re.compile(r"(?<=[\w.+-])\s+@\s*(?=[A-Za-z0-9-]+\.)|(?<=[\w.+-])\s*@\s+(?=[A-Za-z0-9-]+\.)")
-_SPELLED = re.compile(r"(?<![\w.])([\w+-]+(?:\s+dot\s+[\w+-]+)*)\s+at\s+([A-Za-z0-9-]+(?:\s+dot\s+[A-Za-z]{2,})+)\b",
-                      re.I)
+_SPELLED = re.compile(
+    r"(?<![\w.])([\w+-]+(?:\s+dot\s+[\w+-]+)*)\s+at\s+([A-Za-z0-9-]+(?:\s+dot\s+[A-Za-z]{2,})+)\b", re.I
+)
 
 
 def reveal_emails(text: str) -> str:
@@ -68,7 +83,9 @@ def find_phone(lines: list[Line], region: str | None) -> Found | None:
     ordered = sorted(lines, key=lambda line: 0 if _PHONE_LABEL.search(line.text) else 1)
     for line in ordered:
         text = line.text.replace("(0)", "")
-        for match in phonenumbers.PhoneNumberMatcher(text, region or "ZZ", leniency=phonenumbers.Leniency.VALID):
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, region or "ZZ", leniency=phonenumbers.Leniency.VALID
+        ):
             if _DATES_INSIDE.search(match.raw_string):
                 continue
             e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
@@ -104,7 +121,7 @@ def find_urls(lines: list[Line]) -> list[Found]:
 
 
 def _shouts_tld(text: str) -> bool:
-    """"ASP.NET" is a product; a typed link ends in a lower-case top-level domain."""
+    """ "ASP.NET" is a product; a typed link ends in a lower-case top-level domain."""
     return text.split("/")[0].rsplit(".", 1)[-1].isupper()
 
 

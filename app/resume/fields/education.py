@@ -3,6 +3,7 @@
 Lines are read in order and grouped: a new entry starts when a school,
 degree or date appears that the current entry already has.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,11 +12,13 @@ from .dates import find_single_date, find_span
 from .lines import Line, pieces
 from .places import looks_like_place
 
-SCHOOL = re.compile(r"\b(univers\w*|univ\.|college|school|institut\w*|academy|akademie|academia|polytechnic|"
-                    r"politecnico|politécnica|hochschule|école|ecole|escuela|faculdade|facultad|conservatoire|"
-                    r"conservatory|lyceum|gymnasium|liceo|mit|eth|epfl|kth|tu|uc|ucla|insead|iit|uni|uniwersytet\w*|"
-                    r"politechnik\w*|akademia|szkoła|iut|hogeschool|högskola?n?|yliopisto|universidade|fachhochschule)\b",
-                    re.I)
+SCHOOL = re.compile(
+    r"\b(univers\w*|univ\.|college|school|institut\w*|academy|akademie|academia|polytechnic|"
+    r"politecnico|politécnica|hochschule|école|ecole|escuela|faculdade|facultad|conservatoire|"
+    r"conservatory|lyceum|gymnasium|liceo|mit|eth|epfl|kth|tu|uc|ucla|insead|iit|uni|uniwersytet\w*|"
+    r"politechnik\w*|akademia|szkoła|iut|hogeschool|högskola?n?|yliopisto|universidade|fachhochschule)\b",
+    re.I,
+)
 DEGREE = re.compile(
     r"^(?P<degree>(?:bachelor|master|doctor|associate)(?:'?s)?(?:\s+of\s+(?:science|arts|engineering|business"
     r"administration|fine arts|laws|education|technology|philosophy|applied science|commerce))?|"
@@ -25,12 +28,16 @@ DEGREE = re.compile(
     r"licence\s+professionnelle|laurea\s+triennale|bachiller|tecnólogo|técnico\s+superior|"
     r"licenciatura|licence|licenza|laurea(?:\s+magistrale)?|grado|máster|master's|bachelor's|"
     r"abitur|baccalauréat|a-levels|high school diploma|certificate|mestrado|maestría|ingeniero|ingénieur|"
-    r"dipl\.-ing\.?)(?:\s*\([^)]*\))?(?=$|[\s,:\-–])(?:\s*(?:in|of|en|em|in|of the)\s+|\s*[,:\-–]\s*|\s+)?(?P<field>.*)$",
-    re.I)
+    r"dipl\.-ing\.?)(?:\s*\([^)]*\))?(?=$|[\s,:\-–])"
+    r"(?:\s*(?:in|of|en|em|in|of the)\s+|\s*[,:\-–]\s*|\s+)?(?P<field>.*)$",
+    re.I,
+)
 _STUDY_NOISE = re.compile(r"\b(gpa|grade|honou?rs|thesis|cum laude|magna|summa|note)\b", re.I)
 
 
-CONNECTORS = frozenset({"of", "de", "di", "da", "do", "and", "&", "for", "at", "du", "des", "der", "für", "-", "–", "—", "("})
+CONNECTORS = frozenset(
+    {"of", "de", "di", "da", "do", "and", "&", "for", "at", "du", "des", "der", "für", "-", "–", "—", "("}
+)
 
 
 def find_education(lines: list[Line]) -> list[dict]:
@@ -92,7 +99,9 @@ def _facts(text: str) -> list[tuple[str, object]]:
         for part in _comma_parts(piece):
             degree = DEGREE.match(part)
             if degree and not SCHOOL.search(degree.group("degree")):
-                facts.append(("degree", (_clean_degree(degree.group("degree")), _clean_field(degree.group("field")))))
+                facts.append(
+                    ("degree", (_clean_degree(degree.group("degree")), _clean_field(degree.group("field"))))
+                )
             elif SCHOOL.search(part) and not _STUDY_NOISE.search(part):
                 facts.append(("school", part.strip(" ()")))
     return sorted(facts, key=lambda fact: 0 if fact[0] == "school" else 1) if len(facts) > 1 else facts
@@ -103,11 +112,21 @@ def _comma_parts(piece: str) -> list[str]:
     parts = [p.strip() for p in piece.split(",") if p.strip()]
     merged: list[str] = []
     for part in parts:
-        if merged and SCHOOL.search(merged[-1]) and not DEGREE.match(part) and not SCHOOL.search(part) \
-                and not looks_like_place(part) and len(part.split()) <= 2 and part[:1].isupper():
-            merged[-1] = f"{merged[-1]}, {part}"
-        elif merged and DEGREE.match(merged[-1]) and not SCHOOL.search(part) and not DEGREE.match(part) \
-                and not looks_like_place(part):
+        if (
+            merged
+            and SCHOOL.search(merged[-1])
+            and not DEGREE.match(part)
+            and not SCHOOL.search(part)
+            and not looks_like_place(part)
+            and len(part.split()) <= 2
+            and part[:1].isupper()
+        ) or (
+            merged
+            and DEGREE.match(merged[-1])
+            and not SCHOOL.search(part)
+            and not DEGREE.match(part)
+            and not looks_like_place(part)
+        ):
             merged[-1] = f"{merged[-1]}, {part}"
         else:
             merged.append(part)
@@ -127,6 +146,12 @@ def _clean_field(text: str) -> str | None:
 def _finish(entry: dict) -> dict:
     degree = entry["degree"] or (None, None)
     start, end = entry["dates"] or (None, None)
-    return {"school": entry["school"], "degree": degree[0], "field": degree[1], "start": start, "end": end,
-            "source": " | ".join(dict.fromkeys(entry["_sources"])),
-            "confidence": 0.8 if entry["school"] and entry["degree"] else 0.55}
+    return {
+        "school": entry["school"],
+        "degree": degree[0],
+        "field": degree[1],
+        "start": start,
+        "end": end,
+        "source": " | ".join(dict.fromkeys(entry["_sources"])),
+        "confidence": 0.8 if entry["school"] and entry["degree"] else 0.55,
+    }

@@ -5,6 +5,7 @@ or three lines, dates first (table layouts) or last. We anchor every entry on
 a date range, take the short non-bullet lines next to it as its header, and
 tell title from company by vocabulary, falling back to "title first".
 """
+
 from __future__ import annotations
 
 import re
@@ -15,14 +16,43 @@ from .places import looks_like_place
 from .words import company_score, title_score
 
 MAX_HEADER_WORDS = 12
-_SUFFIXES = frozenset({"inc", "ltd", "llc", "s.a", "sa", "gmbh", "co", "lda", "ltda", "s.l", "sl", "s.r.l", "srl",
-                       "s.p.a", "spa", "b.v", "bv", "ag", "ab", "sas", "sarl", "pty ltd", "plc", "kg"})
+_SUFFIXES = frozenset(
+    {
+        "inc",
+        "ltd",
+        "llc",
+        "s.a",
+        "sa",
+        "gmbh",
+        "co",
+        "lda",
+        "ltda",
+        "s.l",
+        "sl",
+        "s.r.l",
+        "srl",
+        "s.p.a",
+        "spa",
+        "b.v",
+        "bv",
+        "ag",
+        "ab",
+        "sas",
+        "sarl",
+        "pty ltd",
+        "plc",
+        "kg",
+    }
+)
 _AT = re.compile(r"\s+(?:at|@|chez|bei|en)\s+", re.I)
 
 
 def find_experience(lines: list[Line]) -> list[dict]:
-    anchors = [(i, span) for i, line in enumerate(lines)
-               if (span := find_span(line.text)) and (not line.bullet or _is_job_bullet(span.remainder))]
+    anchors = [
+        (i, span)
+        for i, line in enumerate(lines)
+        if (span := find_span(line.text)) and (not line.bullet or _is_job_bullet(span.remainder))
+    ]
     entries, used_until = [], 0
     for number, (index, span) in enumerate(anchors):
         next_anchor = anchors[number + 1][0] if number + 1 < len(anchors) else len(lines)
@@ -37,18 +67,28 @@ def find_experience(lines: list[Line]) -> list[dict]:
             entries[-1]["_end"] = min(entries[-1]["_end"], before[0])
         title, company = classify(header)
         source = " | ".join(lines[i].source for i in (*before, index))
-        entries.append({"title": title, "company": company, "start": span.start, "end": span.end,
-                        "current": span.current, "_body": body_start, "_end": next_anchor,
-                        "source": source, "confidence": 0.8 if title and company else 0.5})
+        entries.append(
+            {
+                "title": title,
+                "company": company,
+                "start": span.start,
+                "end": span.end,
+                "current": span.current,
+                "_body": body_start,
+                "_end": next_anchor,
+                "source": source,
+                "confidence": 0.8 if title and company else 0.5,
+            }
+        )
         used_until = body_start
     for entry in entries:
-        body = [line.text for line in lines[entry.pop("_body"):entry.pop("_end")]]
+        body = [line.text for line in lines[entry.pop("_body") : entry.pop("_end")]]
         entry["summary"] = " ".join(" ".join(body).split())[:500] or None
     return entries
 
 
 def _is_job_bullet(text: str) -> bool:
-    """"▪ Site Manager, Harbour Construction Ltd, Since 2021": a whole job written as a bullet."""
+    """ "▪ Site Manager, Harbour Construction Ltd, Since 2021": a whole job written as a bullet."""
     parts = _split_commas(text)
     if not 2 <= len(parts) <= 3 or len(text.split()) > MAX_HEADER_WORDS or _is_sentence(text):
         return False
@@ -77,8 +117,12 @@ def _header_after(lines: list[Line], start: int, stop: int) -> list[int]:
 
 def _is_header_line(line: Line) -> bool:
     text = line.text
-    return (not line.bullet and len(text.split()) <= MAX_HEADER_WORDS
-            and not _is_sentence(text) and find_span(text) is None)
+    return (
+        not line.bullet
+        and len(text.split()) <= MAX_HEADER_WORDS
+        and not _is_sentence(text)
+        and find_span(text) is None
+    )
 
 
 def _is_sentence(text: str) -> bool:

@@ -1,4 +1,5 @@
 """A value found in a resume, with where it came from and how sure we are."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

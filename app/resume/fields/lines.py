@@ -1,4 +1,5 @@
 """Resume text as clean lines, and the separators resumes use inside a line."""
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,20 @@ class Line:
         return " ".join(self.text.split())
 
 
-_PAGE_MARK = re.compile(r"^(page|seite|página|pagina)\s+\d+(\s*(of|/|von|de|sur)\s*\d+)?$|^\d+\s*/\s*\d+$", re.I)
-_SYMBOL_BULLETS = str.maketrans({"\uf0b7": "•", "\uf0a7": "•", "\uf076": "•", "\uf0d8": "•", "\uf0fc": "•",
-                                 "\u200b": None, "\ufeff": None})
+_PAGE_MARK = re.compile(
+    r"^(page|seite|página|pagina)\s+\d+(\s*(of|/|von|de|sur)\s*\d+)?$|^\d+\s*/\s*\d+$", re.I
+)
+_SYMBOL_BULLETS = str.maketrans(
+    {
+        "\uf0b7": "•",
+        "\uf0a7": "•",
+        "\uf076": "•",
+        "\uf0d8": "•",
+        "\uf0fc": "•",
+        "\u200b": None,
+        "\ufeff": None,
+    }
+)
 
 
 def to_lines(text: str) -> list[Line]:

@@ -1,4 +1,5 @@
 """The candidate's name: usually the first short line of capitalised words."""
+
 from __future__ import annotations
 
 import re
@@ -9,14 +10,58 @@ from .places import looks_like_place
 from .sections import heading_of
 from .words import is_title
 
-PARTICLES = frozenset({"van", "von", "de", "da", "del", "della", "der", "den", "di", "du", "la", "le",
-                       "bin", "al", "dos", "das", "do", "y", "ten", "ter", "zu", "e", "st."})
-NOT_NAMES = frozenset({"resume", "résumé", "curriculum", "vitae", "cv", "lebenslauf", "page", "contact",
-                       "confidential", "references", "personal", "information", "email", "phone"})
+PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "de",
+        "da",
+        "del",
+        "della",
+        "der",
+        "den",
+        "di",
+        "du",
+        "la",
+        "le",
+        "bin",
+        "al",
+        "dos",
+        "das",
+        "do",
+        "y",
+        "ten",
+        "ter",
+        "zu",
+        "e",
+        "st.",
+    }
+)
+NOT_NAMES = frozenset(
+    {
+        "resume",
+        "résumé",
+        "curriculum",
+        "vitae",
+        "cv",
+        "lebenslauf",
+        "page",
+        "contact",
+        "confidential",
+        "references",
+        "personal",
+        "information",
+        "email",
+        "phone",
+    }
+)
 _TOKEN = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-.])*$")
 _LABEL = re.compile(r"^(?:full\s+)?name\s*[:\-]\s*", re.I)
-_FAMILY_NOTE = re.compile(r"(?:family\s+name|surname|last\s+name|nachname|familienname|nom\s+de\s+famille|apellidos?"
-                          r"|sobrenome|cognome|nazwisko)\s*[:=\-]?\s*([^\W\d_][\w'’\- ]*?)\s*[)\],;]?$", re.I)
+_FAMILY_NOTE = re.compile(
+    r"(?:family\s+name|surname|last\s+name|nachname|familienname|nom\s+de\s+famille|apellidos?"
+    r"|sobrenome|cognome|nazwisko)\s*[:=\-]?\s*([^\W\d_][\w'’\- ]*?)\s*[)\],;]?$",
+    re.I,
+)
 
 
 def find_name(lines: list[Line], email: str | None) -> tuple[Found, Found] | None:
@@ -28,7 +73,7 @@ def find_name(lines: list[Line], email: str | None) -> tuple[Found, Found] | Non
         candidate = pieces(text)[0] if pieces(text) else ""
         split = split_name(candidate)
         if split:
-            split = _family_name_noted(split, lines[position + 1:position + 3])
+            split = _family_name_noted(split, lines[position + 1 : position + 3])
             confidence = 0.92 if position < 3 else 0.75
             if email and split[0].lower() in email.lower():
                 confidence = min(0.99, confidence + 0.05)
@@ -62,7 +107,9 @@ def split_name(text: str) -> tuple[str, str] | None:
     if not rest:
         return None
     if len(tokens) == 4 and not any(t.lower() in PARTICLES for t in tokens) and len(rest) == 3:
-        return " ".join(tokens[:2]), " ".join(tokens[2:])  # "María José García López": two given names, two surnames
+        return " ".join(tokens[:2]), " ".join(
+            tokens[2:]
+        )  # "María José García López": two given names, two surnames
     return tokens[0], " ".join(rest)
 
 
@@ -72,7 +119,8 @@ def _is_caps(token: str) -> bool:
 
 
 def _family_name_first(tokens: list[str]) -> tuple[str, str] | None:
-    """"NGUYEN Thi Lan", "VAN DER MEER Sanne": an upper-case family name written before mixed-case given names."""
+    """ "NGUYEN Thi Lan", "VAN DER MEER Sanne": an upper-case family name written before mixed-case
+    given names."""
     leading = 0
     while leading < len(tokens) and _is_caps(tokens[leading]):
         leading += 1
@@ -84,7 +132,7 @@ def _family_name_first(tokens: list[str]) -> tuple[str, str] | None:
 
 
 def _family_name_noted(split: tuple[str, str], notes: list[Line]) -> tuple[str, str]:
-    """"Tanaka Hiroshi" followed by "(family name: Tanaka)": trust the note over word order."""
+    """ "Tanaka Hiroshi" followed by "(family name: Tanaka)": trust the note over word order."""
     for line in notes:
         note = _FAMILY_NOTE.search(line.text.strip(" ()[]"))
         if not note:
@@ -93,8 +141,8 @@ def _family_name_noted(split: tuple[str, str], notes: list[Line]) -> tuple[str, 
         whole = f"{split[0]} {split[1]}"
         if split[0].casefold() == family:
             return split[1], split[0]
-        if whole.casefold().startswith(family + " ") and not split[1].casefold() == family:
-            return whole[len(family):].strip(), whole[:len(family)]
+        if whole.casefold().startswith(family + " ") and split[1].casefold() != family:
+            return whole[len(family) :].strip(), whole[: len(family)]
         return split
     return split
 

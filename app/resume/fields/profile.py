@@ -1,4 +1,5 @@
 """Location, summary and skills: the softer fields of a profile."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,9 @@ from .found import Found
 from .lines import Line, pieces
 from .places import CITIES, COUNTRIES, looks_like_place
 
-_LOCATION_LABEL = re.compile(r"^(?:location|address|based in|city|lives in|ort|ubicación|adresse|wohnort)\s*[:\-]?\s*(.+)$", re.I)
+_LOCATION_LABEL = re.compile(
+    r"^(?:location|address|based in|city|lives in|ort|ubicación|adresse|wohnort)\s*[:\-]?\s*(.+)$", re.I
+)
 _SKILL_SPLIT = re.compile(r"\s*(?:[,;|•·●▪/\t]|\s{3,}|\s+-\s+)\s*")
 
 

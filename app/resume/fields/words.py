@@ -1,9 +1,11 @@
 """Vocabulary that tells a job title from a company name."""
+
 from __future__ import annotations
 
 import re
 
-TITLE_WORDS = frozenset("""
+TITLE_WORDS = frozenset(
+    """
 engineer developer manager designer analyst consultant intern lead director scientist specialist
 coordinator assistant officer architect administrator teacher nurse accountant associate head vp
 president founder co-founder cofounder cto ceo cfo coo researcher programmer technician representative
@@ -15,14 +17,17 @@ ingenieur ingenieurin entwickler entwicklerin leiter leiterin berater beraterin 
 développeur développeuse responsable chef ingeniero ingeniera desarrollador desarrolladora gerente jefe
 jefa analista consultor consultora desenvolvedor desenvolvedora sviluppatore sviluppatrice direttore
 programista kierownik projektant projektantka architekt werkstudent stagiaire becario praktikant
-""".split())
-COMPANY_WORDS = frozenset("""
+""".split()
+)
+COMPANY_WORDS = frozenset(
+    """
 inc inc. llc ltd ltd. limited gmbh ag sa s.a. sas sarl s.l. sl bv b.v. nv plc corp corp. corporation co.
 company group technologies technology labs systems solutions software studio studios partners bank
 consulting ventures holdings media agency foundation s.p.a. spa pty oy ab a/s kg industries
 networks analytics logistics energy pharma games capital insurance hospital clinic
 lda lda. ltda ltda. s.r.l. srl sp. s.c. kft zrt as a/s asa aps
-""".split())
+""".split()
+)
 _OF = frozenset({"of", "de", "di", "da", "do", "du", "des", "der", "für", "for"})
 _WORD = re.compile(r"[\w./&-]+")
 

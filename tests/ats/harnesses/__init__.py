@@ -4,6 +4,7 @@ One module per ATS in this package (`skailer.py`, `dover.py`, ...) defines `make
 The adapter talks to its vendor sandbox in-process through `httpx.WSGITransport`; the sandbox
 control object lets a test inject faults and read what the "ATS" stored.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -36,26 +37,38 @@ class Harness:
     adapter: AtsAdapter
     sandbox: SandboxControl
     job_ref: str
-    has_lookup: bool = True          # False (Dover): an ambiguous create cannot be verified
+    has_lookup: bool = True  # False (Dover): an ambiguous create cannot be verified
     create_steps: tuple[str, ...] = ()  # the step names that create something in the ATS
     extra: dict = field(default_factory=dict)
 
 
-PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-             b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
-def make_submission(job_ref: str, *, email: str = "ada@example.com", application_id: int = 1,
-                    **overrides) -> Submission:
+def make_submission(
+    job_ref: str, *, email: str = "ada@example.com", application_id: int = 1, **overrides
+) -> Submission:
     values = dict(
-        application_id=application_id, public_id=f"pub-{application_id}", job_ref=job_ref,
-        first_name="Ada", last_name="Lovelace", email=email, phone="+44 20 7946 0958",
-        url="https://www.linkedin.com/in/ada", location="London, UK",
+        application_id=application_id,
+        public_id=f"pub-{application_id}",
+        job_ref=job_ref,
+        first_name="Ada",
+        last_name="Lovelace",
+        email=email,
+        phone="+44 20 7946 0958",
+        url="https://www.linkedin.com/in/ada",
+        location="London, UK",
         cover_letter="I would love to work on engines.",
         resume=Resume("ada.pdf", "application/pdf", PDF_BYTES),
         answers=(Answer("q1", "Years of experience", "5"),),
-        consent_text="I agree to the processing of my data.", consent_version="1",
-        consent_at="2026-11-22T10:00:00+00:00", stage="New", source="Careers site",
+        consent_text="I agree to the processing of my data.",
+        consent_version="1",
+        consent_at="2026-11-22T10:00:00+00:00",
+        stage="New",
+        source="Careers site",
     )
     values.update(overrides)
     return Submission(**values)

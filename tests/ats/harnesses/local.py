@@ -1,4 +1,5 @@
 """Harness for the built-in local target: its "ATS" is an inbox list the test can read."""
+
 from __future__ import annotations
 
 from app.ats.base import AuthError, PermanentError, RetryableError, Submission
@@ -49,5 +50,11 @@ def _error(status: int) -> Exception:
 
 def make() -> Harness:
     inbox = LocalInbox()
-    return Harness(kind="local", adapter=build({"kind": "local"}, inbox=inbox), sandbox=inbox,
-                   job_ref="local-job-1", has_lookup=True, create_steps=())
+    return Harness(
+        kind="local",
+        adapter=build({"kind": "local"}, inbox=inbox),
+        sandbox=inbox,
+        job_ref="local-job-1",
+        has_lookup=True,
+        create_steps=(),
+    )

@@ -1,4 +1,5 @@
 """Harness for Skailer: the adapter talking to the Skailer sandbox in-process."""
+
 from __future__ import annotations
 
 import httpx
@@ -13,9 +14,23 @@ TOKEN = "test-token"
 def make(config: dict | None = None, *, settings: dict | None = None, **build_kw) -> Harness:
     app = create_app({"token": TOKEN, **(config or {})})
     transport = httpx.WSGITransport(app=app)
-    adapter = build({"base_url": "http://skailer.test", "token": TOKEN, "stage": "New",
-                     "source": "Careers site", **(settings or {})}, transport=transport, **build_kw)
-    return Harness(kind="skailer", adapter=adapter, sandbox=control(app), job_ref="311",
-                   has_lookup=True,
-                   create_steps=("upload_cv", "create_applicant", "assign_to_job", "comment"),
-                   extra={"app": app, "state": control(app).state})
+    adapter = build(
+        {
+            "base_url": "http://skailer.test",
+            "token": TOKEN,
+            "stage": "New",
+            "source": "Careers site",
+            **(settings or {}),
+        },
+        transport=transport,
+        **build_kw,
+    )
+    return Harness(
+        kind="skailer",
+        adapter=adapter,
+        sandbox=control(app),
+        job_ref="311",
+        has_lookup=True,
+        create_steps=("upload_cv", "create_applicant", "assign_to_job", "comment"),
+        extra={"app": app, "state": control(app).state},
+    )

@@ -1,4 +1,5 @@
 """Workable through its sandbox, with a shared fake clock so the 10-second window costs no time."""
+
 from __future__ import annotations
 
 from app.ats import workable
@@ -25,10 +26,23 @@ class FakeClock:
 def make(config: dict | None = None, **settings) -> Harness:
     clock = FakeClock()
     app = sandbox.create_app({"clock": clock.now, **(config or {})})
-    adapter = workable.build({"base_url": "http://acme.workable.test/spi/v3", "token": "test-token",
-                              "member_id": "m-100", "domain": "careers.example.com", **settings},
-                             transport=sandbox.in_process_transport(app),
-                             clock=clock.now, sleep=clock.sleep)
-    return Harness(kind="workable", adapter=adapter, sandbox=sandbox.sandbox_of(app), job_ref="BE1",
-                   create_steps=("create_candidate", "comment"),
-                   extra={"app": app, "clock": clock, "state": app.extensions["workable_sandbox"]})
+    adapter = workable.build(
+        {
+            "base_url": "http://acme.workable.test/spi/v3",
+            "token": "test-token",
+            "member_id": "m-100",
+            "domain": "careers.example.com",
+            **settings,
+        },
+        transport=sandbox.in_process_transport(app),
+        clock=clock.now,
+        sleep=clock.sleep,
+    )
+    return Harness(
+        kind="workable",
+        adapter=adapter,
+        sandbox=sandbox.sandbox_of(app),
+        job_ref="BE1",
+        create_steps=("create_candidate", "comment"),
+        extra={"app": app, "clock": clock, "state": app.extensions["workable_sandbox"]},
+    )

@@ -1,4 +1,5 @@
 """Builders for hostile and edge-case files, made in memory for each test run."""
+
 from __future__ import annotations
 
 import io
@@ -27,7 +28,9 @@ def corpus_file(prefix: str) -> bytes:
     return next(p for p in sorted(CORPUS.glob(f"{prefix}*")) if p.suffix != ".json").read_bytes()
 
 
-def simple_pdf(lines=("Jane Doe", "jane.doe@example.com", "+44 20 7946 0958"), pages: int = 1, **encryption) -> bytes:
+def simple_pdf(
+    lines=("Jane Doe", "jane.doe@example.com", "+44 20 7946 0958"), pages: int = 1, **encryption
+) -> bytes:
     pdf = FPDF()
     if encryption:
         pdf.set_encryption(**encryption)
@@ -54,9 +57,13 @@ def scanned_pdf() -> bytes:
 
 def nested_pdf(depth: int = 200_000) -> bytes:
     """A catalog whose value is an array nested 200,000 levels deep."""
-    return (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Deep " + b"[" * depth + b"]" * depth
-            + b" >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-            b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Deep "
+        + b"[" * depth
+        + b"]" * depth
+        + b" >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+        b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
 
 
 def docx_bomb(declared: int = 200 * 1024 * 1024) -> bytes:

@@ -1,9 +1,11 @@
 """Every extractor on corpus files and on the structures that trip naive readers."""
+
 import json
 import struct
 
 import docx
 import pytest
+from conftest import CORPUS, corpus_file
 from docx.oxml import parse_xml
 
 from app.resume.errors import EncryptedResume, UnreadableResume
@@ -15,13 +17,25 @@ from app.resume.extract.rtf import rtf_to_text
 from app.resume.extract.wordtext import clean_word_text
 from app.resume.formats import detect_format
 
-from conftest import CORPUS, corpus_file
 
-
-@pytest.mark.parametrize("prefix", [
-    "00-pdf-one", "02-pdf-header", "16-docx-table", "17-docx-header", "18-docx-textbox", "30-doc",
-    "32-doc-header", "33-doc-textbox", "40-html", "41-mht", "42-rtf", "43-odt", "44-txt",
-])
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "00-pdf-one",
+        "02-pdf-header",
+        "16-docx-table",
+        "17-docx-header",
+        "18-docx-textbox",
+        "30-doc",
+        "32-doc-header",
+        "33-doc-textbox",
+        "40-html",
+        "41-mht",
+        "42-rtf",
+        "43-odt",
+        "44-txt",
+    ],
+)
 def test_each_format_yields_the_contact_text(prefix):
     data = corpus_file(prefix)
     labels = json.loads(next(CORPUS.glob(f"{prefix}*.json")).read_text())
@@ -59,15 +73,18 @@ def test_docx_hyperlink_targets_are_kept_when_the_text_hides_them():
 def test_docx_text_box_is_read_once_despite_its_fallback_copy():
     document = docx.Document()
     paragraph = document.add_paragraph("Name")
-    box = ('<w:txbxContent><w:p><w:r><w:t>box@example.com</w:t></w:r></w:p></w:txbxContent>')
-    paragraph._p.append(parse_xml(
-        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
-        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
-        'xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>'
-        f'<mc:Choice Requires="wps"><w:drawing><wps:txbx>{box}</wps:txbx></w:drawing></mc:Choice>'
-        f'<mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict></mc:Fallback>'
-        '</mc:AlternateContent></w:r>'))
+    box = "<w:txbxContent><w:p><w:r><w:t>box@example.com</w:t></w:r></w:p></w:txbxContent>"
+    paragraph._p.append(
+        parse_xml(
+            '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+            'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+            'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+            'xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>'
+            f'<mc:Choice Requires="wps"><w:drawing><wps:txbx>{box}</wps:txbx></w:drawing></mc:Choice>'
+            f"<mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict></mc:Fallback>"
+            "</mc:AlternateContent></w:r>"
+        )
+    )
     document.add_table(rows=1, cols=1).cell(0, 0).add_table(rows=1, cols=1).cell(0, 0).text = "nested cell"
     assert part_lines(document.part) == ["Name", "box@example.com", "nested cell"]
 
@@ -84,8 +101,9 @@ def _clx(pieces: list[tuple[int, int, bool]]) -> bytes:
     for count, _, _ in pieces:
         position += count
         cps.append(position)
-    descriptors = b"".join(struct.pack("<HIH", 0, (fc * 2) | 0x40000000 if packed else fc, 0)
-                           for _, fc, packed in pieces)
+    descriptors = b"".join(
+        struct.pack("<HIH", 0, (fc * 2) | 0x40000000 if packed else fc, 0) for _, fc, packed in pieces
+    )
     plc = b"".join(struct.pack("<I", cp) for cp in cps) + descriptors
     return b"\x02" + struct.pack("<I", len(plc)) + plc
 
@@ -113,7 +131,10 @@ def test_rtf_unicode_and_hex_escapes_become_text():
 
 def test_a_doc_without_a_word_stream_is_unreadable():
     import olefile  # noqa: F401  (the container itself is fine, the stream is missing)
-    data = corpus_file("30-doc").replace("WordDocument".encode("utf-16-le"), "WordDocumenX".encode("utf-16-le"))
+
+    data = corpus_file("30-doc").replace(
+        "WordDocument".encode("utf-16-le"), "WordDocumenX".encode("utf-16-le")
+    )
     with pytest.raises(UnreadableResume):
         extract_text(data, "doc")
 

@@ -1,4 +1,5 @@
 """parse_resume never raises: hostile files get their specific error code in time."""
+
 import json
 import os
 import tempfile
@@ -6,12 +7,18 @@ import threading
 import time
 
 import pytest
+from conftest import (
+    corpus_file,
+    cyclic_ole_doc,
+    docx_bomb,
+    docx_with_many_members,
+    nested_pdf,
+    png_bytes,
+    scanned_pdf,
+    simple_pdf,
+)
 
-from app.resume import parse_resume, sha256
-from app.resume import runner
-
-from conftest import (corpus_file, cyclic_ole_doc, docx_bomb, docx_with_many_members, nested_pdf, png_bytes,
-                      scanned_pdf, simple_pdf)
+from app.resume import parse_resume, runner, sha256
 
 HOSTILE = {
     "truncated pdf": (lambda: simple_pdf()[:300], "unreadable"),
@@ -77,8 +84,13 @@ def test_parsing_leaves_no_temporary_files(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     try:
-        for data in (corpus_file("00-pdf"), corpus_file("20-docx"), corpus_file("30-doc"), docx_bomb(),
-                     scanned_pdf()):
+        for data in (
+            corpus_file("00-pdf"),
+            corpus_file("20-docx"),
+            corpus_file("30-doc"),
+            docx_bomb(),
+            scanned_pdf(),
+        ):
             parse_resume(data)
         parse_resume(corpus_file("03-pdf-long"), timeout=0.001)
         assert list(tmp_path.iterdir()) == []
