@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import ActionForm, LoginForm
-from app.extensions import db, limiter, login_manager
+from app.extensions import db, db_session, limiter, login_manager
 from app.intake.delivery import resume_integration, retry_now
 from app.models import DELIVERY_STATES, Application, Delivery, Integration, Job, User
 from app.storage import Storage
@@ -125,7 +125,7 @@ def answer_file(application_id: int, answer_id: int):
 def retry(application_id: int):
     application = _application_or_404(application_id)
     if ActionForm().validate_on_submit() and application.delivery.status != "delivered":
-        retry_now(db.session, application.delivery)
+        retry_now(db_session(), application.delivery)
         current_app.extensions["careers.tasks"].enqueue_delivery(application.id)
         flash("Delivery queued again.")
     return redirect(url_for("admin.application", application_id=application.id))
@@ -134,7 +134,7 @@ def retry(application_id: int):
 @bp.post("/integrations/<kind>/resume")
 def resume_target(kind: str):
     if ActionForm().validate_on_submit():
-        resume_integration(db.session, kind)
+        resume_integration(db_session(), kind)
         current_app.extensions["careers.tasks"].sweep.call_local()
         flash(f"Deliveries to {kind} resumed.")
     return redirect(url_for("admin.applications"))

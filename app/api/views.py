@@ -6,9 +6,9 @@ from flask import current_app, jsonify, request
 from sqlalchemy import text
 
 from app.api import bp
-from app.careers.uploads import UploadRejected, read_upload
-from app.embed.views import allows_autofill
-from app.extensions import csrf, db, limiter
+from app.embed.tokens import allows_autofill
+from app.extensions import csrf, db, db_session, limiter
+from app.intake.uploads import UploadRejected, read_upload
 from app.resume.service import parse_cached
 
 
@@ -23,13 +23,17 @@ def health():
 @limiter.limit("30 per minute")
 def parse_resume():
     """Autofill suggestions for the apply form; CSRF-protected like every POST."""
-    if not (request.headers.get("X-Embed-Token") and allows_autofill()):
+    config = current_app.config
+    if not (
+        request.headers.get("X-Embed-Token")
+        and allows_autofill(request, config["SECRET_KEY"], config["EMBED_ALLOWED_ORIGINS"])
+    ):
         csrf.protect()
     try:
-        checked = read_upload(request.files.get("resume"), current_app.config["MAX_UPLOAD_BYTES"])
+        checked = read_upload(request.files.get("resume"), config["MAX_UPLOAD_BYTES"])
     except UploadRejected as exc:
         return jsonify(ok=False, error_code="rejected", message=str(exc)), 422
     if checked is None:
         return jsonify(ok=False, error_code="missing", message="Choose a resume file."), 400
-    result = parse_cached(db.session, checked.upload.data, checked.upload.sha256)
+    result = parse_cached(db_session(), checked.upload.content(), checked.upload.sha256)
     return jsonify({k: v for k, v in result.items() if k != "text"}), 200  # autofill needs no text

@@ -1,4 +1,4 @@
-"""Embeddable job list and apply form, framed by the host sites HR allowed (issue 6).
+"""Embeddable job list and apply form, framed by the host sites HR allowed.
 
 The iframe works without any cookie: a signed, expiring, single-use token in the form replaces
 the session-bound CSRF token, so browsers that block third-party cookies can still apply.

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from werkzeug.wrappers import Request
 
 TOKEN_SECONDS = 2 * 3600
 SALT = "embed-apply"
@@ -77,7 +78,7 @@ def read_token(
     return EmbedToken(claims["j"], claims["o"], str(claims["n"]))
 
 
-def _check_bound(claims: dict, job_id: int | None, origin: str | None) -> None:
+def _check_bound(claims: dict[str, object], job_id: int | None, origin: str | None) -> None:
     if job_id is not None and claims.get("j") != job_id or origin is not None and claims.get("o") != origin:
         raise TokenRejected("token_invalid", "The form's security token is for another form.")
 
@@ -93,3 +94,28 @@ def check_same_origin(own_origin: str, origin_header: str | None, fetch_site: st
         raise TokenRejected("origin_mismatch", "The request comes from another site.")
     if fetch_site is not None and fetch_site != "same-origin":
         raise TokenRejected("origin_mismatch", "The request comes from another site.")
+
+
+def own_origin(request: Request) -> str:
+    return request.host_url.rstrip("/")
+
+
+def allows_autofill(
+    request: Request,
+    secret_key: str,
+    allowed_origins: Collection[str],
+    *,
+    now: Callable[[], float] = time.time,
+) -> bool:
+    """A cookie-less iframe may call the autofill endpoint with its form's token (not consumed):
+    one that is genuine and fresh, sent from a page of our own origin, for a host HR still allows."""
+    try:
+        check_same_origin(
+            own_origin(request), request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")
+        )
+        token = read_token(
+            secret_key, request.headers.get("X-Embed-Token"), job_id=None, origin=None, now=now
+        )
+    except TokenRejected:
+        return False
+    return token.origin in allowed_origins

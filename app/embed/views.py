@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
 
-from app.careers.listing import ListingQuery, search
-from app.careers.views import (
+from app.embed import bp
+from app.embed.tokens import TokenRejected, check_same_origin, issue_token, own_origin, read_token
+from app.extensions import csrf, db, db_session, limiter
+from app.html import plain_text
+from app.intake.apply import (
     ATTRIBUTION_KEYS,
-    ApplyVariant,
-    application_or_404,
+    Files,
+    Intake,
+    ToFix,
     attribution_from,
-    open_job_or_404,
-    render_apply,
-    show_again,
+    check_again,
     take_application,
 )
-from app.embed import bp
-from app.embed.tokens import TokenRejected, check_same_origin, issue_token, read_token
-from app.extensions import csrf, db, limiter
-from app.html import plain_text
+from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
+from app.intake.listing import ListingQuery, open_jobs, search
 from app.intake.submit import find_by_submission_key
-from app.models import Job
+from app.models import Application, Job
 
 THEME_KEYS = {"accent": "--accent", "accent_text": "--accent-text", "text": "--text", "bg": "--bg"}
 HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -68,6 +69,10 @@ def page(template: str, status: int = 200, **context):
     return render_template(template, host_origin=origin, theme=theme(), **context), status
 
 
+def open_job_or_404(job_id: int) -> Job:
+    return db.first_or_404(open_jobs().where(Job.id == job_id))
+
+
 def refused(code: str, message: str, job: Job | None = None, status: int = 403):
     return page("embed/error.html", status, code=code, message=message, job=job)
 
@@ -81,26 +86,6 @@ def jobs():
     return page("embed/jobs.html", listing=listing, query=query, snippet=plain_text)
 
 
-def embed_variant(job: Job, origin: str, signed_token: str, *, expired: bool = False) -> ApplyVariant:
-    def thanks_url(public_id: str | None) -> str:
-        if public_id is None:
-            return url_for("embed.received")
-        return url_for("embed.thanks", public_id=public_id)
-
-    return ApplyVariant(
-        template="embed/apply.html",
-        csrf=False,
-        thanks_url=thanks_url,
-        context={
-            "embed_token": signed_token,
-            "host_origin": origin,
-            "theme": theme(),
-            "expired": expired,
-            "action": url_for("embed.apply", job_id=job.id),
-        },
-    )
-
-
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
 @csrf.exempt  # no session cookie in a third-party iframe: the embed token replaces it
 @limiter.limit(lambda: current_app.config["APPLY_RATE_LIMIT"], methods=["POST"])
@@ -112,14 +97,15 @@ def apply(job_id: int):
     secret = current_app.config["SECRET_KEY"]
     if request.method == "GET":
         signed, token = issue_token(secret, job.id, origin)
-        variant = embed_variant(job, origin, signed)
-        form = variant.form_for(job, formdata=None)
+        form = embed_form(job, formdata=None)
         form.submission_key.data = token.nonce
-        form.utm.data = attribution_from(request.args)
-        return render_apply(job, form, variant=variant)
+        form.utm.data = attribution_from(request.args, request.referrer)
+        return render_apply(job, form, origin, signed)
     signed = request.form.get("embed_token", "")
     try:
-        check_same_origin(own_origin(), request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site"))
+        check_same_origin(
+            own_origin(request), request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")
+        )
         token = read_token(secret, signed, job_id=job.id, origin=origin)
         if request.form.get("submission_key") != token.nonce:
             raise TokenRejected("token_invalid", "The form's security token is for another form.")
@@ -127,28 +113,64 @@ def apply(job_id: int):
         if exc.code == "token_expired":
             return renewed(job, origin)
         return refused(exc.code, str(exc), job)
-    if find_by_submission_key(db.session, token.nonce) is not None:
+    if find_by_submission_key(db_session(), token.nonce) is not None:
         return refused("token_used", "This application was already sent.", job, 409)
-    return take_application(job, embed_variant(job, origin, signed))
+    form = embed_form(job)
+    outcome = take_application(Intake.for_app(current_app, db_session()), job, form, request.files)
+    if isinstance(outcome, ToFix):
+        return render_apply(job, form, origin, signed, outcome.files), 422
+    if outcome.public_id is None:
+        return redirect(url_for("embed.received"))
+    return redirect(url_for("embed.thanks", public_id=outcome.public_id))
 
 
 def renewed(job: Job, origin: str):
     """A form left open too long, but genuine and from the right host: it comes back with what
     the candidate typed and attached and a new token. Nothing is stored until they send again;
     the host still hears `error` with code token_expired."""
-    if find_by_submission_key(db.session, request.form.get("submission_key", "")) is not None:
+    if find_by_submission_key(db_session(), request.form.get("submission_key", "")) is not None:
         return refused("token_used", "This application was already sent.", job, 409)
     signed, token = issue_token(current_app.config["SECRET_KEY"], job.id, origin)
-    return show_again(job, embed_variant(job, origin, signed, expired=True), token.nonce)
+    form = embed_form(job)
+    checked = check_again(Intake.for_app(current_app, db_session()), job, form, request.files)
+    form.submission_key.data = token.nonce
+    return render_apply(job, form, origin, signed, checked.files, expired=True), 422
 
 
-def own_origin() -> str:
-    return request.host_url.rstrip("/")
+def embed_form(job: Job, **kwargs) -> ApplyFormBase:
+    """The apply form without the session-bound CSRF token: the embed token stands in for it."""
+    return apply_form_for(job, meta={"csrf": False}, **kwargs)
+
+
+def render_apply(
+    job: Job,
+    form: ApplyFormBase,
+    origin: str,
+    signed_token: str,
+    files: Files | None = None,
+    *,
+    expired: bool = False,
+) -> str:
+    return render_template(
+        "embed/apply.html",
+        job=job,
+        form=form,
+        files=files or {},
+        consent_text=current_app.config["CONSENT_TEXT"],
+        max_mb=current_app.config["MAX_UPLOAD_MB"],
+        question_field_name=question_field_name,
+        held_field_name=held_field_name,
+        embed_token=signed_token,
+        host_origin=origin,
+        theme=theme(),
+        expired=expired,
+        action=url_for("embed.apply", job_id=job.id),
+    )
 
 
 @bp.get("/applications/<public_id>/thanks")
 def thanks(public_id: str):
-    application = application_or_404(public_id)
+    application = db.first_or_404(select(Application).where(Application.public_id == public_id))
     return page("embed/thanks.html", application=application, job=application.job)
 
 
@@ -164,15 +186,3 @@ def theme_css():
     response = Response(css, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
-
-
-def allows_autofill() -> bool:
-    """A cookie-less iframe may call the autofill endpoint with its form's token (not consumed)."""
-    try:
-        check_same_origin(own_origin(), request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site"))
-        token = read_token(
-            current_app.config["SECRET_KEY"], request.headers.get("X-Embed-Token"), job_id=None, origin=None
-        )
-    except TokenRejected:
-        return False
-    return token.origin in current_app.config["EMBED_ALLOWED_ORIGINS"]

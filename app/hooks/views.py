@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.ats.webhooks import MAX_BODY_BYTES, SIGNATURE_HEADER, receive
 from app.extensions import csrf, db
 from app.hooks import bp
-from app.hooks.links import application_for_token
+from app.intake.links import application_for_token
 from app.intake.runner import refs
 from app.models import Application, Delivery, WebhookEvent
 from app.storage import Storage
@@ -48,7 +48,7 @@ def nexivohr_webhook():
             application.stage_label = receipt.update.label
             db.session.commit()
         else:
-            log.info("nexivohr event %s names no application of ours", receipt.event.id)
+            log.info("nexivohr submission %s is not one of ours", receipt.update.submission_ref)
     return "", receipt.status
 
 

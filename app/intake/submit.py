@@ -41,6 +41,12 @@ class Upload:
     def from_bytes(cls, data: bytes, filename: str, content_type: str) -> Upload:
         return cls(filename, content_type, len(data), hashlib.sha256(data).hexdigest(), data)
 
+    def content(self) -> bytes:
+        """The bytes of an upload that is not held (a held one is moved, never read again)."""
+        if self.data is None:
+            raise ValueError("a held upload's bytes stay in storage")
+        return self.data
+
 
 @dataclass
 class NewApplication:
@@ -68,8 +74,7 @@ def find_by_submission_key(session: Session, key: str) -> Application | None:
 def store_upload(storage: Storage, upload: Upload) -> str:
     if upload.held_key:
         return storage.move(upload.held_key, RESUME_FOLDER)
-    assert upload.data is not None
-    return storage.save(upload.data, folder=RESUME_FOLDER)
+    return storage.save(upload.content(), folder=RESUME_FOLDER)
 
 
 def submit(

@@ -19,8 +19,8 @@ from huey import Huey, crontab
 
 from app.ats.registry import build_adapter, shared_limiter
 from app.extensions import db
-from app.hooks.links import resume_link_maker
 from app.intake import delivery as delivery_service
+from app.intake.links import resume_link_maker
 from app.intake.submit import HELD_FOLDER
 from app.intake.sync import SyncReport, sync_jobs
 from app.models import utcnow

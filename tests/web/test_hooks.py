@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.ats.base import Submission
 from app.extensions import db
-from app.hooks.links import resume_link_maker
+from app.intake.links import resume_link_maker
 from app.models import Application, WebhookEvent
 from tests.conftest import add_job
 from tests.web.helpers import open_form, post_application, valid_answers

@@ -63,8 +63,9 @@ class HeldFiles:
         self._signer = URLSafeTimedSerializer(secret_key, salt="held-upload")
 
     def hold(self, checked: CheckedFile) -> str:
+        """A signed token for the file, copied into the held folder unless it is there already."""
         upload = checked.upload
-        key = upload.held_key or self._storage.save(upload.data, folder=HELD_FOLDER)
+        key = upload.held_key or self._storage.save(upload.content(), folder=HELD_FOLDER)
         return self._signer.dumps(
             {
                 "key": key,
@@ -77,6 +78,7 @@ class HeldFiles:
         )
 
     def take(self, token: str | None) -> CheckedFile | None:
+        """The file a token holds; None for no token, a forged or stale one, or a file removed."""
         if not token:
             return None
         try:
@@ -89,8 +91,3 @@ class HeldFiles:
             return None
         upload = Upload(info["name"], info["type"], info["size"], info["sha"], held_key=info["key"])
         return CheckedFile(upload, info["fmt"])
-
-    def data(self, checked: CheckedFile) -> bytes:
-        if checked.upload.data is not None:
-            return checked.upload.data
-        return self._storage.read(checked.upload.held_key)

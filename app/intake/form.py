@@ -1,4 +1,7 @@
-"""The apply form: fixed candidate fields plus one field per custom question of the job."""
+"""The apply form: fixed candidate fields plus one field per custom question of the job.
+
+Both the careers page and the embed render it; app/intake/apply.py takes what it sends.
+"""
 
 from __future__ import annotations
 
@@ -80,7 +83,7 @@ class ApplyFormBase(FlaskForm):
     )
     submission_key = HiddenField()
     nickname = StringField("Leave this field empty")  # honeypot: people never see it
-    # attribution handed over by an embedding page (issue 6 fills these)
+    # utm_*, src and referrer, carried from the page that sent the candidate here
     utm = HiddenField()
 
 

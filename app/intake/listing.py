@@ -1,4 +1,4 @@
-"""Queries behind the public listing: published, open jobs with search, filters and paging."""
+"""Which jobs take applications, and the search over them that the careers pages and the embed show."""
 
 from __future__ import annotations
 

@@ -1,0 +1,194 @@
+"""Taking an application from the apply form: the flow the careers page and the embed share.
+
+It checks the form and its files, holds each good file while the candidate fixes the rest (a
+browser cannot refill a file input), and submits. It renders nothing: each blueprint shows the
+outcome in its own layout and sends the candidate to its own thank-you page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Flask
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+
+from app.intake.form import HONEYPOT, ApplyFormBase, held_field_name, normalise_phone, question_field_name
+from app.intake.submit import NewApplication, find_by_submission_key, submit
+from app.intake.uploads import CheckedFile, HeldFiles, UploadRejected, read_upload
+from app.models import Job, Question
+from app.resume.service import cached_result
+from app.storage import Storage
+
+log = logging.getLogger(__name__)
+
+ATTRIBUTION_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "src", "referrer")
+
+Files = dict[str, CheckedFile | None]
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What taking an application needs, passed in rather than reached for."""
+
+    session: Session
+    storage: Storage
+    held: HeldFiles
+    enqueue: Callable[[int], None]
+    target: str
+    max_upload_bytes: int
+    consent_text: str
+    consent_version: str
+
+    @classmethod
+    def for_app(cls, app: Flask, session: Session) -> Intake:
+        config = app.config
+        storage = Storage(config["UPLOAD_DIR"])
+        return cls(
+            session=session,
+            storage=storage,
+            held=HeldFiles(storage, config["SECRET_KEY"]),
+            enqueue=app.extensions["careers.tasks"].enqueue_delivery,
+            target=config["ATS"]["kind"],
+            max_upload_bytes=config["MAX_UPLOAD_BYTES"],
+            consent_text=config["CONSENT_TEXT"],
+            consent_version=config["CONSENT_VERSION"],
+        )
+
+
+@dataclass(frozen=True)
+class Taken:
+    """The application is stored, now or by an earlier send of the same form. `public_id` is None
+    when nothing was stored on purpose: a bot filled the honeypot and is thanked all the same."""
+
+    public_id: str | None
+
+
+@dataclass(frozen=True)
+class ToFix:
+    """The form goes back to the candidate with its errors; `files` are its checked files, held."""
+
+    files: Files
+
+
+def take_application(
+    intake: Intake, job: Job, form: ApplyFormBase, uploads: Mapping[str, FileStorage]
+) -> Taken | ToFix:
+    """Store the application the form describes, or say what the candidate must fix first."""
+    if form[HONEYPOT].data:
+        log.info("honeypot filled on job %s; nothing stored", job.id)
+        return Taken(None)
+    key = form.submission_key.data or ""
+    earlier = find_by_submission_key(intake.session, key) if key else None
+    if earlier is not None:
+        return Taken(earlier.public_id)
+    valid = form.validate()
+    files = collect_files(intake, job, form, uploads)
+    if not valid or any(form[name].errors for name in files) or not key:
+        hold_files(intake.held, form, files)
+        return ToFix(files)
+    application = submit(
+        intake.session,
+        intake.storage,
+        intake.enqueue,
+        new_application(intake, job, form, files),
+        target=intake.target,
+    )
+    return Taken(application.public_id)
+
+
+def check_again(intake: Intake, job: Job, form: ApplyFormBase, uploads: Mapping[str, FileStorage]) -> ToFix:
+    """The form as the candidate sent it, checked and its files held, with nothing stored: for a
+    form that must be sent again (its token expired)."""
+    form.validate()
+    files = collect_files(intake, job, form, uploads)
+    hold_files(intake.held, form, files)
+    return ToFix(files)
+
+
+def new_application(intake: Intake, job: Job, form: ApplyFormBase, files: Files) -> NewApplication:
+    resume = checked.upload if (checked := files.get("resume")) else None
+    return NewApplication(
+        job=job,
+        submission_key=form.submission_key.data,
+        first_name=form.first_name.data.strip(),
+        last_name=form.last_name.data.strip(),
+        email=form.email.data.strip().lower(),
+        phone=normalise_phone(form.phone.data or "", job.country or None),
+        url=(form.url.data or "").strip(),
+        location=(form.location.data or "").strip(),
+        cover_letter=form.cover_letter.data or "",
+        resume=resume,
+        answers=collect_answers(job, form, files),
+        # the autofill call usually parsed this file already; otherwise the worker parses it
+        parsed=cached_result(intake.session, resume.sha256) if resume else None,
+        consent_text=intake.consent_text,
+        consent_version=intake.consent_version,
+        attribution=parse_attribution(form.utm.data),
+    )
+
+
+def hold_files(held: HeldFiles, form: ApplyFormBase, files: Files) -> None:
+    """Keep each checked file under a signed token, so the candidate never picks it again."""
+    for name, checked in files.items():
+        if checked is not None:
+            form[held_field_name(name)].data = held.hold(checked)
+
+
+def file_questions(job: Job) -> list[Question]:
+    return [q for q in job.questions if q.kind == "file"]
+
+
+def collect_files(intake: Intake, job: Job, form: ApplyFormBase, uploads: Mapping[str, FileStorage]) -> Files:
+    """Each file field's checked file (a new upload, or the one held from the last attempt)."""
+    required = {"resume": job.resume_required}
+    required.update({question_field_name(q): q.required for q in file_questions(job)})
+    files: Files = {}
+    for name, needed in required.items():
+        field = form[name]
+        try:
+            checked = read_upload(uploads.get(name), intake.max_upload_bytes)
+        except UploadRejected as exc:
+            field.errors = list(field.errors) + [str(exc)]
+            checked = None
+        if checked is None and not field.errors:
+            checked = intake.held.take(form[held_field_name(name)].data)
+        if checked is None and needed and not field.errors:
+            what = "your resume" if name == "resume" else "a file"
+            field.errors = list(field.errors) + [f"Attach {what} (PDF, DOC or DOCX)."]
+        files[name] = checked
+    return files
+
+
+def collect_answers(job: Job, form: ApplyFormBase, files: Files) -> list[tuple[Question, Any]]:
+    answers: list[tuple[Question, Any]] = []
+    for question in job.questions:
+        name = question_field_name(question)
+        if question.kind == "file":
+            checked = files.get(name)
+            if checked is not None:
+                answers.append((question, checked.upload))
+            continue
+        value = form[name].data
+        if value in (None, "", []):
+            continue
+        if question.kind == "yes_no":
+            value = value == "yes"
+        answers.append((question, value))
+    return answers
+
+
+def attribution_from(args: Mapping[str, str], referrer: str | None) -> str:
+    """Where the candidate came from, as the form's hidden `utm` field carries it."""
+    pairs = [(k, args[k][:200]) for k in ATTRIBUTION_KEYS if args.get(k)]
+    if "referrer" not in args and referrer:
+        pairs.append(("referrer", referrer[:200]))
+    return urlencode(pairs)
+
+
+def parse_attribution(raw: str | None) -> dict[str, str]:
+    return {k: v[:200] for k, v in parse_qsl(raw or "") if k in ATTRIBUTION_KEYS}
