@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.html import sanitize
+from app.intake.questions import lacks_options
 from app.models import EMPLOYMENT_TYPES, QUESTION_KINDS, Job, Question
 
 JOB_KEYS = (
@@ -43,9 +44,12 @@ def load_jobs(session: Session, path: str | Path) -> tuple[int, int]:
         raise JobFileError(f"cannot read {path}: {exc}") from exc
     if isinstance(records, dict):
         records = records.get("jobs", [])
+    if not isinstance(records, list):
+        raise JobFileError(f"{path}: expected a list of jobs")
+    for index, record in enumerate(records):
+        _check(record, index)  # every job before any is written: a bad file loads nothing
     created = updated = 0
     for index, record in enumerate(records):
-        _check(record, index)
         ref = str(record.get("ref") or f"file-{index + 1}")
         job = session.scalar(select(Job).where(Job.ats_kind == "local", Job.ref == ref))
         if job is None:
@@ -65,9 +69,24 @@ def _check(record: Any, index: int) -> None:
         raise JobFileError(f"{where}: a title is required")
     if record.get("employment_type", "FULL_TIME") not in EMPLOYMENT_TYPES:
         raise JobFileError(f"{where}: employment_type must be one of {', '.join(EMPLOYMENT_TYPES)}")
-    for q in record.get("questions", []):
-        if q.get("kind", "short_text") not in QUESTION_KINDS:
-            raise JobFileError(f"{where}: question kind must be one of {', '.join(QUESTION_KINDS)}")
+    for question in record.get("questions", []):
+        _check_question(question, where)
+
+
+def _check_question(question: Any, where: str) -> None:
+    if not isinstance(question, dict) or not str(question.get("label", "")).strip():
+        raise JobFileError(f"{where}: every question needs a label")
+    kind = question.get("kind", "short_text")
+    if kind not in QUESTION_KINDS:
+        raise JobFileError(f"{where}: question kind must be one of {', '.join(QUESTION_KINDS)}")
+    options = question.get("options", [])
+    if not isinstance(options, list) or not all(isinstance(option, str) for option in options):
+        raise JobFileError(f'{where}: the options of question "{question["label"]}" must be a list of texts')
+    if lacks_options(kind, options):
+        raise JobFileError(
+            f'{where}: question "{question["label"]}" is a choice question with no options: '
+            'list them in "options", or make it a short_text question'
+        )
 
 
 def _fill(job: Job, record: dict[str, Any]) -> None:

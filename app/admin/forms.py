@@ -13,8 +13,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from app.intake.questions import NO_OPTIONS, lacks_options, options_from
 from app.models import EMPLOYMENT_TYPES, QUESTION_KINDS
 
 
@@ -47,8 +48,15 @@ class QuestionForm(FlaskForm):
     label = StringField("Question", validators=[DataRequired(), Length(max=500)])
     kind = SelectField("Type", choices=[(k, k.replace("_", " ")) for k in QUESTION_KINDS])
     required = BooleanField("Required")
-    choices_text = TextAreaField("Options (one per line, for select questions)", validators=[Optional()])
+    choices_text = TextAreaField("Options (one per line, for select questions)")
     position = IntegerField("Order", default=0, validators=[Optional()])
+
+    def options(self) -> list[str]:
+        return options_from(self.choices_text.data)
+
+    def validate_choices_text(self, _field) -> None:
+        if lacks_options(self.kind.data, self.options()):
+            raise ValidationError(NO_OPTIONS)
 
 
 class ActionForm(FlaskForm):

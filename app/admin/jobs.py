@@ -67,13 +67,22 @@ def job_edit(job_id: int):
         db.session.commit()
         flash("Job saved.")
         return redirect(url_for("admin.job_edit", job_id=job.id))
+    return _job_page(job, form, QuestionForm(formdata=None))
+
+
+def _job_page(job: Job, form: JobForm, question_form: QuestionForm) -> str:
+    """The job's page: its form, its questions and the form that adds one."""
     return render_template(
-        "admin/job_form.html",
-        form=form,
-        job=job,
-        question_form=QuestionForm(formdata=None),
-        action=ActionForm(),
+        "admin/job_form.html", form=form, job=job, question_form=question_form, action=ActionForm()
     )
+
+
+def _saved_job_form(job: Job) -> JobForm:
+    """The job form as the job is saved, whatever the request that shows it carries."""
+    form = JobForm(formdata=None, obj=job)
+    if job.valid_through:
+        form.valid_through.data = job.valid_through.date()
+    return form
 
 
 def _fill_job(job: Job, form: JobForm) -> None:
@@ -107,20 +116,17 @@ def _set_published(job_id: int, published: bool):
 
 
 @bp.post("/jobs/<int:job_id>/questions")
+@csrf.exempt  # the form checks its own token, so an expired one re-renders with the question kept
 def question_add(job_id: int):
     job = _job_or_404(job_id)
     form = QuestionForm()
-    if form.validate_on_submit():
-        question = Question(job=job)
-        _fill_question(question, form)
-        db.session.add(question)
-        db.session.commit()
-        flash("Question added.")
-    else:
-        flash(
-            "The question was not added: "
-            + "; ".join(f"{getattr(form, n).label.text}: {e[0]}" for n, e in form.errors.items())
-        )
+    if not form.validate_on_submit():
+        return _job_page(job, _saved_job_form(job), form)
+    question = Question(job=job)
+    _fill_question(question, form)
+    db.session.add(question)
+    db.session.commit()
+    flash("Question added.")
     return redirect(url_for("admin.job_edit", job_id=job.id))
 
 
@@ -158,4 +164,4 @@ def _fill_question(question: Question, form: QuestionForm) -> None:
     question.kind = form.kind.data
     question.required = form.required.data
     question.position = form.position.data or 0
-    question.options = [line.strip() for line in (form.choices_text.data or "").splitlines() if line.strip()]
+    question.options = form.options()
