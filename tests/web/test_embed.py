@@ -75,6 +75,16 @@ def test_an_embedded_application_is_stored_without_any_cookie(app, client, job_i
     assert stored(app) == 1
 
 
+def test_an_embedded_form_with_the_honeypot_filled_is_thanked_in_the_embed_and_stores_nothing(
+    app, client, job_id
+):
+    hidden, _ = open_embed(client, job_id)
+    response = post_embed(client, job_id, hidden, nickname="bot")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/embed/applications/received")
+    assert stored(app) == 0
+
+
 def test_no_embed_page_sets_a_cookie(client, job_id):
     for url in (f"/embed/jobs?origin={HOST}", f"/embed/jobs/{job_id}/apply?origin={HOST}"):
         assert "Set-Cookie" not in client.get(url).headers
