@@ -176,7 +176,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     install_control(app, control)
     _guard(app, control, limiter)
     _lookups(app, control)
-    _creates(app, control)
+    _applicant_writes(app, control)
+    _candidate_writes(app, control)
     return app
 
 
@@ -280,8 +281,8 @@ def _lookups(app: Flask, control: SkailerControl) -> None:
         return jsonify(page_of(items, 1))
 
 
-def _creates(app: Flask, control: SkailerControl) -> None:
-    """The writes, one per adapter step, each answered through `_saved`."""
+def _applicant_writes(app: Flask, control: SkailerControl) -> None:
+    """The CV upload and the applicant record; each write is answered through `_saved`."""
     state = control.state
 
     @app.post("/api/v1/upload-cv-file")
@@ -317,6 +318,11 @@ def _creates(app: Flask, control: SkailerControl) -> None:
             }
             state.applicants[applicant["id"]] = applicant
         return _saved(control, "create_applicant", applicant)
+
+
+def _candidate_writes(app: Flask, control: SkailerControl) -> None:
+    """Putting an applicant on a job, and the comment that follows."""
+    state = control.state
 
     @app.post("/api/v1/candidate")
     def assign_to_job() -> ResponseReturnValue:
