@@ -19,7 +19,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -188,10 +188,6 @@ def install_control(app: Flask, control: SandboxControl[Any]) -> None:
     install_connection_dropper(app)
 
 
-def control_of(app: Flask) -> SandboxControl[Any]:
-    return app.extensions["sandbox"]
-
-
 def is_control_request() -> bool:
     return request.path.startswith(CONTROL_PREFIX + "/")
 
@@ -260,11 +256,6 @@ def committed(faults: Faults, step: str, success: Response, failure: Callable[[]
     if mode == "drop":
         raise DropConnection(step)
     return failure() if mode else success
-
-
-def without(record: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
-    hidden = set(keys)
-    return {key: value for key, value in record.items() if key not in hidden}
 
 
 class DropConnection(Exception):

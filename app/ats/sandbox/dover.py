@@ -25,7 +25,6 @@ from app.ats.sandbox.common import (
     is_control_request,
     json_response,
     vendor_config,
-    without,
 )
 
 PREFIX = "/api/v1/external"
@@ -115,7 +114,7 @@ class DoverControl(SandboxControl[DoverState]):
     def dump(self) -> dict[str, Any]:
         return {
             "candidates": [
-                without(c, ("resume_bytes",)) | {"resume_size": len(c["resume_bytes"])}
+                {k: v for k, v in c.items() if k != "resume_bytes"} | {"resume_size": len(c["resume_bytes"])}
                 for c in self.state.candidates
             ]
         }
