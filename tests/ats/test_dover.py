@@ -199,15 +199,15 @@ def test_a_real_server_drops_the_connection_after_saving():
     base = f"http://127.0.0.1:{port}"
     for _ in range(50):
         try:
-            httpx.get(f"{base}/__sandbox/candidates")
+            httpx.get(f"{base}/_sandbox/state")
             break
         except httpx.TransportError:
             time.sleep(0.05)
     httpx.post(
-        f"{base}/__sandbox/faults", json={"step": "add_candidate", "commit_then_fail": True, "mode": "drop"}
+        f"{base}/_sandbox/faults", json={"commit_then_fail": {"step": "add_candidate", "mode": "drop"}}
     )
     adapter = dover.build({"api_key": "dover-test-key", "base_url": f"{base}/api/v1/external"})
     with pytest.raises(RetryableError) as failure:
         adapter.steps()[0](make_submission(JOB_REF), {})
     assert failure.value.ambiguous
-    assert len(httpx.get(f"{base}/__sandbox/candidates").json()) == 1
+    assert len(httpx.get(f"{base}/_sandbox/state").json()["candidates"]) == 1

@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 from app.ats.base import AuthError, Job, PermanentError, Resume, RetryableError
 from app.ats.ratelimit import MemoryWindow
 from app.ats.registry import BUILDERS, build_adapter, shared_limiter
-from app.ats.sandbox.skailer import TOKEN_LIFETIME, control, create_app
+from app.ats.sandbox.skailer import TOKEN_LIFETIME, create_app, sandbox_of
 from app.ats.skailer import build
 from app.intake.runner import backoff_delay, run_steps
 from tests.ats.harnesses import make_submission
@@ -270,11 +270,11 @@ def test_a_dropped_connection_on_a_real_server_is_an_ambiguous_error():
     thread.start()
     try:
         adapter = build({"base_url": f"http://127.0.0.1:{server.port}", "token": TOKEN})
-        control(app).commit_then_fail_next("create_applicant", "drop")
+        sandbox_of(app).commit_then_fail_next("create_applicant", "drop")
         with pytest.raises(RetryableError) as raised:
             run_steps(adapter, make_submission("311"), {}, lambda _: None)
         assert raised.value.ambiguous and raised.value.status is None
-        assert len(control(app).state.applicants) == 1
+        assert len(sandbox_of(app).state.applicants) == 1
     finally:
         server.shutdown()
 
@@ -293,13 +293,13 @@ def test_the_registry_builds_each_kind_from_settings():
 
 def test_configured_latency_delays_every_api_request():
     slept = []
-    harness = make({"faults": {"latency": 0.25}, "sleep": slept.append})
+    harness = make({"latency": 0.25, "sleep": slept.append})
     deliver(harness)
     assert slept == [0.25] * state(harness).count_calls()
 
 
 def test_a_configured_429_rate_refuses_requests_as_retryable_and_unambiguous():
-    harness = make({"faults": {"rate_429": 1.0}})
+    harness = make({"rate_429": 1.0})
     with pytest.raises(RetryableError) as raised:
         deliver(harness)
     assert raised.value.status == 429 and not raised.value.ambiguous
@@ -307,7 +307,7 @@ def test_a_configured_429_rate_refuses_requests_as_retryable_and_unambiguous():
 
 
 def test_a_random_error_rate_fails_about_that_share_of_requests():
-    app = create_app({"token": TOKEN, "faults": {"error_rate": 0.3}, "seed": 7})
+    app = create_app({"token": TOKEN, "error_rate": 0.3, "seed": 7})
     adapter = build(
         {"base_url": "http://s", "token": TOKEN, "cache_ttl": 0}, transport=httpx.WSGITransport(app=app)
     )

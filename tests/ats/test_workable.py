@@ -260,5 +260,5 @@ def test_the_sandbox_state_endpoint_shows_what_was_stored():
     harness = make()
     deliver(harness, make_submission("BE1"))
     client = harness.extra["app"].test_client()
-    assert client.get("/__sandbox/state").get_json()["candidates"][0]["email"] == "ada@example.com"
+    assert client.get("/_sandbox/state").get_json()["candidates"][0]["email"] == "ada@example.com"
     assert sandbox.ASSUMED["retry_after_on_429"] is False

@@ -53,29 +53,15 @@ FAULT_MIXES = {"none": {}, "mix": {"error_rate": 0.05, "rate_429": 0.02}}
 def sandbox_for(kind: str, latency: float, faults: dict):
     """(sandbox app, its control, settings minus base_url, url suffix, job ref)."""
     if kind == "skailer":
-        app = skailer.create_app(
-            {"token": "bench", "limit_per_minute": HIGH, "faults": {"latency": latency, **faults}}
-        )
-        return app, skailer.control(app), {"token": "bench"}, "", "311"
+        app = skailer.create_app({"token": "bench", "limit_per_minute": HIGH, "latency": latency, **faults})
+        return app, skailer.sandbox_of(app), {"token": "bench"}, "", "311"
     if kind == "dover":
-        app = dover.create_app(
-            {
-                "latency": latency,
-                "error_rate": faults.get("error_rate", 0.0),
-                "rate_limit_rate": faults.get("rate_429", 0.0),
-            }
-        )
+        app = dover.create_app({"latency": latency, **faults})
         job = dover.sandbox_of(app).state.jobs[0]["id"]
         return app, dover.sandbox_of(app), {"api_key": "dover-test-key"}, "/api/v1/external", job
     if kind == "nexivohr":
         app = nexivohr.create_app(
-            {
-                "plan": "enterprise",
-                "limit_per_minute": HIGH,
-                "latency": latency,
-                "error_rate": faults.get("error_rate", 0.0),
-                "rate_limit_rate": faults.get("rate_429", 0.0),
-            }
+            {"plan": "enterprise", "limit_per_minute": HIGH, "latency": latency, **faults}
         )
         return (
             app,
@@ -109,7 +95,7 @@ class Counter:
         path = environ["PATH_INFO"]
         if path.startswith("/_bench/"):
             return self.answer(environ, start_response)
-        if not path.startswith(("/_sandbox", "/__sandbox")):
+        if not path.startswith("/_sandbox/"):
             with self._lock:
                 self.calls += 1
         return self.app(environ, start_response)

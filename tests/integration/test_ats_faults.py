@@ -43,8 +43,8 @@ class Target:
     sandbox_config: dict = field(default_factory=dict)
 
 
-def _set(attribute: str, value: Any) -> Callable[[Any], None]:
-    return lambda control: setattr(control.state, attribute, value)
+def _restore_token(control: Any) -> None:
+    control.restore_token()
 
 
 TARGETS = {
@@ -57,7 +57,7 @@ TARGETS = {
         ("add_candidate",),
         ("add_candidate",),
         False,
-        _set("api_key", "dover-test-key"),
+        _restore_token,
         "dover",
     ),
     "nexivohr": Target(
@@ -69,7 +69,7 @@ TARGETS = {
         ("find_candidate", "create_candidate", "submit_to_job", "move_stage"),
         ("create_candidate", "submit_to_job"),
         True,
-        _set("api_token", "nexivo-test-token"),
+        _restore_token,
         "nexivohr",
     ),
     "workable": Target(
@@ -81,7 +81,7 @@ TARGETS = {
         ("create_candidate", "comment"),
         ("create_candidate", "comment"),
         True,
-        _set("token_expired", False),
+        _restore_token,
         "workable",
         {"window": 2.0},
     ),
@@ -94,7 +94,7 @@ TARGETS = {
         ("create_application", "add_note"),
         ("create_application", "add_note"),
         True,
-        _set("token_expired", False),
+        _restore_token,
         "greenhouse",
     ),
     "greenhouse_job_board": Target(
@@ -112,7 +112,7 @@ TARGETS = {
         ("submit_application",),
         ("submit_application",),
         False,
-        _set("token_expired", False),
+        _restore_token,
         "greenhouse",
     ),
 }

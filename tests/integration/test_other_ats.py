@@ -93,7 +93,7 @@ def test_nexivohr_gets_a_signed_link_that_downloads_the_resume(careers, served):
     site.sync_jobs()
     job_id = site.job_id(job_ref)
     site.wait_for(site.apply(job_id, answers=required_answers(site, job_id)))
-    state = httpx.get(server.url + "/__sandbox/state").json()
+    state = httpx.get(server.url + "/_sandbox/state").json()
     notes = " ".join(str(s.get("notes", "")) for s in state["submissions"])
     link = next(word for word in notes.split() if "/files/resume/" in word)
     assert link.startswith(site.site.url)

@@ -28,7 +28,7 @@ def skailer(served):
     app = sandbox_module.create_app({"token": TOKEN, "seed": 7})
     log = CallLog(app)
     server = served(log)
-    return sandbox_module.control(app), log, server.url
+    return sandbox_module.sandbox_of(app), log, server.url
 
 
 @pytest.fixture

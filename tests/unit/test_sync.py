@@ -95,12 +95,12 @@ def test_jobs_of_other_kinds_are_left_alone(app, sandbox):
 
 def test_descriptions_are_sanitised_and_workable_questions_are_imported_with_their_keys(app):
     sandbox = workable_sandbox.create_app({})
-    sandbox.extensions["workable_sandbox"].job("BE1")["description"] = (
+    workable_sandbox.sandbox_of(sandbox).state.job("BE1")["description"] = (
         "<p onclick='x()'>Build the engine.</p><script>alert(1)</script>"
     )
     adapter = workable.build(
         {"base_url": "http://acme.workable.test/spi/v3", "token": "test-token"},
-        transport=workable_sandbox.in_process_transport(sandbox),
+        transport=httpx.WSGITransport(app=sandbox),
     )
     with app.app_context():
         report = sync_jobs(db.session, adapter, "workable")

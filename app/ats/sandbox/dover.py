@@ -2,21 +2,30 @@
 
 Only `GET /jobs` and `POST /candidates` exist, as at Dover. Shapes Dover does not document (error
 bodies, status codes, duplicate answer) are ASSUMED and kept in `ERRORS` so they can be corrected
-in one place. `/__sandbox/...` routes are for tests only; Dover has nothing like them.
+in one place. `/_sandbox/...` routes (common.py) are for tests only; Dover has nothing like them.
 """
 
 from __future__ import annotations
 
-import random
 import threading
-import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, request
+from flask.typing import ResponseReturnValue
 
-from app.ats.sandbox.common import install_commit_then_fail, install_connection_dropper, install_step_faults
+from app.ats.sandbox import common
+from app.ats.sandbox.common import (
+    SandboxControl,
+    committed,
+    faults_from,
+    install_control,
+    is_control_request,
+    json_response,
+    vendor_config,
+)
 
 PREFIX = "/api/v1/external"
 PDF_MAGIC = b"%PDF-"
@@ -37,7 +46,7 @@ OPERATIONS = {("GET", "/jobs"): "list_jobs", ("POST", "/candidates"): "add_candi
 
 
 def default_jobs() -> list[dict]:
-    def job(job_id, title, *stages):
+    def job(job_id: str, title: str, *stages: str) -> dict:
         return {
             "id": job_id,
             "title": title,
@@ -84,27 +93,12 @@ class DoverState:
     duplicate_mode: str = "accept"  # "accept": 2xx and flag; "reject": 400
     max_resume_bytes: int = 10 * 1024 * 1024
     page_size: int = 2  # small, so the adapter's `next` handling is exercised
-    faults: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)  # op -> queued faults
-    error_rate: float = 0.0
-    rate_limit_rate: float = 0.0
     retry_after: int = 1
-    latency: float = 0.0
-    seed: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
-class DoverSandbox:
-    """The SandboxControl of tests/ats/harnesses: fault switches and what Dover stored."""
-
-    def __init__(self, state: DoverState) -> None:
-        self.state = state
-        self.lock = threading.Lock()
-        self.random = random.Random(state.seed)
-
-    def fail_next(self, step: str, status: int = 500) -> None:
-        self.state.faults.setdefault(step, []).append(("fail", status))
-
-    def commit_then_fail_next(self, step: str, mode: str = "500") -> None:
-        self.state.faults.setdefault(step, []).append(("commit", mode))
+class DoverControl(SandboxControl[DoverState]):
+    """The sandbox's control object: what Dover stored, its faults and its duplicate rule."""
 
     def count_applications(self, email: str, job_ref: str) -> int:
         return sum(
@@ -113,130 +107,130 @@ class DoverSandbox:
             if c["candidate_email"].lower() == email.lower() and c["job_id"] == job_ref
         )
 
-    def expire_token(self) -> None:
-        self.state.api_key = f"expired-{uuid.uuid4()}"
-
     def set_duplicate_mode(self, mode: str) -> None:
         assert mode in ("accept", "reject")
         self.state.duplicate_mode = mode
 
-    def take_fault(self, op: str) -> tuple[str, Any] | None:
-        with self.lock:
-            queued = self.state.faults.get(op)
-            return queued.pop(0) if queued else None
+    def dump(self) -> dict[str, Any]:
+        return {
+            "candidates": [
+                {k: v for k, v in c.items() if k != "resume_bytes"} | {"resume_size": len(c["resume_bytes"])}
+                for c in self.state.candidates
+            ]
+        }
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """`config` may set any DoverState field (api_key, duplicate_mode, error_rate, latency, ...)."""
-    state = DoverState(**(config or {}))
-    sandbox = DoverSandbox(state)
+def error(key: str, **headers: str) -> Response:
+    body, status = ERRORS[key]
+    return json_response(status, body, headers)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """`config` may set any DoverState field (api_key, duplicate_mode, page_size, ...) and the
+    shared fault settings (error_rate, rate_429, latency, seed, sleep)."""
+    settings = vendor_config(config)
+
+    def fresh_state() -> DoverState:
+        return DoverState(**settings)
+
+    control = DoverControl(fresh_state(), faults_from(config or {}), fresh_state)
     app = Flask(__name__)
-    app.extensions["sandbox"] = sandbox
+    install_control(app, control)
+    app.before_request(_guard(control))
+    _routes(app, control)
+    return app
 
-    def error(key: str, **headers):
-        body, status = ERRORS[key]
-        return jsonify(body), status, headers
 
-    @app.before_request
-    def guard():
-        if request.path.startswith("/__sandbox/"):
+def sandbox_of(app: Flask) -> DoverControl:
+    return app.extensions["sandbox"]
+
+
+def serve(host: str = "127.0.0.1", port: int = 8101, config: Mapping[str, Any] | None = None) -> None:
+    """Run the sandbox as a real HTTP server (blocks)."""
+    common.serve(create_app, host, port, config)
+
+
+def _guard(control: DoverControl) -> Callable[[], ResponseReturnValue | None]:
+    state = control.state
+
+    def guard() -> ResponseReturnValue | None:
+        """Auth first, then the faults armed for the operation, as Dover would refuse."""
+        if is_control_request():
             return None
         path = request.path.removeprefix(PREFIX)
         state.requests.append((request.method, path))
-        if state.latency:
-            time.sleep(state.latency)
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer "):
             return error("no_auth")
-        if auth.removeprefix("Bearer ").strip() != state.api_key:
+        if control.faults.token_expired or auth.removeprefix("Bearer ").strip() != state.api_key:
             return error("bad_token")
-        op = OPERATIONS.get((request.method, path), path)
-        fault = sandbox.take_fault(op)
-        if fault and fault[0] == "fail":
-            return jsonify({"detail": "Injected failure."}), fault[1], {"Retry-After": "1"}
-        request.environ["sandbox.commit_fault"] = fault
-        roll = sandbox.random.random()
-        if roll < state.rate_limit_rate:
+        status = control.faults.before(OPERATIONS.get((request.method, path), path))
+        if status == 429:
             return error("rate", **{"Retry-After": str(state.retry_after)})
-        if roll < state.rate_limit_rate + state.error_rate:
+        if status is not None and status >= 500:
             return error("server")
+        if status is not None:
+            return json_response(status, {"detail": "Injected failure."}, {"Retry-After": "1"})
         return None
 
-    install_commit_then_fail(app, '{"detail": "Internal server error."}')
+    return guard
+
+
+def _answer(control: DoverControl, step: str, body: Any, status: int = 200) -> Response:
+    return committed(control.faults, step, json_response(status, body), lambda: error("server"))
+
+
+def _routes(app: Flask, control: DoverControl) -> None:
+    state = control.state
 
     @app.get(f"{PREFIX}/jobs")
-    def list_jobs():
+    def list_jobs() -> Response:
         offset = int(request.args.get("offset", 0))
         page = state.jobs[offset : offset + state.page_size]
         more = offset + state.page_size < len(state.jobs)
         nxt = f"{request.base_url}?offset={offset + state.page_size}" if more else None
-        return jsonify({"count": len(state.jobs), "next": nxt, "results": page})
+        return _answer(control, "list_jobs", {"count": len(state.jobs), "next": nxt, "results": page})
 
     @app.post(f"{PREFIX}/candidates")
-    def add_candidate():
-        form = request.form
-        missing = {name: ["This field is required."] for name in REQUIRED if not form.get(name)}
-        if missing:
-            return jsonify(missing), 400
-        job = next((j for j in state.jobs if j["id"] == form["job_id"]), None)
-        if job is None:
-            return error("unknown_job")
-        if form["hiring_pipeline_stage_id"] not in {s["id"] for s in job["hiring_pipeline_stages"]}:
-            return error("stage")
-        resume = request.files.get("resume")
-        data = resume.read() if resume else b""
-        if resume and len(data) > state.max_resume_bytes:
-            return error("too_large")
-        if resume and not data.startswith(PDF_MAGIC):
-            return error("not_pdf")
-        email = form.get("candidate_email", "")
-        with sandbox.lock:
-            duplicate = bool(email) and sandbox.count_applications(email, job["id"]) > 0
+    def add_candidate() -> Response:
+        refused, candidate = _candidate_from_form(state)
+        if refused is not None:
+            return refused
+        with state.lock:
+            duplicate = bool(candidate["candidate_email"]) and (
+                control.count_applications(candidate["candidate_email"], candidate["job_id"]) > 0
+            )
             if duplicate and state.duplicate_mode == "reject":
                 return error("duplicate")
-            state.candidates.append(
-                {
-                    **{
-                        key: form.get(key, "")
-                        for key in (
-                            *REQUIRED,
-                            "candidate_email",
-                            "candidate_linkedin_url",
-                            "additional_comments",
-                        )
-                    },
-                    "resume_filename": resume.filename if resume else "",
-                    "resume_content_type": resume.mimetype if resume else "",
-                    "resume_bytes": data,
-                    "duplicate": duplicate,
-                }
-            )
-        return jsonify({"success": True, "message": "Candidate added successfully"}), 201
-
-    @app.get("/__sandbox/candidates")
-    def stored_candidates():
-        return jsonify(
-            [
-                {k: v for k, v in c.items() if k != "resume_bytes"} | {"resume_size": len(c["resume_bytes"])}
-                for c in state.candidates
-            ]
-        )
-
-    install_step_faults(app, sandbox)
-
-    install_connection_dropper(app)  # acts on the "sandbox.drop" mark set above
-    return app
+            state.candidates.append({**candidate, "duplicate": duplicate})
+        body = {"success": True, "message": "Candidate added successfully"}
+        return _answer(control, "add_candidate", body, 201)
 
 
-def sandbox_of(app: Flask) -> DoverSandbox:
-    return app.extensions["sandbox"]
-
-
-def serve(host: str = "127.0.0.1", port: int = 8101, config: dict | None = None) -> None:
-    """Run the sandbox as a real HTTP server (blocks); integration tests start it in a thread."""
-    from werkzeug.serving import make_server
-
-    make_server(host, port, create_app(config), threaded=True).serve_forever()
+def _candidate_from_form(state: DoverState) -> tuple[Response | None, dict]:
+    """The candidate the posted form describes, or the refusal Dover answers it with."""
+    form = request.form
+    missing = {name: ["This field is required."] for name in REQUIRED if not form.get(name)}
+    if missing:
+        return json_response(400, missing), {}
+    job = next((j for j in state.jobs if j["id"] == form["job_id"]), None)
+    if job is None:
+        return error("unknown_job"), {}
+    if form["hiring_pipeline_stage_id"] not in {s["id"] for s in job["hiring_pipeline_stages"]}:
+        return error("stage"), {}
+    resume = request.files.get("resume")
+    data = resume.read() if resume else b""
+    if resume and len(data) > state.max_resume_bytes:
+        return error("too_large"), {}
+    if resume and not data.startswith(PDF_MAGIC):
+        return error("not_pdf"), {}
+    fields = (*REQUIRED, "candidate_email", "candidate_linkedin_url", "additional_comments")
+    return None, {
+        **{key: form.get(key, "") for key in fields},
+        "resume_filename": resume.filename if resume else "",
+        "resume_content_type": resume.mimetype if resume else "",
+        "resume_bytes": data,
+    }
 
 
 if __name__ == "__main__":

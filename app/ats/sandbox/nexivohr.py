@@ -11,19 +11,27 @@ import hashlib
 import hmac
 import json
 import math
-import random
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from flask import Flask, jsonify, request
+from flask import Flask, Response, request
 
-from app.ats.sandbox.common import install_commit_then_fail, install_connection_dropper, install_step_faults
+from app.ats.sandbox import common
+from app.ats.sandbox.common import (
+    SandboxControl,
+    committed,
+    faults_from,
+    install_control,
+    is_control_request,
+    json_response,
+    vendor_config,
+)
 
 PREFIX = "/ats/api/v1"
 PLANS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}
@@ -64,29 +72,16 @@ class NexivoState:
     submissions: dict[int, dict] = field(default_factory=dict)
     events: list[dict] = field(default_factory=list)  # webhook events NexivoHR would send
     requests: list[tuple[str, str]] = field(default_factory=list)
-    faults: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
-    error_rate: float = 0.0
-    rate_limit_rate: float = 0.0
-    latency: float = 0.0
-    seed: int = 0
     clock: Callable[[], float] = time.time
     minute: deque = field(default_factory=deque)
     day: list[int] = field(default_factory=lambda: [-1, 0])  # [day number, requests that day]
     rate_limited: int = 0  # 429s answered for the plan limits
     next_id: int = 4800
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
-class NexivoSandbox:
-    """The SandboxControl of tests/ats/harnesses plus NexivoHR-specific switches."""
-
-    def __init__(self, state: NexivoState) -> None:
-        self.state, self.lock, self.random = state, threading.Lock(), random.Random(state.seed)
-
-    def fail_next(self, step: str, status: int = 500) -> None:
-        self.state.faults.setdefault(step, []).append(("fail", status))
-
-    def commit_then_fail_next(self, step: str, mode: str = "500") -> None:
-        self.state.faults.setdefault(step, []).append(("commit", mode))
+class NexivoControl(SandboxControl[NexivoState]):
+    """The sandbox's control object: what NexivoHR stored, its faults and its plan limits."""
 
     def count_applications(self, email: str, job_ref: str) -> int:
         return sum(
@@ -95,14 +90,6 @@ class NexivoSandbox:
             if str(s["job_id"]) == str(job_ref)
             and self.state.candidates[s["candidate_id"]]["email"].lower() == email.lower()
         )
-
-    def expire_token(self) -> None:
-        self.state.api_token = f"expired-{uuid.uuid4()}"
-
-    def take_fault(self, op: str) -> tuple[str, Any] | None:
-        with self.lock:
-            queued = self.state.faults.get(op)
-            return queued.pop(0) if queued else None
 
     def new_id(self) -> int:
         self.state.next_id += 1
@@ -113,7 +100,7 @@ class NexivoSandbox:
         per_minute, per_day = PLANS[self.state.plan]
         per_minute = self.state.limit_per_minute or per_minute
         now, minute, day = self.state.clock(), self.state.minute, self.state.day
-        with self.lock:
+        with self.state.lock:
             while minute and minute[0] <= now - 60:
                 minute.popleft()
             if day[0] != int(now // 86_400):
@@ -126,67 +113,117 @@ class NexivoSandbox:
             day[1] += 1
             return None
 
+    def dump(self) -> dict[str, Any]:
+        return {
+            "candidates": list(self.state.candidates.values()),
+            "submissions": list(self.state.submissions.values()),
+            "events": self.state.events,
+            "rate_limited": self.state.rate_limited,
+        }
 
-def create_app(config: dict | None = None) -> Flask:
-    """`config` may set any NexivoState field (plan, envelope, clock, error_rate, ...)."""
-    state = NexivoState(**(config or {}))
-    sandbox = NexivoSandbox(state)
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """`config` may set any NexivoState field (plan, envelope, clock, ...) and the shared fault
+    settings (error_rate, rate_429, latency, seed, sleep)."""
+    settings = vendor_config(config)
+    control = NexivoControl(
+        NexivoState(**settings), faults_from(config or {}), lambda: NexivoState(**settings)
+    )
     app = Flask(__name__)
-    app.extensions["sandbox"] = sandbox
+    install_control(app, control)
+    app.before_request(_guard(control))
+    _job_routes(app, control)
+    _candidate_routes(app, control)
+    _submission_routes(app, control)
+    return app
 
-    def envelope(payload: Any, status: int = 200, meta: dict | None = None):
-        if state.envelope == "bare":
-            return jsonify(payload), status
-        return jsonify({"data": payload, **({"meta": meta} if meta else {})}), status
 
-    def error(status: int, message: str, errors: dict | None = None, **headers):
-        return jsonify({"message": message, **({"errors": errors} if errors else {})}), status, headers
+def sandbox_of(app: Flask) -> NexivoControl:
+    return app.extensions["sandbox"]
 
-    def page(items: list[dict]):
-        number = max(int(request.args.get("page", 1)), 1)
-        per_page = min(max(int(request.args.get("per_page", 25)), 1), 100)
-        chunk = items[(number - 1) * per_page : number * per_page]
-        return envelope(chunk, meta={"page": number, "per_page": per_page, "total": len(items)})
 
-    @app.before_request
-    def guard():
-        if request.path.startswith("/__sandbox/"):
+def serve(host: str = "127.0.0.1", port: int = 8102, config: Mapping[str, Any] | None = None) -> None:
+    """Run the sandbox as a real HTTP server (blocks)."""
+    common.serve(create_app, host, port, config)
+
+
+# --- answers (ASSUMED shapes) -------------------------------------------------------------
+
+
+def server_error() -> Response:
+    return error(500, "Server Error")
+
+
+def error(
+    status: int, message: str, errors: dict | None = None, *, headers: Mapping[str, str] | None = None
+) -> Response:
+    return json_response(status, {"message": message, **({"errors": errors} if errors else {})}, headers)
+
+
+def answer(control: NexivoControl, payload: Any, status: int = 200, meta: dict | None = None) -> Response:
+    """The enveloped success, unless a commit-then-fail fault is armed for this operation."""
+    if control.state.envelope == "bare":
+        body = payload
+    else:
+        body = {"data": payload, **({"meta": meta} if meta else {})}
+    return committed(control.faults, request.endpoint or "", json_response(status, body), server_error)
+
+
+def page(control: NexivoControl, items: list[dict]) -> Response:
+    number = max(int(request.args.get("page", 1)), 1)
+    per_page = min(max(int(request.args.get("per_page", 25)), 1), 100)
+    chunk = items[(number - 1) * per_page : number * per_page]
+    return answer(control, chunk, meta={"page": number, "per_page": per_page, "total": len(items)})
+
+
+# --- routes -------------------------------------------------------------------------------
+
+
+def _guard(control: NexivoControl) -> Callable[[], Response | None]:
+    state = control.state
+
+    def guard() -> Response | None:
+        """Auth, plan, plan limits, then injected faults (keyed by the view's endpoint name)."""
+        if is_control_request():
             return None
         state.requests.append((request.method, request.path.removeprefix(PREFIX)))
-        if state.latency:
-            time.sleep(state.latency)
-        if request.headers.get("Authorization", "") != f"Bearer {state.api_token}":
+        expected = f"Bearer {state.api_token}"
+        if control.faults.token_expired or request.headers.get("Authorization", "") != expected:
             return error(401, "Unauthenticated")
         if state.plan not in PLANS:
             return error(403, "API access is not available on your plan")
-        wait = sandbox.over_plan()
+        wait = control.over_plan()
         if wait is not None:
             state.rate_limited += 1
-            return error(429, "Too Many Requests", **{"Retry-After": str(max(1, math.ceil(wait)))})
-        fault = sandbox.take_fault(request.endpoint or "")
-        if fault and fault[0] == "fail":
-            return error(fault[1], "Injected failure", **{"Retry-After": "1"})
-        request.environ["sandbox.commit_fault"] = fault
-        roll = sandbox.random.random()
-        if roll < state.rate_limit_rate:
-            return error(429, "Too Many Requests", **{"Retry-After": "1"})
-        if roll < state.rate_limit_rate + state.error_rate:
-            return error(500, "Server Error")
+            return error(429, "Too Many Requests", headers={"Retry-After": str(max(1, math.ceil(wait)))})
+        status = control.faults.before(request.endpoint or "")
+        if status == 429:
+            return error(429, "Too Many Requests", headers={"Retry-After": "1"})
+        if status is not None:
+            return error(status, "Injected failure", headers={"Retry-After": "1"})
         return None
 
-    install_commit_then_fail(app, '{"message": "Server Error"}')
+    return guard
+
+
+def _job_routes(app: Flask, control: NexivoControl) -> None:
+    state = control.state
 
     @app.get(f"{PREFIX}/jobs", endpoint="list_jobs")
-    def list_jobs():
-        return page(list(state.jobs.values()))
+    def list_jobs() -> Response:
+        return page(control, list(state.jobs.values()))
 
     @app.get(f"{PREFIX}/jobs/<int:job_id>", endpoint="get_job")
-    def get_job(job_id):
+    def get_job(job_id: int) -> Response:
         job = state.jobs.get(job_id)
-        return envelope(job) if job else error(404, "Not Found")
+        return answer(control, job) if job else error(404, "Not Found")
+
+
+def _candidate_routes(app: Flask, control: NexivoControl) -> None:
+    state = control.state
 
     @app.get(f"{PREFIX}/candidates", endpoint="find_candidate")
-    def search_candidates():
+    def search_candidates() -> Response:
         query = request.args.get("q", "").strip().lower()
         status = request.args.get("status")
         found = [
@@ -199,10 +236,10 @@ def create_app(config: dict | None = None) -> Flask:
             and (not status or c["status"] == status)
             and c["status"] != "inactive"
         ]
-        return page(found)
+        return page(control, found)
 
     @app.post(f"{PREFIX}/candidates", endpoint="create_candidate")
-    def create_candidate():
+    def create_candidate() -> Response:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return error(400, "Validation failed", {"body": ["must be a JSON object"]})
@@ -210,7 +247,7 @@ def create_app(config: dict | None = None) -> Flask:
         email = str(body.get("email") or "")
         if email and "@" not in email:
             errors["email"] = ["is invalid"]
-        with sandbox.lock:
+        with state.lock:
             taken = any(c["email"].lower() == email.lower() for c in state.candidates.values())
             if email and taken and not state.allow_duplicate_emails:
                 errors["email"] = ["has already been taken"]
@@ -218,34 +255,38 @@ def create_app(config: dict | None = None) -> Flask:
                 return error(400, "Validation failed", errors)
             candidate = {
                 **body,
-                "id": sandbox.new_id(),
+                "id": control.new_id(),
                 "email": email,
                 "status": "new",
                 "created_at": _now(state),
             }
             state.candidates[candidate["id"]] = candidate
-        return envelope(candidate, 201)
+        return answer(control, candidate, 201)
 
     @app.get(f"{PREFIX}/candidates/<int:candidate_id>", endpoint="get_candidate")
-    def get_candidate(candidate_id):
+    def get_candidate(candidate_id: int) -> Response:
         candidate = state.candidates.get(candidate_id)
-        return envelope(candidate) if candidate else error(404, "Not Found")
+        return answer(control, candidate) if candidate else error(404, "Not Found")
+
+
+def _submission_routes(app: Flask, control: NexivoControl) -> None:
+    state = control.state
 
     @app.get(f"{PREFIX}/jobs/<int:job_id>/submissions", endpoint="list_submissions")
-    def list_submissions(job_id):
+    def list_submissions(job_id: int) -> Response:
         if job_id not in state.jobs:
             return error(404, "Not Found")
-        return page([s for s in state.submissions.values() if s["job_id"] == job_id])
+        return page(control, [s for s in state.submissions.values() if s["job_id"] == job_id])
 
     @app.post(f"{PREFIX}/jobs/<int:job_id>/submissions", endpoint="submit_to_job")
-    def submit(job_id):
+    def submit(job_id: int) -> Response:
         if job_id not in state.jobs:
             return error(404, "Not Found")
         body = request.get_json(silent=True) or {}
         candidate_id = body.get("candidate_id")
         if candidate_id not in state.candidates:
             return error(400, "Validation failed", {"candidate_id": ["does not exist"]})
-        with sandbox.lock:
+        with state.lock:
             if any(
                 s["job_id"] == job_id and s["candidate_id"] == candidate_id
                 for s in state.submissions.values()
@@ -253,17 +294,17 @@ def create_app(config: dict | None = None) -> Flask:
                 return error(400, "Validation failed", {"candidate_id": ["already submitted to this job"]})
             record = {
                 **body,
-                "id": sandbox.new_id(),
+                "id": control.new_id(),
                 "job_id": job_id,
                 "candidate_id": candidate_id,
                 "stage": DEFAULT_STAGE,
                 "created_at": _now(state),
             }
             state.submissions[record["id"]] = record
-        return envelope(record, 201)
+        return answer(control, record, 201)
 
     @app.patch(f"{PREFIX}/submissions/<int:submission_id>", endpoint="move_stage")
-    def move_stage(submission_id):
+    def move_stage(submission_id: int) -> Response:
         record = state.submissions.get(submission_id)
         if record is None:
             return error(404, "Not Found")
@@ -273,23 +314,7 @@ def create_app(config: dict | None = None) -> Flask:
         if record["stage"] != stage:
             record["stage"] = stage
             state.events.append(stage_event(record))
-        return envelope(record)
-
-    @app.get("/__sandbox/state")
-    def dump_state():
-        return jsonify(
-            {
-                "candidates": list(state.candidates.values()),
-                "submissions": list(state.submissions.values()),
-                "events": state.events,
-                "rate_limited": state.rate_limited,
-            }
-        )
-
-    install_step_faults(app, sandbox)
-
-    install_connection_dropper(app)  # acts on the "sandbox.drop" mark set above
-    return app
+        return answer(control, record)
 
 
 def stage_event(submission: dict) -> dict:
@@ -315,19 +340,8 @@ def send_event(url: str, secret: bytes, event: dict, *, client: httpx.Client | N
     return httpx.post(url, content=raw, headers=headers, timeout=10.0)
 
 
-def sandbox_of(app: Flask) -> NexivoSandbox:
-    return app.extensions["sandbox"]
-
-
 def _now(state: NexivoState) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(state.clock()))
-
-
-def serve(host: str = "127.0.0.1", port: int = 8102, config: dict | None = None) -> None:
-    """Run the sandbox as a real HTTP server (blocks); integration tests start it in a thread."""
-    from werkzeug.serving import make_server
-
-    make_server(host, port, create_app(config), threaded=True).serve_forever()
 
 
 if __name__ == "__main__":

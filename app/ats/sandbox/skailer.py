@@ -2,8 +2,8 @@
 
 Paths and field names follow the vendor guide; every body shape is ASSUMED and lives in the
 "shapes" section below so it can be corrected in one place once real documentation arrives.
-What the sandbox stored is in `SkailerState`, which tests read directly or through
-GET /_sandbox/state; faults are set by config or POST /_sandbox/faults.
+What the sandbox stored is in `SkailerState`, which tests read through `sandbox_of(app).state`
+or GET /_sandbox/state; faults are set by config or POST /_sandbox/faults (see common.py).
 """
 
 from __future__ import annotations
@@ -11,20 +11,25 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, Response, abort, jsonify, request
+from flask.typing import ResponseReturnValue
 
+from app.ats.sandbox import common
 from app.ats.sandbox.common import (
-    DropConnection,
-    Faults,
     FixedWindow,
+    SandboxControl,
     bearer_token,
-    install_connection_dropper,
+    committed,
+    faults_from,
+    install_control,
+    json_response,
     server_error,
     too_many,
+    vendor_config,
 )
 
 TOKEN_LIFETIME = 45 * 24 * 3600
@@ -70,7 +75,7 @@ def page_of(items: list[dict], page: int) -> dict:
     return {"items": items[start : start + PER_PAGE], "page": page, "per_page": PER_PAGE, "total": len(items)}
 
 
-def invalid(errors: dict[str, list], status: int = 422):
+def invalid(errors: dict[str, list], status: int = 422) -> ResponseReturnValue:
     return jsonify({"message": "The given data was invalid.", "errors": errors}), status
 
 
@@ -93,6 +98,7 @@ class SkailerState:
     actions: dict[int, dict] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (method, path) per request
     reject_duplicate_email: bool = True
+    clock: Callable[[], float] = field(default=time.time, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _ids: Any = field(default_factory=lambda: itertools.count(5000), repr=False)
 
@@ -118,17 +124,8 @@ class SkailerState:
         }
 
 
-class SkailerControl:
-    """The `SandboxControl` of tests/ats/harnesses over a running sandbox's state."""
-
-    def __init__(self, state: SkailerState, faults: Faults) -> None:
-        self.state, self.faults = state, faults
-
-    def fail_next(self, step: str, status: int = 500) -> None:
-        self.faults.configure({"fail_next": {"step": step, "status": status}})
-
-    def commit_then_fail_next(self, step: str, mode: str = "500") -> None:
-        self.faults.configure({"commit_then_fail": {"step": step, "mode": mode}})
+class SkailerControl(SandboxControl[SkailerState]):
+    """The sandbox's control object: Skailer's records, faults, and its token lifetime."""
 
     def count_applications(self, email: str, job_ref: str) -> int:
         with self.state.lock:
@@ -142,38 +139,53 @@ class SkailerControl:
             )
 
     def expire_token(self) -> None:
+        """Skailer tokens age out, so expiring one makes it older than TOKEN_LIFETIME; issuing
+        it again (`state.tokens[token] = now`) or `restore_token` renews it."""
         with self.state.lock:
             for token in self.state.tokens:
                 self.state.tokens[token] = 0.0
+
+    def restore_token(self) -> None:
+        with self.state.lock:
+            for token in self.state.tokens:
+                self.state.tokens[token] = self.state.clock()
+        super().restore_token()
+
+    def dump(self) -> dict[str, Any]:
+        with self.state.lock:
+            return self.state.summary()
 
 
 # --- the app ------------------------------------------------------------------------------
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """config: token (str), limit_per_minute (100), clock and sleep (callables), faults (dict
-    for `Faults.configure`: error_rate, rate_429, latency, fail_next, commit_then_fail), seed
-    (int), reject_duplicate_email (bool)."""
-    config = dict(config or {})
-    clock: Callable[[], float] = config.get("clock", time.time)
-    state = SkailerState(reject_duplicate_email=config.get("reject_duplicate_email", True))
-    state.tokens[config.get("token", "sandbox-token")] = clock()
-    faults = Faults(seed=config.get("seed", 0), sleep=config.get("sleep", time.sleep))
-    faults.configure(config.get("faults", {}))
-    limiter = FixedWindow(config.get("limit_per_minute", 100), 60.0, clock)
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """config: token (str), limit_per_minute (100), clock and sleep (callables), seed (int),
+    error_rate, rate_429 and latency (faults from the start), reject_duplicate_email (bool)."""
+    settings = vendor_config(config)
+    clock: Callable[[], float] = settings.get("clock", time.time)
 
+    def fresh_state() -> SkailerState:
+        state = SkailerState(clock=clock, reject_duplicate_email=settings.get("reject_duplicate_email", True))
+        state.tokens[settings.get("token", "sandbox-token")] = clock()
+        return state
+
+    control = SkailerControl(fresh_state(), faults_from(config or {}), fresh_state)
+    limiter = FixedWindow(settings.get("limit_per_minute", 100), 60.0, clock)
     app = Flask(__name__)
-    app.extensions["skailer"] = SkailerControl(state, faults)
-    install_connection_dropper(app)
-    _guard(app, state, faults, limiter, clock)
-    _lookups(app, state)
-    _creates(app, state, faults)
-    _testing(app, state, faults)
+    install_control(app, control)
+    _guard(app, control, limiter)
+    _lookups(app, control)
+    _applicant_writes(app, control)
+    _candidate_writes(app, control)
     return app
 
 
-def control(app: Flask) -> SkailerControl:
-    return app.extensions["skailer"]
+def sandbox_of(app: Flask) -> SkailerControl:
+    return app.extensions["sandbox"]
+
+
+control = sandbox_of  # the name older callers use
 
 
 STEP_OF = {
@@ -194,20 +206,22 @@ def step_of(method: str, path: str) -> str:
     return STEP_OF.get((method, path), "other")
 
 
-def _guard(app, state, faults, limiter, clock):
+def _guard(app: Flask, control: SkailerControl, limiter: FixedWindow) -> None:
     @app.before_request
-    def check():
+    def check() -> ResponseReturnValue | None:
         if not request.path.startswith("/api/"):
             return None
+        state = control.state
         with state.lock:
             state.calls.append((request.method, request.path))
             issued = state.tokens.get(bearer_token() or "")
-        if issued is None or clock() - issued > TOKEN_LIFETIME:
+        expired = issued is None or state.clock() - issued > TOKEN_LIFETIME
+        if expired or control.faults.token_expired:
             return jsonify({"message": "Unauthenticated."}), 401
         wait = limiter.hit()
         if wait is not None:
             return too_many(wait)
-        status = faults.before(step_of(request.method, request.path))
+        status = control.faults.before(step_of(request.method, request.path))
         if status == 429:
             return too_many(1)
         if status is not None:
@@ -219,19 +233,17 @@ def _guard(app, state, faults, limiter, clock):
         return None
 
 
-def _committed(faults: Faults, step: str, body: Any, status: int = 201):
-    """Answer a saved create, unless a commit-then-fail fault hides the success."""
-    mode = faults.after(step)
-    if mode == "drop":
-        raise DropConnection
-    if mode is not None:
-        return server_error()
-    return jsonify(body), status
+def _saved(control: SkailerControl, step: str, body: Any) -> Response:
+    """Answer a saved create with 201, unless a commit-then-fail fault hides the success."""
+    return committed(control.faults, step, json_response(201, body), server_error)
 
 
-def _lookups(app, state):
+def _lookups(app: Flask, control: SkailerControl) -> None:
+    """The reads: cached by the adapter, and never creating anything."""
+    state = control.state
+
     @app.post("/api/v1/jobs/search")
-    def search_jobs():
+    def search_jobs() -> ResponseReturnValue:
         query = request.get_json(silent=True) or {}
         text = str(query.get("query", "")).lower()
         status = query.get("status")
@@ -241,15 +253,15 @@ def _lookups(app, state):
         return jsonify(page_of(items, max(1, int(query.get("page", 1)))))
 
     @app.get("/api/v1/pipelines/all")
-    def pipelines():
+    def pipelines() -> ResponseReturnValue:
         return jsonify(state.pipelines)
 
     @app.get("/api/v1/sources/all")
-    def sources():
+    def sources() -> ResponseReturnValue:
         return jsonify(state.sources)
 
     @app.post("/api/v1/applicants/search")
-    def find_applicant():
+    def find_applicant() -> ResponseReturnValue:
         text = str((request.get_json(silent=True) or {}).get("query", "")).lower()
         with state.lock:
             items = [
@@ -258,7 +270,7 @@ def _lookups(app, state):
         return jsonify(page_of(items, 1))
 
     @app.post("/api/v1/candidates/search")
-    def find_candidate():
+    def find_candidate() -> ResponseReturnValue:
         query = request.get_json(silent=True) or {}
         with state.lock:
             items = [
@@ -269,20 +281,23 @@ def _lookups(app, state):
         return jsonify(page_of(items, 1))
 
 
-def _creates(app, state, faults):
+def _applicant_writes(app: Flask, control: SkailerControl) -> None:
+    """The CV upload and the applicant record; each write is answered through `_saved`."""
+    state = control.state
+
     @app.post("/api/v1/upload-cv-file")
-    def upload_cv():
+    def upload_cv() -> ResponseReturnValue:
         upload = request.files.get("file")
         data = upload.read() if upload else b""
-        if not data or len(data) > MAX_FILE_BYTES or data[:4] not in FILE_MAGIC:
+        if upload is None or not data or len(data) > MAX_FILE_BYTES or data[:4] not in FILE_MAGIC:
             return invalid({"file": ["The file must be a PDF, DOC or DOCX of at most 10 MB."]})
         with state.lock:
             cv_id = state.next_id()
             state.cvs[cv_id] = {"id": cv_id, "filename": upload.filename, "size": len(data)}
-        return _committed(faults, "upload_cv", {"cv_id": cv_id, "parsed": {}})
+        return _saved(control, "upload_cv", {"cv_id": cv_id, "parsed": {}})
 
     @app.post("/api/v1/applicant")
-    def create_applicant():
+    def create_applicant() -> ResponseReturnValue:
         body = request.get_json(silent=True) or {}
         errors = _applicant_errors(state, body)
         if errors:
@@ -302,10 +317,15 @@ def _creates(app, state, faults):
                 "cv_ids": list(body.get("cv_ids", [])),
             }
             state.applicants[applicant["id"]] = applicant
-        return _committed(faults, "create_applicant", applicant)
+        return _saved(control, "create_applicant", applicant)
+
+
+def _candidate_writes(app: Flask, control: SkailerControl) -> None:
+    """Putting an applicant on a job, and the comment that follows."""
+    state = control.state
 
     @app.post("/api/v1/candidate")
-    def assign_to_job():
+    def assign_to_job() -> ResponseReturnValue:
         body = request.get_json(silent=True) or {}
         with state.lock:
             errors = _candidate_errors(state, body)
@@ -320,10 +340,10 @@ def _creates(app, state, faults):
                 "source_id": body.get("source_id"),
             }
             state.candidates[candidate["id"]] = candidate
-        return _committed(faults, "assign_to_job", candidate)
+        return _saved(control, "assign_to_job", candidate)
 
     @app.post("/api/v1/candidates/<int:candidate_id>/actions")
-    def comment(candidate_id):
+    def comment(candidate_id: int) -> ResponseReturnValue:
         body = request.get_json(silent=True) or {}
         with state.lock:
             if candidate_id not in state.candidates:
@@ -340,7 +360,7 @@ def _creates(app, state, faults):
                 "comment": body.get("comment", ""),
             }
             state.actions[action["id"]] = action
-        return _committed(faults, "comment", action)
+        return _saved(control, "comment", action)
 
 
 def _applicant_errors(state: SkailerState, body: dict) -> dict:
@@ -376,25 +396,6 @@ def _candidate_errors(state: SkailerState, body: dict) -> dict:
     return errors
 
 
-def _testing(app, state, faults):
-    @app.get("/_sandbox/state")
-    def sandbox_state():
-        with state.lock:
-            return jsonify(state.summary())
-
-    @app.post("/_sandbox/faults")
-    def sandbox_faults():
-        body = request.get_json(silent=True) or {}
-        faults.configure(body)
-        if body.get("expire_token"):
-            control(app).expire_token()
-        return jsonify(
-            {"error_rate": faults.error_rate, "rate_429": faults.rate_429, "latency": faults.latency}
-        )
-
-
-def serve(host: str = "127.0.0.1", port: int = 5051, config: dict | None = None) -> None:
-    """Run the sandbox as a real HTTP server (threaded), e.g. for `flask sandbox skailer`."""
-    from werkzeug.serving import run_simple
-
-    run_simple(host, port, create_app(config), threaded=True, use_reloader=False)
+def serve(host: str = "127.0.0.1", port: int = 5051, config: Mapping[str, Any] | None = None) -> None:
+    """Run the sandbox as a real HTTP server (blocks), e.g. for `flask sandbox skailer`."""
+    common.serve(create_app, host, port, config)

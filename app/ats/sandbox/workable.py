@@ -11,19 +11,27 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-from flask import Flask, abort, g, jsonify, request
+from flask import Flask, Response, abort, g, request
 
-from app.ats.sandbox.common import DropConnection, Faults, install_connection_dropper
+from app.ats.sandbox import common
+from app.ats.sandbox.common import (
+    SandboxControl,
+    committed,
+    faults_from,
+    install_control,
+    json_response,
+    vendor_config,
+)
 
 PREFIX = "/spi/v3"
+WINDOW_SETTINGS = ("rate_limit", "window", "max_limit", "clock")
 ALL_SCOPES = ("r_jobs", "r_candidates", "w_candidates", "w_comments")
 
-ASSUMED = {
+ASSUMED: dict[str, Any] = {
     "retry_after_on_429": False,  # Workable documents only the X-Rate-Limit-* headers
     "not_found": {"error": "Not found"},
     "forbidden": {"error": "Insufficient scope"},
@@ -104,122 +112,167 @@ class WorkableState:
     tokens: dict[str, tuple[str, ...]]
     rate_limit: int = 10
     window: float = 10.0
+    max_limit: int = 100  # the most jobs one page may hold
+    clock: Callable[[], float] = field(default=time.time, repr=False)
     candidates: list[dict] = field(default_factory=list)
     comments: list[dict] = field(default_factory=list)
     requests: list[tuple[str, str, int]] = field(default_factory=list)
     windows: dict[tuple[str, int], int] = field(default_factory=dict)
-    faults: Faults = field(default_factory=Faults)
-    token_expired: bool = False
 
     def job(self, shortcode: str) -> dict:
         found = next((j for j in self.jobs if j["shortcode"] == shortcode), None)
         if found is None:
-            abort(_error(404, ASSUMED["not_found"]))
+            abort(json_response(404, ASSUMED["not_found"]))
         return found
 
 
-def _error(status: int, body: dict, headers: dict | None = None):
-    response = jsonify(body)
-    response.status_code = status
-    response.headers.update(headers or {})
-    return response
+class WorkableControl(SandboxControl[WorkableState]):
+    """The sandbox's control object: what Workable stored, and its faults."""
+
+    def count_applications(self, email: str, job_ref: str) -> int:
+        return sum(
+            1
+            for c in self.state.candidates
+            if c["email"].lower() == email.lower() and c["job"]["shortcode"] == job_ref
+        )
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "candidates": self.state.candidates,
+            "comments": self.state.comments,
+            "requests": self.state.requests,
+        }
 
 
-def create_app(config: dict | None = None) -> Flask:
-    config = dict(config or {})
-    clock: Callable[[], float] = config.get("clock", time.time)
-    state = WorkableState(
-        jobs=[dict(j) for j in config.get("jobs", DEFAULT_JOBS)],
-        stages=list(config.get("stages", DEFAULT_STAGES)),
-        tokens={k: tuple(v) for k, v in config.get("tokens", {"test-token": ALL_SCOPES}).items()},
-        rate_limit=config.get("rate_limit", 10),
-        window=config.get("window", 10.0),
-    )
-    state.faults.configure({k: config[k] for k in ("error_rate", "rate_429", "latency") if k in config})
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """config: jobs, stages, tokens ({token: scopes}), rate_limit and window (the rate window),
+    max_limit, clock, and the shared fault settings (error_rate, rate_429, latency, seed, sleep)."""
+    settings = vendor_config(config)
+
+    def fresh_state() -> WorkableState:
+        tokens = settings.get("tokens", {"test-token": ALL_SCOPES})
+        return WorkableState(
+            jobs=[dict(j) for j in settings.get("jobs", DEFAULT_JOBS)],
+            stages=list(settings.get("stages", DEFAULT_STAGES)),
+            tokens={key: tuple(scopes) for key, scopes in tokens.items()},
+            **{
+                key: settings[key]
+                for key in ("rate_limit", "window", "max_limit", "clock")
+                if key in settings
+            },
+        )
+
+    control = WorkableControl(fresh_state(), faults_from(config or {}), fresh_state)
     app = Flask(__name__)
-    app.extensions["workable_sandbox"] = state
+    install_control(app, control)
+    app.after_request(_recorder(control))
+    _job_routes(app, control)
+    _candidate_routes(app, control)
+    return app
 
-    def guard(scopes: tuple[str, ...], endpoint: str):
-        """Auth, scope, rate window and injected faults, in the order Workable would apply them."""
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if state.token_expired or token not in state.tokens:
-            abort(_error(401, {"error": "Not authorized"}))
-        if not set(scopes) & set(state.tokens[token]):
-            abort(_error(403, ASSUMED["forbidden"]))
-        now = clock()
-        slot = int(now // state.window)
-        used = state.windows.get((token, slot), 0)
-        reset = (slot + 1) * state.window
-        g.rate_headers = {"X-Rate-Limit-Limit": str(state.rate_limit), "X-Rate-Limit-Reset": f"{reset:.0f}"}
-        step = STEP_OF.get((request.method, endpoint), endpoint)
-        injected = None if used >= state.rate_limit else state.faults.before(step)
-        if used >= state.rate_limit or injected == 429:
-            headers = dict(g.rate_headers, **{"X-Rate-Limit-Remaining": "0"})
-            if ASSUMED["retry_after_on_429"]:
-                headers["Retry-After"] = f"{max(0.0, reset - now):.0f}"
-            abort(_error(429, {"error": "Too many requests"}, headers))
-        state.windows[(token, slot)] = used + 1
-        g.rate_headers["X-Rate-Limit-Remaining"] = str(state.rate_limit - used - 1)
-        if injected:
-            abort(_error(injected, {"error": "Injected failure"}))
-        return step
 
-    def finish(step: str, body: Any, status: int = 200):
-        """Answer, unless a commit-then-fail is armed for this step: then the work stays done."""
-        mode = state.faults.after(step)
-        if mode == "drop":
-            raise DropConnection(step)
-        if mode:
-            return _error(500, {"error": "Internal server error"})
-        response = jsonify(body)
-        response.status_code = status
-        return response
+def sandbox_of(app: Flask) -> WorkableControl:
+    return app.extensions["sandbox"]
 
-    @app.after_request
-    def add_rate_headers(response):
+
+def serve(host: str = "127.0.0.1", port: int = 8103, config: Mapping[str, Any] | None = None) -> None:
+    """Run the sandbox as a real HTTP server (blocks)."""
+    common.serve(create_app, host, port, config)
+
+
+def guard(control: WorkableControl, scopes: tuple[str, ...], endpoint: str) -> str:
+    """Auth, scope, rate window and injected faults, in the order Workable would apply them;
+    the adapter step the request serves, when it may go on."""
+    state = control.state
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if control.faults.token_expired or token not in state.tokens:
+        abort(json_response(401, {"error": "Not authorized"}))
+    if not set(scopes) & set(state.tokens[token]):
+        abort(json_response(403, ASSUMED["forbidden"]))
+    now = state.clock()
+    slot = int(now // state.window)
+    used = state.windows.get((token, slot), 0)
+    reset = (slot + 1) * state.window
+    g.rate_headers = {"X-Rate-Limit-Limit": str(state.rate_limit), "X-Rate-Limit-Reset": f"{reset:.0f}"}
+    step = STEP_OF.get((request.method, endpoint), endpoint)
+    injected = None if used >= state.rate_limit else control.faults.before(step)
+    if used >= state.rate_limit or injected == 429:
+        headers = dict(g.rate_headers, **{"X-Rate-Limit-Remaining": "0"})
+        if ASSUMED["retry_after_on_429"]:
+            headers["Retry-After"] = f"{max(0.0, reset - now):.0f}"
+        abort(json_response(429, {"error": "Too many requests"}, headers))
+    state.windows[(token, slot)] = used + 1
+    g.rate_headers["X-Rate-Limit-Remaining"] = str(state.rate_limit - used - 1)
+    if injected:
+        abort(json_response(injected, {"error": "Injected failure"}))
+    return step
+
+
+def finish(control: WorkableControl, step: str, body: Any, status: int = 200) -> Response:
+    """Answer, unless a commit-then-fail is armed for this step: then the work stays done."""
+    return committed(
+        control.faults,
+        step,
+        json_response(status, body),
+        lambda: json_response(500, {"error": "Internal server error"}),
+    )
+
+
+def _recorder(control: WorkableControl) -> Callable[[Response], Response]:
+    def record(response: Response) -> Response:
         response.headers.update(g.get("rate_headers", {}))
-        state.requests.append((request.method, request.path, response.status_code))
+        control.state.requests.append((request.method, request.path, response.status_code))
         return response
+
+    return record
+
+
+def _job_routes(app: Flask, control: WorkableControl) -> None:
+    state = control.state
 
     @app.get(f"{PREFIX}/jobs")
-    def list_jobs():
-        step = guard(("r_jobs",), "jobs")
+    def list_jobs() -> Response:
+        step = guard(control, ("r_jobs",), "jobs")
         wanted = request.args.get("state")
         jobs = [j for j in state.jobs if not wanted or j.get("state") == wanted]
         since = request.args.get("since_id")
         if since:
             ids = [j["id"] for j in jobs]
             jobs = jobs[ids.index(since) + 1 :] if since in ids else []
-        limit = max(1, min(int(request.args.get("limit", 50)), 100, config.get("max_limit", 100)))
+        limit = max(1, min(int(request.args.get("limit", 50)), 100, state.max_limit))
         page = [_public_job(j) for j in jobs[:limit]]
         body: dict[str, Any] = {"jobs": page}
         if len(jobs) > limit:
             args = {k: v for k, v in request.args.items() if k != "since_id"}
             query = "&".join(f"{k}={v}" for k, v in {**args, "since_id": page[-1]["id"]}.items())
             body["paging"] = {"next": f"{request.base_url}?{query}"}
-        return finish(step, body)
+        return finish(control, step, body)
 
     @app.get(f"{PREFIX}/jobs/<shortcode>")
-    def show_job(shortcode):
-        step = guard(("r_jobs",), "job")
-        return finish(step, _public_job(state.job(shortcode)))
+    def show_job(shortcode: str) -> Response:
+        step = guard(control, ("r_jobs",), "job")
+        return finish(control, step, _public_job(state.job(shortcode)))
 
     @app.get(f"{PREFIX}/jobs/<shortcode>/questions")
-    def questions(shortcode):
-        step = guard(("r_jobs",), "questions")
-        return finish(step, {"questions": state.job(shortcode).get("questions", [])})
+    def questions(shortcode: str) -> Response:
+        step = guard(control, ("r_jobs",), "questions")
+        return finish(control, step, {"questions": state.job(shortcode).get("questions", [])})
 
     @app.get(f"{PREFIX}/jobs/<shortcode>/stages")
     @app.get(f"{PREFIX}/stages", defaults={"shortcode": None})
-    def stages(shortcode):
-        step = guard(("r_jobs",), "stages")
+    def stages(shortcode: str | None) -> Response:
+        step = guard(control, ("r_jobs",), "stages")
         if shortcode:
             state.job(shortcode)
-        return finish(step, {"stages": state.stages})
+        return finish(control, step, {"stages": state.stages})
+
+
+def _candidate_routes(app: Flask, control: WorkableControl) -> None:
+    state = control.state
 
     @app.get(f"{PREFIX}/candidates")
-    def find_candidates():
-        step = guard(("r_candidates",), "candidates")
+    def find_candidates() -> Response:
+        step = guard(control, ("r_candidates",), "candidates")
         email, shortcode = request.args.get("email", "").lower(), request.args.get("shortcode")
         found = [
             c
@@ -227,19 +280,19 @@ def create_app(config: dict | None = None) -> Flask:
             if (not email or c["email"].lower() == email)
             and (not shortcode or c["job"]["shortcode"] == shortcode)
         ]
-        return finish(step, {"candidates": [_summary(c) for c in found]})
+        return finish(control, step, {"candidates": [_summary(c) for c in found]})
 
     @app.post(f"{PREFIX}/jobs/<shortcode>/candidates")
     @app.post(f"{PREFIX}/jobs/<shortcode>/<stage>/candidates")
-    def create_candidate(shortcode, stage=None):
-        step = guard(("w_candidates",), "create")
+    def create_candidate(shortcode: str, stage: str | None = None) -> Response:
+        step = guard(control, ("w_candidates",), "create")
         job = state.job(shortcode)
         body = request.get_json(silent=True) or {}
         candidate = body.get("candidate") or {}
         stage = stage or request.args.get("stage")
         errors = validate_candidate(candidate, job, state, stage)
         if errors:
-            return _error(422, {"error": "Validation failed", "validation_errors": errors})
+            return json_response(422, {"error": "Validation failed", "validation_errors": errors})
         record = dict(
             candidate,
             id=f"{0x3FA1C000 + len(state.candidates):x}",
@@ -247,40 +300,23 @@ def create_app(config: dict | None = None) -> Flask:
             sourced=body.get("sourced", True),
             domain=body.get("domain"),
             stage=stage or ("applied" if body.get("sourced", True) is False else "sourced"),
-            created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(clock())),
+            created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(state.clock())),
         )
         state.candidates.append(record)
-        return finish(step, {"status": "created", "candidate": _summary(record)}, 201)
+        return finish(control, step, {"status": "created", "candidate": _summary(record)}, 201)
 
     @app.post(f"{PREFIX}/candidates/<candidate_id>/comments")
-    def comment(candidate_id):
-        step = guard(("w_candidates", "w_comments"), "comment")
+    def comment(candidate_id: str) -> Response:
+        step = guard(control, ("w_candidates", "w_comments"), "comment")
         if not any(c["id"] == candidate_id for c in state.candidates):
-            return _error(404, ASSUMED["not_found"])
+            return json_response(404, ASSUMED["not_found"])
         body = request.get_json(silent=True) or {}
         if not body.get("member_id") or not (body.get("comment") or {}).get("body"):
-            return _error(
-                422, {"error": "Validation failed", "validation_errors": {"member_id": ["is required"]}}
-            )
+            errors = {"member_id": ["is required"]}
+            return json_response(422, {"error": "Validation failed", "validation_errors": errors})
         record = {"id": str(len(state.comments) + 1), "candidate_id": candidate_id, **body}
         state.comments.append(record)
-        return finish(step, {"id": record["id"]}, 201)
-
-    @app.get("/__sandbox/state")
-    def sandbox_state():
-        """Test-only: what the "ATS" stored. Not a Workable endpoint."""
-        return jsonify(candidates=state.candidates, comments=state.comments, requests=state.requests)
-
-    @app.post("/__sandbox/faults")
-    def sandbox_faults():
-        """Test-only: arm faults on a sandbox running as a real server."""
-        settings = request.get_json(silent=True) or {}
-        state.faults.configure(settings)
-        state.token_expired = bool(settings.get("token_expired", state.token_expired))
-        return jsonify(ok=True)
-
-    install_connection_dropper(app)
-    return app
+        return finish(control, step, {"id": record["id"]}, 201)
 
 
 def validate_candidate(candidate: dict, job: dict, state: WorkableState, stage: str | None) -> dict:
@@ -368,44 +404,6 @@ def _summary(record: dict) -> dict:
         name=f"{record.get('firstname', '')} {record.get('lastname', '')}".strip(),
         disqualified=False,
     )
-
-
-class WorkableControl:
-    """The SandboxControl of the contract tests, plus the state for vendor-specific asserts."""
-
-    def __init__(self, app: Flask) -> None:
-        self.state: WorkableState = app.extensions["workable_sandbox"]
-
-    def fail_next(self, step: str, status: int = 500) -> None:
-        self.state.faults.fail_next.setdefault(step, []).append(status)
-
-    def commit_then_fail_next(self, step: str, mode: str = "500") -> None:
-        self.state.faults.commit_then_fail.setdefault(step, []).append(mode)
-
-    def count_applications(self, email: str, job_ref: str) -> int:
-        return sum(
-            1
-            for c in self.state.candidates
-            if c["email"].lower() == email.lower() and c["job"]["shortcode"] == job_ref
-        )
-
-    def expire_token(self) -> None:
-        self.state.token_expired = True
-
-
-def in_process_transport(app: Flask) -> httpx.WSGITransport:
-    return httpx.WSGITransport(app=app)
-
-
-def sandbox_of(app: Flask) -> WorkableControl:
-    return WorkableControl(app)
-
-
-def serve(host: str = "127.0.0.1", port: int = 8103, config: dict | None = None) -> None:
-    """Run the sandbox as a real HTTP server (blocks); integration tests start it in a thread."""
-    from werkzeug.serving import make_server
-
-    make_server(host, port, create_app(config), threaded=True).serve_forever()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 from app.ats import greenhouse
 from app.ats.sandbox import greenhouse as sandbox
 
@@ -21,7 +23,7 @@ def make(config: dict | None = None, *, oauth: bool = False, clock=None, **setti
     app = sandbox.create_app({**({"clock": clock} if clock else {}), **(config or {})})
     adapter = greenhouse.build(
         {**(OAUTH if oauth else BASIC), **settings},
-        transport=sandbox.in_process_transport(app),
+        transport=httpx.WSGITransport(app=app),
         **({"clock": clock} if clock else {}),
     )
     return Harness(
@@ -30,5 +32,5 @@ def make(config: dict | None = None, *, oauth: bool = False, clock=None, **setti
         sandbox=sandbox.sandbox_of(app),
         job_ref="4101",
         create_steps=("create_application", "add_note"),
-        extra={"app": app, "state": app.extensions["greenhouse_sandbox"]},
+        extra={"app": app, "state": sandbox.sandbox_of(app).state},
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 from app.ats import greenhouse
 from app.ats.sandbox import greenhouse as sandbox
 
@@ -18,7 +20,7 @@ SETTINGS = {
 
 def make(config: dict | None = None, **settings) -> Harness:
     app = sandbox.create_app(config)
-    adapter = greenhouse.build({**SETTINGS, **settings}, transport=sandbox.in_process_transport(app))
+    adapter = greenhouse.build({**SETTINGS, **settings}, transport=httpx.WSGITransport(app=app))
     return Harness(
         kind="greenhouse_jobboard",
         adapter=adapter,
@@ -26,5 +28,5 @@ def make(config: dict | None = None, **settings) -> Harness:
         job_ref="5101",
         has_lookup=False,
         create_steps=("submit_application",),
-        extra={"app": app, "state": app.extensions["greenhouse_sandbox"]},
+        extra={"app": app, "state": sandbox.sandbox_of(app).state},
     )

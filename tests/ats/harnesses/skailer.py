@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from app.ats.sandbox.skailer import control, create_app
+from app.ats.sandbox.skailer import create_app, sandbox_of
 from app.ats.skailer import build
 from tests.ats.harnesses import Harness
 
@@ -28,9 +28,9 @@ def make(config: dict | None = None, *, settings: dict | None = None, **build_kw
     return Harness(
         kind="skailer",
         adapter=adapter,
-        sandbox=control(app),
+        sandbox=sandbox_of(app),
         job_ref="311",
         has_lookup=True,
         create_steps=("upload_cv", "create_applicant", "assign_to_job", "comment"),
-        extra={"app": app, "state": control(app).state},
+        extra={"app": app, "state": sandbox_of(app).state},
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 from app.ats import workable
 from app.ats.sandbox import workable as sandbox
 
@@ -34,7 +36,7 @@ def make(config: dict | None = None, **settings) -> Harness:
             "domain": "careers.example.com",
             **settings,
         },
-        transport=sandbox.in_process_transport(app),
+        transport=httpx.WSGITransport(app=app),
         clock=clock.now,
         sleep=clock.sleep,
     )
@@ -44,5 +46,5 @@ def make(config: dict | None = None, **settings) -> Harness:
         sandbox=sandbox.sandbox_of(app),
         job_ref="BE1",
         create_steps=("create_candidate", "comment"),
-        extra={"app": app, "clock": clock, "state": app.extensions["workable_sandbox"]},
+        extra={"app": app, "clock": clock, "state": sandbox.sandbox_of(app).state},
     )
