@@ -20,7 +20,6 @@ from app.ats import greenhouse_jobboard
 from app.ats import greenhouse_payloads as payloads
 from app.ats.base import AuthError, Job, RateLimit, Source, Stage, Step, Submission, named
 from app.ats.cache import TtlCache
-from app.ats.greenhouse_jobboard import GreenhouseJobBoardAdapter
 from app.ats.http import json_body, make_client, send
 from app.ats.ratelimit import Limiter
 
@@ -200,7 +199,7 @@ def build(
     limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
     **_: Any,
-) -> GreenhouseHarvestAdapter | GreenhouseJobBoardAdapter:
+) -> GreenhouseHarvestAdapter | greenhouse_jobboard.GreenhouseJobBoardAdapter:
     """Harvest by default; `flavour: "job_board"` builds the Job Board adapter instead."""
     if settings.get("flavour") == "job_board":
         return greenhouse_jobboard.build(settings, transport=transport, limiter=limiter, clock=clock)
