@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,35 @@ class Stage:
 class Source:
     ref: str
     name: str
+
+
+# The kinds of question our application form renders (app.models.QUESTION_KINDS).
+QuestionKind = Literal["short_text", "long_text", "single_select", "multi_select", "yes_no", "url", "file"]
+CHOICE_KINDS: frozenset[str] = frozenset({"single_select", "multi_select"})
+
+
+@dataclass(frozen=True)
+class SyncedQuestion:
+    """One of the ATS's own application questions, already in our form's terms.
+
+    Each vendor's payload module maps its API body into this; a job sync stores it as a
+    Question whose `ref` is the key the ATS wants the answer under. `options` are the labels
+    the candidate sees, in the ATS's order.
+    """
+
+    ref: str
+    label: str
+    kind: QuestionKind = "short_text"
+    required: bool = False
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A vendor's documented request budget: at most `requests` in any `seconds`."""
+
+    requests: int
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -78,7 +107,17 @@ class Submission:
 
 
 class Step(Protocol):
-    name: str  # "upload_cv", "create_applicant", ...
+    """One named call (or a few) of an application's delivery, in the vendor's order."""
+
+    @property
+    def name(self) -> str:
+        """The checkpoint key: "upload_cv", "create_applicant", ..."""
+        ...
+
+    @property
+    def creates(self) -> bool:
+        """Whether the step creates a record, so an unknown outcome is checked before a repeat."""
+        ...
 
     def __call__(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]: ...
 
@@ -109,6 +148,16 @@ class AtsAdapter(Protocol):
     def sources(self) -> list[Source]: ...
     def steps(self) -> Sequence[Step]: ...
     def find_existing(self, submission: Submission) -> Mapping[str, str]: ...
+
+
+@runtime_checkable
+class QuestionSource(Protocol):
+    """An ATS that holds each job's application questions (Workable, Greenhouse Job Board).
+
+    Optional: a job sync imports them when the adapter offers this, checked with isinstance.
+    """
+
+    def questions(self, job: Job) -> Sequence[SyncedQuestion]: ...
 
 
 class AtsError(Exception):

@@ -8,19 +8,31 @@ automatically: `find_existing` hands it to a person (`NeedsReviewError`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from app.ats import dover_payloads as payloads
-from app.ats.base import Job, NeedsReviewError, PermanentError, Source, Stage, Submission, named
-from app.ats.http import DEFAULT_TIMEOUT, json_body, send
+from app.ats.base import (
+    Job,
+    NeedsReviewError,
+    PermanentError,
+    RateLimit,
+    Source,
+    Stage,
+    Step,
+    Submission,
+    named,
+)
+from app.ats.http import bearer, json_body, make_client, send
+from app.ats.ratelimit import Limiter
 
 ATS = "dover"
 DEFAULT_BASE_URL = "https://app.dover.io/api/v1/external"
 DUPLICATE_MESSAGE = "already exists"
+RATE_LIMIT: RateLimit | None = None  # not documented; 429 and Retry-After are honoured (CONTRACTS §3.3)
 
 
 @dataclass(frozen=True)
@@ -66,7 +78,7 @@ class DoverAdapter:
         client: httpx.Client,
         settings: DoverSettings,
         *,
-        limiter: Any = None,
+        limiter: Limiter | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
@@ -93,7 +105,7 @@ class DoverAdapter:
         return []  # Dover's API has no sources; the source travels in additional_comments
 
     # delivery ------------------------------------------------------------------------------
-    def steps(self):
+    def steps(self) -> Sequence[Step]:
         return (named("add_candidate", self._add_candidate),)
 
     def find_existing(self, submission: Submission) -> Mapping[str, str]:
@@ -142,10 +154,11 @@ class DoverAdapter:
         raise PermanentError(f"{ATS}: job {job_ref} is not among the active jobs", ats=ATS, status=404)
 
     def _raw_jobs(self, *, refresh: bool) -> list[dict]:
-        fresh = self._jobs is not None and self._clock() - self._jobs_at < self._settings.jobs_ttl
-        if fresh and not refresh:
+        fresh = self._clock() - self._jobs_at < self._settings.jobs_ttl
+        if self._jobs is not None and fresh and not refresh:
             return self._jobs
-        jobs, url = [], "/jobs"
+        jobs: list[dict] = []
+        url: str | None = "/jobs"
         while url:
             body = json_body(self._send("GET", url), ATS)
             jobs += body.get("results") or []
@@ -163,16 +176,16 @@ def build(
     settings: Mapping[str, Any],
     *,
     transport: httpx.BaseTransport | None = None,
-    limiter: Any = None,
+    limiter: Limiter | None = None,
     clock: Callable[[], float] = time.monotonic,
     **_: Any,
 ) -> DoverAdapter:
     config = DoverSettings.from_dict(settings)
-    client = httpx.Client(
-        base_url=config.base_url.rstrip("/"),
-        timeout=DEFAULT_TIMEOUT,
-        headers={"Authorization": f"Bearer {config.api_key}"},
-        event_hooks={"response": [_spot_duplicate]},
+    client = make_client(
+        config.base_url.rstrip("/"),
+        bearer(config.api_key),
+        ats=ATS,
         transport=transport,
+        on_response=[_spot_duplicate],
     )
     return DoverAdapter(client, config, limiter=limiter, clock=clock)

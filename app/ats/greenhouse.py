@@ -10,18 +10,24 @@ plus On-Behalf-Of, or an OAuth client-credentials token cached until shortly bef
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from app.ats import greenhouse_jobboard
 from app.ats import greenhouse_payloads as payloads
-from app.ats.base import AuthError, Job, Source, Stage, Submission, named
+from app.ats.base import AuthError, Job, RateLimit, Source, Stage, Step, Submission, named
 from app.ats.cache import TtlCache
-from app.ats.http import DEFAULT_TIMEOUT, json_body, send
+from app.ats.http import json_body, make_client, send
+from app.ats.ratelimit import Limiter
 
+ATS = "greenhouse"
 CACHE_SECONDS = 600.0
+# Harvest: N requests per 10 seconds, N in X-RateLimit-Limit, 50 in Greenhouse's example
+# (CONTRACTS §6.1). The Job Board flavour documents none, and shares this budget when built.
+RATE_LIMIT = RateLimit(50, 10.0)
 TOKEN_MARGIN = 60.0  # renew a token this long before it runs out
 
 
@@ -51,14 +57,14 @@ class HarvestSettings:
 
 
 class GreenhouseHarvestAdapter:
-    name = "greenhouse"
+    name = ATS
 
     def __init__(
         self,
         client: httpx.Client,
         settings: HarvestSettings,
         *,
-        limiter: Any = None,
+        limiter: Limiter | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._client, self._settings = client, settings
@@ -81,7 +87,7 @@ class GreenhouseHarvestAdapter:
         return [Source(ref=str(s["id"]), name=s["name"]) for s in data]
 
     # delivery ----------------------------------------------------------------------------
-    def steps(self):
+    def steps(self) -> Sequence[Step]:
         return (named("create_application", self._create_application), named("add_note", self._add_note))
 
     def find_existing(self, submission: Submission) -> Mapping[str, str]:
@@ -190,16 +196,14 @@ def build(
     settings: Mapping[str, Any],
     *,
     transport: httpx.BaseTransport | None = None,
-    limiter: Any = None,
+    limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
     **_: Any,
-) -> GreenhouseHarvestAdapter:
+) -> GreenhouseHarvestAdapter | greenhouse_jobboard.GreenhouseJobBoardAdapter:
     """Harvest by default; `flavour: "job_board"` builds the Job Board adapter instead."""
     if settings.get("flavour") == "job_board":
-        from app.ats import greenhouse_jobboard
-
-        return greenhouse_jobboard.build(settings, transport=transport, limiter=limiter)
+        return greenhouse_jobboard.build(settings, transport=transport, limiter=limiter, clock=clock)
     config = HarvestSettings.from_dict(settings)
     auth = None if config.oauth else (config.api_key, "")
-    client = httpx.Client(base_url=config.base_url, timeout=DEFAULT_TIMEOUT, transport=transport, auth=auth)
+    client = make_client(config.base_url, ats=ATS, auth=auth, transport=transport)
     return GreenhouseHarvestAdapter(client, config, limiter=limiter, clock=clock)

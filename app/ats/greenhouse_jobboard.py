@@ -9,18 +9,31 @@ instead of being repeated. The key is a Job Board key sent with Basic auth from 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from app.ats import greenhouse_payloads as payloads
-from app.ats.base import Job, NeedsReviewError, Source, Stage, Submission, named
+from app.ats.base import (
+    Job,
+    NeedsReviewError,
+    RateLimit,
+    Source,
+    Stage,
+    Step,
+    Submission,
+    SyncedQuestion,
+    named,
+)
 from app.ats.cache import TtlCache
-from app.ats.http import DEFAULT_TIMEOUT, json_body, send
+from app.ats.http import json_body, make_client, send
+from app.ats.ratelimit import Limiter
 
+ATS = "greenhouse_job_board"
 CACHE_SECONDS = 600.0
+RATE_LIMIT: RateLimit | None = None  # not documented for the Job Board API (CONTRACTS §6.3)
 
 
 @dataclass(frozen=True)
@@ -41,14 +54,14 @@ class JobBoardSettings:
 
 
 class GreenhouseJobBoardAdapter:
-    name = "greenhouse_job_board"
+    name = ATS
 
     def __init__(
         self,
         client: httpx.Client,
         settings: JobBoardSettings,
         *,
-        limiter: Any = None,
+        limiter: Limiter | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._client, self._settings = client, settings
@@ -73,16 +86,12 @@ class GreenhouseJobBoardAdapter:
         """Attribution travels as the gh_src token, not a source id."""
         return []
 
-    def questions(self, job: Job | str) -> list[dict]:
-        """The job post's own questions, shaped for our form; standard fields are left out."""
-        ref = job.ref if isinstance(job, Job) else str(job)
-        post = self._cache.get(
-            ("post", ref), lambda: self._get(f"{self._board}/jobs/{ref}", params={"questions": "true"})
-        )
-        shaped = (payloads.question_for_form(q) for q in post.get("questions") or [])
-        return [q for q in shaped if q is not None]
+    def questions(self, job: Job) -> list[SyncedQuestion]:
+        """The job post's own questions for our form; standard fields are left out."""
+        synced = (payloads.synced_question(q) for q in self._post_questions(job.ref))
+        return [q for q in synced if q is not None]
 
-    def steps(self):
+    def steps(self) -> Sequence[Step]:
         return (named("submit_application", self._submit),)
 
     def find_existing(self, submission: Submission) -> Mapping[str, str]:
@@ -95,11 +104,7 @@ class GreenhouseJobBoardAdapter:
 
     def _submit(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         token = payloads.mapped_url_token(submission, self._settings.mapped_url_token)
-        choices = {
-            q["key"]: {c["body"].lower(): c["key"] for c in q["choices"]}
-            for q in self.questions(submission.job_ref)
-            if q["choices"]
-        }
+        choices = payloads.choice_values(self._post_questions(submission.job_ref))
         form = payloads.board_form(submission, mapped_url_token=token, choices=choices)
         files = []
         if submission.resume is not None:
@@ -111,6 +116,12 @@ class GreenhouseJobBoardAdapter:
         )
         json_body(response, self.name)  # a cut-off body is a failure whose outcome is unknown
         return {"submitted": "true"}
+
+    def _post_questions(self, ref: str) -> list[dict[str, Any]]:
+        post = self._cache.get(
+            ("post", ref), lambda: self._get(f"{self._board}/jobs/{ref}", params={"questions": "true"})
+        )
+        return list(post.get("questions") or [])
 
     def _get(self, path: str, **kwargs: Any) -> Any:
         return json_body(self._send("GET", path, **kwargs), self.name)
@@ -135,12 +146,10 @@ def build(
     settings: Mapping[str, Any],
     *,
     transport: httpx.BaseTransport | None = None,
-    limiter: Any = None,
+    limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
     **_: Any,
 ) -> GreenhouseJobBoardAdapter:
     config = JobBoardSettings.from_dict(settings)
-    client = httpx.Client(
-        base_url=config.base_url, timeout=DEFAULT_TIMEOUT, transport=transport, auth=(config.api_key, "")
-    )
+    client = make_client(config.base_url, ats=ATS, auth=(config.api_key, ""), transport=transport)
     return GreenhouseJobBoardAdapter(client, config, limiter=limiter, clock=clock)

@@ -2,19 +2,19 @@
 
 Harvest takes structured JSON but no answers and no free-text schools, so what it cannot hold
 goes into one activity-feed note. The Job Board API takes a form post with `question_<id>`
-fields, the same fields our own form renders from `question_for_form`.
+fields, answering the post's own questions (`synced_question`) that a job sync puts on our form.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.ats import text
-from app.ats.base import Job, Submission
-from app.ats.workable_payloads import education_entries, experience_entries, plain, skills
+from app.ats.base import Job, QuestionKind, Submission, SyncedQuestion
+from app.ats.payloads import education_entries, experience_entries, plain, skills
 
 STANDARD_FIELDS = {
     "first_name",
@@ -27,14 +27,15 @@ STANDARD_FIELDS = {
     "cover_letter_text",
     "location",
 }
-FIELD_TYPES = {
-    "input_text": "free_text",
+# Job Board field types as our form's kinds; hidden fields are not asked at all.
+FIELD_KINDS: dict[str, QuestionKind] = {
+    "input_text": "short_text",
     "textarea": "long_text",
     "input_file": "file",
-    "multi_value_single_select": "multiple_choice",
-    "multi_value_multi_select": "multiple_select",
-    "input_hidden": "hidden",
+    "multi_value_single_select": "single_select",
+    "multi_value_multi_select": "multi_select",
 }
+HIDDEN_FIELD = "input_hidden"
 
 
 # Harvest ------------------------------------------------------------------------------------
@@ -145,19 +146,34 @@ def board_job(data: Mapping[str, Any]) -> Job:
     )
 
 
-def question_for_form(question: Mapping[str, Any]) -> dict | None:
-    """A job-post question as our form renders it; standard fields are our form's own."""
+def synced_question(question: Mapping[str, Any]) -> SyncedQuestion | None:
+    """A job-post question as our form asks it; None for standard fields (our form's own)
+    and hidden ones. The ref is the field name the post wants the answer under."""
     fields = question.get("fields") or []
-    if not fields or fields[0]["name"] in STANDARD_FIELDS:
+    if not fields or fields[0]["name"] in STANDARD_FIELDS or fields[0].get("type") == HIDDEN_FIELD:
         return None
     first = fields[0]
-    return {
-        "key": first["name"],
-        "body": question.get("label", ""),
-        "type": FIELD_TYPES.get(first.get("type"), "free_text"),
-        "required": bool(question.get("required")),
-        "choices": [{"key": str(v["value"]), "body": v.get("label", "")} for v in first.get("values") or []],
-    }
+    return SyncedQuestion(
+        ref=str(first["name"]),
+        label=str(question.get("label") or first["name"]),
+        kind=FIELD_KINDS.get(first.get("type") or "", "short_text"),
+        required=bool(question.get("required")),
+        options=tuple(str(v.get("label") or v["value"]) for v in first.get("values") or []),
+    )
+
+
+def choice_values(questions: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """Field name -> option label (lower case) -> the value the post wants, for every question
+    with options: our form stores the label the candidate saw."""
+    values: dict[str, dict[str, str]] = {}
+    for question in questions:
+        for field in question.get("fields") or []:
+            options = field.get("values") or []
+            if options:
+                values[str(field["name"])] = {
+                    str(v.get("label") or v["value"]).lower(): str(v["value"]) for v in options
+                }
+    return values
 
 
 def field_name(question_ref: str) -> str:

@@ -1,7 +1,9 @@
-"""The only module that knows httpx's exception tree: every ATS call goes through `send`.
+"""The only module that knows httpx's exception tree: every adapter's client comes from
+`make_client`, and every ATS call goes through `send`.
 
 Transport failures and status codes are translated into our error classes once, here. Error
-messages carry method, path and status only; bodies and headers hold personal data and keys.
+messages and log lines carry vendor, method, path and status only: bodies, headers and query
+strings hold personal data and keys.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from app.ats.base import AuthError, PermanentError, RetryableError
+from app.ats.ratelimit import Limiter
 
 log = logging.getLogger(__name__)
 
@@ -60,27 +63,43 @@ def check_status(response: httpx.Response, ats: str) -> httpx.Response:
     raise PermanentError(message, ats=ats, status=status)
 
 
+ResponseHook = Callable[[httpx.Response], None]
+
+
 def make_client(
     base_url: str,
     headers: Mapping[str, str] | None = None,
     *,
+    ats: str,
+    auth: tuple[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     limits: httpx.Limits = DEFAULT_LIMITS,
+    on_response: Sequence[ResponseHook] = (),
 ) -> httpx.Client:
-    """One pooled client per target, so connections are reused across deliveries.
+    """The one way an adapter gets its client: pooled per target, so connections are reused
+    across deliveries, with explicit timeouts and our own log line for every call.
 
-    The event hooks log method, path, status and duration only: headers carry the token and
-    bodies carry personal data.
+    `on_response` hooks (a vendor's rate-limit headers, a duplicate spotted in an error body)
+    run after the call is logged.
     """
+    quiet_transport_logs()
     return httpx.Client(
         base_url=base_url,
         headers=dict(headers or {}),
+        auth=auth,
         transport=transport,
         timeout=timeout,
         limits=limits,
-        event_hooks={"request": [_stamp_start], "response": [_log_response]},
+        event_hooks={"request": [_stamp_start], "response": [_call_logger(ats), *on_response]},
     )
+
+
+def quiet_transport_logs() -> None:
+    """httpx logs each request's full URL at INFO, query string included, and the lookups by
+    email put the address there; our own line (method, path, status, time) replaces it."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -91,16 +110,19 @@ def _stamp_start(request: httpx.Request) -> None:
     request.extensions["started_at"] = time.monotonic()
 
 
-def _log_response(response: httpx.Response) -> None:
-    request = response.request
-    started = request.extensions.get("started_at", time.monotonic())
-    log.info(
-        "ats call %s %s -> %s in %.0f ms",
-        request.method,
-        request.url.path,
-        response.status_code,
-        (time.monotonic() - started) * 1000,
-    )
+def _call_logger(ats: str) -> ResponseHook:
+    def log_call(response: httpx.Response) -> None:
+        request = response.request
+        started = request.extensions.get("started_at", time.monotonic())
+        _log_call(ats, request.method, request.url.path, response.status_code, started)
+
+    return log_call
+
+
+def _log_call(ats: str, method: str, path: str, outcome: int | str, started: float) -> None:
+    """Our line for one call: vendor, method, path without its query, outcome, time taken."""
+    elapsed_ms = (time.monotonic() - started) * 1000
+    log.info("ats call %s %s %s -> %s in %.0f ms", ats, method, path, outcome, elapsed_ms)
 
 
 def send(
@@ -109,7 +131,7 @@ def send(
     path: str,
     *,
     ats: str,
-    limiter: Any = None,
+    limiter: Limiter | None = None,
     accept: Container[int] = (),
     **kwargs: Any,
 ) -> httpx.Response:
@@ -117,28 +139,38 @@ def send(
 
     `limiter` (see ratelimit.py) is acquired first so the target's request budget holds across
     workers. Statuses in `accept` are returned instead of raised, for callers that read an
-    error body (a duplicate reported with the id of the existing record).
+    error body (a duplicate reported with the id of the existing record). `path` may be a
+    vendor's next-page URL: messages and logs keep its path only, never its query, which can
+    hold an email address.
     """
     if limiter is not None:
         limiter.acquire()
+    started = time.monotonic()
     try:
         response = client.request(method, path, **kwargs)
-    except httpx.ConnectError as exc:
-        # Never reached the server: nothing can have been created.
-        raise RetryableError(f"{ats}: {method} {path} -> connection failed", ats=ats) from exc
-    except httpx.ConnectTimeout as exc:
-        raise RetryableError(f"{ats}: {method} {path} -> connect timeout", ats=ats) from exc
-    except httpx.TimeoutException as exc:
-        raise RetryableError(
-            f"{ats}: {method} {path} -> timeout", ats=ats, ambiguous=method not in SAFE_METHODS
-        ) from exc
     except httpx.TransportError as exc:
+        failure, where = _transport_failure(exc), httpx.URL(path).path
+        _log_call(ats, method, where, failure, started)
+        # A connection never made cannot have created anything; any other failure may have.
+        sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
         raise RetryableError(
-            f"{ats}: {method} {path} -> {type(exc).__name__}", ats=ats, ambiguous=method not in SAFE_METHODS
+            f"{ats}: {method} {where} -> {failure}",
+            ats=ats,
+            ambiguous=sent and method not in SAFE_METHODS,
         ) from exc
     if response.status_code in accept:
         return response
     return check_status(response, ats)
+
+
+def _transport_failure(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return "connection failed"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connect timeout"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    return type(exc).__name__
 
 
 def json_body(response: httpx.Response, ats: str) -> Any:

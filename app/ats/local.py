@@ -7,10 +7,12 @@ sources are kept in our own tables, hence the empty lookups.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from app.ats.base import Job, Source, Stage, Submission, named
+from app.ats.base import Job, RateLimit, Source, Stage, Step, Submission, named
+
+RATE_LIMIT: RateLimit | None = None  # no requests leave our own database
 
 Inbox = Callable[[Submission], None]
 
@@ -30,7 +32,7 @@ class LocalAdapter:
     def sources(self) -> list[Source]:
         return []
 
-    def steps(self):
+    def steps(self) -> Sequence[Step]:
         # Landing in our own inbox creates nothing outside: repeating it is harmless.
         return (named("inbox", self._deliver, creates=False),)
 

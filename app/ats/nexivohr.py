@@ -9,19 +9,32 @@ Response bodies are undocumented: both `{"data": ...}` and bare objects are acce
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from app.ats import text
-from app.ats.base import Job, PermanentError, RetryableError, Source, Stage, Submission, named
-from app.ats.http import DEFAULT_TIMEOUT, json_body, send
-from app.ats.ratelimit import MemoryWindow
+from app.ats.base import (
+    Job,
+    PermanentError,
+    RateLimit,
+    RetryableError,
+    Source,
+    Stage,
+    Step,
+    Submission,
+    named,
+)
+from app.ats.http import bearer, json_body, make_client, send
+from app.ats.ratelimit import Limiter, MemoryWindow
 
 ATS = "nexivohr"
 PLAN_LIMITS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}  # per minute, per day
+# The shared budget: the Professional plan's, the lowest with API access (CONTRACTS §4.3). An
+# Enterprise target may set `rate_limit_per_minute: 600`; the daily quota is kept per worker.
+RATE_LIMIT = RateLimit(PLAN_LIMITS["professional"][0], 60.0)
 DEFAULT_STAGE = "submitted"  # ASSUMED: where a new submission starts
 STAGES = ("screening", "interview", "offer", "placed", "rejected")  # PATCH enum, documented
 PER_PAGE = 100
@@ -92,7 +105,7 @@ class NexivoAdapter:
         client: httpx.Client,
         settings: NexivoSettings,
         *,
-        limiter: Any,
+        limiter: Limiter,
         quota: DailyQuota,
         resume_link: Callable[[Submission], str] | None = None,
     ) -> None:
@@ -116,7 +129,7 @@ class NexivoAdapter:
     def sources(self) -> list[Source]:
         return []  # no sources in NexivoHR's API
 
-    def steps(self):
+    def steps(self) -> Sequence[Step]:
         return (
             named("find_candidate", self._find_candidate, creates=False),
             named("create_candidate", self._create_candidate),
@@ -227,7 +240,8 @@ class NexivoAdapter:
         return ""
 
     def _pages(self, path: str, params: Mapping[str, str] | None = None) -> list[dict]:
-        items, page = [], 1
+        items: list[dict] = []
+        page = 1
         while True:
             body = self._json("GET", path, params={**(params or {}), "page": page, "per_page": PER_PAGE})
             batch = unwrap(body) or []
@@ -257,7 +271,7 @@ def build(
     settings: Mapping[str, Any],
     *,
     transport: httpx.BaseTransport | None = None,
-    limiter: Any = None,
+    limiter: Limiter | None = None,
     resume_link: Callable[[Submission], str] | None = None,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
@@ -266,12 +280,8 @@ def build(
     """`limiter` (shared across workers) replaces the in-process per-minute budget of the plan."""
     config = NexivoSettings.from_dict(settings)
     per_minute, per_day = _limits(config.plan)
-    client = httpx.Client(
-        base_url=config.base_url.rstrip("/"),
-        timeout=DEFAULT_TIMEOUT,
-        headers={"Authorization": f"Bearer {config.api_token}", "Accept": "application/json"},
-        transport=transport,
-    )
+    headers = {**bearer(config.api_token), "Accept": "application/json"}
+    client = make_client(config.base_url.rstrip("/"), headers, ats=ATS, transport=transport)
     return NexivoAdapter(
         client,
         config,

@@ -1,31 +1,49 @@
 """Which adapter serves which kind of target: a plain dict, one line per ATS.
 
+Each vendor module declares its own `build` and `RATE_LIMIT`; this table only names them.
 Importing this module connects to nothing: builders only make a client when called.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from app.ats import dover, greenhouse, local, nexivohr, skailer, workable
+from app.ats.base import AtsAdapter, RateLimit
 from app.ats.ratelimit import Limiter, SqliteWindow
 
-BUILDERS: dict[str, Callable[..., Any]] = {
-    "local": local.build,
-    "skailer": skailer.build,
-    "dover": dover.build,
-    "nexivohr": nexivohr.build,
-    "workable": workable.build,
-    "greenhouse": greenhouse.build,  # settings["flavour"]: "harvest" (default) or "job_board"
-}
+Builder = Callable[..., AtsAdapter]
 
-# Documented requests per minute; a target's settings may lower it with "rate_limit_per_minute".
-RATE_LIMITS: dict[str, int] = {
-    "skailer": skailer.RATE_LIMIT_PER_MINUTE,
+
+@dataclass(frozen=True)
+class Vendor:
+    build: Builder
+    rate_limit: RateLimit | None  # the vendor's documented budget, None when it documents none
+
+
+VENDORS: dict[str, Vendor] = {
+    "local": Vendor(local.build, local.RATE_LIMIT),
+    "skailer": Vendor(skailer.build, skailer.RATE_LIMIT),
+    "dover": Vendor(dover.build, dover.RATE_LIMIT),
+    "nexivohr": Vendor(nexivohr.build, nexivohr.RATE_LIMIT),
+    "workable": Vendor(workable.build, workable.RATE_LIMIT),
+    # settings["flavour"]: "harvest" (default) or "job_board"
+    "greenhouse": Vendor(greenhouse.build, greenhouse.RATE_LIMIT),
 }
+BUILDERS: dict[str, Builder] = {kind: vendor.build for kind, vendor in VENDORS.items()}
+
+
+def rate_limit(settings: Mapping[str, Any]) -> RateLimit | None:
+    """The target's budget: its `rate_limit_per_minute` when set, else the vendor's own."""
+    per_minute = settings.get("rate_limit_per_minute")
+    if per_minute:
+        return RateLimit(int(per_minute), 60.0)
+    vendor = VENDORS.get(settings.get("kind", "local"))
+    return vendor.rate_limit if vendor else None
 
 
 def shared_limiter(settings: Mapping[str, Any], path: str) -> Limiter | None:
@@ -34,11 +52,11 @@ def shared_limiter(settings: Mapping[str, Any], path: str) -> Limiter | None:
     None when the kind documents no limit. Keyed by kind and base URL, so two tenants of one
     vendor keep separate budgets.
     """
-    kind = settings.get("kind", "local")
-    limit = settings.get("rate_limit_per_minute") or RATE_LIMITS.get(kind)
-    if not limit:
+    limit = rate_limit(settings)
+    if limit is None:
         return None
-    return SqliteWindow(path, f"{kind}:{settings.get('base_url', '')}", int(limit), 60.0)
+    target = f"{settings.get('kind', 'local')}:{settings.get('base_url', '')}"
+    return SqliteWindow(path, target, limit.requests, limit.seconds)
 
 
 def build_adapter(
@@ -47,13 +65,13 @@ def build_adapter(
     transport: httpx.BaseTransport | None = None,
     limiter: Limiter | None = None,
     **services: Any,
-) -> Any:
+) -> AtsAdapter:
     """The adapter for `settings["kind"]` (default "local"), built from the rest of settings.
 
     `services` are what some adapters need from the app (NexivoHR's `resume_link`); every
     builder takes and ignores what it does not use.
     """
     kind = settings.get("kind", "local")
-    if kind not in BUILDERS:
-        raise ValueError(f"unknown ATS kind {kind!r}; known: {', '.join(sorted(BUILDERS))}")
-    return BUILDERS[kind](dict(settings), transport=transport, limiter=limiter, **services)
+    if kind not in VENDORS:
+        raise ValueError(f"unknown ATS kind {kind!r}; known: {', '.join(sorted(VENDORS))}")
+    return VENDORS[kind].build(dict(settings), transport=transport, limiter=limiter, **services)

@@ -13,20 +13,20 @@ version and time. `comment: "always"` sends it for every application, consent in
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from app.ats import skailer_payloads as payloads
-from app.ats.base import Job, PermanentError, Source, Stage, Submission, named
+from app.ats.base import Job, PermanentError, RateLimit, Source, Stage, Step, Submission, named
 from app.ats.cache import TtlCache
 from app.ats.http import bearer, json_body, make_client, send
 from app.ats.ratelimit import Limiter
 
 ATS = "skailer"
-RATE_LIMIT_PER_MINUTE = 100  # documented (CONTRACTS §7.1)
+RATE_LIMIT = RateLimit(100, 60.0)  # documented (CONTRACTS §7.1)
 COMMENT_POLICIES = ("when_needed", "always")
 
 
@@ -101,7 +101,7 @@ class SkailerAdapter:
 
     # steps -----------------------------------------------------------------------------
 
-    def steps(self):
+    def steps(self) -> Sequence[Step]:
         # Repeating an upload or a comment leaves an orphan file or a second note, never a
         # second application, and Skailer offers no lookup for either: no marker needed.
         return (
@@ -227,5 +227,5 @@ def build(
     **_ignored: Any,
 ) -> SkailerAdapter:
     config = SkailerSettings.from_dict(settings)
-    client = make_client(config.base_url, bearer(config.token), transport=transport)
+    client = make_client(config.base_url, bearer(config.token), ats=ATS, transport=transport)
     return SkailerAdapter(client, config, limiter=limiter, clock=clock)

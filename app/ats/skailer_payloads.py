@@ -43,7 +43,7 @@ def is_last_page(body: Mapping[str, Any], seen: int) -> bool:
 
 def applicant(submission: Submission, cv_ref: str | None, source_id: int | None) -> dict:
     city, _, country = (part.strip() for part in submission.location.rpartition(","))
-    body = {
+    body: dict[str, Any] = {
         "first_name": submission.first_name,
         "last_name": submission.last_name,
         "email": submission.email,

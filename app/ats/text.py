@@ -31,7 +31,8 @@ def is_structured(answer: Answer) -> bool:
 
 def split_answers(answers: Iterable[Answer]) -> tuple[list[Answer], list[Answer]]:
     """(answers for the ATS's answer fields, answers to write out as text)."""
-    structured, written = [], []
+    structured: list[Answer] = []
+    written: list[Answer] = []
     for answer in answers:
         (structured if is_structured(answer) else written).append(answer)
     return structured, written

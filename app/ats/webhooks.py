@@ -79,7 +79,7 @@ def parse_event(raw_body: bytes) -> Event:
     event_id, kind = body.get("id"), body.get("event") or body.get("type")
     if not event_id or not isinstance(kind, str):
         raise BadEvent("webhook body has no event id or type")
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    data = body["data"] if isinstance(body.get("data"), dict) else {}
     return Event(
         id=str(event_id),
         type=kind,

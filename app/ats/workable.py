@@ -9,18 +9,34 @@ same job (422 "already exists"), and that refusal is adopted as the delivery it 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from app.ats import workable_payloads as payloads
-from app.ats.base import Job, PermanentError, RetryableError, Source, Stage, Submission, named
+from app.ats.base import (
+    Job,
+    PermanentError,
+    RateLimit,
+    RetryableError,
+    Source,
+    Stage,
+    Step,
+    Submission,
+    SyncedQuestion,
+    named,
+)
 from app.ats.cache import TtlCache
-from app.ats.http import DEFAULT_TIMEOUT, json_body, send
+from app.ats.http import bearer, json_body, make_client, send
+from app.ats.ratelimit import Limiter
 
+ATS = "workable"
 CACHE_SECONDS = 600.0
+# Account tokens, the kind a tenant hands us: 10 requests per 10 seconds (CONTRACTS §5.3).
+# OAuth and partner tokens get 50; a target's `rate_limit_per_minute` may say otherwise.
+RATE_LIMIT = RateLimit(10, 10.0)
 
 
 @dataclass(frozen=True)
@@ -73,7 +89,7 @@ class RatePacer:
 
 
 class WorkableAdapter:
-    name = "workable"
+    name = ATS
 
     def __init__(
         self,
@@ -81,7 +97,7 @@ class WorkableAdapter:
         settings: WorkableSettings,
         *,
         pacer: RatePacer,
-        limiter: Any = None,
+        limiter: Limiter | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._client = client
@@ -103,12 +119,12 @@ class WorkableAdapter:
         """Workable has no source list: the origin is free text in `domain`."""
         return []
 
-    def questions(self, job: Job | str) -> list[dict]:
-        """The job's application questions, shaped for our form to render."""
-        return [payloads.question_for_form(q) for q in self._questions_data(_ref(job))]
+    def questions(self, job: Job) -> list[SyncedQuestion]:
+        """The job's application questions, for our form to ask."""
+        return [payloads.synced_question(q) for q in self._questions_data(job.ref)]
 
     # delivery ----------------------------------------------------------------------------
-    def steps(self):
+    def steps(self) -> Sequence[Step]:
         steps = [named("create_candidate", self._create_candidate)]
         if self._settings.member_id:
             steps.append(named("comment", self._comment))
@@ -166,7 +182,8 @@ class WorkableAdapter:
     # plumbing ----------------------------------------------------------------------------
     def _jobs_data(self) -> list[dict]:
         def fetch() -> list[dict]:
-            jobs, page = [], self._get("/jobs", params={"state": "published", "limit": 100})
+            jobs: list[dict] = []
+            page = self._get("/jobs", params={"state": "published", "limit": 100})
             while True:
                 jobs.extend(page.get("jobs") or [])
                 next_url = (page.get("paging") or {}).get("next")
@@ -197,26 +214,18 @@ class WorkableAdapter:
             raise
 
 
-def _ref(job: Job | str) -> str:
-    return job.ref if isinstance(job, Job) else str(job)
-
-
 def build(
     settings: Mapping[str, Any],
     *,
     transport: httpx.BaseTransport | None = None,
-    limiter: Any = None,
+    limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
     **_: Any,
 ) -> WorkableAdapter:
     config = WorkableSettings.from_dict(settings)
     pacer = RatePacer(clock, sleep)
-    client = httpx.Client(
-        base_url=config.base_url,
-        timeout=DEFAULT_TIMEOUT,
-        transport=transport,
-        headers={"Authorization": f"Bearer {config.token}"},
-        event_hooks={"response": [pacer.observe]},
+    client = make_client(
+        config.base_url, bearer(config.token), ats=ATS, transport=transport, on_response=[pacer.observe]
     )
     return WorkableAdapter(client, config, pacer=pacer, limiter=limiter, clock=clock)

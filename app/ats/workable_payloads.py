@@ -1,20 +1,19 @@
 """Mapping between our canonical submission and Workable's JSON (CONTRACTS §5, §8).
 
-Kept apart from the adapter so the field rules can be read and tested without HTTP. The resume
-parser's output (`submission.parsed`) may hold plain values or `{"value": ..., <provenance>}`
-wrappers; `plain` removes the wrappers wherever they appear.
+Kept apart from the adapter so the field rules can be read and tested without HTTP. What the
+resume parser found comes through the helpers every vendor shares (app.ats.payloads).
 """
 
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from app.ats import text
-from app.ats.base import Answer, Job, Submission
+from app.ats.base import Answer, Job, QuestionKind, Submission, SyncedQuestion
+from app.ats.payloads import education_entries, experience_entries, plain, skills
 
 SOCIAL_HOSTS = {
     "linkedin.com": "linkedin",
@@ -27,77 +26,6 @@ SOCIAL_HOSTS = {
     "facebook.com": "facebook",
     "xing.com": "xing",
 }
-
-
-def plain(value: Any) -> Any:
-    """The bare value of a parser field, unwrapping `{"value": ...}` at any depth."""
-    if isinstance(value, Mapping):
-        if "value" in value:
-            return plain(value["value"])
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    return value
-
-
-def entry_date(value: Any) -> str | None:
-    """Workable wants YYYY-MM-DD; the parser gives years or year-months, so pad them."""
-    text = str(plain(value) or "").strip()
-    match = re.fullmatch(r"(\d{4})(?:[-/.](\d{1,2}))?(?:[-/.](\d{1,2}))?", text)
-    if not match:
-        return None
-    year, month, day = match.group(1), match.group(2) or "1", match.group(3) or "1"
-    return f"{year}-{int(month):02d}-{int(day):02d}"
-
-
-def _text(entry: Mapping[str, Any], key: str) -> str | None:
-    value = plain(entry.get(key))
-    return str(value).strip() or None if value not in (None, "") else None
-
-
-def education_entries(parsed: Mapping[str, Any]) -> list[dict]:
-    entries = []
-    for raw in plain(parsed.get("education")) or []:
-        if not isinstance(raw, Mapping) or not _text(raw, "school"):
-            continue  # school is the one required key of an education entry
-        entries.append(
-            {
-                "school": _text(raw, "school"),
-                "degree": _text(raw, "degree"),
-                "field_of_study": _text(raw, "field"),
-                "start_date": entry_date(raw.get("start")),
-                "end_date": entry_date(raw.get("end")),
-            }
-        )
-    return entries
-
-
-def experience_entries(parsed: Mapping[str, Any]) -> list[dict]:
-    entries = []
-    for raw in plain(parsed.get("experience")) or []:
-        if not isinstance(raw, Mapping) or not _text(raw, "title"):
-            continue  # title is the one required key of an experience entry
-        current = bool(plain(raw.get("current")))
-        entries.append(
-            {
-                "title": _text(raw, "title"),
-                "company": _text(raw, "company"),
-                "summary": _text(raw, "summary"),
-                "start_date": entry_date(raw.get("start")),
-                "end_date": None if current else entry_date(raw.get("end")),
-                "current": current,
-            }
-        )
-    return entries
-
-
-def skills(parsed: Mapping[str, Any]) -> list[str]:
-    seen: dict[str, str] = {}
-    for item in plain(parsed.get("skills")) or []:
-        text = str(item).strip()
-        if text and text.lower() not in seen:
-            seen[text.lower()] = text
-    return list(seen.values())
 
 
 def social_profiles(submission: Submission) -> list[dict]:
@@ -120,11 +48,13 @@ def answer(item: Answer, question: Mapping[str, Any] | None) -> dict:
     """One answer in the shape its question type asks for; unknown keys go as text and
     Workable refuses them, which is what we want: a mis-mapped form is a permanent error."""
     body: dict[str, Any] = {"question_key": item.question_ref}
-    kind = (question or {}).get("type", "free_text")
+    question = question or {}
+    kind = question.get("type", "free_text")
     value = item.value
     if kind == "multiple_choice":
+        # One id per chosen label: several when the question takes more than one answer.
         values = value if isinstance(value, (list, tuple)) else [value]
-        by_label = {c["body"].lower(): c["id"] for c in question.get("choices", [])}
+        by_label = {str(c.get("body", "")).lower(): c["id"] for c in question.get("choices") or []}
         body["choices"] = [by_label.get(str(v).lower(), str(v)) for v in values]
     elif kind == "boolean":
         body["checked"] = (
@@ -242,12 +172,27 @@ EMPLOYMENT_TYPES = {
 }
 
 
-def question_for_form(data: Mapping[str, Any]) -> dict:
-    """A question as our form renders it, whatever the ATS."""
-    return {
-        "key": str(data["id"]),
-        "body": data.get("body", ""),
-        "type": data.get("type", "free_text"),
-        "required": bool(data.get("required")),
-        "choices": [{"key": str(c["id"]), "body": c.get("body", "")} for c in data.get("choices") or []],
-    }
+# Workable question types as our form's kinds; "multiple_choice" depends on `single_answer`.
+QUESTION_KINDS: dict[str, QuestionKind] = {
+    "free_text": "long_text",
+    "short_text": "short_text",
+    "boolean": "yes_no",
+    "file": "file",
+}
+
+
+def synced_question(data: Mapping[str, Any]) -> SyncedQuestion:
+    """A job question as our form asks it. A multiple-choice question takes one answer unless
+    `single_answer` is false; either way the answer goes back as choice ids (`answer`)."""
+    kind: QuestionKind
+    if data.get("type") == "multiple_choice":
+        kind = "single_select" if data.get("single_answer", True) else "multi_select"
+    else:
+        kind = QUESTION_KINDS.get(data.get("type") or "free_text", "short_text")
+    return SyncedQuestion(
+        ref=str(data["id"]),
+        label=str(data.get("body") or data["id"]),
+        kind=kind,
+        required=bool(data.get("required")),
+        options=tuple(str(c.get("body") or c["id"]) for c in data.get("choices") or []),
+    )

@@ -9,32 +9,15 @@ is closed and drops out of the listings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.ats.base import CHOICE_KINDS, AtsAdapter, QuestionSource, SyncedQuestion
 from app.ats.base import Job as AtsJob
 from app.html import sanitize
 from app.models import EMPLOYMENT_TYPES, Job, Question
-
-# What the ATS's question types become on our form (shapes of `adapter.questions(job)`).
-QUESTION_KINDS = {
-    "free_text": "long_text",
-    "short_text": "short_text",
-    "long_text": "long_text",
-    "text": "short_text",
-    "textarea": "long_text",
-    "boolean": "yes_no",
-    "yes_no": "yes_no",
-    "single_select": "single_select",
-    "multi_select": "multi_select",
-    "multiple_select": "multi_select",
-    "file": "file",
-    "url": "url",
-}
 
 
 @dataclass
@@ -52,8 +35,9 @@ class SyncReport:
         )
 
 
-def sync_jobs(session: Session, adapter: Any, kind: str) -> SyncReport:
+def sync_jobs(session: Session, adapter: AtsAdapter, kind: str) -> SyncReport:
     """Make our jobs of `kind` match `adapter.list_jobs()`; commit once at the end."""
+    questions = adapter if isinstance(adapter, QuestionSource) else None
     remote = {job.ref: job for job in adapter.list_jobs()}
     ours = {job.ref: job for job in session.scalars(select(Job).where(Job.ats_kind == kind))}
     report = SyncReport()
@@ -66,7 +50,7 @@ def sync_jobs(session: Session, adapter: Any, kind: str) -> SyncReport:
             session.add(job)
             _copy_ats_fields(job, found)
             report.created += 1
-            report.questions += _import_questions(adapter, job, found)
+            report.questions += _import_questions(questions, job, found)
             continue
         if _copy_ats_fields(job, found):
             report.updated += 1
@@ -74,9 +58,9 @@ def sync_jobs(session: Session, adapter: Any, kind: str) -> SyncReport:
             job.closed = False
             report.reopened += 1
         if not job.questions:
-            report.questions += _import_questions(adapter, job, found)
-    for ref, job in ours.items():
-        still_open = ref in remote and remote[ref].open
+            report.questions += _import_questions(questions, job, found)
+    for our_ref, job in ours.items():
+        still_open = our_ref in remote and remote[our_ref].open
         if not still_open and not job.closed:
             job.closed = True
             report.closed += 1
@@ -105,28 +89,25 @@ def _copy_ats_fields(job: Job, found: AtsJob) -> bool:
     return changed
 
 
-def _import_questions(adapter: Any, job: Job, found: AtsJob) -> int:
+def _import_questions(source: QuestionSource | None, job: Job, found: AtsJob) -> int:
     """The ATS's application questions as ours, `ref` = the ATS's key (Workable, Greenhouse
     Job Board). Imported once: afterwards the questions are HR's to edit."""
-    if not hasattr(adapter, "questions"):
+    if source is None:
         return 0
-    imported = list(_questions_from(adapter.questions(found)))
-    job.questions = [Question(position=i, **q) for i, q in enumerate(imported)]
-    return len(imported)
+    job.questions = [_question(i, synced) for i, synced in enumerate(source.questions(found))]
+    return len(job.questions)
 
 
-def _questions_from(items: Iterable[dict]) -> Iterable[dict]:
-    for item in items:
-        options = [c.get("body") or c.get("key") for c in item.get("choices") or []]
-        kind = item.get("type", "free_text")
-        if kind == "hidden":
-            continue
-        if kind in ("multiple_choice", "dropdown", "select"):
-            kind = "single_select" if item.get("single_answer", True) else "multi_select"
-        yield {
-            "ref": str(item["key"])[:128],
-            "label": str(item.get("body") or item["key"])[:500],
-            "kind": QUESTION_KINDS.get(kind, kind if kind in QUESTION_KINDS.values() else "short_text"),
-            "required": bool(item.get("required")),
-            "options": [str(o) for o in options],
-        }
+def _question(position: int, synced: SyncedQuestion) -> Question:
+    kind: str = synced.kind
+    if kind in CHOICE_KINDS and not synced.options:
+        # Nothing to choose from: asked as a choice, it would refuse every application.
+        kind = "short_text"
+    return Question(
+        position=position,
+        ref=synced.ref[:128],
+        label=synced.label[:500],
+        kind=kind,
+        required=synced.required,
+        options=list(synced.options),
+    )

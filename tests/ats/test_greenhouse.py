@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from app.ats.base import Answer, Job, NeedsReviewError, PermanentError, RetryableError
+from app.ats.base import Answer, Job, NeedsReviewError, PermanentError, RetryableError, SyncedQuestion
 from tests.ats.harnesses import PDF_BYTES, make_submission
 from tests.ats.harnesses.greenhouse import make as make_harvest
 from tests.ats.harnesses.greenhouse_jobboard import make as make_board
@@ -173,24 +173,12 @@ def test_job_board_has_no_lookup_so_an_unknown_outcome_needs_review():
         make_board().adapter.find_existing(make_submission("5101"))
 
 
-def test_job_board_questions_are_shaped_for_our_form_and_jobs_carry_content():
+def test_job_board_questions_come_in_our_forms_terms_and_jobs_carry_content():
     harness = make_board()
     questions = harness.adapter.questions(Job(ref="5101", title=""))
     assert questions == [
-        {
-            "key": "question_q1",
-            "body": "Years of experience",
-            "type": "free_text",
-            "required": True,
-            "choices": [],
-        },
-        {
-            "key": "question_6002",
-            "body": "Work permit?",
-            "type": "multiple_choice",
-            "required": False,
-            "choices": [{"key": "1", "body": "Yes"}, {"key": "0", "body": "No"}],
-        },
+        SyncedQuestion("question_q1", "Years of experience", "short_text", required=True),
+        SyncedQuestion("question_6002", "Work permit?", "single_select", options=("Yes", "No")),
     ]
     jobs = harness.adapter.list_jobs()
     assert [j.ref for j in jobs] == ["5101", "5102"]

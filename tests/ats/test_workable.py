@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import copy
 
 import pytest
 
-from app.ats import workable_payloads as payloads
-from app.ats.base import Answer, AuthError, Job, PermanentError, RetryableError
+from app.ats.base import Answer, AuthError, Job, PermanentError, RetryableError, SyncedQuestion
+from app.ats.payloads import entry_date
 from app.ats.sandbox import workable as sandbox
 from tests.ats.harnesses import PDF_BYTES, make_submission
 from tests.ats.harnesses.workable import make
@@ -188,18 +189,42 @@ def test_published_jobs_are_listed_across_pages_with_their_details():
     assert len(pages) == 2
 
 
-def test_questions_are_shaped_for_our_form():
+def test_questions_come_in_our_forms_terms():
     harness = make()
     questions = harness.adapter.questions(Job(ref="BE1", title=""))
-    assert [q["key"] for q in questions] == ["q1", "q2", "q3"]
-    assert questions[0] == {
-        "key": "q1",
-        "body": "Years of experience",
-        "type": "free_text",
-        "required": True,
-        "choices": [],
-    }
-    assert questions[2]["choices"] == [{"key": "c1", "body": "Python"}, {"key": "c2", "body": "Go"}]
+    assert questions == [
+        SyncedQuestion("q1", "Years of experience", "long_text", required=True),
+        SyncedQuestion("q2", "Willing to relocate?", "yes_no"),
+        SyncedQuestion("q3", "Preferred stack", "single_select", options=("Python", "Go")),
+    ]
+
+
+MULTI_ANSWER = {
+    "id": "q4",
+    "body": "Languages you write",
+    "type": "multiple_choice",
+    "required": True,
+    "single_answer": False,
+    "choices": [{"id": "c1", "body": "Python"}, {"id": "c2", "body": "Go"}, {"id": "c3", "body": "Rust"}],
+}
+
+
+def with_multi_answer_question() -> dict:
+    jobs = copy.deepcopy(sandbox.DEFAULT_JOBS)
+    jobs[0]["questions"].append(MULTI_ANSWER)
+    return {"jobs": jobs}
+
+
+def test_a_multi_answer_question_is_asked_as_multi_select_and_each_choice_reaches_workable():
+    harness = make(with_multi_answer_question())
+    [*_, question] = harness.adapter.questions(Job(ref="BE1", title=""))
+    assert question == SyncedQuestion(
+        "q4", "Languages you write", "multi_select", required=True, options=("Python", "Go", "Rust")
+    )
+    answers = (Answer("q1", "Years", "5"), Answer("q4", "Languages you write", ["Python", "Rust"]))
+    deliver(harness, make_submission("BE1", answers=answers))
+    [candidate] = stored(harness)
+    assert {"question_key": "q4", "choices": ["c1", "c3"]} in candidate["answers"]
 
 
 def test_stages_are_listed_and_a_configured_stage_name_places_the_candidate():
@@ -253,7 +278,7 @@ def test_a_dropped_connection_after_create_is_found_by_lookup():
     ],
 )
 def test_entry_dates_are_padded_to_full_dates(raw, expected):
-    assert payloads.entry_date(raw) == expected
+    assert entry_date(raw) == expected
 
 
 def test_the_sandbox_state_endpoint_shows_what_was_stored():

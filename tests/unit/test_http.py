@@ -86,7 +86,7 @@ def test_a_refused_connection_is_retryable_and_not_ambiguous():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = make_client(f"http://127.0.0.1:{port}")
+    client = make_client(f"http://127.0.0.1:{port}", ats="x")
     with pytest.raises(RetryableError) as raised:
         send(client, "POST", "/api/v1/applicant", ats="x")
     assert not raised.value.ambiguous
@@ -97,7 +97,7 @@ def test_a_read_timeout_after_sending_a_post_is_ambiguous():
     def slow(request):
         raise httpx.ReadTimeout("mid-body", request=request)
 
-    client = make_client("https://ats.example", transport=httpx.MockTransport(slow))
+    client = make_client("https://ats.example", ats="x", transport=httpx.MockTransport(slow))
     with pytest.raises(RetryableError) as raised:
         send(client, "POST", "/api/v1/candidate", ats="x")
     assert raised.value.ambiguous
@@ -107,7 +107,7 @@ def test_a_read_timeout_after_sending_a_post_is_ambiguous():
 
 
 def test_statuses_listed_as_accepted_are_returned_for_the_caller_to_read():
-    client = make_client("http://ats.example", transport=httpx.WSGITransport(app=echo_app))
+    client = make_client("http://ats.example", ats="x", transport=httpx.WSGITransport(app=echo_app))
     assert send(client, "POST", "/x/422", ats="x", accept=(422,)).status_code == 422
     with pytest.raises(PermanentError):
         send(client, "POST", "/x/422", ats="x")
@@ -115,7 +115,7 @@ def test_statuses_listed_as_accepted_are_returned_for_the_caller_to_read():
 
 def test_the_client_sends_the_bearer_token_but_the_log_never_shows_it(caplog):
     client = make_client(
-        "http://ats.example", bearer("s3cret-token"), transport=httpx.WSGITransport(app=echo_app)
+        "http://ats.example", bearer("s3cret-token"), ats="x", transport=httpx.WSGITransport(app=echo_app)
     )
     with caplog.at_level(logging.DEBUG):
         body = json_body(send(client, "GET", "/api/v1/thing/200", ats="x"), "x")
@@ -126,7 +126,7 @@ def test_the_client_sends_the_bearer_token_but_the_log_never_shows_it(caplog):
 
 
 def test_the_client_has_explicit_connect_and_read_timeouts():
-    client = make_client("http://ats.example", timeout=httpx.Timeout(5.0, connect=1.0))
+    client = make_client("http://ats.example", ats="x", timeout=httpx.Timeout(5.0, connect=1.0))
     assert client.timeout.connect == 1.0 and client.timeout.read == 5.0
 
 
@@ -136,7 +136,7 @@ def test_send_waits_for_the_limiter_before_each_request():
     limiter = MemoryWindow(
         1, 60, clock=lambda: now[0], sleep=lambda s: (slept.append(s), now.__setitem__(0, now[0] + s))
     )
-    client = make_client("http://ats.example", transport=httpx.WSGITransport(app=echo_app))
+    client = make_client("http://ats.example", ats="x", transport=httpx.WSGITransport(app=echo_app))
     send(client, "GET", "/a/200", ats="x", limiter=limiter)
     send(client, "GET", "/a/200", ats="x", limiter=limiter)
     assert slept == [60]
@@ -145,6 +145,6 @@ def test_send_waits_for_the_limiter_before_each_request():
 @respx.mock
 def test_a_malformed_json_body_is_a_retryable_vendor_fault():
     respx.get("https://ats.example/api/v1/sources/all").respond(200, content=b"<html>oops")
-    client = make_client("https://ats.example")
+    client = make_client("https://ats.example", ats="x")
     with pytest.raises(RetryableError, match="malformed JSON"):
         json_body(send(client, "GET", "/api/v1/sources/all", ats="x"), "x")

@@ -3,16 +3,20 @@ close what the ATS closed."""
 
 from __future__ import annotations
 
+import copy
+from typing import get_args
+
 import httpx
 import pytest
 from sqlalchemy import select
 
 from app.ats import skailer, workable
+from app.ats.base import QuestionKind
 from app.ats.sandbox import skailer as skailer_sandbox
 from app.ats.sandbox import workable as workable_sandbox
 from app.extensions import db
 from app.intake.sync import sync_jobs
-from app.models import Job, Question
+from app.models import QUESTION_KINDS, Job, Question
 
 TOKEN = "sync-token"
 
@@ -115,3 +119,51 @@ def test_descriptions_are_sanitised_and_workable_questions_are_imported_with_the
             ("q2", "yes_no", False, []),
             ("q3", "single_select", False, ["Python", "Go"]),
         ]
+
+
+def workable_adapter(*questions: dict):
+    """Workable whose job BE1 asks exactly `questions`."""
+    jobs = copy.deepcopy(workable_sandbox.DEFAULT_JOBS)
+    jobs[0]["questions"] = list(questions)
+    sandbox = workable_sandbox.create_app({"jobs": jobs})
+    return workable.build(
+        {"base_url": "http://acme.workable.test/spi/v3", "token": "test-token"},
+        transport=workable_sandbox.in_process_transport(sandbox),
+    )
+
+
+def imported_questions(app, adapter) -> list[tuple]:
+    with app.app_context():
+        sync_jobs(db.session, adapter, "workable")
+        job = jobs_by_ref("workable")["BE1"]
+        return [(q.ref, q.kind, q.required, q.options) for q in job.questions]
+
+
+def test_a_workable_question_taking_several_answers_is_imported_as_multi_select(app):
+    languages = {
+        "id": "q4",
+        "body": "Languages you write",
+        "type": "multiple_choice",
+        "required": True,
+        "single_answer": False,
+        "choices": [{"id": "c1", "body": "Python"}, {"id": "c2", "body": "Go"}],
+    }
+    assert imported_questions(app, workable_adapter(languages)) == [
+        ("q4", "multi_select", True, ["Python", "Go"])
+    ]
+
+
+def test_a_required_choice_question_without_options_is_imported_as_plain_text(app):
+    office = {
+        "id": "q5",
+        "body": "Preferred office",
+        "type": "multiple_choice",
+        "required": True,
+        "single_answer": True,
+        "choices": [],
+    }
+    assert imported_questions(app, workable_adapter(office)) == [("q5", "short_text", True, [])]
+
+
+def test_a_sync_imports_only_kinds_our_form_renders():
+    assert set(get_args(QuestionKind)) == set(QUESTION_KINDS)
