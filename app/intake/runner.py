@@ -149,7 +149,7 @@ def _adopt_existing(adapter: AtsAdapter, submission: Submission, name: str, stat
     known = refs(state)
     with crashes_as_permanent(adapter.name, f"{name} lookup"):
         existing = adapter.find_existing(submission)
-    found = {key: str(value) for key, value in existing.items() if key not in known}
+        found = {key: str(value) for key, value in existing.items() if key not in known}
     state.pop(INFLIGHT, None)
     if not found:
         return False
