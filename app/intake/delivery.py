@@ -228,7 +228,8 @@ def _attempt(
         return _finish(hold, "needs_review", str(exc))
     except PermanentError as exc:  # StepCrashed too: a vendor body we could not read
         return _finish(hold, "failed", str(exc))
-    except Exception as exc:  # noqa: BLE001 - recorded on the row and bounded by the attempts
+    except Exception as exc:  # noqa: BLE001 - recorded on the row, bounded by the attempts
+        session.rollback()  # a failed flush leaves the session unusable until then
         log.warning("delivery %s: unexpected %s outside the steps", hold.delivery_id, describe(exc))
         unexpected = RetryableError(f"{delivery.target}: unexpected {describe(exc)}", ats=delivery.target)
         return _retry_later(hold, delivery, unexpected, policy, jitter)

@@ -150,6 +150,20 @@ def test_a_crash_in_a_step_is_recorded_and_fails_the_delivery_for_hr_to_see(app,
     assert "skailer: upload_cv -&gt; unexpected KeyError" in page.text
 
 
+def test_an_error_outside_the_steps_is_retried_and_recorded_until_the_attempts_run_out(app, adapter):
+    application_id = new_application(app)
+    with app.app_context():
+        storage(app).path(db.session.get(Application, application_id).resume_key).unlink()
+    clock = clock_at_now()
+    statuses = []
+    for _ in range(POLICY.max_attempts):
+        statuses.append(run(app, application_id, adapter, now=clock.datetime, jitter=lambda: 0.0).status)
+        assert row(app, application_id).last_error.startswith("skailer: unexpected FileNotFoundError")
+        clock.advance(POLICY.backoff_cap)
+    assert statuses == ["retry", "retry", "failed"]
+    assert row(app, application_id).status == "failed"
+
+
 def test_two_workers_at_once_deliver_the_application_once(app, sandbox):
     skailer_sandbox.control(sandbox).faults.configure({"latency": 0.05})
     application_id = new_application(app)
