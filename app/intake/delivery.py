@@ -263,17 +263,16 @@ def _pause(hold: Hold, delivery: Delivery, exc: AuthError) -> None:
 
 def pause_integration(session: Session, kind: str, reason: str, at: datetime) -> None:
     """Mark the target paused. Two workers refused at once may both find no row and insert one;
-    the loser of that race updates the winner's row instead."""
+    the second insert breaks the unique kind, and that worker updates the first one's row."""
     values = {"paused": True, "paused_reason": reason, "paused_at": at}
-    changed = update(Integration).where(Integration.kind == kind).values(**values)
-    if _rowcount(session.execute(changed)) == 0:
+    if session.scalar(select(Integration.id).where(Integration.kind == kind)) is None:
         session.add(Integration(kind=kind, **values))
         try:
             session.commit()
             return
         except IntegrityError:
             session.rollback()
-            session.execute(changed)
+    session.execute(update(Integration).where(Integration.kind == kind).values(**values))
     session.commit()
 
 

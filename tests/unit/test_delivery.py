@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.ats import dover, skailer
 from app.ats.sandbox import dover as dover_sandbox
@@ -259,6 +259,34 @@ def test_refused_credentials_pause_the_target_until_hr_resumes_it(app, sandbox, 
         delivery.resume_integration(db.session, "skailer")
     assert run(app, application_id, adapter).status == "delivered"
     assert candidates(sandbox) == 1
+
+
+def test_two_workers_refused_at_once_both_pause_the_target_and_leave_their_deliveries_pending(
+    app, sandbox, adapter
+):
+    first, second = new_application(app), new_application(app, email="bob@example.com")
+    skailer_sandbox.control(sandbox).expire_token()
+    other = []
+
+    def refused_meanwhile(session, context, instances):
+        # The first worker found no Integration row and is about to insert one: the second
+        # worker, refused too, pauses the target in between.
+        if not other and any(isinstance(item, Integration) for item in session.new):
+            other.append(run(app, second, adapter).status)
+
+    with app.app_context():
+        session = db.session()
+        event.listen(session, "before_flush", refused_meanwhile)
+        outcome = delivery.deliver(
+            session, first, adapter=adapter, storage=storage(app), policy=POLICY, parse=no_parse
+        )
+    assert [outcome.status, *other] == ["paused", "paused"]
+    for application_id in (first, second):
+        saved = row(app, application_id)
+        assert saved.status == "pending" and saved.attempts == 0 and "401" in saved.last_error
+    with app.app_context():
+        (integration,) = db.session.scalars(select(Integration).where(Integration.kind == "skailer"))
+        assert integration.paused and "401" in integration.paused_reason
 
 
 def test_an_unverifiable_create_goes_to_review_instead_of_being_repeated(app):
