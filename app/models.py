@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -12,6 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
+
+if TYPE_CHECKING:  # db.Model is built at run time; type checkers see the declarative base it extends
+    from app.extensions import Base as Model
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -35,7 +40,7 @@ EMPLOYMENT_TYPES = (
 )
 
 
-class Job(db.Model):
+class Job(Model):
     """A job opening. `ats_kind`/`ref` tie it to the ATS it was synced from ("local": ours)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +77,7 @@ class Job(db.Model):
         return self.published and not self.closed
 
 
-class Question(db.Model):
+class Question(Model):
     """A custom question on a job's application form."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +92,7 @@ class Question(db.Model):
     job: Mapped[Job] = relationship(back_populates="questions")
 
 
-class Application(db.Model):
+class Application(Model):
     """One candidate's application, safe in our database before anything else happens."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,7 +130,7 @@ class Application(db.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class Answer(db.Model):
+class Answer(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="SET NULL"))
@@ -139,7 +144,7 @@ class Answer(db.Model):
 DELIVERY_STATES = ("pending", "in_progress", "delivered", "failed", "needs_review", "paused")
 
 
-class Delivery(db.Model):
+class Delivery(Model):
     """The delivery of one application to its ATS. This row is the truth; the queue a wake-up."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,6 +156,9 @@ class Delivery(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime)  # a worker holds it until then
+    # Set by each claim; every later write of the worker is `WHERE claim_token = <its token>`, so a
+    # worker whose lease was taken over can no longer change the row.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -158,7 +166,7 @@ class Delivery(db.Model):
     application: Mapped[Application] = relationship(back_populates="delivery")
 
 
-class ParsedResume(db.Model):
+class ParsedResume(Model):
     """Parse results by the file's SHA-256: the same file is never parsed twice."""
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -166,7 +174,7 @@ class ParsedResume(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class WebhookEvent(db.Model):
+class WebhookEvent(Model):
     """Event ids an ATS sent us, so a redelivered webhook is processed once."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,7 +185,7 @@ class WebhookEvent(db.Model):
     __table_args__ = (UniqueConstraint("source", "event_id", name="uq_webhook_event"),)
 
 
-class Integration(db.Model):
+class Integration(Model):
     """The state of one ATS target: paused after its credentials were refused."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -187,7 +195,7 @@ class Integration(db.Model):
     paused_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """An HR user of the admin area."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

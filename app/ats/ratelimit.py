@@ -8,6 +8,14 @@ each grant inside `BEGIN IMMEDIATE`, which serialises all processes on that file
 Both block in `acquire()` until a request may go. Clock and sleep are parameters so tests
 need not wait; across processes the clock must be wall time (`time.time`), the one clock
 every process shares.
+
+A worker waiting here still holds a claimed delivery whose lease runs out. `heartbeat()` lets
+it say, for the calls made in its own thread, what to run while it waits: before every sleep
+(renew the lease) and once more when a wait ends, before the request goes. A worker that lost
+its delivery in the meantime raises from there, so the request is never sent. Sleeps are cut
+into pieces no longer than the heartbeat's interval, so the lease never lapses mid-sleep.
+The hook travels in a context variable because the limiter is built into the adapter, which is
+shared by every worker thread, while the lease belongs to the one delivery the thread runs.
 """
 
 from __future__ import annotations
@@ -17,13 +25,57 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Protocol
 
 
 class Limiter(Protocol):
     def acquire(self) -> float:
         """Block until one request may be sent; return the seconds spent waiting."""
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    beat: Callable[[], None]  # renews the caller's lease; raises when the caller must stop
+    every: float  # the longest sleep between two beats, in seconds
+
+
+_heartbeat: ContextVar[Heartbeat | None] = ContextVar("limiter_heartbeat", default=None)
+
+
+@contextmanager
+def heartbeat(beat: Callable[[], None], every: float) -> Iterator[None]:
+    """While the block runs, limiters called from this thread run `beat` as they wait."""
+    reset = _heartbeat.set(Heartbeat(beat, every))
+    try:
+        yield
+    finally:
+        _heartbeat.reset(reset)
+
+
+def wait_for_grant(try_grant: Callable[[], float], sleep: Callable[[float], None]) -> float:
+    """Ask for a grant until one comes; return the seconds spent waiting.
+
+    `try_grant()` returns 0 when granted, else the seconds until it may be. With a heartbeat
+    set, it beats before each sleep and again once granted after a wait: a lease renewed just
+    before the request leaves, or the request never leaves.
+    """
+    waited = 0.0
+    while True:
+        wait = try_grant()
+        current = _heartbeat.get()
+        if wait <= 0:
+            if waited and current is not None:
+                current.beat()
+            return waited
+        if current is not None:
+            current.beat()
+            wait = min(wait, current.every)
+        sleep(wait)
+        waited += wait
 
 
 class MemoryWindow:
@@ -43,16 +95,13 @@ class MemoryWindow:
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
-        waited = 0.0
-        while True:
-            with self._lock:
-                wait = self._try_grant(self._clock())
-            if wait <= 0:
-                return waited
-            self._sleep(wait)
-            waited += wait
+        return wait_for_grant(self._try_grant, self._sleep)
 
-    def _try_grant(self, now: float) -> float:
+    def _try_grant(self) -> float:
+        with self._lock:
+            return self._grant_at(self._clock())
+
+    def _grant_at(self, now: float) -> float:
         while self._grants and self._grants[0] <= now - self.window:
             self._grants.popleft()
         if len(self._grants) < self.limit:
@@ -87,13 +136,7 @@ class SqliteWindow:
         db.execute("CREATE INDEX IF NOT EXISTS grants_target_at ON grants (target, at)")
 
     def acquire(self) -> float:
-        waited = 0.0
-        while True:
-            wait = self._try_grant()
-            if wait <= 0:
-                return waited
-            self._sleep(wait)
-            waited += wait
+        return wait_for_grant(self._try_grant, self._sleep)
 
     def _connect(self) -> sqlite3.Connection:
         """This thread's connection, opened once per thread and per process (never inherited

@@ -3,20 +3,31 @@
 The row is the truth. A worker claims it with a lease (so two workers never run the same
 delivery), saves every checkpoint before the next step, and leaves it pending with a
 `next_attempt_at` when it must try again later.
+
+A lease can still run out under a worker that is alive but stalled (a long wait in the shared
+rate limiter, a paused process); another worker then claims the row and may finish it. So each
+claim stores a fresh token, and every later write of the worker (checkpoints, lease renewals,
+the final status) is an UPDATE matching that token. A write that matches no row means the
+delivery is no longer ours: the worker stops at once (`LostClaim`), sends nothing more and
+leaves the row to its new holder. While it waits in a limiter its lease is renewed the same
+way, and checked once more when the wait ends, just before the request leaves.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, and_, case, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.ats import ratelimit
 from app.ats.base import (
     Answer as AtsAnswer,
 )
@@ -29,44 +40,131 @@ from app.ats.base import (
     RetryableError,
     Submission,
 )
-from app.intake.runner import INFLIGHT, backoff_delay, run_steps
+from app.intake.runner import INFLIGHT, Abandon, AfterStep, Checkpoints, backoff_delay, describe, run_steps
 from app.models import Application, Delivery, Integration, utcnow
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
 class Policy:
-    max_attempts: int = 8
+    max_attempts: int = MAX_ATTEMPTS
     backoff_base: float = 30.0
     backoff_cap: float = 3600.0
-    lease: timedelta = LEASE  # how long a worker may hold a delivery before others take over
+    # How long a worker may hold a delivery before others take over. Keep it well above one
+    # request's timeouts: a request already sent cannot be called back when the lease ends.
+    lease: timedelta = LEASE
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # delivered, retry, failed, needs_review, paused, skipped
+    status: str  # delivered, retry, failed, needs_review, paused, skipped, lost
     delay: float | None = None  # seconds until the next attempt, for "retry"
 
 
-def claim(session: Session, delivery_id: int, now: datetime, lease: timedelta = LEASE) -> bool:
-    """Take the row for this worker; False when it is finished or another worker holds it."""
-    result = session.execute(
-        update(Delivery)
-        .where(
-            Delivery.id == delivery_id,
-            or_(
-                Delivery.status == "pending",
-                (Delivery.status == "in_progress") & (Delivery.lease_until < now),
-            ),
-        )
-        .values(status="in_progress", lease_until=now + lease, attempts=Delivery.attempts + 1)
+class LostClaim(Abandon):
+    """Another worker claimed the delivery after this one's lease ran out: stop, write nothing."""
+
+
+def new_claim_token() -> str:
+    return secrets.token_hex(16)
+
+
+def claim(
+    session: Session,
+    delivery_id: int,
+    now: datetime,
+    lease: timedelta = LEASE,
+    *,
+    max_attempts: int = MAX_ATTEMPTS,
+    new_token: Callable[[], str] = new_claim_token,
+) -> str | None:
+    """Take the row for this worker and return the token its later writes must carry.
+
+    None when the row is finished, held by another worker, or out of attempts. A row out of
+    attempts (its last worker died mid-way, or crashed the same way each time) is marked failed
+    here, so the sweeper cannot run it forever.
+    """
+    claimable = and_(
+        Delivery.id == delivery_id,
+        or_(
+            Delivery.status == "pending",
+            (Delivery.status == "in_progress") & (Delivery.lease_until < now),
+        ),
     )
+    token = new_token()
+    taken = _rowcount(
+        session.execute(
+            update(Delivery)
+            .where(claimable, Delivery.attempts < max_attempts)
+            .values(
+                status="in_progress",
+                lease_until=now + lease,
+                attempts=Delivery.attempts + 1,
+                claim_token=token,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if not taken:
+        session.execute(
+            update(Delivery)
+            .where(claimable, Delivery.attempts >= max_attempts)
+            .values(status="failed", lease_until=None, claim_token=None, last_error=_gave_up(max_attempts))
+            .execution_options(synchronize_session=False)
+        )
     session.commit()
-    return result.rowcount == 1
+    return token if taken else None
+
+
+def _gave_up(attempts: int) -> Any:
+    """The row's last error, followed by why it stops now (an SQL expression)."""
+    note = f"gave up after {attempts} attempts; the last one did not finish"
+    return case(
+        (Delivery.last_error == "", literal(note)),
+        else_=Delivery.last_error + literal(f" ({note})"),
+    )
+
+
+def _rowcount(result: Any) -> int:
+    return cast(CursorResult[Any], result).rowcount
+
+
+@dataclass(frozen=True)
+class Hold:
+    """This worker's claim on one delivery. Every write goes through `write`, fenced by the token."""
+
+    session: Session
+    delivery_id: int
+    token: str
+    now: Callable[[], datetime]
+    lease: timedelta
+
+    def write(self, **values: Any) -> None:
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.id == self.delivery_id, Delivery.claim_token == self.token)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(result) != 1:
+            self.session.rollback()
+            raise LostClaim(f"delivery {self.delivery_id} is held by another worker")
+        self.session.commit()
+
+    def save(self, checkpoints: Checkpoints) -> None:
+        """Each checkpoint renews the lease too, so a long delivery is not taken over mid-way."""
+        self.write(checkpoints=dict(checkpoints), lease_until=self.now() + self.lease)
+
+    def renew(self) -> None:
+        self.write(lease_until=self.now() + self.lease)
+
+    def release(self, status: str, **values: Any) -> None:
+        self.write(status=status, lease_until=None, claim_token=None, **values)
 
 
 def deliver(
@@ -78,94 +176,103 @@ def deliver(
     policy: Policy = Policy(),
     now: Callable[[], datetime] = utcnow,
     jitter: Callable[[], float] = random.random,
-    after_step: Callable[[str, Any], None] | None = None,
+    after_step: AfterStep | None = None,
     parse: Callable[[Session, bytes, str], dict] | None = None,
 ) -> Outcome:
-    """Deliver one application once; `parse(session, data, sha256)` fills `parsed` first."""
+    """Deliver one application once; `parse(session, data, sha256)` fills `parsed` first.
+
+    "lost" means this worker's lease ran out and another worker claimed the delivery: this one
+    stopped without sending more or writing anything.
+    """
     delivery = session.scalar(select(Delivery).where(Delivery.application_id == application_id))
     if delivery is None or is_paused(session, delivery.target):
         return Outcome("skipped")
     if delivery.next_attempt_at and delivery.next_attempt_at > now() and delivery.status == "pending":
         return Outcome("skipped")
-    if not claim(session, delivery.id, now(), policy.lease):
+    token = claim(session, delivery.id, now(), policy.lease, max_attempts=policy.max_attempts)
+    if token is None:
         return Outcome("skipped")
     session.refresh(delivery)
-    ensure_parsed(session, delivery.application, storage, parse or parse_cached)
-    submission = build_submission(delivery.application, storage)
-    delivery_id = delivery.id
-
-    def save(checkpoints: dict) -> None:
-        # Each checkpoint renews the lease, so a long delivery is never taken over mid-way: a
-        # single step is bounded by the HTTP timeouts and the rate limiter's wait, far below it.
-        # One UPDATE of two columns: no reload of the expired row, no change tracking.
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id)
-            .values(checkpoints=dict(checkpoints), lease_until=now() + policy.lease)
-            .execution_options(synchronize_session=False)
-        )
-        session.commit()
-
+    hold = Hold(session, delivery.id, token, now, policy.lease)
     try:
-        run_steps(
-            adapter,
-            submission,
-            dict(delivery.checkpoints or {}),
-            save,
-            **({"after_step": after_step} if after_step else {}),
-        )
+        return _attempt(hold, delivery, adapter, storage, policy, jitter, after_step, parse or parse_cached)
+    except LostClaim:
+        log.warning("delivery %s was claimed by another worker; this one stopped", hold.delivery_id)
+        return Outcome("lost")
+
+
+def _attempt(
+    hold: Hold,
+    delivery: Delivery,
+    adapter: AtsAdapter,
+    storage: Storage,
+    policy: Policy,
+    jitter: Callable[[], float],
+    after_step: AfterStep | None,
+    parse: Callable[[Session, bytes, str], dict],
+) -> Outcome:
+    session, now = hold.session, hold.now
+    try:
+        ensure_parsed(session, delivery.application, storage, parse)
+        submission = build_submission(delivery.application, storage)
+        with ratelimit.heartbeat(hold.renew, every=policy.lease.total_seconds() / 3):
+            run_steps(adapter, submission, dict(delivery.checkpoints or {}), hold.save, after_step=after_step)
+    except Abandon:
+        raise
     except RetryableError as exc:
-        return _retry_later(session, delivery, exc, policy, now, jitter)
+        return _retry_later(hold, delivery, exc, policy, jitter)
     except AuthError as exc:
-        _pause(session, delivery, exc, now)
+        _pause(hold, delivery, exc)
         return Outcome("paused")
     except NeedsReviewError as exc:
-        return _finish(session, delivery, "needs_review", str(exc))
-    except PermanentError as exc:
-        return _finish(session, delivery, "failed", str(exc))
-    delivery.status = "delivered"
-    delivery.delivered_at = now()
-    delivery.last_error = ""
-    delivery.lease_until = None
-    session.commit()
+        return _finish(hold, "needs_review", str(exc))
+    except PermanentError as exc:  # StepCrashed too: a vendor body we could not read
+        return _finish(hold, "failed", str(exc))
+    except Exception as exc:  # noqa: BLE001 - recorded on the row, bounded by the attempts
+        session.rollback()  # a failed flush leaves the session unusable until then
+        log.warning("delivery %s: unexpected %s outside the steps", hold.delivery_id, describe(exc))
+        unexpected = RetryableError(f"{delivery.target}: unexpected {describe(exc)}", ats=delivery.target)
+        return _retry_later(hold, delivery, unexpected, policy, jitter)
+    hold.release("delivered", delivered_at=now(), last_error="")
     return Outcome("delivered")
 
 
-def _retry_later(session, delivery, exc: RetryableError, policy, now, jitter) -> Outcome:
+def _retry_later(
+    hold: Hold, delivery: Delivery, exc: RetryableError, policy: Policy, jitter: Callable[[], float]
+) -> Outcome:
     if delivery.attempts >= policy.max_attempts:
-        return _finish(session, delivery, "failed", f"{exc} (gave up after {delivery.attempts} attempts)")
+        return _finish(hold, "failed", f"{exc} (gave up after {delivery.attempts} attempts)")
     delay = backoff_delay(delivery.attempts, base=policy.backoff_base, cap=policy.backoff_cap, jitter=jitter)
     if exc.retry_after is not None:
         delay = max(delay, exc.retry_after)
-    delivery.status = "pending"
-    delivery.last_error = str(exc)
-    delivery.next_attempt_at = now() + timedelta(seconds=delay)
-    delivery.lease_until = None
-    session.commit()
+    hold.release("pending", last_error=str(exc), next_attempt_at=hold.now() + timedelta(seconds=delay))
     return Outcome("retry", delay)
 
 
-def _finish(session, delivery, status: str, error: str) -> Outcome:
-    delivery.status = status
-    delivery.last_error = error
-    delivery.lease_until = None
-    session.commit()
-    log.warning("delivery %s ended %s: %s", delivery.id, status, error)
+def _finish(hold: Hold, status: str, error: str) -> Outcome:
+    hold.release(status, last_error=error)
+    log.warning("delivery %s ended %s: %s", hold.delivery_id, status, error)
     return Outcome(status)
 
 
-def _pause(session, delivery, exc: AuthError, now) -> None:
-    integration = session.scalar(select(Integration).where(Integration.kind == delivery.target))
-    if integration is None:
-        integration = Integration(kind=delivery.target)
-        session.add(integration)
-    integration.paused = True
-    integration.paused_reason = str(exc)
-    integration.paused_at = now()
-    delivery.status = "pending"  # resumes when HR fixes the credentials
-    delivery.last_error = str(exc)
-    delivery.attempts = max(0, delivery.attempts - 1)
-    delivery.lease_until = None
+def _pause(hold: Hold, delivery: Delivery, exc: AuthError) -> None:
+    """Back to pending without using up an attempt: it resumes when HR fixes the credentials."""
+    hold.release("pending", last_error=str(exc), attempts=max(0, delivery.attempts - 1))
+    pause_integration(hold.session, delivery.target, str(exc), hold.now())
+
+
+def pause_integration(session: Session, kind: str, reason: str, at: datetime) -> None:
+    """Mark the target paused. Two workers refused at once may both find no row and insert one;
+    the second insert breaks the unique kind, and that worker updates the first one's row."""
+    values = {"paused": True, "paused_reason": reason, "paused_at": at}
+    if session.scalar(select(Integration.id).where(Integration.kind == kind)) is None:
+        session.add(Integration(kind=kind, **values))
+        try:
+            session.commit()
+            return
+        except IntegrityError:
+            session.rollback()
+    session.execute(update(Integration).where(Integration.kind == kind).values(**values))
     session.commit()
 
 
@@ -193,6 +300,7 @@ def retry_now(session: Session, delivery: Delivery) -> None:
     delivery.attempts = 0
     delivery.next_attempt_at = None
     delivery.lease_until = None
+    delivery.claim_token = None  # a worker still running an old attempt can write nothing more
     session.commit()
 
 

@@ -107,7 +107,8 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
 
 
 def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
-    session = db.session
+    """Deliver in this worker; "lost" (another worker took the row over) needs nothing more."""
+    session = db.session()  # the app context's own session, not the scoped proxy
     row = session.scalar(
         db.select(delivery_service.Delivery).where(delivery_service.Delivery.application_id == application_id)
     )

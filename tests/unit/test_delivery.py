@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.ats import dover, skailer
 from app.ats.sandbox import dover as dover_sandbox
@@ -22,6 +22,8 @@ from app.intake.submit import NewApplication, Upload, submit
 from app.models import Application, Delivery, Integration, Job
 from app.storage import Storage
 from tests.ats.harnesses import PDF_BYTES
+from tests.clock import FakeClock
+from tests.conftest import add_user, login
 
 TOKEN = "unit-token"
 NOW = datetime(2026, 11, 22, 10, 0, 0)
@@ -32,15 +34,8 @@ def no_parse(session, data, sha256):
     return {"ok": False, "error_code": "unsupported"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+def clock_at_now() -> FakeClock:
+    return FakeClock(NOW.replace(tzinfo=UTC).timestamp())
 
 
 @pytest.fixture(autouse=True)
@@ -119,6 +114,56 @@ def test_a_claimed_delivery_cannot_be_claimed_again_until_its_lease_runs_out(app
         assert delivery.claim(db.session, delivery_id, NOW + delivery.LEASE + timedelta(seconds=1))
 
 
+def test_a_delivery_whose_last_attempt_never_finished_is_failed_by_the_claim_not_run_again(
+    app, sandbox, adapter
+):
+    application_id = new_application(app)
+    delivery_id = row(app, application_id).id
+    clock = clock_at_now()
+    with app.app_context():
+        for _ in range(POLICY.max_attempts):  # each worker died mid-way; its lease ran out
+            assert delivery.claim(db.session, delivery_id, clock.datetime(), max_attempts=POLICY.max_attempts)
+            clock.advance(delivery.LEASE + timedelta(seconds=1))
+        assert delivery.due_deliveries(db.session, clock.datetime()) == [application_id]
+    assert run(app, application_id, adapter, now=clock.datetime).status == "skipped"
+    saved = row(app, application_id)
+    assert saved.status == "failed" and saved.attempts == POLICY.max_attempts
+    assert saved.last_error == "gave up after 3 attempts; the last one did not finish"
+    assert candidates(sandbox) == 0
+    with app.app_context():
+        assert delivery.due_deliveries(db.session, clock.datetime()) == []
+
+
+def test_a_crash_in_a_step_is_recorded_and_fails_the_delivery_for_hr_to_see(app, client):
+    application_id = new_application(app)
+    answers_empty = skailer.build(  # every answer a 200 with `{}`: the adapter finds no id
+        {"base_url": "http://skailer.test", "token": TOKEN},
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, json={})),
+    )
+    assert run(app, application_id, answers_empty).status == "failed"
+    saved = row(app, application_id)
+    assert saved.last_error == "skailer: upload_cv -> unexpected KeyError 'cv_id'"
+    assert saved.attempts == 1 and saved.lease_until is None
+    add_user(app)
+    login(client)
+    page = client.get(f"/admin/applications/{application_id}")
+    assert "skailer: upload_cv -&gt; unexpected KeyError" in page.text
+
+
+def test_an_error_outside_the_steps_is_retried_and_recorded_until_the_attempts_run_out(app, adapter):
+    application_id = new_application(app)
+    with app.app_context():
+        storage(app).path(db.session.get(Application, application_id).resume_key).unlink()
+    clock = clock_at_now()
+    statuses = []
+    for _ in range(POLICY.max_attempts):
+        statuses.append(run(app, application_id, adapter, now=clock.datetime, jitter=lambda: 0.0).status)
+        assert row(app, application_id).last_error.startswith("skailer: unexpected FileNotFoundError")
+        clock.advance(POLICY.backoff_cap)
+    assert statuses == ["retry", "retry", "failed"]
+    assert row(app, application_id).status == "failed"
+
+
 def test_two_workers_at_once_deliver_the_application_once(app, sandbox):
     skailer_sandbox.control(sandbox).faults.configure({"latency": 0.05})
     application_id = new_application(app)
@@ -149,16 +194,16 @@ def test_two_workers_at_once_deliver_the_application_once(app, sandbox):
 def test_a_retryable_failure_schedules_the_next_attempt_by_the_backoff(app, sandbox, adapter):
     application_id = new_application(app)
     skailer_sandbox.control(sandbox).fail_next("assign_to_job", 500)
-    clock = Clock()
-    outcome = run(app, application_id, adapter, now=clock, jitter=lambda: 0.5)
+    clock = clock_at_now()
+    outcome = run(app, application_id, adapter, now=clock.datetime, jitter=lambda: 0.5)
     expected = backoff_delay(1, base=10.0, cap=100.0, jitter=lambda: 0.5)
     assert outcome.status == "retry" and outcome.delay == pytest.approx(expected)
     saved = row(app, application_id)
     assert saved.status == "pending" and saved.next_attempt_at == NOW + timedelta(seconds=expected)
     assert "500" in saved.last_error and "create_applicant" in saved.checkpoints
-    assert run(app, application_id, adapter, now=clock).status == "skipped"  # not due yet
+    assert run(app, application_id, adapter, now=clock.datetime).status == "skipped"  # not due yet
     clock.advance(expected)
-    assert run(app, application_id, adapter, now=clock).status == "delivered"
+    assert run(app, application_id, adapter, now=clock.datetime).status == "delivered"
     assert candidates(sandbox) == 1 and row(app, application_id).attempts == 2
 
 
@@ -169,7 +214,7 @@ def test_retry_after_from_the_ats_wins_over_a_shorter_backoff(app, sandbox, adap
         app,
         application_id,
         adapter,
-        now=Clock(),
+        now=clock_at_now().datetime,
         jitter=lambda: 0.0,
         policy=delivery.Policy(backoff_base=0.1, backoff_cap=0.1),
     )
@@ -179,16 +224,16 @@ def test_retry_after_from_the_ats_wins_over_a_shorter_backoff(app, sandbox, adap
 def test_the_delivery_fails_after_the_last_allowed_attempt(app, sandbox, adapter):
     application_id = new_application(app)
     skailer_sandbox.control(sandbox).faults.configure({"error_rate": 1.0})
-    clock = Clock()
+    clock = clock_at_now()
     statuses = []
     for _ in range(POLICY.max_attempts):
-        statuses.append(run(app, application_id, adapter, now=clock, jitter=lambda: 0.0).status)
+        statuses.append(run(app, application_id, adapter, now=clock.datetime, jitter=lambda: 0.0).status)
         clock.advance(POLICY.backoff_cap)
     assert statuses == ["retry", "retry", "failed"]
     saved = row(app, application_id)
     assert saved.status == "failed" and "gave up after 3 attempts" in saved.last_error
     with app.app_context():
-        assert delivery.due_deliveries(db.session, clock()) == []
+        assert delivery.due_deliveries(db.session, clock.datetime()) == []
 
 
 def test_a_permanent_error_fails_at_once(app, sandbox, adapter):
@@ -214,6 +259,34 @@ def test_refused_credentials_pause_the_target_until_hr_resumes_it(app, sandbox, 
         delivery.resume_integration(db.session, "skailer")
     assert run(app, application_id, adapter).status == "delivered"
     assert candidates(sandbox) == 1
+
+
+def test_two_workers_refused_at_once_both_pause_the_target_and_leave_their_deliveries_pending(
+    app, sandbox, adapter
+):
+    first, second = new_application(app), new_application(app, email="bob@example.com")
+    skailer_sandbox.control(sandbox).expire_token()
+    other = []
+
+    def refused_meanwhile(session, context, instances):
+        # The first worker found no Integration row and is about to insert one: the second
+        # worker, refused too, pauses the target in between.
+        if not other and any(isinstance(item, Integration) for item in session.new):
+            other.append(run(app, second, adapter).status)
+
+    with app.app_context():
+        session = db.session()
+        event.listen(session, "before_flush", refused_meanwhile)
+        outcome = delivery.deliver(
+            session, first, adapter=adapter, storage=storage(app), policy=POLICY, parse=no_parse
+        )
+    assert [outcome.status, *other] == ["paused", "paused"]
+    for application_id in (first, second):
+        saved = row(app, application_id)
+        assert saved.status == "pending" and saved.attempts == 0 and "401" in saved.last_error
+    with app.app_context():
+        (integration,) = db.session.scalars(select(Integration).where(Integration.kind == "skailer"))
+        assert integration.paused and "401" in integration.paused_reason
 
 
 def test_an_unverifiable_create_goes_to_review_instead_of_being_repeated(app):

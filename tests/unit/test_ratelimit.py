@@ -6,30 +6,60 @@ import multiprocessing
 import threading
 import time
 
-from app.ats.ratelimit import MemoryWindow, SqliteWindow
+import pytest
+
+from app.ats.ratelimit import MemoryWindow, SqliteWindow, heartbeat
+from tests.clock import FakeClock
 
 
-class FakeTime:
-    def __init__(self):
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
+class Stop(Exception):
+    pass
 
 
 def test_memory_window_grants_up_to_the_limit_then_waits_for_the_oldest_to_expire():
-    t = FakeTime()
-    limiter = MemoryWindow(3, 60, clock=t.clock, sleep=t.sleep)
+    t = FakeClock()
+    limiter = MemoryWindow(3, 60, clock=t.time, sleep=t.sleep)
     for _ in range(3):
         assert limiter.acquire() == 0
-        t.now += 1
+        t.advance(1)
     assert limiter.acquire() == 57
-    assert t.slept == [57]
+    assert t.sleeps == [57]
+
+
+def test_a_heartbeat_runs_before_every_sleep_and_once_the_wait_is_over():
+    t = FakeClock()
+    limiter = MemoryWindow(1, 60, clock=t.time, sleep=t.sleep)
+    beats: list[float] = []
+    limiter.acquire()
+    start = t.time()
+    with heartbeat(lambda: beats.append(t.time()), every=25):
+        assert limiter.acquire() == 60
+        assert limiter.acquire() == 60
+    assert t.sleeps == [25, 25, 10, 25, 25, 10]  # never a sleep longer than the beat interval
+    assert [beat - start for beat in beats] == [0, 25, 50, 60, 60, 85, 110, 120]
+    limiter.acquire()  # outside the block: no heartbeat
+    assert len(beats) == 8
+
+
+def test_a_heartbeat_that_raises_stops_the_wait_before_anything_is_granted():
+    t = FakeClock()
+    limiter = MemoryWindow(1, 60, clock=t.time, sleep=t.sleep)
+    limiter.acquire()
+
+    def lost() -> None:
+        raise Stop
+
+    with heartbeat(lost, every=25), pytest.raises(Stop):
+        limiter.acquire()
+    assert t.sleeps == []
+
+
+def test_no_heartbeat_runs_when_a_request_is_granted_at_once():
+    t = FakeClock()
+    beats: list[int] = []
+    with heartbeat(lambda: beats.append(1), every=25):
+        MemoryWindow(5, 60, clock=t.time, sleep=t.sleep).acquire()
+    assert beats == []
 
 
 def test_memory_window_holds_across_threads():
@@ -52,19 +82,19 @@ def test_memory_window_holds_across_threads():
 
 
 def test_sqlite_window_waits_like_the_memory_one(tmp_path):
-    t = FakeTime()
-    limiter = SqliteWindow(str(tmp_path / "rl.db"), "skailer", 2, 60, clock=t.clock, sleep=t.sleep)
+    t = FakeClock()
+    limiter = SqliteWindow(str(tmp_path / "rl.db"), "skailer", 2, 60, clock=t.time, sleep=t.sleep)
     limiter.acquire()
-    t.now += 10
+    t.advance(10)
     limiter.acquire()
     assert limiter.acquire() == 50
 
 
 def test_sqlite_window_keeps_targets_apart(tmp_path):
-    t = FakeTime()
+    t = FakeClock()
     path = str(tmp_path / "rl.db")
-    one = SqliteWindow(path, "tenant-a", 1, 60, clock=t.clock, sleep=t.sleep)
-    other = SqliteWindow(path, "tenant-b", 1, 60, clock=t.clock, sleep=t.sleep)
+    one = SqliteWindow(path, "tenant-a", 1, 60, clock=t.time, sleep=t.sleep)
+    other = SqliteWindow(path, "tenant-b", 1, 60, clock=t.time, sleep=t.sleep)
     assert one.acquire() == 0 and other.acquire() == 0
 
 

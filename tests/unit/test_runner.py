@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.ats.base import NeedsReviewError, PermanentError, RetryableError, named
-from app.intake.runner import INFLIGHT, backoff_delay, refs, run_steps
+from app.intake.runner import INFLIGHT, Abandon, StepCrashed, backoff_delay, refs, run_steps
 
 
 class FakeAts:
@@ -189,6 +189,47 @@ def test_an_unknown_outcome_without_a_lookup_needs_review():
     with pytest.raises(NeedsReviewError):
         deliver(ats, store)
     assert ats.calls.count("assign") == 1
+
+
+def test_a_body_a_step_cannot_read_fails_permanently_and_keeps_the_marker_for_a_lookup():
+    ats, store = FakeAts(), Store()
+    ats.plan["create"] = KeyError("id")  # 201 with a body lacking the id: the record exists
+    ats.commit_first.add("create")
+    with pytest.raises(StepCrashed, match=r"^fake: create -> unexpected KeyError 'id'$") as raised:
+        deliver(ats, store)
+    assert isinstance(raised.value, PermanentError)
+    assert store.value[INFLIGHT] == "create"
+    final = deliver(ats, store)  # HR's Retry: the ATS is asked first
+    assert ats.calls.count("create") == 1 and final["create"] == {"person_ref": "person_ref-2"}
+
+
+def test_an_unexpected_error_is_named_by_its_type_never_by_its_text():
+    ats, store = FakeAts(), Store()
+    ats.plan["assign"] = ValueError("invalid literal for int(): 'ada@example.com'")
+    with pytest.raises(StepCrashed) as raised:
+        deliver(ats, store)
+    assert str(raised.value) == "fake: assign -> unexpected ValueError"
+
+
+def test_a_lookup_that_cannot_read_the_ats_answer_fails_permanently():
+    class BrokenLookup(FakeAts):
+        def find_existing(self, submission):
+            return {"person_ref": None}.items()  # a list where a mapping belongs
+
+    ats, store = BrokenLookup(), Store({"upload": {"file_ref": "f"}, INFLIGHT: "create"})
+    with pytest.raises(StepCrashed, match="create lookup -> unexpected AttributeError"):
+        deliver(ats, store)
+
+
+def test_the_callers_own_stop_passes_through_a_step_untouched():
+    class Stop(Abandon):
+        pass
+
+    ats, store = FakeAts(), Store()
+    ats.plan["assign"] = Stop()
+    with pytest.raises(Stop):
+        deliver(ats, store)
+    assert store.value[INFLIGHT] == "assign"
 
 
 def test_a_finished_delivery_calls_nothing_again():
