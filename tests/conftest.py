@@ -12,8 +12,19 @@ from app import create_app
 from app.extensions import db
 from app.models import Job, Question, User
 
-FIXTURES = Path(__file__).parent / "fixtures"
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
 PASSWORD = "correct horse battery"
+FOLDER_MARKERS = {"integration": pytest.mark.integration, "browser": pytest.mark.browser}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark each test by its folder, so `-m "not integration and not browser"` is the fast
+    loop without anyone remembering to decorate a new test."""
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if folder in FOLDER_MARKERS:
+            item.add_marker(FOLDER_MARKERS[folder])
 
 
 def app_config(tmp: Path, **overrides) -> dict:
