@@ -11,6 +11,7 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import Job, Question, User
+from app.resume import shutdown as stop_parser_workers
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -40,6 +41,14 @@ def app_config(tmp: Path, **overrides) -> dict:
     }
     config.update(overrides)
     return config
+
+
+@pytest.fixture(scope="session", autouse=True)
+def parser_workers():
+    """Resume parsing runs in a pool of child processes, started by the first parse of the run
+    (a unit test or a request); they are stopped when the run ends."""
+    yield
+    stop_parser_workers()
 
 
 @pytest.fixture(scope="session")
