@@ -91,10 +91,14 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("true", "1")
 
 
+def chromium_missing() -> bool:
+    return not os.access(CHROMIUM, os.X_OK)
+
+
 def pytest_make_collect_report(collector):
     """Without Chromium (outside CI) each browser module is reported as one skip, so the run
     ends with one line saying how to install it instead of one line per test."""
-    if isinstance(collector, pytest.Module) and not CHROMIUM.exists() and not in_ci():
+    if isinstance(collector, pytest.Module) and chromium_missing() and not in_ci():
         return pytest.CollectReport(collector.nodeid, "skipped", (str(collector.path), None, MISSING), [])
     return None
 
@@ -102,7 +106,7 @@ def pytest_make_collect_report(collector):
 @pytest.fixture(scope="session", autouse=True)
 def chromium() -> Path:
     """In CI a missing browser fails every browser test: CI must never pass by running none."""
-    if not CHROMIUM.exists():
+    if chromium_missing():
         pytest.fail(f"{MISSING}. CI needs them.", pytrace=False)
     return CHROMIUM
 
