@@ -14,6 +14,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 LISTEN = "0A"  # the TCP state LISTEN in /proc/net/tcp
+SHUTDOWN_POLL = 0.05  # seconds; how often the server looks for shutdown() (0.5 by default)
 
 
 @contextmanager
@@ -21,7 +22,9 @@ def serving(wsgi_app) -> Iterator[str]:
     """Serve a WSGI app on a threaded server in this process; yields its base URL and shuts
     the server down (socket closed, thread joined) when the block ends."""
     server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name=f"serving:{server.port}", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(SHUTDOWN_POLL,), name=f"serving:{server.port}", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.port}"
