@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test install install-test clean
+.PHONY: run test check install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# The test extra (pytest, Playwright) and the dev extra (ruff, mypy, import-linter).
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -24,8 +25,18 @@ install-test: $(VENV)/.installed-test
 run: install
 	CAREERS_ENV=development CAREERS_LOAD_DEMO_JOBS=true $(BIN)/flask serve --host 127.0.0.1 --port 5000
 
+# Chromium is installed first when missing and this user may (root on Debian/Ubuntu);
+# otherwise the browser tests skip with one line saying how to install it.
 test: install-test
+	sh tests/setup_system.sh
 	$(BIN)/python -m pytest
 
+# The linters CI runs before the tests; import-linter once its contracts are configured.
+check: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	if grep -q '^\[tool\.importlinter\]' pyproject.toml; then $(BIN)/lint-imports; fi
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -11,9 +11,21 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import Job, Question, User
+from app.resume import shutdown as stop_parser_workers
 
-FIXTURES = Path(__file__).parent / "fixtures"
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
 PASSWORD = "correct horse battery"
+FOLDER_MARKERS = {"integration": pytest.mark.integration, "browser": pytest.mark.browser}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark each test by its folder, so `-m "not integration and not browser"` is the fast
+    loop without anyone remembering to decorate a new test."""
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if folder in FOLDER_MARKERS:
+            item.add_marker(FOLDER_MARKERS[folder])
 
 
 def app_config(tmp: Path, **overrides) -> dict:
@@ -29,6 +41,14 @@ def app_config(tmp: Path, **overrides) -> dict:
     }
     config.update(overrides)
     return config
+
+
+@pytest.fixture(scope="session", autouse=True)
+def parser_workers():
+    """Resume parsing runs in a pool of child processes, started by the first parse of the run
+    (a unit test or a request); they are stopped when the run ends."""
+    yield
+    stop_parser_workers()
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
-import threading
-import time
 
 import httpx
 import pytest
@@ -16,6 +13,7 @@ from app.ats.base import Answer, AuthError, Job, NeedsReviewError, PermanentErro
 from app.ats.sandbox import dover as sandbox
 from tests.ats.harnesses import PDF_BYTES, make_submission
 from tests.ats.harnesses.dover import JOB_REF, make
+from tests.support.servers import serving
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -191,18 +189,15 @@ def test_the_sandbox_checks_auth_fields_and_pdf_magic():
     assert wrong_stage.status_code == 400 and "hiring_pipeline_stage_id" in wrong_stage.get_json()
 
 
-def test_a_real_server_drops_the_connection_after_saving():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    threading.Thread(target=sandbox.serve, args=("127.0.0.1", port), daemon=True).start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(50):
-        try:
-            httpx.get(f"{base}/_sandbox/state")
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
+@pytest.fixture
+def served_sandbox():
+    with serving(sandbox.create_app()) as base:
+        yield base
+
+
+@pytest.mark.integration
+def test_a_real_server_drops_the_connection_after_saving(served_sandbox):
+    base = served_sandbox
     httpx.post(
         f"{base}/_sandbox/faults", json={"commit_then_fail": {"step": "add_candidate", "mode": "drop"}}
     )

@@ -10,14 +10,7 @@ from app.ats.base import Answer, Job, NeedsReviewError, PermanentError, Retryabl
 from tests.ats.harnesses import PDF_BYTES, make_submission
 from tests.ats.harnesses.greenhouse import make as make_harvest
 from tests.ats.harnesses.greenhouse_jobboard import make as make_board
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now_value = 1_790_000_000.0
-
-    def now(self) -> float:
-        return self.now_value
+from tests.clock import FakeClock
 
 
 def deliver(harness, submission):
@@ -97,11 +90,11 @@ def test_jobs_stages_and_sources_follow_link_pagination():
 
 
 def test_oauth_token_is_fetched_once_and_renewed_after_expiry():
-    clock = Clock()
-    harness = make_harvest(oauth=True, clock=clock.now)
+    clock = FakeClock()
+    harness = make_harvest(oauth=True, clock=clock)
     deliver(harness, make_submission("4101"))
     assert len(requests(harness, "POST", "/token")) == 1
-    clock.now_value += 3600
+    clock.advance(3600)
     harness.adapter.find_existing(make_submission("4101"))
     assert len(requests(harness, "POST", "/token")) == 2
     assert harness.sandbox.count_applications("ada@example.com", "4101") == 1

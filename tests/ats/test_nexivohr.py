@@ -12,6 +12,7 @@ from app.ats.sandbox import nexivohr as sandbox
 from app.intake.runner import run_steps
 from tests.ats.harnesses import make_submission
 from tests.ats.harnesses.nexivohr import JOB_REF, make
+from tests.clock import FakeClock
 
 
 def deliver(harness, submission=None):
@@ -99,19 +100,6 @@ def test_a_candidate_created_between_lookup_and_create_is_adopted():
     assert len(state(harness).candidates) == 1
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 1_800_000_000.0
-        self.slept = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-        self.slept += seconds
-
-
 def test_the_plan_limiter_keeps_a_burst_under_sixty_requests_a_minute():
     clock = FakeClock()
     app = sandbox.create_app({"clock": clock})
@@ -174,7 +162,7 @@ def test_the_daily_quota_waits_for_the_next_day_instead_of_spending_it():
     with pytest.raises(RetryableError) as spent:
         quota.take()
     assert 0 < spent.value.retry_after <= 86_400
-    clock.now += spent.value.retry_after
+    clock.advance(spent.value.retry_after)
     quota.take()
 
 

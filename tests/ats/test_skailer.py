@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 import httpx
 import pytest
-from werkzeug.serving import make_server
 
 from app.ats.base import AuthError, Job, PermanentError, Resume, RetryableError
 from app.ats.ratelimit import MemoryWindow
@@ -16,17 +13,8 @@ from app.ats.skailer import build
 from app.intake.runner import backoff_delay, run_steps
 from tests.ats.harnesses import make_submission
 from tests.ats.harnesses.skailer import TOKEN, make
-
-
-class FakeClock:
-    def __init__(self, now=1_800_000_000.0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+from tests.clock import FakeClock
+from tests.support.servers import serving
 
 
 def deliver(harness, **overrides):
@@ -156,7 +144,7 @@ def test_lookups_are_loaded_again_once_the_cache_expires():
     harness = make(clock=clock)
     harness.adapter.list_jobs()
     harness.adapter.list_jobs()
-    clock.now += 601
+    clock.advance(601)
     harness.adapter.list_jobs()
     searches = [c for c in state(harness).calls if c[1] == "/api/v1/jobs/search"]
     assert len(searches) == 2
@@ -192,7 +180,7 @@ def test_the_rate_limit_answers_429_with_the_seconds_until_the_window_resets():
     clock = FakeClock()
     harness = make({"limit_per_minute": 2, "clock": clock})
     harness.adapter.sources()  # 1
-    clock.now += 15
+    clock.advance(15)
     with pytest.raises(RetryableError) as raised:  # 2nd passes (pipelines), 3rd refused
         harness.adapter.stages(Job(ref="311", title=""))
     assert raised.value.status == 429 and raised.value.retry_after == 45
@@ -205,14 +193,14 @@ def test_a_shared_limiter_keeps_the_adapter_under_the_vendors_limit():
     harness = make({"limit_per_minute": 5, "clock": clock}, limiter=limiter)
     deliver(harness, email="a@example.com", application_id=1)
     deliver(harness, email="b@example.com", application_id=2)
-    assert clock.now - 1_800_000_000.0 >= 60  # waited for the next window, got no 429
+    assert clock.slept >= 60  # waited for the next window, got no 429
     assert harness.sandbox.count_applications("b@example.com", "311") == 1
 
 
 def test_a_token_older_than_45_days_is_refused():
     clock = FakeClock()
     harness = make({"clock": clock})
-    clock.now += TOKEN_LIFETIME + 1
+    clock.advance(TOKEN_LIFETIME + 1)
     with pytest.raises(AuthError):
         harness.adapter.sources()
 
@@ -263,20 +251,16 @@ def test_the_sandbox_control_endpoints_set_faults_and_show_what_was_stored():
     assert len(shown["candidates"]) == 1 and len(shown["actions"]) == 1
 
 
+@pytest.mark.integration
 def test_a_dropped_connection_on_a_real_server_is_an_ambiguous_error():
     app = create_app({"token": TOKEN})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        adapter = build({"base_url": f"http://127.0.0.1:{server.port}", "token": TOKEN})
+    with serving(app) as url:
+        adapter = build({"base_url": url, "token": TOKEN})
         sandbox_of(app).commit_then_fail_next("create_applicant", "drop")
         with pytest.raises(RetryableError) as raised:
             run_steps(adapter, make_submission("311"), {}, lambda _: None)
         assert raised.value.ambiguous and raised.value.status is None
         assert len(sandbox_of(app).state.applicants) == 1
-    finally:
-        server.shutdown()
 
 
 def test_the_registry_builds_each_kind_from_settings():

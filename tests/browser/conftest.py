@@ -3,28 +3,33 @@ http://localhost:PORT (another site), one allowed to embed us and one not.
 
 Every embed test runs twice: with Chromium's default cookie settings and with third-party
 cookies blocked, where the iframe gets no cookie at all.
+
+Chromium is Debian's package at /usr/bin/chromium (CAREERS_CHROMIUM names another binary).
+Without it the tests skip with one line saying how to install it, except in CI (CI=true),
+where a missing browser is a failure: CI must never go green by running none of them.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
-import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
 from app.models import Application
 from tests.conftest import add_job, app_config
+from tests.support.servers import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CAREERS_CHROMIUM", "/usr/bin/chromium"))
 BASE_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -57,31 +62,53 @@ HOST_PAGE = """<!doctype html>
 """
 
 
-class HostHandler(BaseHTTPRequestHandler):
-    app_url = ""
+class HostPages:
+    """A host site's pages: the embed snippet loading our script, or (?frame=URL) a page
+    framing a URL directly, without the snippet."""
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        from urllib.parse import parse_qs, urlsplit
+    def __init__(self) -> None:
+        self.app_url = ""
 
-        query = parse_qs(urlsplit(self.path).query)
+    def __call__(self, environ, start_response):
+        query = parse_qs(environ.get("QUERY_STRING", ""))
         job = f'data-job="{query["job"][0]}"' if "job" in query else ""
         body = (HOST_PAGE % {"job": job, "app": self.app_url}).encode()
-        if "frame" in query:  # a page framing a given URL directly, without the snippet
+        if "frame" in query:
             body = f'<!doctype html><iframe id="raw" src="{escape(query["frame"][0])}"></iframe>'.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args):
-        pass
+        start_response(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+        )
+        return [body]
 
 
-def serve(server) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return thread
+MISSING = (
+    f"Chromium is missing at {CHROMIUM}, so the browser tests did not run: install it with "
+    "`sudo apt-get install chromium` (Debian/Ubuntu), or run `make test` as root"
+)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1")
+
+
+def chromium_missing() -> bool:
+    return not os.access(CHROMIUM, os.X_OK)
+
+
+def pytest_make_collect_report(collector):
+    """Without Chromium (outside CI) each browser module is reported as one skip, so the run
+    ends with one line saying how to install it instead of one line per test."""
+    if isinstance(collector, pytest.Module) and chromium_missing() and not in_ci():
+        return pytest.CollectReport(collector.nodeid, "skipped", (str(collector.path), None, MISSING), [])
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium() -> Path:
+    """In CI a missing browser fails every browser test: CI must never pass by running none."""
+    if chromium_missing():
+        pytest.fail(f"{MISSING}. CI needs them.", pytrace=False)
+    return CHROMIUM
 
 
 @dataclass
@@ -104,33 +131,25 @@ class Site:
 def site(tmp_path_factory, migrated_db) -> Iterator[Site]:
     tmp = tmp_path_factory.mktemp("browser")
     shutil.copy(migrated_db, tmp / "careers.db")
-    host = ThreadingHTTPServer(("127.0.0.1", 0), HostHandler)
-    other = ThreadingHTTPServer(("127.0.0.1", 0), HostHandler)
-    host_origin = f"http://localhost:{host.server_port}"
-    app = create_app(
-        app_config(
-            tmp, SERVER_NAME=None, EMBED_ALLOWED_ORIGINS=[host_origin], APPLY_RATE_LIMIT="1000 per hour"
+    pages = HostPages()
+    with ExitStack() as servers:
+        host = servers.enter_context(serving(pages))
+        other = servers.enter_context(serving(pages))
+        host_origin = host.replace("127.0.0.1", "localhost")
+        app = create_app(
+            app_config(
+                tmp, SERVER_NAME=None, EMBED_ALLOWED_ORIGINS=[host_origin], APPLY_RATE_LIMIT="1000 per hour"
+            )
         )
-    )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    HostHandler.app_url = url
-    threads = [serve(s) for s in (server, host, other)]
-    job_id = add_job(app, title="Platform Engineer")
-    yield Site(app, url, host_origin, f"http://localhost:{other.server_port}", job_id)
-    for s in (server, host, other):
-        s.shutdown()
-        s.server_close()
-    for thread in threads:
-        thread.join(timeout=5)
+        pages.app_url = servers.enter_context(serving(app))
+        job_id = add_job(app, title="Platform Engineer")
+        yield Site(app, pages.app_url, host_origin, other.replace("127.0.0.1", "localhost"), job_id)
     with app.app_context():
         db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def playwright_driver():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:

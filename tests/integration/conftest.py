@@ -3,21 +3,21 @@ queue and a Huey consumer in this process. Browsers are played by httpx."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.intake.tasks import start_consumer
 from app.models import Application, Delivery, Job
 from tests.ats.harnesses import PDF_BYTES
+from tests.support.servers import serving
 from tests.web.helpers import hidden_fields, valid_answers
 
 FAST = {
@@ -29,19 +29,11 @@ FAST = {
 }
 
 
+@dataclass(frozen=True)
 class Served:
-    """A WSGI app on a real threaded HTTP server bound to a free loopback port."""
+    """A WSGI app served on 127.0.0.1 for the length of one test."""
 
-    def __init__(self, wsgi_app) -> None:
-        self.server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+    url: str
 
 
 @dataclass
@@ -178,15 +170,8 @@ def settled(row: Delivery, wanted: str):
 @pytest.fixture
 def served():
     """Serve WSGI apps for the test; all are shut down after it."""
-    servers: list[Served] = []
-
-    def serve(wsgi_app) -> Served:
-        servers.append(Served(wsgi_app))
-        return servers[-1]
-
-    yield serve
-    for server in servers:
-        server.stop()
+    with ExitStack() as servers:
+        yield lambda wsgi_app: Served(servers.enter_context(serving(wsgi_app)))
 
 
 @pytest.fixture

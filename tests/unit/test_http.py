@@ -10,11 +10,11 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-import respx
 
 from app.ats.base import AuthError, PermanentError, RetryableError
 from app.ats.http import bearer, check_status, json_body, make_client, retry_after_seconds, send
 from app.ats.ratelimit import MemoryWindow
+from tests.clock import FakeClock
 
 
 def response(status, method="POST", headers=None, content=b"{}"):
@@ -83,12 +83,11 @@ def test_retry_after_in_the_past_or_garbled_is_no_wait():
 
 
 def test_a_refused_connection_is_retryable_and_not_ambiguous():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    client = make_client(f"http://127.0.0.1:{port}", ats="x")
-    with pytest.raises(RetryableError) as raised:
-        send(client, "POST", "/api/v1/applicant", ats="x")
+    with socket.socket() as closed_port:  # bound and held, never listening: connections are refused
+        closed_port.bind(("127.0.0.1", 0))
+        client = make_client(f"http://127.0.0.1:{closed_port.getsockname()[1]}", ats="x")
+        with pytest.raises(RetryableError) as raised:
+            send(client, "POST", "/api/v1/applicant", ats="x")
     assert not raised.value.ambiguous
     assert isinstance(raised.value.__cause__, httpx.ConnectError)
 
@@ -131,20 +130,19 @@ def test_the_client_has_explicit_connect_and_read_timeouts():
 
 
 def test_send_waits_for_the_limiter_before_each_request():
-    now = [0.0]
-    slept = []
-    limiter = MemoryWindow(
-        1, 60, clock=lambda: now[0], sleep=lambda s: (slept.append(s), now.__setitem__(0, now[0] + s))
-    )
+    clock = FakeClock()
+    limiter = MemoryWindow(1, 60, clock=clock, sleep=clock.sleep)
     client = make_client("http://ats.example", ats="x", transport=httpx.WSGITransport(app=echo_app))
     send(client, "GET", "/a/200", ats="x", limiter=limiter)
     send(client, "GET", "/a/200", ats="x", limiter=limiter)
-    assert slept == [60]
+    assert clock.sleeps == [60]
 
 
-@respx.mock
 def test_a_malformed_json_body_is_a_retryable_vendor_fault():
-    respx.get("https://ats.example/api/v1/sources/all").respond(200, content=b"<html>oops")
-    client = make_client("https://ats.example", ats="x")
+    def error_page(_environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"<html>oops"]
+
+    client = make_client("https://ats.example", ats="x", transport=httpx.WSGITransport(app=error_page))
     with pytest.raises(RetryableError, match="malformed JSON"):
         json_body(send(client, "GET", "/api/v1/sources/all", ats="x"), "x")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.intake.submit import NewApplication, Upload, submit
-from app.intake.tasks import start_consumer, sweep_once
+from app.intake.tasks import sweep_once
 from app.models import Application, Delivery, Job
 from app.storage import Storage
 from tests.conftest import FIXTURES, add_job
@@ -111,35 +110,3 @@ def test_the_same_submission_key_returns_the_first_application(app):
         assert first.id == second.id
     assert counts(app) == (1, 1)
     assert len(stored_files(app)) == 1
-
-
-def test_a_local_delivery_reaches_the_inbox_through_the_real_queue(app):
-    job_id = add_job(app)
-    tasks = app.extensions["careers.tasks"]
-    with app.app_context():
-        job = db.session.get(Job, job_id)
-        application = submit(
-            db.session,
-            Storage(app.config["UPLOAD_DIR"]),
-            tasks.enqueue_delivery,
-            new_application(job),
-            target="local",
-        )
-        application_id = application.id
-    consumer = start_consumer(tasks.huey, workers=1)
-    try:
-        deadline = time.monotonic() + 20
-        status = "pending"
-        while time.monotonic() < deadline and status != "delivered":
-            time.sleep(0.05)
-            with app.app_context():
-                status = db.session.scalar(
-                    select(Delivery.status).where(Delivery.application_id == application_id)
-                )
-    finally:
-        consumer.stop(graceful=True)
-    assert status == "delivered"
-    with app.app_context():
-        delivery = db.session.scalar(select(Delivery))
-        assert delivery.checkpoints["inbox"] == {"inbox_ref": str(application_id)}
-        assert delivery.attempts == 1

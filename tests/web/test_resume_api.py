@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Application, ParsedResume
 from tests.conftest import FIXTURES, add_job, csrf_token_from
+from tests.support.resume_files import scanned_pdf
 from tests.web.helpers import open_form, post_application, valid_answers
 
 
@@ -67,15 +68,7 @@ def test_a_file_that_is_not_a_resume_gets_a_clear_message(app, client):
 
 
 def test_a_scanned_pdf_is_named_as_such(app, client):
-    from fpdf import FPDF
-    from PIL import Image
-
-    picture = io.BytesIO()
-    Image.new("L", (600, 800), 255).save(picture, format="PNG")
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.image(picture, x=0, y=0, w=210)  # a page image and no text layer, as a scanner makes
-    response = parse(client, page_token(app, client), "scan.pdf", bytes(pdf.output()))
+    response = parse(client, page_token(app, client), "scan.pdf", scanned_pdf())
     result = response.get_json()
     assert result["ok"] is False and result["error_code"] == "scanned"
     assert "scanned" in result["message"].lower()

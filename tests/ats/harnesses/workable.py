@@ -6,28 +6,14 @@ import httpx
 
 from app.ats import workable
 from app.ats.sandbox import workable as sandbox
+from tests.clock import FakeClock
 
 from . import Harness
 
 
-class FakeClock:
-    """Wall time that only moves when the adapter sleeps."""
-
-    def __init__(self, start: float = 1_790_000_000.0) -> None:
-        self.now_value = start
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.now_value
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now_value += seconds
-
-
 def make(config: dict | None = None, **settings) -> Harness:
     clock = FakeClock()
-    app = sandbox.create_app({"clock": clock.now, **(config or {})})
+    app = sandbox.create_app({"clock": clock, **(config or {})})
     adapter = workable.build(
         {
             "base_url": "http://acme.workable.test/spi/v3",
@@ -37,7 +23,7 @@ def make(config: dict | None = None, **settings) -> Harness:
             **settings,
         },
         transport=httpx.WSGITransport(app=app),
-        clock=clock.now,
+        clock=clock,
         sleep=clock.sleep,
     )
     return Harness(

@@ -5,7 +5,6 @@ import struct
 
 import docx
 import pytest
-from conftest import CORPUS, corpus_file
 from docx.oxml import parse_xml
 
 from app.resume.errors import EncryptedResume, UnreadableResume
@@ -16,6 +15,7 @@ from app.resume.extract.docx import part_lines
 from app.resume.extract.rtf import rtf_to_text
 from app.resume.extract.wordtext import clean_word_text
 from app.resume.formats import detect_format
+from tests.support.resume_files import CORPUS, corpus_file
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,9 @@ import threading
 import time
 
 import pytest
-from conftest import (
+
+from app.resume import parse_resume, runner, sha256
+from tests.support.resume_files import (
     corpus_file,
     cyclic_ole_doc,
     docx_bomb,
@@ -17,8 +19,6 @@ from conftest import (
     scanned_pdf,
     simple_pdf,
 )
-
-from app.resume import parse_resume, runner, sha256
 
 HOSTILE = {
     "truncated pdf": (lambda: simple_pdf()[:300], "unreadable"),

@@ -1,4 +1,5 @@
-"""Builders for hostile and edge-case files, made in memory for each test run."""
+"""Resume files for tests: the labelled corpus, and hostile or edge-case files built in memory
+for each run (encrypted, scanned, nested, zip bombs, looping OLE chains)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,10 @@ import struct
 import zipfile
 
 import olefile
-import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from app.resume import shutdown
-
-CORPUS = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "resumes"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def stop_parser_workers():
-    yield
-    shutdown()
+CORPUS = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "resumes"
 
 
 def corpus_file(prefix: str) -> bytes:
@@ -49,6 +41,7 @@ def png_bytes() -> bytes:
 
 
 def scanned_pdf() -> bytes:
+    """A page image and no text layer, as a scanner makes."""
     pdf = FPDF()
     pdf.add_page()
     pdf.image(io.BytesIO(png_bytes()), x=10, y=10, w=180)
