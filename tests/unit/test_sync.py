@@ -128,7 +128,7 @@ def workable_adapter(*questions: dict):
     sandbox = workable_sandbox.create_app({"jobs": jobs})
     return workable.build(
         {"base_url": "http://acme.workable.test/spi/v3", "token": "test-token"},
-        transport=workable_sandbox.in_process_transport(sandbox),
+        transport=httpx.WSGITransport(app=sandbox),
     )
 
 
