@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from app.ats.sandbox import skailer as sandbox_module
 from app.extensions import db
 from app.intake import delivery as delivery_service
-from app.models import Integration
+from app.models import Integration, utcnow
 from app.storage import Storage
 from tests.conftest import PASSWORD, add_user, csrf_token_from
 from tests.integration.conftest import CallLog, wait_until
@@ -155,12 +156,12 @@ def test_a_worker_killed_after_the_ats_saved_leaves_no_duplicate(careers, skaile
             application_id,
             adapter=app.extensions["careers.adapters"].get("skailer"),
             storage=Storage(app.config["UPLOAD_DIR"]),
-            policy=delivery_service.Policy(lease=delivery_service.timedelta(seconds=1)),
+            policy=delivery_service.Policy(lease=timedelta(seconds=1)),
             after_step=die_after,
+            now=lambda: utcnow() - timedelta(minutes=10),  # its lease has run out by now
         )
     assert site.delivery(application_id).status == "in_progress"
     site.tasks.huey.flush()  # the killed worker's message is gone too
-    time.sleep(1.1)  # its lease runs out
     site.start_worker()
     site.tasks.sweep()  # the periodic sweeper, on the real queue
     row = site.wait_for(application_id)
