@@ -101,7 +101,7 @@ def run_steps(
             save(dict(state))
             unsaved = False
             continue
-        if getattr(step, "creates", True):
+        if step.creates:
             state[INFLIGHT] = step.name
             unsaved = True
         if unsaved:
