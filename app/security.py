@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from app.hosts import register_hosts
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
@@ -21,6 +23,8 @@ def frame_ancestors(app: Flask) -> str:
 
 
 def register_security(app: Flask) -> None:
+    register_hosts(app)
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         ancestors = frame_ancestors(app)
