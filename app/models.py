@@ -112,6 +112,7 @@ class Application(db.Model):
     consent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     attribution: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     stage_label: Mapped[str] = mapped_column(String(120), default="")  # as last reported by the ATS
+    stage_changed_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the ATS says it changed
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
     job: Mapped[Job] = relationship()
@@ -159,11 +160,12 @@ class Delivery(db.Model):
 
 
 class ParsedResume(db.Model):
-    """Parse results by the file's SHA-256: the same file is never parsed twice."""
+    """Parse results by the file's SHA-256, kept while a form may still use them (a day): an
+    application keeps its own copy in Application.parsed."""
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)  # purged after a day
 
 
 class WebhookEvent(db.Model):
@@ -195,10 +197,20 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="admin")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session's user id: raising it ends every session signed in before.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Sign this user out everywhere: cookies issued so far no longer load the user."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
