@@ -22,6 +22,30 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(18)
 
 
+class ValueTooLong(ValueError):
+    """A value longer than its column, caught before it reaches the database (PostgreSQL would
+    refuse it, SQLite would keep it whole)."""
+
+
+def column_length(model: type, name: str) -> int | None:
+    return getattr(model.__table__.c[name].type, "length", None)  # type: ignore[attr-defined]
+
+
+def check_lengths(row: Any) -> None:
+    """Raise ValueTooLong for the first text value of `row` longer than its column."""
+    for column in row.__table__.columns:
+        length = getattr(column.type, "length", None)
+        value = getattr(row, column.key, None)
+        if length and isinstance(value, str) and len(value) > length:
+            raise ValueTooLong(f"{row.__tablename__}.{column.key} is longer than {length} characters")
+
+
+def fit(model: type, name: str, value: str) -> str:
+    """`value` cut to the length of the column, for text where the start says enough."""
+    length = column_length(model, name)
+    return value[:length] if length else value
+
+
 QUESTION_KINDS = ("short_text", "long_text", "single_select", "multi_select", "yes_no", "url", "file")
 EMPLOYMENT_TYPES = (
     "FULL_TIME",

@@ -1,5 +1,5 @@
-"""Headers every response carries, and friendly answers to an oversized upload, an unknown
-page, too many requests and a form whose CSRF token expired."""
+"""Headers every response carries, and friendly answers to an oversized upload or field, an
+unknown page, too many requests and a form whose CSRF token expired."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from app.hosts import register_hosts
+from app.models import ValueTooLong
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -48,6 +49,10 @@ def register_security(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(_error):
         return render_template("errors/not_found.html"), 404
+
+    @app.errorhandler(ValueTooLong)
+    def too_long(_error):
+        return render_template("errors/too_long.html"), 400
 
     @app.errorhandler(429)
     def too_many(_error):

@@ -11,6 +11,7 @@ from app.admin.forms import ActionForm, LoginForm
 from app.admin.login import account_key, authenticate
 from app.extensions import db, db_session, limiter, login_manager
 from app.intake.delivery import resume_integration, retry_now
+from app.intake.listing import MAX_PAGE
 from app.models import DELIVERY_STATES, Application, Delivery, Integration, Job, User
 from app.storage import Storage
 
@@ -83,7 +84,8 @@ def applications():
         statement = statement.where(Application.job_id == job_id)
     if status in DELIVERY_STATES:
         statement = statement.where(Delivery.status == status)
-    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=25, error_out=False)
+    number = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
+    page = db.paginate(statement, page=number, per_page=25, error_out=False)
     jobs = db.session.scalars(select(Job).order_by(Job.title)).all()
     paused = db.session.scalars(select(Integration).where(Integration.paused.is_(True))).all()
     return render_template(

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import Answer, Application, Delivery, Job, Question
+from app.models import Answer, Application, Delivery, Job, Question, check_lengths
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,8 @@ def _build(new: NewApplication, storage: Storage, stored: list[str], target: str
             }
         application.answers.append(Answer(question=question, label=question.label, value=value))
     application.delivery = Delivery(target=target, status="pending")
+    for row in (application, *application.answers):
+        check_lengths(row)
     return application
 
 
