@@ -59,11 +59,13 @@ def register_security(app: Flask) -> None:
         return render_template("errors/too_many.html"), 429
 
     @app.errorhandler(CSRFError)
-    def expired_form(_error):
+    def expired_form(error):
         # The apply forms and HR's job and question forms check their own tokens and keep what
         # was typed; what lands here is the login and the one-click HR actions.
+        no_referrer = "referrer" in (error.description or "")  # only with WTF_CSRF_SSL_STRICT
         if request.endpoint == "admin.login":
             from app.admin.forms import LoginForm
 
-            return render_template("admin/login.html", form=LoginForm(), expired=True), 400
-        return render_template("errors/expired.html"), 400
+            form = LoginForm()
+            return render_template("admin/login.html", form=form, expired=True, no_referrer=no_referrer), 400
+        return render_template("errors/expired.html", no_referrer=no_referrer), 400

@@ -171,3 +171,18 @@ def test_a_sign_in_over_https_without_a_referer_is_not_called_expired(make_app):
     assert "Please sign in again" not in response.text
     assert response.status_code == 302
     assert client.get(INBOX, base_url="https://careers.test").status_code == 200
+
+
+def test_with_the_strict_referrer_check_a_missing_referer_is_named_not_called_expired(make_app):
+    app = make_app(WTF_CSRF_SSL_STRICT=True)
+    add_user(app)
+    client = app.test_client()
+    page = client.get("/admin/login", base_url="https://careers.test")
+    response = client.post(
+        "/admin/login",
+        base_url="https://careers.test",
+        data={"email": "hr@example.com", "password": PASSWORD, "csrf_token": csrf_token_from(page.text)},
+    )
+    assert response.status_code == 400
+    assert "did not say which page sent the form" in response.text
+    assert "open too long" not in response.text
