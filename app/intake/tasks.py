@@ -18,7 +18,7 @@ from flask import Flask
 from huey import Huey, crontab
 
 from app.ats.registry import build_adapter, shared_limiter
-from app.extensions import db
+from app.extensions import db, db_session
 from app.intake import delivery as delivery_service
 from app.intake.links import resume_link_maker
 from app.intake.submit import HELD_FOLDER, remove_orphan_files
@@ -154,9 +154,9 @@ def sweep_once(app: Flask, *, now: float | None = None) -> int:
         tasks.enqueue_delivery(application_id)
     storage = Storage(app.config["UPLOAD_DIR"])
     remove_stale_held_uploads(storage, now=seconds)
-    remove_orphan_files(db.session, storage, now=seconds)
+    remove_orphan_files(db_session(), storage, now=seconds)
     keep = timedelta(hours=float(app.config["PARSED_RESUME_HOURS"]))
-    purge_parse_results(db.session, now=moment, keep=keep)
+    purge_parse_results(db_session(), now=moment, keep=keep)
     return len(due)
 
 
