@@ -1,5 +1,5 @@
-"""Headers every response carries, and friendly answers to an oversized upload or field, an
-unknown page, too many requests and a form whose CSRF token expired."""
+"""Headers every response carries, the hosts the site answers for, and friendly answers to an
+oversized upload or field, an unknown page, too many requests and a refused CSRF token."""
 
 from __future__ import annotations
 

@@ -72,13 +72,12 @@ def occurred_at(raw: str, *, received: datetime | None = None) -> datetime:
     return when
 
 
-def apply_stage(application: Application, label: str, when: datetime) -> bool:
+def apply_stage(application: Application, label: str, when: datetime) -> None:
     """Show the stage unless a later event already set one: webhooks may arrive out of order."""
     if application.stage_changed_at is not None and when < application.stage_changed_at:
-        return False
+        return
     application.stage_label = fit(Application, "stage_label", label)
     application.stage_changed_at = when
-    return True
 
 
 def application_by_ref(target: str, key: str, ref: str) -> Application | None:
