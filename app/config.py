@@ -44,6 +44,12 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",  # how ATSs reach our signed file links
     "RESUME_LINK_DAYS": 30,
     "WEBHOOK_SECRETS": {},  # per ATS kind, e.g. {"nexivohr": "..."}
+    "ALLOWED_HOSTS": [],  # host names answered besides PUBLIC_BASE_URL's; any other gets 400
+    "LOGIN_ACCOUNT_RATE_LIMIT": "5 per 15 minutes",  # failed sign-ins per account, from any address
+    "PARSED_RESUME_HOURS": 24,  # autofill results are kept as long as a form stays open
+    # Flask-WTF's HTTPS Referer check refused browsers that send no Referer with a false "form
+    # expired"; the token is bound to the session, whose cookie is SameSite=Lax and Secure.
+    "WTF_CSRF_SSL_STRICT": False,
 }
 
 # Settings read from CAREERS_<NAME>; values that look like JSON (numbers, booleans, objects)

@@ -27,6 +27,30 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(18)
 
 
+class ValueTooLong(ValueError):
+    """A value longer than its column, caught before it reaches the database (PostgreSQL would
+    refuse it, SQLite would keep it whole)."""
+
+
+def column_length(model: type, name: str) -> int | None:
+    return getattr(model.__table__.c[name].type, "length", None)  # type: ignore[attr-defined]
+
+
+def check_lengths(row: Any) -> None:
+    """Raise ValueTooLong for the first text value of `row` longer than its column."""
+    for column in row.__table__.columns:
+        length = getattr(column.type, "length", None)
+        value = getattr(row, column.key, None)
+        if length and isinstance(value, str) and len(value) > length:
+            raise ValueTooLong(f"{row.__tablename__}.{column.key} is longer than {length} characters")
+
+
+def fit(model: type, name: str, value: str) -> str:
+    """`value` cut to the length of the column, for text where the start says enough."""
+    length = column_length(model, name)
+    return value[:length] if length else value
+
+
 QUESTION_KINDS = ("short_text", "long_text", "single_select", "multi_select", "yes_no", "url", "file")
 EMPLOYMENT_TYPES = (
     "FULL_TIME",
@@ -117,6 +141,7 @@ class Application(Model):
     consent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     attribution: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     stage_label: Mapped[str] = mapped_column(String(120), default="")  # as last reported by the ATS
+    stage_changed_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the ATS says it changed
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
     job: Mapped[Job] = relationship()
@@ -167,11 +192,12 @@ class Delivery(Model):
 
 
 class ParsedResume(Model):
-    """Parse results by the file's SHA-256: the same file is never parsed twice."""
+    """Parse results by the file's SHA-256, kept while a form may still use them (a day): an
+    application keeps its own copy in Application.parsed."""
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)  # purged after a day
 
 
 class WebhookEvent(Model):
@@ -203,10 +229,20 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="admin")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session's user id: raising it ends every session signed in before.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Sign this user out everywhere: cookies issued so far no longer load the user."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -1,10 +1,13 @@
-"""Headers every response carries, and friendly answers to an oversized upload, an unknown
-page, too many requests and a form whose CSRF token expired."""
+"""Headers every response carries, the hosts the site answers for, and friendly answers to an
+oversized upload or field, an unknown page, too many requests and a refused CSRF token."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
+
+from app.hosts import register_hosts
+from app.models import ValueTooLong
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -21,6 +24,8 @@ def frame_ancestors(app: Flask) -> str:
 
 
 def register_security(app: Flask) -> None:
+    register_hosts(app)
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         ancestors = frame_ancestors(app)
@@ -45,16 +50,22 @@ def register_security(app: Flask) -> None:
     def not_found(_error):
         return render_template("errors/not_found.html"), 404
 
+    @app.errorhandler(ValueTooLong)
+    def too_long(_error):
+        return render_template("errors/too_long.html"), 400
+
     @app.errorhandler(429)
     def too_many(_error):
         return render_template("errors/too_many.html"), 429
 
     @app.errorhandler(CSRFError)
-    def expired_form(_error):
+    def expired_form(error):
         # The apply forms and HR's job and question forms check their own tokens and keep what
         # was typed; what lands here is the login and the one-click HR actions.
+        no_referrer = "referrer" in (error.description or "")  # only with WTF_CSRF_SSL_STRICT
         if request.endpoint == "admin.login":
             from app.admin.forms import LoginForm
 
-            return render_template("admin/login.html", form=LoginForm(), expired=True), 400
-        return render_template("errors/expired.html"), 400
+            form = LoginForm()
+            return render_template("admin/login.html", form=form, expired=True, no_referrer=no_referrer), 400
+        return render_template("errors/expired.html", no_referrer=no_referrer), 400

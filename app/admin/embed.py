@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from sqlalchemy import select
 
 from app.admin import bp
 from app.extensions import db
+from app.hosts import public_url
 from app.models import Job
 
 
 def snippet(job_id: int | None = None) -> str:
-    script = url_for("static", filename="embed.js", _external=True)
+    script = public_url("static", filename="embed.js")
     job = f' data-job="{job_id}"' if job_id is not None else ""
     return f'<div data-careers-embed{job}></div>\n<script src="{script}" async></script>'
 

@@ -3,35 +3,51 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import ActionForm, LoginForm
+from app.admin.login import account_key, authenticate
 from app.extensions import db, db_session, limiter, login_manager
 from app.intake.delivery import resume_integration, retry_now
+from app.intake.listing import MAX_PAGE
 from app.models import DELIVERY_STATES, Application, Delivery, Integration, Job, User
 from app.storage import Storage
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """The user of a session id "<id>:<session version>"; None once that version was ended."""
+    ident, _, version = user_id.partition(":")
+    if not (ident.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/admin") and not target.startswith("//"):
+    """Only a path inside the admin area, printable (no CR/LF to split the Location header)."""
+    if target and target.startswith("/admin") and target.isprintable() and "\\" not in target:
         return target
     return url_for("admin.applications")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
+    key_func=account_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 401,
+)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        user = authenticate(db_session(), form.email.data, form.password.data)
+        if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors = ["Email or password is not right."]
@@ -42,7 +58,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Signing out ends every session of this user, not only this browser's cookie."""
     if ActionForm().validate_on_submit():
+        user = current_user._get_current_object()
+        if isinstance(user, User):
+            user.end_sessions()
+            db.session.commit()
         logout_user()
     return redirect(url_for("admin.login"))
 
@@ -63,7 +84,8 @@ def applications():
         statement = statement.where(Application.job_id == job_id)
     if status in DELIVERY_STATES:
         statement = statement.where(Delivery.status == status)
-    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=25, error_out=False)
+    number = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
+    page = db.paginate(statement, page=number, per_page=25, error_out=False)
     jobs = db.session.scalars(select(Job).order_by(Job.title)).all()
     paused = db.session.scalars(select(Integration).where(Integration.paused.is_(True))).all()
     return render_template(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
-
+from app.hosts import public_url
 from app.models import Job
 
 
@@ -20,7 +19,7 @@ def job_posting(job: Job, description_html: str, company: str, company_url: str)
         "employmentType": job.employment_type or "FULL_TIME",
         "hiringOrganization": {"@type": "Organization", "name": company, "sameAs": company_url},
         "directApply": True,
-        "url": url_for("careers.job", job_id=job.id, _external=True),
+        "url": public_url("careers.job", job_id=job.id),
     }
     if job.valid_through:
         data["validThrough"] = job.valid_through.isoformat(timespec="seconds") + "+00:00"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from datetime import UTC, datetime
 
 from flask import abort, current_app, request, send_file
 from sqlalchemy import String, cast, select
@@ -13,15 +15,22 @@ from app.extensions import csrf, db
 from app.hooks import bp
 from app.intake.links import application_for_token
 from app.intake.runner import refs
-from app.models import Application, Delivery, WebhookEvent
+from app.models import Application, Delivery, WebhookEvent, column_length, fit, utcnow
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
 
 
+def event_key(event_id: str) -> str:
+    """The id as stored: one longer than its column is kept as its digest, still unique."""
+    if len(event_id) <= (column_length(WebhookEvent, "event_id") or 0):
+        return event_id
+    return "sha256:" + hashlib.sha256(event_id.encode()).hexdigest()
+
+
 def first_time(source: str):
     def record(event_id: str) -> bool:
-        db.session.add(WebhookEvent(source=source, event_id=event_id))
+        db.session.add(WebhookEvent(source=source, event_id=event_key(event_id)))
         try:
             db.session.commit()
         except IntegrityError:
@@ -42,14 +51,33 @@ def nexivohr_webhook():
         return "", 413
     raw = request.get_data(cache=False)
     receipt = receive(secret, raw, request.headers.get(SIGNATURE_HEADER), first_time("nexivohr"))
-    if receipt.update is not None:
+    if receipt.update is not None and receipt.event is not None:
         application = application_by_ref("nexivohr", "submission_ref", receipt.update.submission_ref)
         if application is not None:
-            application.stage_label = receipt.update.label
+            apply_stage(application, receipt.update.label, occurred_at(receipt.event.occurred_at))
             db.session.commit()
         else:
             log.info("nexivohr submission %s is not one of ours", receipt.update.submission_ref)
     return "", receipt.status
+
+
+def occurred_at(raw: str, *, received: datetime | None = None) -> datetime:
+    """When the ATS says the event happened, as naive UTC; when it does not say, when it came."""
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        return received or utcnow()
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when
+
+
+def apply_stage(application: Application, label: str, when: datetime) -> None:
+    """Show the stage unless a later event already set one: webhooks may arrive out of order."""
+    if application.stage_changed_at is not None and when < application.stage_changed_at:
+        return
+    application.stage_label = fit(Application, "stage_label", label)
+    application.stage_changed_at = when
 
 
 def application_by_ref(target: str, key: str, ref: str) -> Application | None:

@@ -9,6 +9,8 @@ from sqlalchemy import or_, select
 from app.extensions import db
 from app.models import Job
 
+MAX_PAGE = 10_000  # beyond any real listing; a larger number would overflow the SQL offset
+
 
 @dataclass(frozen=True)
 class ListingQuery:
@@ -25,7 +27,7 @@ class ListingQuery:
             department=args.get("department", "").strip(),
             location=args.get("location", "").strip(),
             remote=args.get("remote") in ("1", "on", "true"),
-            page=max(1, args.get("page", 1, type=int) or 1),
+            page=min(max(1, args.get("page", 1, type=int) or 1), MAX_PAGE),
         )
 
     def args(self, **changes) -> dict:

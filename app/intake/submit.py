@@ -13,17 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import Answer, Application, Delivery, Job, Question
+from app.models import Answer, Application, Delivery, Job, Question, check_lengths
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
 
 RESUME_FOLDER = "resumes"
 HELD_FOLDER = "held"
+PART_FILE_TTL = 3600  # seconds: a write still going after an hour was killed
+ORPHAN_FILE_TTL = 86400  # seconds: a stored file no application names after a day never will
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,8 @@ def _build(new: NewApplication, storage: Storage, stored: list[str], target: str
             }
         application.answers.append(Answer(question=question, label=question.label, value=value))
     application.delivery = Delivery(target=target, status="pending")
+    for row in (application, *application.answers):
+        check_lengths(row)
     return application
 
 
@@ -157,3 +161,36 @@ def _wake(enqueue: Callable[[int], None], application_id: int) -> None:
         enqueue(application_id)
     except Exception:  # the row is the truth: the sweeper finds it again
         log.warning("queue unavailable; application %s waits for the sweeper", application_id, exc_info=True)
+
+
+def remove_orphan_files(session: Session, storage: Storage, *, now: float) -> int:
+    """Remove what a killed process left behind: `.part-*` temp files older than an hour, and
+    stored files older than a day that no application or answer names (saved, then the
+    transaction never committed). The number removed."""
+    removed = 0
+    for path in storage.root.rglob(".part-*"):
+        if path.is_file() and path.stat().st_mtime < now - PART_FILE_TTL:
+            path.unlink(missing_ok=True)
+            removed += 1
+    folder = storage.root / RESUME_FOLDER
+    if not folder.exists():
+        return removed
+    old = {
+        f"{RESUME_FOLDER}/{path.name}": path
+        for path in folder.iterdir()
+        if path.is_file() and not path.name.startswith(".") and path.stat().st_mtime < now - ORPHAN_FILE_TTL
+    }
+    for key in old.keys() - stored_keys(session):
+        old[key].unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def stored_keys(session: Session) -> set[str]:
+    """Every storage key an application or a file answer holds."""
+    keys = set(session.scalars(select(Application.resume_key).where(Application.resume_key.is_not(None))))
+    file_answers = select(Answer.value).where(cast(Answer.value, String).like('%"file_key"%'))
+    for value in session.scalars(file_answers):
+        if isinstance(value, dict) and isinstance(value.get("file_key"), str):
+            keys.add(value["file_key"])
+    return {key for key in keys if key}

@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,13 @@ from flask import Flask
 from huey import Huey, crontab
 
 from app.ats.registry import build_adapter, shared_limiter
-from app.extensions import db
+from app.extensions import db, db_session
 from app.intake import delivery as delivery_service
 from app.intake.links import resume_link_maker
-from app.intake.submit import HELD_FOLDER
+from app.intake.submit import HELD_FOLDER, remove_orphan_files
 from app.intake.sync import SyncReport, sync_jobs
 from app.models import utcnow
+from app.resume.service import purge_parse_results
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -143,13 +144,20 @@ def sync_target_jobs(app: Flask, adapters: Adapters) -> SyncReport | None:
     return sync_jobs(db.session, adapters.fresh(kind), kind)
 
 
-def sweep_once(app: Flask) -> int:
-    """Re-enqueue every due delivery (the row is the truth) and drop stale held uploads."""
+def sweep_once(app: Flask, *, now: float | None = None) -> int:
+    """Re-enqueue every due delivery (the row is the truth), drop stale held uploads, files a
+    killed process left, and parse results no form needs any more."""
+    seconds = time.time() if now is None else now
+    moment = utcnow() if now is None else datetime.fromtimestamp(now, UTC).replace(tzinfo=None)
     tasks = app.extensions["careers.tasks"]
-    due = delivery_service.due_deliveries(db.session, utcnow())
+    due = delivery_service.due_deliveries(db.session, moment)
     for application_id in due:
         tasks.enqueue_delivery(application_id)
-    remove_stale_held_uploads(Storage(app.config["UPLOAD_DIR"]))
+    storage = Storage(app.config["UPLOAD_DIR"])
+    remove_stale_held_uploads(storage, now=seconds)
+    remove_orphan_files(db_session(), storage, now=seconds)
+    keep = timedelta(hours=float(app.config["PARSED_RESUME_HOURS"]))
+    purge_parse_results(db_session(), now=moment, keep=keep)
     return len(due)
 
 

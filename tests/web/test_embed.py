@@ -368,6 +368,7 @@ def test_the_admin_page_shows_a_snippet_for_the_board_and_each_job(app, client, 
     page = client.get("/admin/embed")
     assert page.status_code == 200
     text = unescape(page.text)
-    assert '<div data-careers-embed></div>\n<script src="http://careers.test/static/embed.js" async>' in text
+    script = app.config["PUBLIC_BASE_URL"] + "/static/embed.js"
+    assert f'<div data-careers-embed></div>\n<script src="{script}" async>' in text
     assert f'<div data-careers-embed data-job="{job_id}"></div>' in text
     assert HOST in text

@@ -134,12 +134,12 @@ def test_unknown_unpublished_and_closed_jobs_are_not_found(app, client):
         assert "position may have been filled" in response.text
 
 
-def test_the_sitemap_lists_every_open_job_page(board, client):
+def test_the_sitemap_lists_every_open_job_page(app, board, client):
     response = client.get("/sitemap.xml")
     assert response.mimetype == "application/xml"
     locations = re.findall(r"<loc>([^<]+)</loc>", response.text)
     assert len(locations) == 4  # the listing and three open jobs
-    assert all(loc.startswith("http://careers.test/jobs") for loc in locations)
+    assert all(loc.startswith(app.config["PUBLIC_BASE_URL"] + "/jobs") for loc in locations)
 
 
 def test_every_response_carries_the_security_headers(board, client):
