@@ -172,7 +172,7 @@ def test_the_sandbox_checks_auth_fields_and_pdf_magic():
     url = "/api/v1/external/candidates"
     assert client.post(url).status_code == 401
     auth = {"Authorization": "Bearer dover-test-key"}
-    missing = client.post(url, headers=auth, data={"job_id": JOB_REF})
+    missing = client.post(url, headers=auth, data={"job_id": JOB_REF}, content_type="multipart/form-data")
     assert missing.status_code == 400 and "candidate_first_name" in missing.get_json()
     stage = client.get("/api/v1/external/jobs", headers=auth).get_json()["results"][0][
         "hiring_pipeline_stages"
