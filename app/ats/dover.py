@@ -110,7 +110,7 @@ class DoverAdapter:
         form = payloads.candidate_form(submission, submission.job_ref, stage.ref)
         form["additional_comments"] = payloads.additional_comments(submission, resume.note)
         # Dover takes multipart only, also without a file: each field goes as a form part.
-        parts = [(name, (None, value)) for name, value in form.items()]
+        parts: list[tuple[str, tuple[Any, ...]]] = [(name, (None, value)) for name, value in form.items()]
         if resume.file:
             parts.append(("resume", resume.file))
         outcome = "added"
