@@ -363,3 +363,36 @@ def test_an_action_can_be_undone_once_and_then_is_not_found():
     assert client.delete(path).status_code == 200 and control.state.actions == {}
     response = client.delete(path)
     assert (response.status_code, response.json()) == (404, {"message": "Not found."})
+
+
+# --- reference lists and the ASSUMED search endpoints --------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/pipelines/all", "/api/v1/sources/all"])
+def test_reference_lists_come_whole_without_paging(path):
+    client, control = open_sandbox()
+    body = client.get(path).json()
+    assert isinstance(body, list) and body == (
+        control.state.pipelines if "pipelines" in path else control.state.sources
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "errors"),
+    [
+        ("/api/v1/applicants/search", {"query": ["ada"]}, {"query": ["The query must be a string."]}),
+        (
+            "/api/v1/applicants/search",
+            {"query": "ada", "page": 0},
+            {"page": ["The page must be at least 1."]},
+        ),
+        (
+            "/api/v1/candidates/search",
+            {"applicant_id": "5001", "job_id": 311},
+            {"applicant_id": ["The applicant_id must be an integer."]},
+        ),
+    ],
+)
+def test_an_applicant_or_candidate_search_with_mistyped_fields_is_refused(path, body, errors):
+    client, _ = open_sandbox()
+    refused(client.post(path, json=body), errors)
