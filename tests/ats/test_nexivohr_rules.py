@@ -307,3 +307,15 @@ def test_a_webhook_is_signed_with_hmac_sha256_of_its_raw_body():
         sandbox.send_event("http://intake.test/hooks/nexivohr", b"secret", event, client=client)
     expected = hmac.new(b"secret", received["body"], hashlib.sha256).hexdigest()
     assert received["signature"] == expected
+
+
+def test_an_email_cleared_by_an_update_leaves_the_sandbox_answering():
+    client, _ = open_sandbox()
+    candidate_id = a_candidate(client)
+    assert client.patch(f"/candidates/{candidate_id}", json={"email": None}).status_code == 200
+    assert (
+        client.post(
+            "/candidates", json={"first_name": "Ada", "last_name": "L", "email": "ada@example.com"}
+        ).status_code
+        == 201
+    )

@@ -396,3 +396,9 @@ def test_reference_lists_come_whole_without_paging(path):
 def test_an_applicant_or_candidate_search_with_mistyped_fields_is_refused(path, body, errors):
     client, _ = open_sandbox()
     refused(client.post(path, json=body), errors)
+
+
+def test_search_pages_can_leave_out_the_total_as_skailer_documents_none():
+    client, _ = open_sandbox({"report_total": False})
+    body = client.post("/api/v1/jobs/search", json={"page": 1}).json()
+    assert "total" not in body and len(body["items"]) == 3

@@ -95,7 +95,7 @@ class NexivoControl(SandboxControl[NexivoState]):
             1
             for s in self.state.submissions.values()
             if str(s["job_id"]) == str(job_ref)
-            and self.state.candidates[s["candidate_id"]]["email"].lower() == email.lower()
+            and str(self.state.candidates[s["candidate_id"]].get("email") or "").lower() == email.lower()
         )
 
     def new_id(self) -> int:
@@ -406,7 +406,8 @@ def _candidate_errors(state: NexivoState, body: Mapping[str, Any], current: dict
     email = body.get("email")
     if "email" not in errors and email:
         taken = any(
-            c is not current and c["email"].lower() == email.lower() for c in state.candidates.values()
+            c is not current and str(c.get("email") or "").lower() == email.lower()
+            for c in state.candidates.values()
         )
         if not EMAIL.match(email):
             errors["email"] = ["is invalid"]
