@@ -121,10 +121,13 @@ class DoverAdapter:
         resume = payloads.resume_part(submission)
         form = payloads.candidate_form(submission, submission.job_ref, stage.ref)
         form["additional_comments"] = payloads.additional_comments(submission, resume.note)
-        files = {"resume": resume.file} if resume.file else None
+        # Dover takes multipart only, also without a file: each field goes as a form part.
+        parts: list[tuple[str, tuple[Any, ...]]] = [(name, (None, value)) for name, value in form.items()]
+        if resume.file:
+            parts.append(("resume", resume.file))
         outcome = "added"
         try:
-            self._send("POST", "/candidates", data=form, files=files)
+            self._send("POST", "/candidates", files=parts)
         except DuplicateCandidate:
             outcome = "duplicate"
         return {"dover_candidate": outcome, "dover_stage_ref": stage.ref}

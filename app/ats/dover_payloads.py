@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePath
+from urllib.parse import urlsplit
 
 from app.ats import text
 from app.ats.base import Answer, Submission
@@ -36,9 +37,16 @@ def candidate_form(submission: Submission, job_ref: str, stage_ref: str) -> dict
     }
     if submission.email:
         form["candidate_email"] = submission.email
-    if "linkedin.com" in submission.url.lower():
+    if is_linkedin_url(submission.url):
         form["candidate_linkedin_url"] = submission.url
     return form
+
+
+def is_linkedin_url(url: str) -> bool:
+    """Dover's field takes a LinkedIn profile URL; any other address goes in the comments."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme in ("http", "https") and (host == "linkedin.com" or host.endswith(".linkedin.com"))
 
 
 def resume_part(submission: Submission) -> ResumePart:
@@ -91,7 +99,7 @@ def additional_comments(submission: Submission, resume_note: str) -> str:
     """One readable block for the activity feed; sections only appear when they have content."""
     parts = [f"Applied through the careers site (application {submission.public_id})."]
     details = [("Phone", submission.phone), ("Location", submission.location)]
-    if submission.url and "linkedin.com" not in submission.url.lower():
+    if submission.url and not is_linkedin_url(submission.url):
         details.append(("Website", submission.url))
     lines = [f"{label}: {value}" for label, value in details if value]
     if lines:

@@ -93,6 +93,22 @@ def test_additional_comments_carry_what_dover_has_no_field_for():
     assert (candidate["candidate_first_name"], candidate["candidate_last_name"]) == ("Ada", "Lovelace")
 
 
+def test_an_application_without_a_resume_is_still_sent_as_multipart():
+    harness = make()
+    deliver(harness, make_submission(JOB_REF, resume=None))
+    (candidate,) = stored(harness)
+    assert candidate["resume_bytes"] == b"" and candidate["candidate_first_name"] == "Ada"
+    assert "No resume was attached" in candidate["additional_comments"]
+
+
+def test_only_a_linkedin_address_goes_in_the_linkedin_field():
+    harness = make()
+    deliver(harness, make_submission(JOB_REF, url="https://linkedin.com.example.org/in/ada"))
+    (candidate,) = stored(harness)
+    assert candidate["candidate_linkedin_url"] == ""
+    assert "Website: https://linkedin.com.example.org/in/ada" in candidate["additional_comments"]
+
+
 def test_the_stage_is_chosen_by_its_configured_name_else_the_first_stage():
     harness = make(stage="technical interview")
     stages = {s.name: s.ref for s in harness.adapter.stages(Job(JOB_REF, ""))}
@@ -170,7 +186,7 @@ def test_the_sandbox_checks_auth_fields_and_pdf_magic():
     url = "/api/v1/external/candidates"
     assert client.post(url).status_code == 401
     auth = {"Authorization": "Bearer dover-test-key"}
-    missing = client.post(url, headers=auth, data={"job_id": JOB_REF})
+    missing = client.post(url, headers=auth, data={"job_id": JOB_REF}, content_type="multipart/form-data")
     assert missing.status_code == 400 and "candidate_first_name" in missing.get_json()
     stage = client.get("/api/v1/external/jobs", headers=auth).get_json()["results"][0][
         "hiring_pipeline_stages"

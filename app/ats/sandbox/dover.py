@@ -7,11 +7,13 @@ in one place. `/_sandbox/...` routes (common.py) are for tests only; Dover has n
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 from flask.typing import ResponseReturnValue
@@ -29,20 +31,29 @@ from app.ats.sandbox.common import (
 
 PREFIX = "/api/v1/external"
 PDF_MAGIC = b"%PDF-"
+MULTIPART = "multipart/form-data"
 
 ERRORS = {  # ASSUMED (CONTRACTS §3.3): Django-REST-style bodies
     "no_auth": ({"detail": "Authentication credentials were not provided."}, 401),
     "bad_token": ({"detail": "Invalid token."}, 401),
+    "not_found": ({"detail": "Not found."}, 404),
     "unknown_job": ({"detail": "Not found."}, 404),
     "stage": ({"hiring_pipeline_stage_id": ["Stage does not belong to this job."]}, 400),
     "not_pdf": ({"resume": ["Resume must be a PDF file."]}, 400),
+    "not_a_file": (
+        {"resume": ["The submitted data was not a file. Check the encoding type on the form."]},
+        400,
+    ),
     "too_large": ({"detail": "Resume file too large."}, 413),
     "duplicate": ({"non_field_errors": ["Candidate already exists for this job."]}, 400),
     "rate": ({"detail": "Request was throttled."}, 429),
     "server": ({"detail": "Internal server error."}, 500),
 }
 REQUIRED = ("job_id", "hiring_pipeline_stage_id", "candidate_first_name", "candidate_last_name")
+OPTIONAL = ("candidate_email", "candidate_linkedin_url", "additional_comments")
+UUID_FIELDS = ("job_id", "hiring_pipeline_stage_id")
 OPERATIONS = {("GET", "/jobs"): "list_jobs", ("POST", "/candidates"): "add_candidate"}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def default_jobs() -> list[dict]:
@@ -185,11 +196,16 @@ def _routes(app: Flask, control: DoverControl) -> None:
 
     @app.get(f"{PREFIX}/jobs")
     def list_jobs() -> Response:
-        offset = int(request.args.get("offset", 0))
-        page = state.jobs[offset : offset + state.page_size]
-        more = offset + state.page_size < len(state.jobs)
+        """Active jobs only (Dover documents "your active jobs"), limit/offset paged (ASSUMED)."""
+        try:
+            offset = int(request.args.get("offset", 0))
+        except ValueError:
+            return json_response(400, {"offset": ["A valid integer is required."]})
+        active = [job for job in state.jobs if job.get("active", True)]
+        page = [_public_job(job) for job in active[offset : offset + state.page_size]]
+        more = offset + state.page_size < len(active)
         nxt = f"{request.base_url}?offset={offset + state.page_size}" if more else None
-        return _answer(control, "list_jobs", {"count": len(state.jobs), "next": nxt, "results": page})
+        return _answer(control, "list_jobs", {"count": len(active), "next": nxt, "results": page})
 
     @app.post(f"{PREFIX}/candidates")
     def add_candidate() -> Response:
@@ -206,31 +222,80 @@ def _routes(app: Flask, control: DoverControl) -> None:
         body = {"success": True, "message": "Candidate added successfully"}
         return _answer(control, "add_candidate", body, 201)
 
+    @app.errorhandler(404)
+    def not_found(_: Exception) -> Response:
+        return error("not_found")
+
+    @app.errorhandler(405)
+    def not_allowed(_: Exception) -> Response:
+        return json_response(405, {"detail": f'Method "{request.method}" not allowed.'})
+
+
+def _public_job(job: dict) -> dict:
+    return {key: value for key, value in job.items() if key != "active"}
+
 
 def _candidate_from_form(state: DoverState) -> tuple[Response | None, dict]:
     """The candidate the posted form describes, or the refusal Dover answers it with."""
+    if request.mimetype != MULTIPART:
+        detail = f'Unsupported media type "{request.mimetype or "none"}" in request.'
+        return json_response(415, {"detail": detail}), {}
     form = request.form
-    missing = {name: ["This field is required."] for name in REQUIRED if not form.get(name)}
-    if missing:
-        return json_response(400, missing), {}
-    job = next((j for j in state.jobs if j["id"] == form["job_id"]), None)
+    invalid = _field_errors(form)
+    if invalid:
+        return json_response(400, invalid), {}
+    job = next((j for j in state.jobs if j["id"] == form["job_id"] and j.get("active", True)), None)
     if job is None:
         return error("unknown_job"), {}
     if form["hiring_pipeline_stage_id"] not in {s["id"] for s in job["hiring_pipeline_stages"]}:
         return error("stage"), {}
+    if "resume" in form:
+        return error("not_a_file"), {}
     resume = request.files.get("resume")
     data = resume.read() if resume else b""
     if resume and len(data) > state.max_resume_bytes:
         return error("too_large"), {}
     if resume and not data.startswith(PDF_MAGIC):
         return error("not_pdf"), {}
-    fields = (*REQUIRED, "candidate_email", "candidate_linkedin_url", "additional_comments")
     return None, {
-        **{key: form.get(key, "") for key in fields},
+        **{key: form.get(key, "") for key in (*REQUIRED, *OPTIONAL)},
         "resume_filename": resume.filename if resume else "",
         "resume_content_type": resume.mimetype if resume else "",
         "resume_bytes": data,
     }
+
+
+def _field_errors(form: Mapping[str, str]) -> dict[str, list[str]]:
+    """Field-level refusals, all at once as Django REST framework reports them (ASSUMED)."""
+    errors: dict[str, list[str]] = {}
+    for name in REQUIRED:
+        if name not in form:
+            errors[name] = ["This field is required."]
+        elif not form[name].strip():
+            errors[name] = ["This field may not be blank."]
+        elif name in UUID_FIELDS and not _is_uuid(form[name]):
+            errors[name] = ["Must be a valid UUID."]
+    email = form.get("candidate_email", "")
+    if email and not EMAIL.match(email):
+        errors["candidate_email"] = ["Enter a valid email address."]
+    linkedin = form.get("candidate_linkedin_url", "")
+    if linkedin and not _is_linkedin_url(linkedin):
+        errors["candidate_linkedin_url"] = ["Enter a valid LinkedIn profile URL."]
+    return errors
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_linkedin_url(value: str) -> bool:
+    parts = urlsplit(value)
+    host = (parts.hostname or "").lower()
+    return parts.scheme in ("http", "https") and (host == "linkedin.com" or host.endswith(".linkedin.com"))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import json
 import math
+import re
+import shlex
 import threading
 import time
 import uuid
@@ -35,9 +37,14 @@ from app.ats.sandbox.common import (
 
 PREFIX = "/ats/api/v1"
 PLANS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}
-DEFAULT_STAGE = "submitted"
-STAGES = ("screening", "interview", "offer", "placed", "rejected")
+DEFAULT_STAGE = "submitted"  # ASSUMED
+STAGES = ("screening", "interview", "offer", "placed", "rejected")  # PATCH /submissions enum
+CANDIDATE_STATUSES = ("new", "screening", "available", "placed")  # GET /candidates ?status=
+MAX_PER_PAGE = 100
+CANDIDATE_TEXT = ("first_name", "last_name", "email", "phone", "current_title", "city", "state")
+JOB_TEXT = ("title", "location", "description")  # ASSUMED job fields
 SIGNATURE_HEADER = "X-NexivoHR-Signature"
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def default_jobs() -> dict[int, dict]:
@@ -88,7 +95,7 @@ class NexivoControl(SandboxControl[NexivoState]):
             1
             for s in self.state.submissions.values()
             if str(s["job_id"]) == str(job_ref)
-            and self.state.candidates[s["candidate_id"]]["email"].lower() == email.lower()
+            and str(self.state.candidates[s["candidate_id"]].get("email") or "").lower() == email.lower()
         )
 
     def new_id(self) -> int:
@@ -160,6 +167,15 @@ def error(
     return json_response(status, {"message": message, **({"errors": errors} if errors else {})}, headers)
 
 
+def invalid(errors: dict[str, list[str]]) -> Response:
+    """The documented validation refusal: 400 with an `errors` field (its shape ASSUMED)."""
+    return error(400, "Validation failed", errors)
+
+
+def not_found() -> Response:
+    return error(404, "Not Found")
+
+
 def answer(control: NexivoControl, payload: Any, status: int = 200, meta: dict | None = None) -> Response:
     """The enveloped success, unless a commit-then-fail fault is armed for this operation."""
     if control.state.envelope == "bare":
@@ -169,11 +185,59 @@ def answer(control: NexivoControl, payload: Any, status: int = 200, meta: dict |
     return committed(control.faults, request.endpoint or "", json_response(status, body), server_error)
 
 
+def paging_errors() -> dict[str, list[str]]:
+    """page >= 1 and 1 <= per_page <= 100, both integers (documented for candidates)."""
+    errors = {}
+    for name, low, high in (("page", 1, None), ("per_page", 1, MAX_PER_PAGE)):
+        raw = request.args.get(name)
+        if raw is None:
+            continue
+        if not raw.isdigit() or int(raw) < low:
+            errors[name] = [f"must be an integer of at least {low}"]
+        elif high is not None and int(raw) > high:
+            errors[name] = [f"must be at most {high}"]
+    return errors
+
+
 def page(control: NexivoControl, items: list[dict]) -> Response:
-    number = max(int(request.args.get("page", 1)), 1)
-    per_page = min(max(int(request.args.get("per_page", 25)), 1), 100)
+    errors = paging_errors()
+    if errors:
+        return invalid(errors)
+    number = int(request.args.get("page", 1))
+    per_page = int(request.args.get("per_page", 25))
     chunk = items[(number - 1) * per_page : number * per_page]
     return answer(control, chunk, meta={"page": number, "per_page": per_page, "total": len(items)})
+
+
+def json_object() -> dict | None:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+def text_errors(body: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, list[str]]:
+    """The documented fields are strings (the reference's example sends only strings)."""
+    return {
+        name: ["must be a string"]
+        for name in names
+        if name in body and body[name] is not None and not isinstance(body[name], str)
+    }
+
+
+def matches(query: str, candidate: dict) -> bool:
+    """The `q` boolean syntax, as far as the sandbox ASSUMES it: every term must match, a
+    leading `-` excludes a term, a leading `+` requires it, double quotes make one phrase."""
+    text = " ".join(str(candidate.get(k) or "") for k in ("email", "first_name", "last_name")).lower()
+    try:
+        terms = shlex.split(query.lower())
+    except ValueError:
+        terms = query.lower().split()
+    for term in terms:
+        if term.startswith("-") and len(term) > 1:
+            if term[1:] in text:
+                return False
+        elif term.removeprefix("+") not in text:
+            return False
+    return True
 
 
 # --- routes -------------------------------------------------------------------------------
@@ -207,16 +271,55 @@ def _guard(control: NexivoControl) -> Callable[[], Response | None]:
 
 
 def _job_routes(app: Flask, control: NexivoControl) -> None:
+    """Jobs: "same CRUD pattern as candidates"; DELETE closes the job."""
     state = control.state
 
     @app.get(f"{PREFIX}/jobs", endpoint="list_jobs")
     def list_jobs() -> Response:
         return page(control, list(state.jobs.values()))
 
+    @app.post(f"{PREFIX}/jobs", endpoint="create_job")
+    def create_job() -> Response:
+        body = json_object()
+        if body is None:
+            return invalid({"body": ["must be a JSON object"]})
+        errors = text_errors(body, JOB_TEXT) or (
+            {} if str(body.get("title") or "").strip() else {"title": ["can't be blank"]}
+        )
+        if errors:
+            return invalid(errors)
+        with state.lock:
+            job = {"location": "", "description": "", **body, "id": control.new_id(), "status": "open"}
+            state.jobs[job["id"]] = job
+        return answer(control, job, 201)
+
     @app.get(f"{PREFIX}/jobs/<int:job_id>", endpoint="get_job")
     def get_job(job_id: int) -> Response:
         job = state.jobs.get(job_id)
-        return answer(control, job) if job else error(404, "Not Found")
+        return answer(control, job) if job else not_found()
+
+    @app.patch(f"{PREFIX}/jobs/<int:job_id>", endpoint="update_job")
+    def update_job(job_id: int) -> Response:
+        job, body = state.jobs.get(job_id), json_object()
+        if job is None:
+            return not_found()
+        if body is None:
+            return invalid({"body": ["must be a JSON object"]})
+        errors = text_errors(body, JOB_TEXT)
+        if "title" in body and not str(body["title"] or "").strip():
+            errors["title"] = ["can't be blank"]
+        if errors:
+            return invalid(errors)
+        job.update({k: v for k, v in body.items() if k not in ("id", "status")})
+        return answer(control, job)
+
+    @app.delete(f"{PREFIX}/jobs/<int:job_id>", endpoint="close_job")
+    def close_job(job_id: int) -> Response:
+        job = state.jobs.get(job_id)
+        if job is None:
+            return not_found()
+        job["status"] = "closed"
+        return answer(control, job)
 
 
 def _candidate_routes(app: Flask, control: NexivoControl) -> None:
@@ -224,15 +327,14 @@ def _candidate_routes(app: Flask, control: NexivoControl) -> None:
 
     @app.get(f"{PREFIX}/candidates", endpoint="find_candidate")
     def search_candidates() -> Response:
-        query = request.args.get("q", "").strip().lower()
         status = request.args.get("status")
+        if status is not None and status not in CANDIDATE_STATUSES:
+            return invalid({"status": [f"must be one of {', '.join(CANDIDATE_STATUSES)}"]})
+        query = request.args.get("q", "").strip()
         found = [
             c
             for c in state.candidates.values()
-            if (
-                not query
-                or any(query in str(c.get(k, "")).lower() for k in ("email", "first_name", "last_name"))
-            )
+            if (not query or matches(query, c))
             and (not status or c["status"] == status)
             and c["status"] != "inactive"
         ]
@@ -240,23 +342,17 @@ def _candidate_routes(app: Flask, control: NexivoControl) -> None:
 
     @app.post(f"{PREFIX}/candidates", endpoint="create_candidate")
     def create_candidate() -> Response:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return error(400, "Validation failed", {"body": ["must be a JSON object"]})
-        errors = {k: ["can't be blank"] for k in ("first_name", "last_name") if not body.get(k)}
-        email = str(body.get("email") or "")
-        if email and "@" not in email:
-            errors["email"] = ["is invalid"]
+        body = json_object()
+        if body is None:
+            return invalid({"body": ["must be a JSON object"]})
         with state.lock:
-            taken = any(c["email"].lower() == email.lower() for c in state.candidates.values())
-            if email and taken and not state.allow_duplicate_emails:
-                errors["email"] = ["has already been taken"]
+            errors = _candidate_errors(state, body, None)
             if errors:
-                return error(400, "Validation failed", errors)
+                return invalid(errors)
             candidate = {
                 **body,
                 "id": control.new_id(),
-                "email": email,
+                "email": str(body.get("email") or ""),
                 "status": "new",
                 "created_at": _now(state),
             }
@@ -266,7 +362,58 @@ def _candidate_routes(app: Flask, control: NexivoControl) -> None:
     @app.get(f"{PREFIX}/candidates/<int:candidate_id>", endpoint="get_candidate")
     def get_candidate(candidate_id: int) -> Response:
         candidate = state.candidates.get(candidate_id)
-        return answer(control, candidate) if candidate else error(404, "Not Found")
+        return answer(control, candidate) if candidate else not_found()
+
+    @app.patch(f"{PREFIX}/candidates/<int:candidate_id>", endpoint="update_candidate")
+    def update_candidate(candidate_id: int) -> Response:
+        """Only the fields sent change, as the reference says."""
+        candidate, body = state.candidates.get(candidate_id), json_object()
+        if candidate is None:
+            return not_found()
+        if body is None:
+            return invalid({"body": ["must be a JSON object"]})
+        with state.lock:
+            errors = _candidate_errors(state, body, candidate)
+            if errors:
+                return invalid(errors)
+            candidate.update({k: v for k, v in body.items() if k not in ("id", "status", "created_at")})
+        return answer(control, candidate)
+
+    @app.delete(f"{PREFIX}/candidates/<int:candidate_id>", endpoint="delete_candidate")
+    def delete_candidate(candidate_id: int) -> Response:
+        """A soft delete: the candidate stays, with status inactive."""
+        candidate = state.candidates.get(candidate_id)
+        if candidate is None:
+            return not_found()
+        candidate["status"] = "inactive"
+        return answer(control, candidate)
+
+    @app.errorhandler(404)
+    def unknown_path(_: Exception) -> Response:
+        return not_found()
+
+    @app.errorhandler(405)
+    def wrong_method(_: Exception) -> Response:
+        return error(405, "Method Not Allowed")
+
+
+def _candidate_errors(state: NexivoState, body: Mapping[str, Any], current: dict | None) -> dict:
+    """What is wrong with a create (`current` None) or an update of `current`."""
+    errors = text_errors(body, CANDIDATE_TEXT)
+    for name in ("first_name", "last_name"):
+        if name not in errors and (name in body or current is None) and not str(body.get(name) or "").strip():
+            errors[name] = ["can't be blank"]
+    email = body.get("email")
+    if "email" not in errors and email:
+        taken = any(
+            c is not current and str(c.get("email") or "").lower() == email.lower()
+            for c in state.candidates.values()
+        )
+        if not EMAIL.match(email):
+            errors["email"] = ["is invalid"]
+        elif taken and not state.allow_duplicate_emails:
+            errors["email"] = ["has already been taken"]
+    return errors
 
 
 def _submission_routes(app: Flask, control: NexivoControl) -> None:
@@ -275,28 +422,25 @@ def _submission_routes(app: Flask, control: NexivoControl) -> None:
     @app.get(f"{PREFIX}/jobs/<int:job_id>/submissions", endpoint="list_submissions")
     def list_submissions(job_id: int) -> Response:
         if job_id not in state.jobs:
-            return error(404, "Not Found")
+            return not_found()
         return page(control, [s for s in state.submissions.values() if s["job_id"] == job_id])
 
     @app.post(f"{PREFIX}/jobs/<int:job_id>/submissions", endpoint="submit_to_job")
     def submit(job_id: int) -> Response:
-        if job_id not in state.jobs:
-            return error(404, "Not Found")
-        body = request.get_json(silent=True) or {}
-        candidate_id = body.get("candidate_id")
-        if candidate_id not in state.candidates:
-            return error(400, "Validation failed", {"candidate_id": ["does not exist"]})
+        job, body = state.jobs.get(job_id), json_object()
+        if job is None:
+            return not_found()
+        if body is None:
+            return invalid({"body": ["must be a JSON object"]})
         with state.lock:
-            if any(
-                s["job_id"] == job_id and s["candidate_id"] == candidate_id
-                for s in state.submissions.values()
-            ):
-                return error(400, "Validation failed", {"candidate_id": ["already submitted to this job"]})
+            errors = _submission_errors(state, job, body)
+            if errors:
+                return invalid(errors)
             record = {
                 **body,
                 "id": control.new_id(),
                 "job_id": job_id,
-                "candidate_id": candidate_id,
+                "candidate_id": body["candidate_id"],
                 "stage": DEFAULT_STAGE,
                 "created_at": _now(state),
             }
@@ -307,14 +451,33 @@ def _submission_routes(app: Flask, control: NexivoControl) -> None:
     def move_stage(submission_id: int) -> Response:
         record = state.submissions.get(submission_id)
         if record is None:
-            return error(404, "Not Found")
-        stage = (request.get_json(silent=True) or {}).get("stage")
+            return not_found()
+        stage = (json_object() or {}).get("stage")
         if stage not in STAGES:
-            return error(400, "Validation failed", {"stage": [f"must be one of {', '.join(STAGES)}"]})
+            return invalid({"stage": [f"must be one of {', '.join(STAGES)}"]})
         if record["stage"] != stage:
             record["stage"] = stage
             state.events.append(stage_event(record))
         return answer(control, record)
+
+
+def _submission_errors(state: NexivoState, job: dict, body: Mapping[str, Any]) -> dict:
+    candidate_id = body.get("candidate_id")
+    if candidate_id is None:
+        return {"candidate_id": ["can't be blank"]}
+    if not isinstance(candidate_id, int) or isinstance(candidate_id, bool):
+        return {"candidate_id": ["must be an integer"]}
+    if candidate_id not in state.candidates:
+        return {"candidate_id": ["does not exist"]}
+    if "notes" in body and not isinstance(body["notes"], str):
+        return {"notes": ["must be a string"]}
+    if job["status"] == "closed":
+        return {"job_id": ["is closed"]}
+    if any(
+        s["job_id"] == job["id"] and s["candidate_id"] == candidate_id for s in state.submissions.values()
+    ):
+        return {"candidate_id": ["already submitted to this job"]}
+    return {}
 
 
 def stage_event(submission: dict) -> dict:

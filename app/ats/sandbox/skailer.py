@@ -8,14 +8,18 @@ or GET /_sandbox/state; faults are set by config or POST /_sandbox/faults (see c
 
 from __future__ import annotations
 
+import io
 import itertools
+import re
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, abort, jsonify, request
+from flask import Flask, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.ats.sandbox import common
@@ -32,10 +36,37 @@ from app.ats.sandbox.common import (
     vendor_config,
 )
 
-TOKEN_LIFETIME = 45 * 24 * 3600
-PER_PAGE = 20
-MAX_FILE_BYTES = 10 * 1024 * 1024
-FILE_MAGIC = {b"%PDF": ".pdf", b"\xd0\xcf\x11\xe0": ".doc", b"PK\x03\x04": ".docx"}
+TOKEN_LIFETIME = 45 * 24 * 3600  # documented (SK-CON)
+PER_PAGE = 20  # documented default page size of /search endpoints (SK-CON)
+MAX_FILE_BYTES = 10 * 1024 * 1024  # ASSUMED
+JOB_STATUSES = ("open", "closed")  # ASSUMED
+
+# Body fields per JSON request: name -> (type, required). Names from the guide, types ASSUMED.
+Spec = dict[str, tuple[type, bool]]
+JOBS_SEARCH: Spec = {"query": (str, False), "status": (str, False), "page": (int, False)}
+APPLICANTS_SEARCH: Spec = {"query": (str, False), "page": (int, False)}
+CANDIDATES_SEARCH: Spec = {"applicant_id": (int, False), "job_id": (int, False), "page": (int, False)}
+APPLICANT: Spec = {
+    **{name: (str, True) for name in ("first_name", "last_name", "email")},
+    **{name: (str, False) for name in ("phone", "linkedin_url", "city", "country", "position", "company")},
+    "source_id": (int, False),
+    "cv_ids": (list, False),
+    "skills": (list, False),
+}
+CANDIDATE: Spec = {
+    **{name: (int, True) for name in ("job_id", "applicant_id", "pipeline_id", "pipeline_stage_id")},
+    "source_id": (int, False),
+}
+ACTION: Spec = {
+    "pipeline_stage_id": (int, False),
+    "disqualification_reason_id": (int, False),
+    "reserved": (bool, False),
+    "comment": (str, False),
+    "datetime_action_date": (str, False),
+}
+ACTION_FIELDS = ("pipeline_stage_id", "disqualification_reason_id", "reserved", "comment")
+TYPE_NAMES = {str: "a string", int: "an integer", list: "an array", bool: "true or false"}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # --- shapes (ASSUMED, CONTRACTS §7.2/§7.3) -------------------------------------------------
 
@@ -70,17 +101,69 @@ SEED_JOBS = [
 ]
 
 
-def page_of(items: list[dict], page: int) -> dict:
+def page_of(items: list[dict], page: int, with_total: bool = True) -> dict:
     start = (page - 1) * PER_PAGE
-    return {"items": items[start : start + PER_PAGE], "page": page, "per_page": PER_PAGE, "total": len(items)}
+    body = {"items": items[start : start + PER_PAGE], "page": page, "per_page": PER_PAGE}
+    return body | ({"total": len(items)} if with_total else {})
 
 
 def invalid(errors: dict[str, list], status: int = 422) -> ResponseReturnValue:
     return jsonify({"message": "The given data was invalid.", "errors": errors}), status
 
 
+def not_found() -> ResponseReturnValue:
+    return jsonify({"message": "Not found."}), 404
+
+
 def applicant_view(applicant: dict) -> dict:
     return {key: applicant[key] for key in ("id", "first_name", "last_name", "email", "cv_ids")}
+
+
+def cv_kind(data: bytes) -> str | None:
+    """ "pdf", "doc" or "docx" when the bytes are one (by content, not name), else None.
+
+    An ODT is a ZIP like a DOCX and an XLS is an OLE file like a DOC, so the container's
+    magic bytes are not enough: a DOCX holds word/document.xml, a DOC a WordDocument stream."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc" if "WordDocument".encode("utf-16-le") in data else None
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            return None
+        return "docx" if "word/document.xml" in names and "mimetype" not in names else None
+    return None
+
+
+def json_object() -> dict | None:
+    """The request's JSON object; None when the body is not JSON (Skailer speaks JSON only)."""
+    body = request.get_json(silent=True) if request.is_json else None
+    return body if isinstance(body, dict) else None
+
+
+def type_errors(body: Mapping[str, Any], spec: Spec) -> dict[str, list[str]]:
+    """Laravel-style messages for missing required fields and values of the wrong type."""
+    errors: dict[str, list[str]] = {}
+    for name, (kind, required) in spec.items():
+        value = body.get(name)
+        if value is None or (required and isinstance(value, str) and not value.strip()):
+            if required:
+                errors[name] = [f"The {name} field is required."]
+        elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            errors[name] = [f"The {name} must be {TYPE_NAMES[kind]}."]
+    if isinstance(body.get("page"), int) and body["page"] < 1:
+        errors["page"] = ["The page must be at least 1."]
+    return errors
+
+
+def read_body(spec: Spec) -> tuple[dict, dict[str, list[str]]]:
+    """The JSON body and what is wrong with it against `spec`."""
+    body = json_object()
+    if body is None:
+        return {}, {"body": ["The request body must be a JSON object."]}
+    return body, type_errors(body, spec)
 
 
 # --- state --------------------------------------------------------------------------------
@@ -98,6 +181,7 @@ class SkailerState:
     actions: dict[int, dict] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (method, path) per request
     reject_duplicate_email: bool = True
+    report_total: bool = True  # False: /search pages carry no "total", as Skailer documents none
     clock: Callable[[], float] = field(default=time.time, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _ids: Any = field(default_factory=lambda: itertools.count(5000), repr=False)
@@ -161,12 +245,17 @@ class SkailerControl(SandboxControl[SkailerState]):
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """config: token (str), limit_per_minute (100), clock and sleep (callables), seed (int),
-    error_rate, rate_429 and latency (faults from the start), reject_duplicate_email (bool)."""
+    error_rate, rate_429 and latency (faults from the start), reject_duplicate_email (bool),
+    report_total (bool: whether /search pages say how many items there are)."""
     settings = vendor_config(config)
     clock: Callable[[], float] = settings.get("clock", time.time)
 
     def fresh_state() -> SkailerState:
-        state = SkailerState(clock=clock, reject_duplicate_email=settings.get("reject_duplicate_email", True))
+        state = SkailerState(
+            clock=clock,
+            reject_duplicate_email=settings.get("reject_duplicate_email", True),
+            report_total=settings.get("report_total", True),
+        )
         state.tokens[settings.get("token", "sandbox-token")] = clock()
         return state
 
@@ -244,13 +333,16 @@ def _lookups(app: Flask, control: SkailerControl) -> None:
 
     @app.post("/api/v1/jobs/search")
     def search_jobs() -> ResponseReturnValue:
-        query = request.get_json(silent=True) or {}
-        text = str(query.get("query", "")).lower()
-        status = query.get("status")
+        query, errors = read_body(JOBS_SEARCH)
+        if not errors and query.get("status") not in (None, *JOB_STATUSES):
+            errors["status"] = ["The selected status is invalid."]
+        if errors:
+            return invalid(errors)
+        text, status = query.get("query", "").lower(), query.get("status")
         items = [
             j for j in state.jobs if text in j["title"].lower() and (not status or j["status"] == status)
         ]
-        return jsonify(page_of(items, max(1, int(query.get("page", 1)))))
+        return jsonify(page_of(items, query.get("page", 1), state.report_total))
 
     @app.get("/api/v1/pipelines/all")
     def pipelines() -> ResponseReturnValue:
@@ -262,23 +354,36 @@ def _lookups(app: Flask, control: SkailerControl) -> None:
 
     @app.post("/api/v1/applicants/search")
     def find_applicant() -> ResponseReturnValue:
-        text = str((request.get_json(silent=True) or {}).get("query", "")).lower()
+        query, errors = read_body(APPLICANTS_SEARCH)
+        if errors:
+            return invalid(errors)
+        text = query.get("query", "").lower()
         with state.lock:
             items = [
                 applicant_view(a) for a in state.applicants.values() if text and text in a["email"].lower()
             ]
-        return jsonify(page_of(items, 1))
+        return jsonify(page_of(items, query.get("page", 1), state.report_total))
 
     @app.post("/api/v1/candidates/search")
     def find_candidate() -> ResponseReturnValue:
-        query = request.get_json(silent=True) or {}
+        query, errors = read_body(CANDIDATES_SEARCH)
+        if errors:
+            return invalid(errors)
         with state.lock:
             items = [
                 c
                 for c in state.candidates.values()
                 if c["applicant_id"] == query.get("applicant_id") and c["job_id"] == query.get("job_id")
             ]
-        return jsonify(page_of(items, 1))
+        return jsonify(page_of(items, query.get("page", 1), state.report_total))
+
+    @app.errorhandler(404)
+    def unknown_path(_: Exception) -> ResponseReturnValue:
+        return not_found()
+
+    @app.errorhandler(405)
+    def wrong_method(_: Exception) -> ResponseReturnValue:
+        return jsonify({"message": f"The {request.method} method is not supported for this route."}), 405
 
 
 def _applicant_writes(app: Flask, control: SkailerControl) -> None:
@@ -287,10 +392,16 @@ def _applicant_writes(app: Flask, control: SkailerControl) -> None:
 
     @app.post("/api/v1/upload-cv-file")
     def upload_cv() -> ResponseReturnValue:
+        if request.mimetype != "multipart/form-data":
+            return invalid({"file": ["The file must be sent as multipart/form-data."]})
         upload = request.files.get("file")
         data = upload.read() if upload else b""
-        if upload is None or not data or len(data) > MAX_FILE_BYTES or data[:4] not in FILE_MAGIC:
-            return invalid({"file": ["The file must be a PDF, DOC or DOCX of at most 10 MB."]})
+        if upload is None or not data:
+            return invalid({"file": ["The file field is required."]})
+        if len(data) > MAX_FILE_BYTES:
+            return invalid({"file": ["The file may not be greater than 10240 kilobytes."]})
+        if cv_kind(data) is None:
+            return invalid({"file": ["The file must be a file of type: pdf, doc, docx."]})
         with state.lock:
             cv_id = state.next_id()
             state.cvs[cv_id] = {"id": cv_id, "filename": upload.filename, "size": len(data)}
@@ -298,8 +409,8 @@ def _applicant_writes(app: Flask, control: SkailerControl) -> None:
 
     @app.post("/api/v1/applicant")
     def create_applicant() -> ResponseReturnValue:
-        body = request.get_json(silent=True) or {}
-        errors = _applicant_errors(state, body)
+        body, errors = read_body(APPLICANT)
+        errors = errors or _applicant_errors(state, body)
         if errors:
             return invalid(errors)
         with state.lock:
@@ -321,14 +432,14 @@ def _applicant_writes(app: Flask, control: SkailerControl) -> None:
 
 
 def _candidate_writes(app: Flask, control: SkailerControl) -> None:
-    """Putting an applicant on a job, and the comment that follows."""
+    """Putting an applicant on a job, and the actions that follow."""
     state = control.state
 
     @app.post("/api/v1/candidate")
     def assign_to_job() -> ResponseReturnValue:
-        body = request.get_json(silent=True) or {}
+        body, errors = read_body(CANDIDATE)
         with state.lock:
-            errors = _candidate_errors(state, body)
+            errors = errors or _candidate_errors(state, body)
             if errors:
                 return invalid(errors)
             candidate = {
@@ -344,15 +455,14 @@ def _candidate_writes(app: Flask, control: SkailerControl) -> None:
 
     @app.post("/api/v1/candidates/<int:candidate_id>/actions")
     def comment(candidate_id: int) -> ResponseReturnValue:
-        body = request.get_json(silent=True) or {}
+        body, errors = read_body(ACTION)
         with state.lock:
-            if candidate_id not in state.candidates:
-                abort(404)
-            if not any(
-                body.get(k)
-                for k in ("comment", "pipeline_stage_id", "reserved", "disqualification_reason_id")
-            ):
-                return invalid({"comment": ["An action needs a comment or a change."]})
+            candidate = state.candidates.get(candidate_id)
+            if candidate is None:
+                return not_found()
+            errors = errors or _action_errors(state, candidate, body)
+            if errors:
+                return invalid(errors)
             action = {
                 "id": state.next_id(),
                 "candidate_id": candidate_id,
@@ -362,15 +472,24 @@ def _candidate_writes(app: Flask, control: SkailerControl) -> None:
             state.actions[action["id"]] = action
         return _saved(control, "comment", action)
 
+    @app.delete("/api/v1/candidates/<int:candidate_id>/actions/<int:action_id>")
+    def undo_action(candidate_id: int, action_id: int) -> ResponseReturnValue:
+        with state.lock:
+            action = state.actions.get(action_id)
+            if action is None or action["candidate_id"] != candidate_id:
+                return not_found()
+            del state.actions[action_id]
+        return jsonify(action)
+
 
 def _applicant_errors(state: SkailerState, body: dict) -> dict:
-    errors = {
-        key: ["The field is required."]
-        for key in ("first_name", "last_name", "email")
-        if not str(body.get(key, "")).strip()
-    }
+    errors: dict[str, list] = {}
+    if not EMAIL.match(body["email"]):
+        errors["email"] = ["The email must be a valid email address."]
     cv_ids = body.get("cv_ids", [])
-    if not isinstance(cv_ids, list) or any(cv not in state.cvs for cv in cv_ids):
+    if any(not isinstance(cv, int) or isinstance(cv, bool) for cv in cv_ids):
+        errors["cv_ids"] = ["The cv_ids must be an array of integers."]
+    elif any(cv not in state.cvs for cv in cv_ids):
         errors["cv_ids"] = ["Unknown cv id."]
     if body.get("source_id") is not None and body["source_id"] not in {s["id"] for s in state.sources}:
         errors["source_id"] = ["Unknown source."]
@@ -378,21 +497,41 @@ def _applicant_errors(state: SkailerState, body: dict) -> dict:
 
 
 def _candidate_errors(state: SkailerState, body: dict) -> dict:
-    job = next((j for j in state.jobs if j["id"] == body.get("job_id")), None)
+    job = next((j for j in state.jobs if j["id"] == body["job_id"]), None)
     errors: dict[str, list] = {}
     if job is None:
         errors["job_id"] = ["Unknown job."]
-    if body.get("applicant_id") not in state.applicants:
+    elif job["status"] != "open":
+        errors["job_id"] = ["The job is closed."]
+    if body["applicant_id"] not in state.applicants:
         errors["applicant_id"] = ["Unknown applicant."]
-    if job and body.get("pipeline_id") != job["pipeline_id"]:
+    if job and body["pipeline_id"] != job["pipeline_id"]:
         errors["pipeline_id"] = ["The pipeline is not the job's."]
-    elif job and body.get("pipeline_stage_id") not in state.stage_ids(job["pipeline_id"]):
+    elif job and body["pipeline_stage_id"] not in state.stage_ids(job["pipeline_id"]):
         errors["pipeline_stage_id"] = ["The stage is not in the job's pipeline."]
+    if body.get("source_id") is not None and body["source_id"] not in {s["id"] for s in state.sources}:
+        errors["source_id"] = ["Unknown source."]
     if not errors and any(
         c["job_id"] == body["job_id"] and c["applicant_id"] == body["applicant_id"]
         for c in state.candidates.values()
     ):
         errors["applicant_id"] = ["The applicant is already a candidate for this job."]
+    return errors
+
+
+def _action_errors(state: SkailerState, candidate: dict, body: dict) -> dict:
+    if not any(body.get(name) not in (None, "", False) for name in ACTION_FIELDS):
+        return {"comment": ["An action needs a comment or a change."]}
+    errors: dict[str, list] = {}
+    stage = body.get("pipeline_stage_id")
+    if stage is not None and stage not in state.stage_ids(candidate["pipeline_id"]):
+        errors["pipeline_stage_id"] = ["The stage is not in the candidate's pipeline."]
+    when = body.get("datetime_action_date")
+    if when is not None:
+        try:
+            datetime.fromisoformat(when)
+        except ValueError:
+            errors["datetime_action_date"] = ["The datetime_action_date is not a valid date."]
     return errors
 
 
