@@ -1,17 +1,18 @@
 """A local imitation of Greenhouse: Harvest v1 under /v1, the token endpoint, and the Job Board
-API under /v1/boards (CONTRACTS §6.4).
+API under /v1/boards, as strict as Greenhouse documents them (docs/ats/greenhouse.md).
 
-Harvest semantics kept: Basic auth with the key as username, On-Behalf-Of on writes, bare JSON
-arrays with RFC 5988 Link paging, the 422 body, a 10-second window with X-RateLimit-* headers,
-and creates that may answer with a truncated body. Both APIs write to one store, as in
-Greenhouse, so tests count applications the same way whichever flavour delivered them. Shapes
-the docs leave open are in `ASSUMED`. Control requests (common.py) are under /_sandbox/.
+Harvest semantics kept: Basic auth with the key as username and nothing else, a numeric
+On-Behalf-Of on writes, bare JSON arrays with RFC 5988 Link paging, the 422 body listing every
+invalid field, a 10-second window with X-RateLimit-* headers, and creates that may answer with
+the documented truncated body (the ids only). Both APIs write to one store, as in Greenhouse, so
+tests count applications the same way whichever flavour delivered them. The validations live in
+`app.ats.rules.greenhouse`; shapes the docs leave open are in `ASSUMED`. Control requests (common.py)
+are under /_sandbox/.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import json
 import secrets
 import threading
 import time
@@ -21,6 +22,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, g, request
 
+from app.ats.rules import greenhouse as rules
 from app.ats.sandbox import common
 from app.ats.sandbox.common import (
     SandboxControl,
@@ -33,6 +35,9 @@ from app.ats.sandbox.common import (
 
 ASSUMED: dict[str, Any] = {
     "missing_on_behalf_of": (403, {"message": "On-Behalf-Of header is required"}),
+    "bad_on_behalf_of": (403, {"message": "On-Behalf-Of must be the numeric id of a Greenhouse user"}),
+    "board_invalid_status": 422,
+    "board_media_types": ("multipart/form-data", "application/json"),
     "token_response": {"token_type": "Bearer", "expires_in": 3600},
     "board_error": lambda status, text: {"error": text, "status": status},
     "board_success": {"success": "Candidate saved successfully"},
@@ -40,7 +45,6 @@ ASSUMED: dict[str, Any] = {
         "data_compliance[gdpr_processing_consent_given]",
         "data_compliance[gdpr_consent_given]",
     ),
-    "board_file_types": (".pdf", ".doc", ".docx", ".txt", ".rtf"),
     "duplicate_application": "Candidate already has an active application on this job",
 }
 STEPS = {
@@ -248,18 +252,33 @@ def limit(state: GreenhouseState) -> None:
 
 
 def harvest_guard(control: GreenhouseControl, endpoint: str) -> str:
-    """Window, credentials (Basic key or an issued bearer token), On-Behalf-Of, then faults."""
+    """Window, credentials, On-Behalf-Of, then faults. Harvest v1 knows only Basic auth with
+    the key as username and a blank password: a bearer token is no credential here."""
     state = control.state
     limit(state)
     auth = request.authorization
-    bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    basic_ok = auth is not None and auth.type == "basic" and auth.username == state.api_key
-    bearer_ok = state.issued.get(bearer, 0) > state.clock()
-    if control.faults.token_expired or not (basic_ok or bearer_ok):
+    basic_ok = (
+        auth is not None and auth.type == "basic" and auth.username == state.api_key and not auth.password
+    )
+    if control.faults.token_expired or not basic_ok:
         abort(json_response(401, {"message": "Invalid Basic Auth credentials"}))
-    if request.method != "GET" and basic_ok and not request.headers.get("On-Behalf-Of"):
-        abort(json_response(*ASSUMED["missing_on_behalf_of"]))
+    if request.method == "GET" and request.get_data():
+        abort(json_response(403, {"message": "GET requests must not carry a body"}))
+    if request.method != "GET":
+        on_behalf_of = request.headers.get("On-Behalf-Of", "").strip()
+        if not on_behalf_of:
+            abort(json_response(*ASSUMED["missing_on_behalf_of"]))
+        if not on_behalf_of.isdigit():
+            abort(json_response(*ASSUMED["bad_on_behalf_of"]))
     return inject(control, endpoint)
+
+
+def json_body() -> dict:
+    """The JSON object a Harvest write carries; anything else is a 422 (Harvest takes JSON)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(invalid([("body", "must be a JSON object")]))
+    return body
 
 
 def inject(control: GreenhouseControl, endpoint: str) -> str:
@@ -272,20 +291,20 @@ def inject(control: GreenhouseControl, endpoint: str) -> str:
 
 
 def finish(
-    control: GreenhouseControl, step: str, body: Any, status: int = 200, truncatable: bool = False
+    control: GreenhouseControl, step: str, body: Any, status: int = 200, truncated: Any = None
 ) -> Response:
-    """Answer, unless a commit-then-fail is armed; a create may be cut off half-way."""
-    response = committed(
+    """Answer, unless a commit-then-fail is armed. A create armed with `truncate_next` answers
+    with `truncated`: Greenhouse documents that a record still being built comes back as a
+    truncated body that holds only the ids."""
+    if truncated is not None and control.state.truncate_next:
+        control.state.truncate_next -= 1
+        body = truncated
+    return committed(
         control.faults,
         step,
         json_response(status, body),
         lambda: json_response(500, {"message": "Internal Server Error"}),
     )
-    if truncatable and response.status_code < 300 and control.state.truncate_next:
-        control.state.truncate_next -= 1
-        data = response.get_data()
-        response.set_data(data[: len(data) // 2])
-    return response
 
 
 def paged(control: GreenhouseControl, items: list, step: str) -> Response:
@@ -380,11 +399,12 @@ def _harvest_writes(app: Flask, control: GreenhouseControl) -> None:
     @app.post("/v1/candidates")
     def create_candidate() -> Response:
         step = harvest_guard(control, "harvest_create")
-        body = request.get_json(silent=True) or {}
-        errors = [(f, "is required") for f in ("first_name", "last_name") if not body.get(f)]
-        apps = body.get("applications") or []
-        if not apps:
+        body = json_body()
+        errors = rules.candidate_errors(body)
+        apps = body.get("applications")
+        if not isinstance(apps, list) or not apps:
             errors.append(("applications", "must contain at least one application"))
+            apps = []
         errors += [e for a in apps for e in _application_errors(state, a)]
         if errors:
             return invalid(errors)
@@ -397,15 +417,15 @@ def _harvest_writes(app: Flask, control: GreenhouseControl) -> None:
         record.setdefault("email_addresses", [])
         state.candidates.append(record)
         created = [_add_application(state, record, a) for a in apps]
-        return finish(control, step, dict(record, application_ids=[a["id"] for a in created]), 201, True)
+        ids = [a["id"] for a in created]
+        short = {"id": record["id"], "application_ids": ids}
+        return finish(control, step, dict(record, application_ids=ids), 201, truncated=short)
 
     @app.post("/v1/candidates/<int:candidate_id>/applications")
     def add_application(candidate_id: int) -> Response:
         step = harvest_guard(control, "harvest_create")
-        record = next((c for c in state.candidates if c["id"] == candidate_id), None)
-        if record is None:
-            return json_response(404, {"message": "Resource not found"})
-        body = request.get_json(silent=True) or {}
+        record = _candidate(state, candidate_id)
+        body = json_body()
         errors = _application_errors(state, body)
         if any(
             str(body.get("job_id")) in {str(j["id"]) for j in a["jobs"]} and a["status"] == "active"
@@ -414,15 +434,28 @@ def _harvest_writes(app: Flask, control: GreenhouseControl) -> None:
             errors.append(("job_id", ASSUMED["duplicate_application"]))
         if errors:
             return invalid(errors)
-        return finish(control, step, _add_application(state, record, body), 201, True)
+        application = _add_application(state, record, body)
+        short = {"id": application["id"], "candidate_id": record["id"]}
+        return finish(control, step, application, 201, truncated=short)
+
+    @app.post("/v1/candidates/<int:candidate_id>/attachments")
+    def add_attachment(candidate_id: int) -> Response:
+        step = harvest_guard(control, "attachment")
+        record = _candidate(state, candidate_id)
+        body = json_body()
+        errors = rules.attachment_errors(body, rules.CANDIDATE_ATTACHMENT_TYPES)
+        if errors:
+            return invalid(errors)
+        record.setdefault("attachments", []).append(body)
+        shown = {k: body.get(k) for k in ("filename", "type", "content_type")}
+        return finish(control, step, dict(shown, url=f"https://s3.example/{body['filename']}"), 201)
 
     @app.post("/v1/candidates/<int:candidate_id>/activity_feed/notes")
     def add_note(candidate_id: int) -> Response:
         step = harvest_guard(control, "note")
-        body = request.get_json(silent=True) or {}
-        if not any(c["id"] == candidate_id for c in state.candidates):
-            return json_response(404, {"message": "Resource not found"})
-        errors = [(f, "is required") for f in ("user_id", "body", "visibility") if not body.get(f)]
+        _candidate(state, candidate_id)
+        body = json_body()
+        errors = rules.note_errors(body)
         if errors:
             return invalid(errors)
         note = dict(body, id=9000 + len(state.notes), candidate_id=candidate_id)
@@ -440,7 +473,7 @@ def _board_routes(app: Flask, control: GreenhouseControl) -> None:
         posts = [
             _post(j, content=request.args.get("content") == "true")
             for j in state.jobs
-            if j.get("post_id") and board == state.board_token
+            if j.get("post_id") and j["status"] == "open" and board == state.board_token
         ]
         return finish(control, step, {"jobs": posts, "meta": {"total": len(posts)}})
 
@@ -462,56 +495,101 @@ def _board_routes(app: Flask, control: GreenhouseControl) -> None:
             return json_response(401, ASSUMED["board_error"](401, "Failed to save person"))
         step = inject(control, "board_post")
         job = _job_of_post(state, board, post_id)
-        refused = _board_form_error()
+        fields, files, entries = _board_submission()
+        refused = rules.board_errors(fields, files, job["questions"])
+        refused += rules.board_employment_errors(entries["employments"])
+        refused += rules.board_education_errors(entries["educations"])
         if refused:
-            return json_response(422, ASSUMED["board_error"](422, refused))
-        form = request.form
+            status = ASSUMED["board_invalid_status"]
+            return json_response(status, ASSUMED["board_error"](status, "; ".join(refused)))
+        if not all(rules.first(fields, f) for f in ("latitude", "longitude")):
+            fields.pop("location", None)  # documented: location alone is ignored entirely
         record = {
             "id": 7000 + len(state.candidates),
-            "first_name": form["first_name"],
-            "last_name": form["last_name"],
+            "first_name": rules.first(fields, "first_name"),
+            "last_name": rules.first(fields, "last_name"),
             "applications": [],
             "ready_at": 0,
-            "email_addresses": [{"value": form["email"], "type": "personal"}],
-            "board_form": form.to_dict(flat=False),
-            "files": sorted(request.files),
+            "email_addresses": [{"value": rules.first(fields, "email"), "type": "personal"}],
+            "board_form": fields,
+            "board_entries": entries,
+            "files": sorted(files),
             "via": "job_board",
         }
         state.candidates.append(record)
-        _add_application(state, record, {"job_id": job["id"]}, mapped_url_token=form.get("mapped_url_token"))
+        token = rules.first(fields, "mapped_url_token") or None
+        _add_application(state, record, {"job_id": job["id"]}, mapped_url_token=token)
         return finish(control, step, ASSUMED["board_success"])
 
 
-def _board_form_error() -> str | None:
-    """Why the Job Board refuses the posted form, if it does."""
-    missing = [f for f in ("first_name", "last_name", "email") if not request.form.get(f)]
-    if missing:
-        return f"Missing {', '.join(missing)}"
-    resume = request.files.get("resume")
-    if resume is not None and (
-        not (resume.filename or "").lower().endswith(ASSUMED["board_file_types"]) or not resume.read()
-    ):
-        return "Invalid attachment"
-    return None
+def _board_submission() -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes]], dict[str, list]]:
+    """The posted application as (fields, files, entries), whichever documented encoding
+    carried it: multipart form data, or JSON with base64 `*_content` files. Repeated names and
+    `name[]` arrays become lists; `educations[]` / `employments[]` become entry objects."""
+    media_type = request.mimetype
+    if media_type not in ASSUMED["board_media_types"]:
+        status = ASSUMED["board_invalid_status"]
+        abort(json_response(status, ASSUMED["board_error"](status, f"Unsupported content type {media_type}")))
+    if media_type == "application/json":
+        return _json_submission()
+    fields: dict[str, list[str]] = {}
+    for name, values in request.form.lists():
+        if not name.startswith(("educations[]", "employments[]")):
+            fields.setdefault(name.removesuffix("[]"), []).extend(values)
+    files = {name: (f.filename or "", f.read()) for name, f in request.files.items()}
+    entries = {kind: _form_entries(kind) for kind in ("educations", "employments")}
+    return fields, files, entries
 
 
-def _application_errors(state: GreenhouseState, body: dict) -> list[tuple[str, str]]:
-    job = next((j for j in state.jobs if str(j["id"]) == str(body.get("job_id"))), None)
-    if job is None:
-        return [("job_id", "is not a valid job")]
-    errors = []
-    if body.get("source_id") and body["source_id"] not in {s["id"] for s in state.sources}:
-        errors.append(("source_id", "is not a valid source"))
-    if body.get("initial_stage_id") and body["initial_stage_id"] not in {s["id"] for s in job["stages"]}:
-        errors.append(("initial_stage_id", "is not a stage of this job"))
-    for item in body.get("attachments") or []:
-        try:
-            content = base64.b64decode(item.get("content") or "", validate=True)
-        except (binascii.Error, ValueError):
-            content = b""
-        if not item.get("filename") or not item.get("content_type") or not content:
-            errors.append(("attachments", "filename, content and content_type are required"))
-    return errors
+def _form_entries(kind: str) -> list[dict]:
+    """Rails-style `employments[][title]=...` pairs as objects: a repeated key starts the next."""
+    entries: list[dict] = []
+    for name, value in request.form.items(multi=True):
+        if not name.startswith(f"{kind}[]["):
+            continue
+        path = name[len(kind) + 3 : -1].split("][")
+        if not entries or path[0] in entries[-1]:
+            entries.append({})
+        target = entries[-1]
+        for key in path[:-1]:
+            target = target.setdefault(key, {})
+        target[path[-1]] = value
+    return entries
+
+
+def _json_submission() -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes]], dict[str, list]]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        status = ASSUMED["board_invalid_status"]
+        abort(json_response(status, ASSUMED["board_error"](status, "Body must be a JSON object")))
+    fields: dict[str, list[str]] = {}
+    files: dict[str, tuple[str, bytes]] = {}
+    for name, value in body.items():
+        if name in ("educations", "employments", "demographic_answers"):
+            continue
+        if name.endswith("_content") and not name.endswith("_filename"):
+            base = name.removesuffix("_content")
+            files[base] = (str(body.get(f"{name}_filename") or ""), rules.decoded(value))
+        elif not name.endswith("_content_filename"):
+            items = value if isinstance(value, list) else [value]
+            fields[name] = [json.dumps(i) if isinstance(i, (dict, bool)) else str(i) for i in items]
+    entries = {
+        k: [e for e in body.get(k) or [] if isinstance(e, dict)] for k in ("educations", "employments")
+    }
+    return fields, files, entries
+
+
+def _application_errors(state: GreenhouseState, body: Any) -> list[tuple[str, str]]:
+    if not isinstance(body, dict):
+        return [("applications", "must be an array of objects")]
+    return rules.application_errors(body, state.jobs, {s["id"] for s in state.sources})
+
+
+def _candidate(state: GreenhouseState, candidate_id: int) -> dict:
+    found = next((c for c in state.candidates if c["id"] == candidate_id), None)
+    if found is None:
+        abort(json_response(404, {"message": "Resource not found"}))
+    return found
 
 
 def _add_application(state: GreenhouseState, record: dict, body: dict, **extra: Any) -> dict:
@@ -553,7 +631,7 @@ def _post(job: dict, *, content: bool) -> dict:
 
 def _job_of_post(state: GreenhouseState, board: str, post_id: int) -> dict:
     job = next((j for j in state.jobs if j.get("post_id") == post_id), None)
-    if job is None or board != state.board_token:
+    if job is None or board != state.board_token or job["status"] != "open":  # live posts only
         abort(json_response(404, ASSUMED["board_error"](404, "Job not found")))
     return job
 
