@@ -374,6 +374,6 @@ def month_of(value: Any) -> datetime | None:
     if not isinstance(value, Mapping):
         return None
     try:
-        return datetime(int(value.get("year")), int(value.get("month")), 1)
+        return datetime(int(value.get("year", "")), int(value.get("month", "")), 1)
     except (TypeError, ValueError):
         return None
