@@ -309,8 +309,12 @@ def finish(
 
 def paged(control: GreenhouseControl, items: list, step: str) -> Response:
     """One page of `items` with RFC 5988 Link headers, as Harvest pages its lists."""
-    per_page = min(int(request.args.get("per_page", 100)), 500, control.state.page_size)
-    page = int(request.args.get("page", 1))
+    asked, page_arg = request.args.get("per_page", "100"), request.args.get("page", "1")
+    if not asked.isdigit() or not 1 <= int(asked) <= 500:
+        abort(invalid([("per_page", "Must be an integer between 1 and 500")]))
+    if not page_arg.isdigit() or int(page_arg) < 1:
+        abort(invalid([("page", "Must be a positive integer")]))
+    per_page, page = min(int(asked), control.state.page_size), int(page_arg)
     response = finish(control, step, items[(page - 1) * per_page : page * per_page])
     args = {k: v for k, v in request.args.items() if k != "page"}
     query = "".join(f"{k}={v}&" for k, v in args.items())
@@ -320,7 +324,8 @@ def paged(control: GreenhouseControl, items: list, step: str) -> Response:
         links.append(f'<{request.base_url}?{query}page={page + 1}>; rel="next"')
     if page > 1:
         links.append(f'<{request.base_url}?{query}page={page - 1}>; rel="prev"')
-    links.append(f'<{request.base_url}?{query}page={last}>; rel="last"')
+    if request.args.get("skip_count") != "true":
+        links.append(f'<{request.base_url}?{query}page={last}>; rel="last"')
     response.headers["Link"] = ", ".join(links)
     return response
 
@@ -342,14 +347,18 @@ def _token_route(app: Flask, control: GreenhouseControl) -> None:
 
     @app.post("/token")
     def token() -> Response:
+        """Client credentials: HTTP Basic client id and secret, a form-encoded body with
+        grant_type=client_credentials and, optionally, the numeric user id in `sub`.
+        The error bodies are OAuth 2.0's (RFC 6749 §5.2)."""
         auth = request.authorization
-        if (
-            auth is None
-            or auth.username is None
-            or state.clients.get(auth.username) != auth.password
-            or request.form.get("grant_type") != "client_credentials"
-        ):
+        if auth is None or auth.username is None or state.clients.get(auth.username) != auth.password:
             return json_response(401, {"error": "invalid_client"})
+        if request.mimetype != "application/x-www-form-urlencoded":
+            return json_response(400, {"error": "invalid_request"})
+        if request.form.get("grant_type") != "client_credentials":
+            return json_response(400, {"error": "unsupported_grant_type"})
+        if not request.form.get("sub", "0").isdigit():
+            return json_response(400, {"error": "invalid_request"})
         issued = f"gh.{secrets.token_hex(16)}"
         state.issued[issued] = state.clock() + ASSUMED["token_response"]["expires_in"]
         return json_response(200, {"access_token": issued, **ASSUMED["token_response"]})
@@ -548,13 +557,21 @@ def _form_entries(kind: str) -> list[dict]:
         if not name.startswith(f"{kind}[]["):
             continue
         path = name[len(kind) + 3 : -1].split("][")
-        if not entries or path[0] in entries[-1]:
+        if not entries or _holds(entries[-1], path):
             entries.append({})
         target = entries[-1]
         for key in path[:-1]:
             target = target.setdefault(key, {})
         target[path[-1]] = value
     return entries
+
+
+def _holds(entry: dict, path: list[str]) -> bool:
+    for key in path:
+        if not isinstance(entry, dict) or key not in entry:
+            return False
+        entry = entry[key]
+    return True
 
 
 def _json_submission() -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes]], dict[str, list]]:
