@@ -632,3 +632,12 @@ def test_job_board_ignores_a_location_sent_without_latitude_and_longitude():
     apply(http, board_form(email="ada2@example.com", location="London", latitude="51.5", longitude="-0.12"))
     first, second = sandbox.sandbox_of(app).state.candidates
     assert "location" not in first["board_form"] and second["board_form"]["location"] == ["London"]
+
+
+def test_job_board_demographic_answers_each_name_their_question():
+    body = {**board_form(), "resume_text": "Engines", "demographic_answers": [{"answer_options": []}]}
+    assert "question_id is required" in board_refusal(client().post(POST, json=body, auth=BOARD_KEY))
+    body["demographic_answers"] = [{"question_id": 87, "answer_options": []}]
+    assert client().post(POST, json=body, auth=BOARD_KEY).status_code == 200
+    form = board_form(**{"demographic_answers[][answer_options][][answer_option_id]": "194"})
+    assert "question_id is required" in board_refusal(apply(client(), form))

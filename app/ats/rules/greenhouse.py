@@ -361,6 +361,11 @@ def board_education_errors(entries: list[Mapping[str, Any]]) -> list[str]:
     return errors
 
 
+def demographic_errors(entries: list[Mapping[str, Any]]) -> list[str]:
+    """Each demographic answer names its question; the answers themselves are optional."""
+    return ["demographic_answers question_id is required" for e in entries if not e.get("question_id")]
+
+
 def date_order_errors(kind: str, entry: Mapping[str, Any]) -> list[str]:
     start, end = month_of(entry.get("start_date")), month_of(entry.get("end_date"))
     if entry.get("start_date") and start is None or entry.get("end_date") and end is None:

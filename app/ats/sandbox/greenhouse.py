@@ -508,6 +508,7 @@ def _board_routes(app: Flask, control: GreenhouseControl) -> None:
         refused = rules.board_errors(fields, files, job["questions"])
         refused += rules.board_employment_errors(entries["employments"])
         refused += rules.board_education_errors(entries["educations"])
+        refused += rules.demographic_errors(entries["demographic_answers"])
         if refused:
             status = ASSUMED["board_invalid_status"]
             return json_response(status, ASSUMED["board_error"](status, "; ".join(refused)))
@@ -543,10 +544,15 @@ def _board_submission() -> tuple[dict[str, list[str]], dict[str, tuple[str, byte
         return _json_submission()
     fields: dict[str, list[str]] = {}
     for name, values in request.form.lists():
-        if not name.startswith(("educations[]", "employments[]")):
+        if not name.startswith(("educations[]", "employments[]", "demographic_answers[]")):
             fields.setdefault(name.removesuffix("[]"), []).extend(values)
     files = {name: (f.filename or "", f.read()) for name, f in request.files.items()}
-    entries = {kind: _form_entries(kind) for kind in ("educations", "employments")}
+    entries: dict[str, list] = {kind: _form_entries(kind) for kind in ("educations", "employments")}
+    demographic = [n for n in request.form if n.startswith("demographic_answers[]")]
+    asked = request.form.getlist("demographic_answers[][question_id]")
+    entries["demographic_answers"] = (
+        [{"question_id": q} for q in asked] if asked else [{}] * bool(demographic)
+    )
     return fields, files, entries
 
 
@@ -590,9 +596,8 @@ def _json_submission() -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes
         elif not name.endswith("_content_filename"):
             items = value if isinstance(value, list) else [value]
             fields[name] = [json.dumps(i) if isinstance(i, (dict, bool)) else str(i) for i in items]
-    entries = {
-        k: [e for e in body.get(k) or [] if isinstance(e, dict)] for k in ("educations", "employments")
-    }
+    kinds = ("educations", "employments", "demographic_answers")
+    entries = {k: [e if isinstance(e, dict) else {} for e in body.get(k) or []] for k in kinds}
     return fields, files, entries
 
 
