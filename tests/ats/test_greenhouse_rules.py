@@ -13,6 +13,8 @@ import pytest
 
 from app.ats.rules import greenhouse as rules
 from app.ats.sandbox import greenhouse as sandbox
+from tests.ats.harnesses import make_submission
+from tests.ats.harnesses.greenhouse_jobboard import make as make_board
 
 PDF = base64.b64encode(b"%PDF-1.4 resume").decode()
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -641,3 +643,11 @@ def test_job_board_demographic_answers_each_name_their_question():
     assert client().post(POST, json=body, auth=BOARD_KEY).status_code == 200
     form = board_form(**{"demographic_answers[][answer_options][][answer_option_id]": "194"})
     assert "question_id is required" in board_refusal(apply(client(), form))
+
+
+def test_the_job_board_adapter_posts_multipart_also_without_a_resume():
+    harness = make_board()
+    for step in harness.adapter.steps():
+        step(make_submission("5101", resume=None), {})
+    [stored] = harness.extra["state"].candidates
+    assert stored["files"] == [] and stored["board_form"]["email"] == ["ada@example.com"]
