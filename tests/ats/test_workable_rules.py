@@ -384,3 +384,41 @@ def test_jobs_page_at_most_100_with_paging_next_only_when_more_exist():
     assert len(first["jobs"]) == 100
     rest = http.get(first["paging"]["next"], headers=TOKEN).json()
     assert len(rest["jobs"]) == 30 and "paging" not in rest
+
+
+TYPED_QUESTIONS = [
+    {"id": "d1", "body": "Start date", "type": "date", "required": False},
+    {"id": "n1", "body": "Notice (weeks)", "type": "number", "required": False},
+    {
+        "id": "f1",
+        "body": "Portfolio",
+        "type": "file",
+        "required": False,
+        "supported_file_types": ["pdf"],
+        "max_file_size": 10,
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"question_key": "d1", "date": "01/02/2027"},
+        {"question_key": "n1", "number": "four"},
+        {"question_key": "n1", "number": True},
+        {"question_key": "f1", "file": {"name": "work.docx", "data": PDF}},
+        {"question_key": "f1", "file": {"name": "work.pdf", "data": base64.b64encode(b"x" * 11).decode()}},
+        {"question_key": "f1", "file": {"name": "work.pdf"}},
+    ],
+    ids=["date-format", "number-as-text", "number-as-boolean", "file-type", "file-size", "file-without-data"],
+)
+def test_workable_date_number_and_file_answers_take_their_documented_shape(answer):
+    jobs = [dict(sandbox.DEFAULT_JOBS[1], questions=TYPED_QUESTIONS)]
+    http = client({"jobs": jobs})
+    assert "answers" in refused(create(http, {"candidate": candidate(answers=[answer])}, shortcode="DA2"))
+    good = [
+        {"question_key": "d1", "date": "2027-02-01"},
+        {"question_key": "n1", "number": 4},
+        {"question_key": "f1", "file": {"name": "work.pdf", "data": base64.b64encode(b"%PDF").decode()}},
+    ]
+    assert create(http, {"candidate": candidate(answers=good)}, shortcode="DA2").status_code == 201

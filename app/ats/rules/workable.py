@@ -147,6 +147,46 @@ def social_profile_errors(profiles: Any) -> list[str]:
     return errors
 
 
+def answer_errors(item: Mapping[str, Any], question: Mapping[str, Any]) -> list[str]:
+    """One answer in the shape its question's type takes: `body` (free text), `choices` (choice
+    ids, one when `single_answer`), `checked`, `date` (YYYY-MM-DD), `number`, or `file`
+    `{name, data}` within the question's `supported_file_types` and `max_file_size`."""
+    key, kind = question["id"], question.get("type", "free_text")
+    if kind == "multiple_choice":
+        valid = {c["id"] for c in question.get("choices", [])}
+        picked = item.get("choices")
+        if not isinstance(picked, list) or not picked or not set(picked) <= valid:
+            return [f"invalid choices for {key!r}"]
+        if question.get("single_answer") and len(picked) > 1:
+            return [f"one choice only for {key!r}"]
+        return []
+    if kind == "boolean":
+        return [] if isinstance(item.get("checked"), bool) else [f"checked must be true or false for {key!r}"]
+    if kind == "date":
+        return [] if is_date(item.get("date")) else [f"date must be YYYY-MM-DD for {key!r}"]
+    if kind in ("number", "numeric"):
+        number = item.get("number")
+        ok = isinstance(number, (int, float)) and not isinstance(number, bool)
+        return [] if ok else [f"number must be a number for {key!r}"]
+    if kind == "file":
+        return file_answer_errors(item.get("file"), question)
+    body = item.get("body")
+    return [] if isinstance(body, str) and body.strip() else [f"body is required for {key!r}"]
+
+
+def file_answer_errors(file: Any, question: Mapping[str, Any]) -> list[str]:
+    key = question["id"]
+    if not isinstance(file, Mapping) or not file.get("name") or not decoded(file.get("data")):
+        return [f"file must be an object with name and base64 data for {key!r}"]
+    types = [str(t).lower().lstrip(".") for t in question.get("supported_file_types") or []]
+    if types and str(file["name"]).lower().rsplit(".", 1)[-1] not in types:
+        return [f"file type not supported for {key!r}"]
+    limit = question.get("max_file_size")
+    if limit and len(decoded(file["data"])) > int(limit):
+        return [f"file too large for {key!r}"]
+    return []
+
+
 def comment_errors(body: Mapping[str, Any]) -> Errors:
     """member_id and comment.body required; policy from the documented roles; one attachment."""
     errors: Errors = {}

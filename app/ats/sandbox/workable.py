@@ -400,16 +400,7 @@ def validate_answers(answers: list[dict], questions: list[dict]) -> list[str]:
             errors.append(f"unknown question_key {item.get('question_key')!r}")
             continue
         answered.add(question["id"])
-        kind = question.get("type")
-        if kind == "multiple_choice":
-            valid = {c["id"] for c in question.get("choices", [])}
-            picked = item.get("choices") or []
-            if not picked or not set(picked) <= valid or (question.get("single_answer") and len(picked) > 1):
-                errors.append(f"invalid choices for {question['id']!r}")
-        elif kind == "boolean" and not isinstance(item.get("checked"), bool):
-            errors.append(f"checked must be true or false for {question['id']!r}")
-        elif kind == "free_text" and not str(item.get("body") or "").strip():
-            errors.append(f"body is required for {question['id']!r}")
+        errors += rules.answer_errors(item, question)
     missing = [q["id"] for q in questions if q.get("required") and q["id"] not in answered]
     errors.extend(f"answer required for {key!r}" for key in missing)
     return errors
