@@ -651,3 +651,112 @@ def test_the_job_board_adapter_posts_multipart_also_without_a_resume():
         step(make_submission("5101", resume=None), {})
     [stored] = harness.extra["state"].candidates
     assert stored["files"] == [] and stored["board_form"]["email"] == ["ada@example.com"]
+
+
+# --- Harvest v3 ---------------------------------------------------------------------------
+
+
+def v3_client(config: dict | None = None, sub: str | None = "9001") -> tuple[httpx.Client, dict]:
+    app = sandbox.create_app(config)
+    http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://harvest.test")
+    form = {"grant_type": "client_credentials", **({"sub": sub} if sub else {})}
+    token = http.post("/token", auth=("client-1", "secret-1"), data=form).json()["access_token"]
+    return http, {"Authorization": f"Bearer {token}"}
+
+
+def test_harvest_v3_takes_only_a_bearer_token_from_the_token_endpoint():
+    clock = Clock()
+    http, bearer = v3_client({"clock": clock.now})
+    assert http.get("/v3/jobs", headers=bearer).status_code == 200
+    assert http.get("/v3/jobs", auth=BASIC).status_code == 401
+    assert http.get("/v3/jobs", headers={"Authorization": "Bearer made-up"}).status_code == 401
+    clock.now_value += 3600
+    assert http.get("/v3/jobs", headers=bearer).json() == {"error": "invalid_token"}
+
+
+def test_harvest_v3_writes_act_as_the_tokens_sub_or_the_service_account():
+    http, bearer = v3_client()
+    created = http.post("/v3/candidates", json={"first_name": "Ada", "last_name": "Lovelace"}, headers=bearer)
+    assert created.status_code == 201
+    http2, service = v3_client(sub=None)
+    http2.post("/v3/candidates", json={"first_name": "Ada", "last_name": "Lovelace"}, headers=service)
+    stored = sandbox.sandbox_of(http._transport.app).state.candidates  # type: ignore[attr-defined]
+    assert stored[0]["acting_user"] == "9001"
+    other = sandbox.sandbox_of(http2._transport.app).state.candidates  # type: ignore[attr-defined]
+    assert other[0]["acting_user"] == "service-account"
+
+
+def test_harvest_v3_pages_by_cursor_with_only_a_next_link():
+    http, bearer = v3_client({"page_size": 1})
+    first = http.get("/v3/jobs", params={"per_page": 1}, headers=bearer)
+    assert set(first.links) == {"next"}
+    following = http.get(first.links["next"]["url"], headers=bearer)
+    third = http.get(following.links["next"]["url"], headers=bearer)
+    assert [j["id"] for j in (*first.json(), *following.json(), *third.json())] == [4101, 4102, 4103]
+    assert "next" not in third.links
+
+
+@pytest.mark.parametrize(
+    "extra,field",
+    [({"per_page": "2"}, "cursor"), ({"status": "open"}, "cursor")],
+    ids=["per_page", "filter"],
+)
+def test_harvest_v3_a_cursor_must_be_the_only_query_parameter(extra, field):
+    http, bearer = v3_client({"page_size": 1})
+    cursor = http.get("/v3/jobs", headers=bearer).links["next"]["url"].split("cursor=")[1]
+    response = http.get("/v3/jobs", params={"cursor": cursor, **extra}, headers=bearer)
+    assert refused_fields(response) == {field}
+
+
+@pytest.mark.parametrize(
+    "params,field",
+    [({"page": "2"}, "page"), ({"per_page": "501"}, "per_page"), ({"cursor": "bm90LWEtY3Vyc29y"}, "cursor")],
+    ids=["page-gone", "per-page-bound", "forged-cursor"],
+)
+def test_harvest_v3_lists_refuse_pages_unknown_filters_and_forged_cursors(params, field):
+    http, bearer = v3_client()
+    assert refused_fields(http.get("/v3/candidates", params=params, headers=bearer)) == {field}
+
+
+def test_harvest_v3_creates_candidates_and_applications_as_separate_resources():
+    http, bearer = v3_client()
+    nested = http.post("/v3/candidates", json=candidate(), headers=bearer)
+    assert "applications" in refused_fields(nested)
+    body = {k: v for k, v in candidate().items() if k != "applications"}
+    candidate_id = http.post("/v3/candidates", json=body, headers=bearer).json()["id"]
+    with_files = {**application(), "candidate_id": candidate_id}
+    assert "attachments" in refused_fields(http.post("/v3/applications", json=with_files, headers=bearer))
+    plain = {k: v for k, v in with_files.items() if k != "attachments"}
+    assert refused_fields(
+        http.post("/v3/applications", json={**plain, "candidate_id": "x"}, headers=bearer)
+    ) == {"candidate_id"}
+    assert http.post("/v3/applications", json=plain, headers=bearer).status_code == 201
+    assert refused_fields(http.post("/v3/applications", json=plain, headers=bearer)) == {"job_id"}
+    found = http.get("/v3/applications", params={"candidate_ids": str(candidate_id)}, headers=bearer).json()
+    assert [a["jobs"][0]["id"] for a in found] == [4101]
+
+
+def test_harvest_v3_attachments_name_one_owner_and_follow_the_attachment_rules():
+    http, bearer = v3_client()
+    body = {k: v for k, v in candidate().items() if k != "applications"}
+    candidate_id = http.post("/v3/candidates", json=body, headers=bearer).json()["id"]
+    resume = {"filename": "ada.pdf", "type": "resume", "content": PDF, "content_type": "application/pdf"}
+    assert "candidate_id" in refused_fields(http.post("/v3/attachments", json=resume, headers=bearer))
+    odt = {**resume, "candidate_id": candidate_id, "content_type": "application/vnd.oasis.opendocument.text"}
+    assert refused_fields(http.post("/v3/attachments", json=odt, headers=bearer)) == {
+        "attachments.content_type"
+    }
+    good = {**resume, "candidate_id": candidate_id}
+    assert http.post("/v3/attachments", json=good, headers=bearer).status_code == 201
+
+
+def test_harvest_v3_notes_follow_the_note_rules():
+    http, bearer = v3_client()
+    candidate_id = http.post(
+        "/v3/candidates", json={"first_name": "A", "last_name": "L"}, headers=bearer
+    ).json()["id"]
+    note = {"candidate_id": candidate_id, "body": "Applied", "visibility": "everyone"}
+    assert refused_fields(http.post("/v3/notes", json=note, headers=bearer)) == {"visibility"}
+    assert (
+        http.post("/v3/notes", json={**note, "visibility": "admin_only"}, headers=bearer).status_code == 201
+    )

@@ -1,5 +1,6 @@
-"""A local imitation of Greenhouse: Harvest v1 under /v1, the token endpoint, and the Job Board
-API under /v1/boards, as strict as Greenhouse documents them (docs/ats/greenhouse.md).
+"""A local imitation of Greenhouse: Harvest v3 under /v3 with its token endpoint, the retired
+Harvest v1 under /v1, and the Job Board API under /v1/boards, as strict as Greenhouse documents
+them (docs/ats/greenhouse.md).
 
 Harvest semantics kept: Basic auth with the key as username and nothing else, a numeric
 On-Behalf-Of on writes, bare JSON arrays with RFC 5988 Link paging, the 422 body listing every
@@ -12,6 +13,8 @@ are under /_sandbox/.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import secrets
 import threading
@@ -37,6 +40,15 @@ ASSUMED: dict[str, Any] = {
     "missing_on_behalf_of": (403, {"message": "On-Behalf-Of header is required"}),
     "bad_on_behalf_of": (403, {"message": "On-Behalf-Of must be the numeric id of a Greenhouse user"}),
     "board_invalid_status": 422,
+    "v3_unauthorized": {"error": "invalid_token"},
+    "v3_service_account": "service-account",
+    "v3_filters": {  # the query filters each v3 list takes besides per_page; unknown ones refused
+        "jobs": ("status", "ids"),
+        "job_interview_stages": ("job_id", "ids"),
+        "sources": ("ids",),
+        "candidates": ("email", "ids"),
+        "applications": ("candidate_ids", "job_id", "status", "ids"),
+    },
     "board_media_types": ("multipart/form-data", "application/json"),
     "token_response": {"token_type": "Bearer", "expires_in": 3600},
     "board_error": lambda status, text: {"error": text, "status": status},
@@ -142,7 +154,7 @@ class GreenhouseState:
     clock: Callable[[], float] = field(default=time.time, repr=False)
     candidates: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
-    issued: dict[str, float] = field(default_factory=dict)  # bearer token -> expiry
+    issued: dict[str, tuple[float, str]] = field(default_factory=dict)  # token -> (expiry, sub)
     requests: list[tuple[str, str, int]] = field(default_factory=list)
     truncate_next: int = 0  # creates to answer with a cut-off body (the record is saved)
     window: tuple[int, int] = (0, 0)
@@ -210,6 +222,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _harvest_lookups(app, control)
     _harvest_writes(app, control)
     _board_routes(app, control)
+    _v3_lookups(app, control)
+    _v3_writes(app, control)
     return app
 
 
@@ -360,7 +374,8 @@ def _token_route(app: Flask, control: GreenhouseControl) -> None:
         if not request.form.get("sub", "0").isdigit():
             return json_response(400, {"error": "invalid_request"})
         issued = f"gh.{secrets.token_hex(16)}"
-        state.issued[issued] = state.clock() + ASSUMED["token_response"]["expires_in"]
+        expiry = state.clock() + ASSUMED["token_response"]["expires_in"]
+        state.issued[issued] = (expiry, request.form.get("sub") or ASSUMED["v3_service_account"])
         return json_response(200, {"access_token": issued, **ASSUMED["token_response"]})
 
 
@@ -660,3 +675,223 @@ def _job_of_post(state: GreenhouseState, board: str, post_id: int) -> dict:
 
 if __name__ == "__main__":
     serve()
+
+
+# --- Harvest v3 (harvestdocs.greenhouse.io) -------------------------------------------------
+# Documented: bearer tokens from /token only, the token's `sub` as the acting user (no
+# On-Behalf-Of), cursor paging where `cursor` is the only query parameter and only a `next`
+# link is sent, POST /v3/applications for an application. The request and response bodies are
+# ASSUMED (v1's fields, each resource created on its own); docs/ats/greenhouse.md lists them.
+
+
+def v3_guard(control: GreenhouseControl, endpoint: str) -> tuple[str, str]:
+    """Window, a live bearer token, no body on a GET, then faults; the step and acting user."""
+    state = control.state
+    limit(state)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    grant = state.issued.get(token.strip()) if scheme.lower() == "bearer" else None
+    if control.faults.token_expired or grant is None or grant[0] <= state.clock():
+        abort(json_response(401, ASSUMED["v3_unauthorized"]))
+    if request.method == "GET" and request.get_data():
+        abort(json_response(403, {"message": "GET requests must not carry a body"}))
+    return inject(control, endpoint), grant[1]
+
+
+def cursor_page(control: GreenhouseControl, kind: str, select: Callable[[dict], list], step: str) -> Response:
+    """One page of a v3 list. Filters and per_page only on the first request; after that the
+    opaque cursor from the Link header, alone, carries them."""
+    args = request.args.to_dict()
+    if "cursor" in args:
+        if len(args) > 1:
+            abort(invalid([("cursor", "must be the only query parameter")]))
+        saved = _read_cursor(args["cursor"])
+        filters, per_page, offset = saved["filters"], saved["per_page"], saved["offset"]
+    else:
+        unknown = sorted(set(args) - {"per_page", *ASSUMED["v3_filters"][kind]})
+        if unknown:
+            abort(invalid([(name, "is not a filter of this list") for name in unknown]))
+        asked = args.pop("per_page", "100")
+        if not asked.isdigit() or not 1 <= int(asked) <= 500:
+            abort(invalid([("per_page", "Must be an integer between 1 and 500")]))
+        filters, per_page, offset = args, int(asked), 0
+    items = select(filters)
+    size = min(per_page, control.state.page_size)
+    response = finish(control, step, items[offset : offset + size])
+    if offset + size < len(items):
+        cursor = {"filters": filters, "per_page": per_page, "offset": offset + size}
+        encoded = base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode().rstrip("=")
+        response.headers["Link"] = f'<{request.base_url}?cursor={encoded}>; rel="next"'
+    return response
+
+
+def _read_cursor(value: str) -> dict:
+    try:
+        saved = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except (ValueError, binascii.Error):
+        saved = None
+    if not isinstance(saved, dict) or set(saved) != {"filters", "per_page", "offset"}:
+        abort(invalid([("cursor", "is not a cursor this API issued")]))
+    return saved
+
+
+def _ids(filters: dict, key: str = "ids") -> set[str]:
+    return {i.strip() for i in str(filters.get(key, "")).split(",") if i.strip()}
+
+
+def _v3_lookups(app: Flask, control: GreenhouseControl) -> None:
+    state = control.state
+
+    @app.get("/v3/jobs")
+    def v3_jobs() -> Response:
+        step, _ = v3_guard(control, "jobs")
+
+        def select(filters: dict) -> list:
+            wanted, ids = filters.get("status"), _ids(filters)
+            return [
+                _public(j)
+                for j in state.jobs
+                if (not wanted or j["status"] == wanted) and (not ids or str(j["id"]) in ids)
+            ]
+
+        return cursor_page(control, "jobs", select, step)
+
+    @app.get("/v3/job_interview_stages")
+    def v3_stages() -> Response:
+        step, _ = v3_guard(control, "stages")
+
+        def select(filters: dict) -> list:
+            jobs = [j for j in state.jobs if not filters.get("job_id") or str(j["id"]) == filters["job_id"]]
+            return [
+                {"id": s["id"], "name": s["name"], "job_id": j["id"], "sort_order": s["priority"]}
+                for j in jobs
+                for s in j["stages"]
+            ]
+
+        return cursor_page(control, "job_interview_stages", select, step)
+
+    @app.get("/v3/sources")
+    def v3_sources() -> Response:
+        step, _ = v3_guard(control, "sources")
+        return cursor_page(
+            control,
+            "sources",
+            lambda f: [s for s in state.sources if not _ids(f) or str(s["id"]) in _ids(f)],
+            step,
+        )
+
+    @app.get("/v3/candidates")
+    def v3_candidates() -> Response:
+        step, _ = v3_guard(control, "lookup")
+
+        def select(filters: dict) -> list:
+            email, ids = str(filters.get("email", "")).lower(), _ids(filters)
+            return [
+                _v3_candidate(c)
+                for c in state.candidates
+                if (not email or email in {e["value"].lower() for e in c["email_addresses"]})
+                and (not ids or str(c["id"]) in ids)
+            ]
+
+        return cursor_page(control, "candidates", select, step)
+
+    @app.get("/v3/applications")
+    def v3_applications() -> Response:
+        step, _ = v3_guard(control, "applications")
+
+        def select(filters: dict) -> list:
+            owners, ids = _ids(filters, "candidate_ids"), _ids(filters)
+            return [
+                a
+                for c, a in state.applications()
+                if (not owners or str(c["id"]) in owners)
+                and (not ids or str(a["id"]) in ids)
+                and (not filters.get("job_id") or filters["job_id"] in {str(j["id"]) for j in a["jobs"]})
+                and (not filters.get("status") or a["status"] == filters["status"])
+            ]
+
+        return cursor_page(control, "applications", select, step)
+
+
+def _v3_writes(app: Flask, control: GreenhouseControl) -> None:
+    state = control.state
+
+    @app.post("/v3/candidates")
+    def v3_create_candidate() -> Response:
+        step, user = v3_guard(control, "harvest_create")
+        body = json_body()
+        errors = rules.candidate_errors(body)
+        if "applications" in body:
+            errors.append(
+                ("applications", "is not a parameter: create applications with POST /v3/applications")
+            )
+        if errors:
+            return invalid(errors)
+        record = dict(body, id=7000 + len(state.candidates), applications=[], ready_at=0, acting_user=user)
+        record.setdefault("email_addresses", [])
+        state.candidates.append(record)
+        return finish(control, step, _v3_candidate(record), 201)
+
+    @app.post("/v3/applications")
+    def v3_create_application() -> Response:
+        step, user = v3_guard(control, "harvest_create")
+        body = json_body()
+        if not rules.is_int(body.get("candidate_id")):
+            return invalid([("candidate_id", "is required and must be an integer")])
+        record = _candidate(state, body["candidate_id"])
+        errors = _application_errors(state, {k: v for k, v in body.items() if k != "candidate_id"})
+        if "attachments" in body:
+            errors.append(("attachments", "is not a parameter: upload with POST /v3/attachments"))
+        if any(
+            str(body.get("job_id")) in {str(j["id"]) for j in a["jobs"]} and a["status"] == "active"
+            for a in record["applications"]
+        ):
+            errors.append(("job_id", ASSUMED["duplicate_application"]))
+        if errors:
+            return invalid(errors)
+        application = _add_application(state, record, body, acting_user=user)
+        return finish(control, step, application, 201)
+
+    @app.post("/v3/attachments")
+    def v3_create_attachment() -> Response:
+        step, user = v3_guard(control, "attachment")
+        body = json_body()
+        owner = [k for k in ("candidate_id", "application_id") if k in body]
+        if len(owner) != 1 or not rules.is_int(body[owner[0]]):
+            return invalid(
+                [("candidate_id", "exactly one integer candidate_id or application_id is required")]
+            )
+        kinds: tuple[str, ...] = rules.CANDIDATE_ATTACHMENT_TYPES
+        if owner[0] == "candidate_id":
+            target = _candidate(state, body["candidate_id"])
+        else:
+            found = [a for _, a in state.applications() if a["id"] == body["application_id"]]
+            if not found:
+                return json_response(404, {"message": "Resource not found"})
+            target, kinds = found[0], rules.APPLICATION_ATTACHMENT_TYPES
+        errors = rules.attachment_errors(body, kinds)
+        if errors:
+            return invalid(errors)
+        attachment = {k: v for k, v in body.items() if k not in owner}
+        target.setdefault("attachments", []).append(dict(attachment, acting_user=user))
+        shown = {k: body.get(k) for k in ("filename", "type", "content_type", *owner)}
+        return finish(control, step, dict(shown, id=len(state.requests)), 201)
+
+    @app.post("/v3/notes")
+    def v3_create_note() -> Response:
+        step, user = v3_guard(control, "note")
+        body = json_body()
+        if not rules.is_int(body.get("candidate_id")):
+            return invalid([("candidate_id", "is required and must be an integer")])
+        _candidate(state, body["candidate_id"])
+        errors = rules.note_errors({**body, "user_id": body.get("user_id", 0)})
+        if errors:
+            return invalid(errors)
+        note = dict(body, id=9000 + len(state.notes), acting_user=user)
+        state.notes.append(note)
+        return finish(control, step, note, 201)
+
+
+def _v3_candidate(record: dict) -> dict:
+    hidden = ("applications", "ready_at", "acting_user")
+    shown = {k: v for k, v in record.items() if k not in hidden}
+    return dict(shown, application_ids=[a["id"] for a in record["applications"]])
