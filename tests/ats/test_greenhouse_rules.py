@@ -760,3 +760,60 @@ def test_harvest_v3_notes_follow_the_note_rules():
     assert (
         http.post("/v3/notes", json={**note, "visibility": "admin_only"}, headers=bearer).status_code == 201
     )
+
+
+DEMOGRAPHIC = {
+    "header": "Diversity at Acme",
+    "questions": [
+        {
+            "id": 87,
+            "label": "Gender",
+            "required": False,
+            "type": "multi_value_single_select",
+            "answer_options": [
+                {"id": 194, "label": "Woman", "free_form": False},
+                {"id": 195, "label": "Prefer to self-describe", "free_form": True},
+            ],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"question_id": 99, "answer_options": []},
+        {"question_id": 87, "answer_options": [{"answer_option_id": 300}]},
+        {"question_id": 87, "answer_options": [{"answer_option_id": 194}, {"answer_option_id": 195}]},
+        {"question_id": 87, "answer_options": [{"answer_option_id": 194, "text": "woman"}]},
+    ],
+    ids=["unknown-question", "unknown-option", "two-on-single-select", "text-on-fixed-option"],
+)
+def test_job_board_demographic_answers_pick_the_posts_own_options(answer):
+    jobs = [dict(sandbox.DEFAULT_JOBS[1], demographic_questions=DEMOGRAPHIC)]
+    http = client({"jobs": jobs})
+    path = "/v1/boards/acme/jobs/5102"
+    assert http.get(path, params={"questions": "true"}).json()["demographic_questions"] == DEMOGRAPHIC
+    body = {**board_form(), "resume_text": "Engines", "demographic_answers": [answer]}
+    assert "demographic" in board_refusal(http.post(path, json=body, auth=BOARD_KEY))
+    fine = {"question_id": 87, "answer_options": [{"answer_option_id": 195, "text": "my words"}]}
+    assert http.post(path, json={**body, "demographic_answers": [fine]}, auth=BOARD_KEY).status_code == 200
+    form = board_form(
+        **{
+            "demographic_answers[][question_id]": "87",
+            "demographic_answers[][answer_options][][answer_option_id]": "300",
+        }
+    )
+    assert "no such answer option" in board_refusal(apply(http, form, path=path))
+
+
+def test_job_board_posts_show_their_data_compliance_rule():
+    post = client().get(POST, params={"questions": "true"}).json()
+    [rule] = post["data_compliance"]
+    assert set(rule) == {
+        "type",
+        "requires_consent",
+        "requires_processing_consent",
+        "requires_retention_consent",
+        "retention_period",
+    }

@@ -361,9 +361,37 @@ def board_education_errors(entries: list[Mapping[str, Any]]) -> list[str]:
     return errors
 
 
-def demographic_errors(entries: list[Mapping[str, Any]]) -> list[str]:
-    """Each demographic answer names its question; the answers themselves are optional."""
-    return ["demographic_answers question_id is required" for e in entries if not e.get("question_id")]
+def demographic_errors(entries: list[Mapping[str, Any]], questions: list[dict] | None) -> list[str]:
+    """Each demographic answer names its question; picked options are the question's own, one
+    for a single select, free text only on a free-form option. The answers are optional."""
+    errors = []
+    by_id = {str(q["id"]): q for q in questions or []}
+    for entry in entries:
+        if not entry.get("question_id"):
+            errors.append("demographic_answers question_id is required")
+            continue
+        question = by_id.get(str(entry["question_id"]))
+        if questions is None:
+            continue
+        if question is None:
+            errors.append(f"demographic question {entry['question_id']} is not asked on this job post")
+            continue
+        errors += demographic_option_errors(entry.get("answer_options") or [], question)
+    return errors
+
+
+def demographic_option_errors(picked: list[Any], question: Mapping[str, Any]) -> list[str]:
+    options = {str(o["id"]): o for o in question.get("answer_options") or []}
+    errors = []
+    for item in picked:
+        option = options.get(str(item.get("answer_option_id"))) if isinstance(item, Mapping) else None
+        if option is None:
+            errors.append(f"demographic question {question['id']} has no such answer option")
+        elif item.get("text") and not option.get("free_form"):
+            errors.append(f"demographic option {option['id']} takes no free text")
+    if question.get("type") == "multi_value_single_select" and len(picked) > 1:
+        errors.append(f"demographic question {question['id']} takes one option")
+    return errors
 
 
 def date_order_errors(kind: str, entry: Mapping[str, Any]) -> list[str]:

@@ -134,6 +134,15 @@ DEFAULT_JOBS = [
         "questions": [],
     },
 ]
+DATA_COMPLIANCE = [  # the job post's GDPR rule, in the shape job-board _jobs.md shows
+    {
+        "type": "gdpr",
+        "requires_consent": True,
+        "requires_processing_consent": True,
+        "requires_retention_consent": True,
+        "retention_period": 365,
+    }
+]
 DEFAULT_SOURCES = [
     {"id": 12, "name": "Careers site", "type": {"id": 4, "name": "company_marketing"}},
     {"id": 13, "name": "LinkedIn", "type": {"id": 5, "name": "social_media"}},
@@ -508,7 +517,10 @@ def _board_routes(app: Flask, control: GreenhouseControl) -> None:
         post = _post(job, content=True)
         if request.args.get("questions") == "true":
             post.update(
-                questions=job["questions"], data_compliance=[{"type": "gdpr", "requires_consent": True}]
+                questions=job["questions"], data_compliance=job.get("data_compliance", DATA_COMPLIANCE)
+            )
+            post.update(
+                {k: job[k] for k in ("location_questions", "compliance", "demographic_questions") if k in job}
             )
         return finish(control, step, post)
 
@@ -523,7 +535,8 @@ def _board_routes(app: Flask, control: GreenhouseControl) -> None:
         refused = rules.board_errors(fields, files, job["questions"])
         refused += rules.board_employment_errors(entries["employments"])
         refused += rules.board_education_errors(entries["educations"])
-        refused += rules.demographic_errors(entries["demographic_answers"])
+        asked = (job.get("demographic_questions") or {}).get("questions")
+        refused += rules.demographic_errors(entries["demographic_answers"], asked)
         if refused:
             status = ASSUMED["board_invalid_status"]
             return json_response(status, ASSUMED["board_error"](status, "; ".join(refused)))
@@ -563,12 +576,26 @@ def _board_submission() -> tuple[dict[str, list[str]], dict[str, tuple[str, byte
             fields.setdefault(name.removesuffix("[]"), []).extend(values)
     files = {name: (f.filename or "", f.read()) for name, f in request.files.items()}
     entries: dict[str, list] = {kind: _form_entries(kind) for kind in ("educations", "employments")}
-    demographic = [n for n in request.form if n.startswith("demographic_answers[]")]
-    asked = request.form.getlist("demographic_answers[][question_id]")
-    entries["demographic_answers"] = (
-        [{"question_id": q} for q in asked] if asked else [{}] * bool(demographic)
-    )
+    entries["demographic_answers"] = _demographic_entries()
     return fields, files, entries
+
+
+def _demographic_entries() -> list[dict]:
+    """`demographic_answers[][question_id]` starts an answer; the `answer_options[][…]` pairs
+    after it are its options, `text` belonging to the option before it."""
+    entries: list[dict] = []
+    for name, value in request.form.items(multi=True):
+        if not name.startswith("demographic_answers[]"):
+            continue
+        if name == "demographic_answers[][question_id]" or not entries:
+            entries.append({"answer_options": []})
+        if name == "demographic_answers[][question_id]":
+            entries[-1]["question_id"] = value
+        elif name.endswith("[answer_option_id]"):
+            entries[-1]["answer_options"].append({"answer_option_id": value})
+        elif name.endswith("[text]") and entries[-1]["answer_options"]:
+            entries[-1]["answer_options"][-1]["text"] = value
+    return entries
 
 
 def _form_entries(kind: str) -> list[dict]:
