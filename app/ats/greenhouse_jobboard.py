@@ -106,14 +106,15 @@ class GreenhouseJobBoardAdapter:
         token = payloads.mapped_url_token(submission, self._settings.mapped_url_token)
         choices = payloads.choice_values(self._post_questions(submission.job_ref))
         form = payloads.board_form(submission, mapped_url_token=token, choices=choices)
-        files = []
+        # Every field is a part of its own, so the post is multipart also without a resume:
+        # the Job Board takes multipart or JSON, not a urlencoded form.
+        parts: list[tuple[str, tuple[str | None, Any] | tuple[str, bytes, str]]] = [
+            (name, (None, value)) for name, value in form
+        ]
         if submission.resume is not None:
             resume = submission.resume
-            files.append(("resume", (resume.filename, resume.data, resume.content_type)))
-        # Repeated names (multi-select answers) go as lists; the file part makes it multipart.
-        response = self._send(
-            "POST", f"{self._board}/jobs/{submission.job_ref}", data=_as_multidict(form), files=files or None
-        )
+            parts.append(("resume", (resume.filename, resume.data, resume.content_type)))
+        response = self._send("POST", f"{self._board}/jobs/{submission.job_ref}", files=parts)
         json_body(response, self.name)  # a cut-off body is a failure whose outcome is unknown
         return {"submitted": "true"}
 
@@ -130,16 +131,6 @@ class GreenhouseJobBoardAdapter:
         if self._limiter is not None:
             self._limiter.acquire()
         return send(self._client, method, path, ats=self.name, **kwargs)
-
-
-def _as_multidict(pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in data:
-            data[name] = [*([data[name]] if isinstance(data[name], str) else data[name]), value]
-        else:
-            data[name] = value
-    return data
 
 
 def build(

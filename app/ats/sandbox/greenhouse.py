@@ -1,17 +1,21 @@
-"""A local imitation of Greenhouse: Harvest v1 under /v1, the token endpoint, and the Job Board
-API under /v1/boards (CONTRACTS §6.4).
+"""A local imitation of Greenhouse: Harvest v3 under /v3 with its token endpoint, the retired
+Harvest v1 under /v1, and the Job Board API under /v1/boards, as strict as Greenhouse documents
+them (docs/ats/greenhouse.md).
 
-Harvest semantics kept: Basic auth with the key as username, On-Behalf-Of on writes, bare JSON
-arrays with RFC 5988 Link paging, the 422 body, a 10-second window with X-RateLimit-* headers,
-and creates that may answer with a truncated body. Both APIs write to one store, as in
-Greenhouse, so tests count applications the same way whichever flavour delivered them. Shapes
-the docs leave open are in `ASSUMED`. Control requests (common.py) are under /_sandbox/.
+Harvest semantics kept: Basic auth with the key as username and nothing else, a numeric
+On-Behalf-Of on writes, bare JSON arrays with RFC 5988 Link paging, the 422 body listing every
+invalid field, a 10-second window with X-RateLimit-* headers, and creates that may answer with
+the documented truncated body (the ids only). Both APIs write to one store, as in Greenhouse, so
+tests count applications the same way whichever flavour delivered them. The validations live in
+`app.ats.rules.greenhouse`; shapes the docs leave open are in `ASSUMED`. Control requests (common.py)
+are under /_sandbox/.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import secrets
 import threading
 import time
@@ -21,6 +25,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, g, request
 
+from app.ats.rules import greenhouse as rules
 from app.ats.sandbox import common
 from app.ats.sandbox.common import (
     SandboxControl,
@@ -33,6 +38,18 @@ from app.ats.sandbox.common import (
 
 ASSUMED: dict[str, Any] = {
     "missing_on_behalf_of": (403, {"message": "On-Behalf-Of header is required"}),
+    "bad_on_behalf_of": (403, {"message": "On-Behalf-Of must be the numeric id of a Greenhouse user"}),
+    "board_invalid_status": 422,
+    "v3_unauthorized": {"error": "invalid_token"},
+    "v3_service_account": "service-account",
+    "v3_filters": {  # the query filters each v3 list takes besides per_page; unknown ones refused
+        "jobs": ("status", "ids"),
+        "job_interview_stages": ("job_id", "ids"),
+        "sources": ("ids",),
+        "candidates": ("email", "ids"),
+        "applications": ("candidate_ids", "job_id", "status", "ids"),
+    },
+    "board_media_types": ("multipart/form-data", "application/json"),
     "token_response": {"token_type": "Bearer", "expires_in": 3600},
     "board_error": lambda status, text: {"error": text, "status": status},
     "board_success": {"success": "Candidate saved successfully"},
@@ -40,7 +57,6 @@ ASSUMED: dict[str, Any] = {
         "data_compliance[gdpr_processing_consent_given]",
         "data_compliance[gdpr_consent_given]",
     ),
-    "board_file_types": (".pdf", ".doc", ".docx", ".txt", ".rtf"),
     "duplicate_application": "Candidate already has an active application on this job",
 }
 STEPS = {
@@ -118,6 +134,15 @@ DEFAULT_JOBS = [
         "questions": [],
     },
 ]
+DATA_COMPLIANCE = [  # the job post's GDPR rule, in the shape job-board _jobs.md shows
+    {
+        "type": "gdpr",
+        "requires_consent": True,
+        "requires_processing_consent": True,
+        "requires_retention_consent": True,
+        "retention_period": 365,
+    }
+]
 DEFAULT_SOURCES = [
     {"id": 12, "name": "Careers site", "type": {"id": 4, "name": "company_marketing"}},
     {"id": 13, "name": "LinkedIn", "type": {"id": 5, "name": "social_media"}},
@@ -138,7 +163,7 @@ class GreenhouseState:
     clock: Callable[[], float] = field(default=time.time, repr=False)
     candidates: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
-    issued: dict[str, float] = field(default_factory=dict)  # bearer token -> expiry
+    issued: dict[str, tuple[float, str]] = field(default_factory=dict)  # token -> (expiry, sub)
     requests: list[tuple[str, str, int]] = field(default_factory=list)
     truncate_next: int = 0  # creates to answer with a cut-off body (the record is saved)
     window: tuple[int, int] = (0, 0)
@@ -206,6 +231,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _harvest_lookups(app, control)
     _harvest_writes(app, control)
     _board_routes(app, control)
+    _v3_lookups(app, control)
+    _v3_writes(app, control)
     return app
 
 
@@ -248,18 +275,33 @@ def limit(state: GreenhouseState) -> None:
 
 
 def harvest_guard(control: GreenhouseControl, endpoint: str) -> str:
-    """Window, credentials (Basic key or an issued bearer token), On-Behalf-Of, then faults."""
+    """Window, credentials, On-Behalf-Of, then faults. Harvest v1 knows only Basic auth with
+    the key as username and a blank password: a bearer token is no credential here."""
     state = control.state
     limit(state)
     auth = request.authorization
-    bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    basic_ok = auth is not None and auth.type == "basic" and auth.username == state.api_key
-    bearer_ok = state.issued.get(bearer, 0) > state.clock()
-    if control.faults.token_expired or not (basic_ok or bearer_ok):
+    basic_ok = (
+        auth is not None and auth.type == "basic" and auth.username == state.api_key and not auth.password
+    )
+    if control.faults.token_expired or not basic_ok:
         abort(json_response(401, {"message": "Invalid Basic Auth credentials"}))
-    if request.method != "GET" and basic_ok and not request.headers.get("On-Behalf-Of"):
-        abort(json_response(*ASSUMED["missing_on_behalf_of"]))
+    if request.method == "GET" and request.get_data():
+        abort(json_response(403, {"message": "GET requests must not carry a body"}))
+    if request.method != "GET":
+        on_behalf_of = request.headers.get("On-Behalf-Of", "").strip()
+        if not on_behalf_of:
+            abort(json_response(*ASSUMED["missing_on_behalf_of"]))
+        if not on_behalf_of.isdigit():
+            abort(json_response(*ASSUMED["bad_on_behalf_of"]))
     return inject(control, endpoint)
+
+
+def json_body() -> dict:
+    """The JSON object a Harvest write carries; anything else is a 422 (Harvest takes JSON)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(invalid([("body", "must be a JSON object")]))
+    return body
 
 
 def inject(control: GreenhouseControl, endpoint: str) -> str:
@@ -272,26 +314,30 @@ def inject(control: GreenhouseControl, endpoint: str) -> str:
 
 
 def finish(
-    control: GreenhouseControl, step: str, body: Any, status: int = 200, truncatable: bool = False
+    control: GreenhouseControl, step: str, body: Any, status: int = 200, truncated: Any = None
 ) -> Response:
-    """Answer, unless a commit-then-fail is armed; a create may be cut off half-way."""
-    response = committed(
+    """Answer, unless a commit-then-fail is armed. A create armed with `truncate_next` answers
+    with `truncated`: Greenhouse documents that a record still being built comes back as a
+    truncated body that holds only the ids."""
+    if truncated is not None and control.state.truncate_next:
+        control.state.truncate_next -= 1
+        body = truncated
+    return committed(
         control.faults,
         step,
         json_response(status, body),
         lambda: json_response(500, {"message": "Internal Server Error"}),
     )
-    if truncatable and response.status_code < 300 and control.state.truncate_next:
-        control.state.truncate_next -= 1
-        data = response.get_data()
-        response.set_data(data[: len(data) // 2])
-    return response
 
 
 def paged(control: GreenhouseControl, items: list, step: str) -> Response:
     """One page of `items` with RFC 5988 Link headers, as Harvest pages its lists."""
-    per_page = min(int(request.args.get("per_page", 100)), 500, control.state.page_size)
-    page = int(request.args.get("page", 1))
+    asked, page_arg = request.args.get("per_page", "100"), request.args.get("page", "1")
+    if not asked.isdigit() or not 1 <= int(asked) <= 500:
+        abort(invalid([("per_page", "Must be an integer between 1 and 500")]))
+    if not page_arg.isdigit() or int(page_arg) < 1:
+        abort(invalid([("page", "Must be a positive integer")]))
+    per_page, page = min(int(asked), control.state.page_size), int(page_arg)
     response = finish(control, step, items[(page - 1) * per_page : page * per_page])
     args = {k: v for k, v in request.args.items() if k != "page"}
     query = "".join(f"{k}={v}&" for k, v in args.items())
@@ -301,7 +347,8 @@ def paged(control: GreenhouseControl, items: list, step: str) -> Response:
         links.append(f'<{request.base_url}?{query}page={page + 1}>; rel="next"')
     if page > 1:
         links.append(f'<{request.base_url}?{query}page={page - 1}>; rel="prev"')
-    links.append(f'<{request.base_url}?{query}page={last}>; rel="last"')
+    if request.args.get("skip_count") != "true":
+        links.append(f'<{request.base_url}?{query}page={last}>; rel="last"')
     response.headers["Link"] = ", ".join(links)
     return response
 
@@ -323,16 +370,21 @@ def _token_route(app: Flask, control: GreenhouseControl) -> None:
 
     @app.post("/token")
     def token() -> Response:
+        """Client credentials: HTTP Basic client id and secret, a form-encoded body with
+        grant_type=client_credentials and, optionally, the numeric user id in `sub`.
+        The error bodies are OAuth 2.0's (RFC 6749 §5.2)."""
         auth = request.authorization
-        if (
-            auth is None
-            or auth.username is None
-            or state.clients.get(auth.username) != auth.password
-            or request.form.get("grant_type") != "client_credentials"
-        ):
+        if auth is None or auth.username is None or state.clients.get(auth.username) != auth.password:
             return json_response(401, {"error": "invalid_client"})
+        if request.mimetype != "application/x-www-form-urlencoded":
+            return json_response(400, {"error": "invalid_request"})
+        if request.form.get("grant_type") != "client_credentials":
+            return json_response(400, {"error": "unsupported_grant_type"})
+        if not request.form.get("sub", "0").isdigit():
+            return json_response(400, {"error": "invalid_request"})
         issued = f"gh.{secrets.token_hex(16)}"
-        state.issued[issued] = state.clock() + ASSUMED["token_response"]["expires_in"]
+        expiry = state.clock() + ASSUMED["token_response"]["expires_in"]
+        state.issued[issued] = (expiry, request.form.get("sub") or ASSUMED["v3_service_account"])
         return json_response(200, {"access_token": issued, **ASSUMED["token_response"]})
 
 
@@ -380,11 +432,12 @@ def _harvest_writes(app: Flask, control: GreenhouseControl) -> None:
     @app.post("/v1/candidates")
     def create_candidate() -> Response:
         step = harvest_guard(control, "harvest_create")
-        body = request.get_json(silent=True) or {}
-        errors = [(f, "is required") for f in ("first_name", "last_name") if not body.get(f)]
-        apps = body.get("applications") or []
-        if not apps:
+        body = json_body()
+        errors = rules.candidate_errors(body)
+        apps = body.get("applications")
+        if not isinstance(apps, list) or not apps:
             errors.append(("applications", "must contain at least one application"))
+            apps = []
         errors += [e for a in apps for e in _application_errors(state, a)]
         if errors:
             return invalid(errors)
@@ -397,15 +450,15 @@ def _harvest_writes(app: Flask, control: GreenhouseControl) -> None:
         record.setdefault("email_addresses", [])
         state.candidates.append(record)
         created = [_add_application(state, record, a) for a in apps]
-        return finish(control, step, dict(record, application_ids=[a["id"] for a in created]), 201, True)
+        ids = [a["id"] for a in created]
+        short = {"id": record["id"], "application_ids": ids}
+        return finish(control, step, dict(record, application_ids=ids), 201, truncated=short)
 
     @app.post("/v1/candidates/<int:candidate_id>/applications")
     def add_application(candidate_id: int) -> Response:
         step = harvest_guard(control, "harvest_create")
-        record = next((c for c in state.candidates if c["id"] == candidate_id), None)
-        if record is None:
-            return json_response(404, {"message": "Resource not found"})
-        body = request.get_json(silent=True) or {}
+        record = _candidate(state, candidate_id)
+        body = json_body()
         errors = _application_errors(state, body)
         if any(
             str(body.get("job_id")) in {str(j["id"]) for j in a["jobs"]} and a["status"] == "active"
@@ -414,15 +467,28 @@ def _harvest_writes(app: Flask, control: GreenhouseControl) -> None:
             errors.append(("job_id", ASSUMED["duplicate_application"]))
         if errors:
             return invalid(errors)
-        return finish(control, step, _add_application(state, record, body), 201, True)
+        application = _add_application(state, record, body)
+        short = {"id": application["id"], "candidate_id": record["id"]}
+        return finish(control, step, application, 201, truncated=short)
+
+    @app.post("/v1/candidates/<int:candidate_id>/attachments")
+    def add_attachment(candidate_id: int) -> Response:
+        step = harvest_guard(control, "attachment")
+        record = _candidate(state, candidate_id)
+        body = json_body()
+        errors = rules.attachment_errors(body, rules.CANDIDATE_ATTACHMENT_TYPES)
+        if errors:
+            return invalid(errors)
+        record.setdefault("attachments", []).append(body)
+        shown = {k: body.get(k) for k in ("filename", "type", "content_type")}
+        return finish(control, step, dict(shown, url=f"https://s3.example/{body['filename']}"), 201)
 
     @app.post("/v1/candidates/<int:candidate_id>/activity_feed/notes")
     def add_note(candidate_id: int) -> Response:
         step = harvest_guard(control, "note")
-        body = request.get_json(silent=True) or {}
-        if not any(c["id"] == candidate_id for c in state.candidates):
-            return json_response(404, {"message": "Resource not found"})
-        errors = [(f, "is required") for f in ("user_id", "body", "visibility") if not body.get(f)]
+        _candidate(state, candidate_id)
+        body = json_body()
+        errors = rules.note_errors(body)
         if errors:
             return invalid(errors)
         note = dict(body, id=9000 + len(state.notes), candidate_id=candidate_id)
@@ -440,7 +506,7 @@ def _board_routes(app: Flask, control: GreenhouseControl) -> None:
         posts = [
             _post(j, content=request.args.get("content") == "true")
             for j in state.jobs
-            if j.get("post_id") and board == state.board_token
+            if j.get("post_id") and j["status"] == "open" and board == state.board_token
         ]
         return finish(control, step, {"jobs": posts, "meta": {"total": len(posts)}})
 
@@ -451,7 +517,10 @@ def _board_routes(app: Flask, control: GreenhouseControl) -> None:
         post = _post(job, content=True)
         if request.args.get("questions") == "true":
             post.update(
-                questions=job["questions"], data_compliance=[{"type": "gdpr", "requires_consent": True}]
+                questions=job["questions"], data_compliance=job.get("data_compliance", DATA_COMPLIANCE)
+            )
+            post.update(
+                {k: job[k] for k in ("location_questions", "compliance", "demographic_questions") if k in job}
             )
         return finish(control, step, post)
 
@@ -462,56 +531,129 @@ def _board_routes(app: Flask, control: GreenhouseControl) -> None:
             return json_response(401, ASSUMED["board_error"](401, "Failed to save person"))
         step = inject(control, "board_post")
         job = _job_of_post(state, board, post_id)
-        refused = _board_form_error()
+        fields, files, entries = _board_submission()
+        refused = rules.board_errors(fields, files, job["questions"])
+        refused += rules.board_employment_errors(entries["employments"])
+        refused += rules.board_education_errors(entries["educations"])
+        asked = (job.get("demographic_questions") or {}).get("questions")
+        refused += rules.demographic_errors(entries["demographic_answers"], asked)
         if refused:
-            return json_response(422, ASSUMED["board_error"](422, refused))
-        form = request.form
+            status = ASSUMED["board_invalid_status"]
+            return json_response(status, ASSUMED["board_error"](status, "; ".join(refused)))
+        if not all(rules.first(fields, f) for f in ("latitude", "longitude")):
+            fields.pop("location", None)  # documented: location alone is ignored entirely
         record = {
             "id": 7000 + len(state.candidates),
-            "first_name": form["first_name"],
-            "last_name": form["last_name"],
+            "first_name": rules.first(fields, "first_name"),
+            "last_name": rules.first(fields, "last_name"),
             "applications": [],
             "ready_at": 0,
-            "email_addresses": [{"value": form["email"], "type": "personal"}],
-            "board_form": form.to_dict(flat=False),
-            "files": sorted(request.files),
+            "email_addresses": [{"value": rules.first(fields, "email"), "type": "personal"}],
+            "board_form": fields,
+            "board_entries": entries,
+            "files": sorted(files),
             "via": "job_board",
         }
         state.candidates.append(record)
-        _add_application(state, record, {"job_id": job["id"]}, mapped_url_token=form.get("mapped_url_token"))
+        token = rules.first(fields, "mapped_url_token") or None
+        _add_application(state, record, {"job_id": job["id"]}, mapped_url_token=token)
         return finish(control, step, ASSUMED["board_success"])
 
 
-def _board_form_error() -> str | None:
-    """Why the Job Board refuses the posted form, if it does."""
-    missing = [f for f in ("first_name", "last_name", "email") if not request.form.get(f)]
-    if missing:
-        return f"Missing {', '.join(missing)}"
-    resume = request.files.get("resume")
-    if resume is not None and (
-        not (resume.filename or "").lower().endswith(ASSUMED["board_file_types"]) or not resume.read()
-    ):
-        return "Invalid attachment"
-    return None
+def _board_submission() -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes]], dict[str, list]]:
+    """The posted application as (fields, files, entries), whichever documented encoding
+    carried it: multipart form data, or JSON with base64 `*_content` files. Repeated names and
+    `name[]` arrays become lists; `educations[]` / `employments[]` become entry objects."""
+    media_type = request.mimetype
+    if media_type not in ASSUMED["board_media_types"]:
+        status = ASSUMED["board_invalid_status"]
+        abort(json_response(status, ASSUMED["board_error"](status, f"Unsupported content type {media_type}")))
+    if media_type == "application/json":
+        return _json_submission()
+    fields: dict[str, list[str]] = {}
+    for name, values in request.form.lists():
+        if not name.startswith(("educations[]", "employments[]", "demographic_answers[]")):
+            fields.setdefault(name.removesuffix("[]"), []).extend(values)
+    files = {name: (f.filename or "", f.read()) for name, f in request.files.items()}
+    entries: dict[str, list] = {kind: _form_entries(kind) for kind in ("educations", "employments")}
+    entries["demographic_answers"] = _demographic_entries()
+    return fields, files, entries
 
 
-def _application_errors(state: GreenhouseState, body: dict) -> list[tuple[str, str]]:
-    job = next((j for j in state.jobs if str(j["id"]) == str(body.get("job_id"))), None)
-    if job is None:
-        return [("job_id", "is not a valid job")]
-    errors = []
-    if body.get("source_id") and body["source_id"] not in {s["id"] for s in state.sources}:
-        errors.append(("source_id", "is not a valid source"))
-    if body.get("initial_stage_id") and body["initial_stage_id"] not in {s["id"] for s in job["stages"]}:
-        errors.append(("initial_stage_id", "is not a stage of this job"))
-    for item in body.get("attachments") or []:
-        try:
-            content = base64.b64decode(item.get("content") or "", validate=True)
-        except (binascii.Error, ValueError):
-            content = b""
-        if not item.get("filename") or not item.get("content_type") or not content:
-            errors.append(("attachments", "filename, content and content_type are required"))
-    return errors
+def _demographic_entries() -> list[dict]:
+    """`demographic_answers[][question_id]` starts an answer; the `answer_options[][…]` pairs
+    after it are its options, `text` belonging to the option before it."""
+    entries: list[dict] = []
+    for name, value in request.form.items(multi=True):
+        if not name.startswith("demographic_answers[]"):
+            continue
+        if name == "demographic_answers[][question_id]" or not entries:
+            entries.append({"answer_options": []})
+        if name == "demographic_answers[][question_id]":
+            entries[-1]["question_id"] = value
+        elif name.endswith("[answer_option_id]"):
+            entries[-1]["answer_options"].append({"answer_option_id": value})
+        elif name.endswith("[text]") and entries[-1]["answer_options"]:
+            entries[-1]["answer_options"][-1]["text"] = value
+    return entries
+
+
+def _form_entries(kind: str) -> list[dict]:
+    """Rails-style `employments[][title]=...` pairs as objects: a repeated key starts the next."""
+    entries: list[dict] = []
+    for name, value in request.form.items(multi=True):
+        if not name.startswith(f"{kind}[]["):
+            continue
+        path = name[len(kind) + 3 : -1].split("][")
+        if not entries or _holds(entries[-1], path):
+            entries.append({})
+        target = entries[-1]
+        for key in path[:-1]:
+            target = target.setdefault(key, {})
+        target[path[-1]] = value
+    return entries
+
+
+def _holds(entry: dict, path: list[str]) -> bool:
+    for key in path:
+        if not isinstance(entry, dict) or key not in entry:
+            return False
+        entry = entry[key]
+    return True
+
+
+def _json_submission() -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes]], dict[str, list]]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        status = ASSUMED["board_invalid_status"]
+        abort(json_response(status, ASSUMED["board_error"](status, "Body must be a JSON object")))
+    fields: dict[str, list[str]] = {}
+    files: dict[str, tuple[str, bytes]] = {}
+    for name, value in body.items():
+        if name in ("educations", "employments", "demographic_answers"):
+            continue
+        if name.endswith("_content") and not name.endswith("_filename"):
+            base = name.removesuffix("_content")
+            files[base] = (str(body.get(f"{name}_filename") or ""), rules.decoded(value))
+        elif not name.endswith("_content_filename"):
+            items = value if isinstance(value, list) else [value]
+            fields[name] = [json.dumps(i) if isinstance(i, (dict, bool)) else str(i) for i in items]
+    kinds = ("educations", "employments", "demographic_answers")
+    entries = {k: [e if isinstance(e, dict) else {} for e in body.get(k) or []] for k in kinds}
+    return fields, files, entries
+
+
+def _application_errors(state: GreenhouseState, body: Any) -> list[tuple[str, str]]:
+    if not isinstance(body, dict):
+        return [("applications", "must be an array of objects")]
+    return rules.application_errors(body, state.jobs, {s["id"] for s in state.sources})
+
+
+def _candidate(state: GreenhouseState, candidate_id: int) -> dict:
+    found = next((c for c in state.candidates if c["id"] == candidate_id), None)
+    if found is None:
+        abort(json_response(404, {"message": "Resource not found"}))
+    return found
 
 
 def _add_application(state: GreenhouseState, record: dict, body: dict, **extra: Any) -> dict:
@@ -553,10 +695,230 @@ def _post(job: dict, *, content: bool) -> dict:
 
 def _job_of_post(state: GreenhouseState, board: str, post_id: int) -> dict:
     job = next((j for j in state.jobs if j.get("post_id") == post_id), None)
-    if job is None or board != state.board_token:
+    if job is None or board != state.board_token or job["status"] != "open":  # live posts only
         abort(json_response(404, ASSUMED["board_error"](404, "Job not found")))
     return job
 
 
 if __name__ == "__main__":
     serve()
+
+
+# --- Harvest v3 (harvestdocs.greenhouse.io) -------------------------------------------------
+# Documented: bearer tokens from /token only, the token's `sub` as the acting user (no
+# On-Behalf-Of), cursor paging where `cursor` is the only query parameter and only a `next`
+# link is sent, POST /v3/applications for an application. The request and response bodies are
+# ASSUMED (v1's fields, each resource created on its own); docs/ats/greenhouse.md lists them.
+
+
+def v3_guard(control: GreenhouseControl, endpoint: str) -> tuple[str, str]:
+    """Window, a live bearer token, no body on a GET, then faults; the step and acting user."""
+    state = control.state
+    limit(state)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    grant = state.issued.get(token.strip()) if scheme.lower() == "bearer" else None
+    if control.faults.token_expired or grant is None or grant[0] <= state.clock():
+        abort(json_response(401, ASSUMED["v3_unauthorized"]))
+    if request.method == "GET" and request.get_data():
+        abort(json_response(403, {"message": "GET requests must not carry a body"}))
+    return inject(control, endpoint), grant[1]
+
+
+def cursor_page(control: GreenhouseControl, kind: str, select: Callable[[dict], list], step: str) -> Response:
+    """One page of a v3 list. Filters and per_page only on the first request; after that the
+    opaque cursor from the Link header, alone, carries them."""
+    args = request.args.to_dict()
+    if "cursor" in args:
+        if len(args) > 1:
+            abort(invalid([("cursor", "must be the only query parameter")]))
+        saved = _read_cursor(args["cursor"])
+        filters, per_page, offset = saved["filters"], saved["per_page"], saved["offset"]
+    else:
+        unknown = sorted(set(args) - {"per_page", *ASSUMED["v3_filters"][kind]})
+        if unknown:
+            abort(invalid([(name, "is not a filter of this list") for name in unknown]))
+        asked = args.pop("per_page", "100")
+        if not asked.isdigit() or not 1 <= int(asked) <= 500:
+            abort(invalid([("per_page", "Must be an integer between 1 and 500")]))
+        filters, per_page, offset = args, int(asked), 0
+    items = select(filters)
+    size = min(per_page, control.state.page_size)
+    response = finish(control, step, items[offset : offset + size])
+    if offset + size < len(items):
+        cursor = {"filters": filters, "per_page": per_page, "offset": offset + size}
+        encoded = base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode().rstrip("=")
+        response.headers["Link"] = f'<{request.base_url}?cursor={encoded}>; rel="next"'
+    return response
+
+
+def _read_cursor(value: str) -> dict:
+    try:
+        saved = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except (ValueError, binascii.Error):
+        saved = None
+    if not isinstance(saved, dict) or set(saved) != {"filters", "per_page", "offset"}:
+        abort(invalid([("cursor", "is not a cursor this API issued")]))
+    return saved
+
+
+def _ids(filters: dict, key: str = "ids") -> set[str]:
+    return {i.strip() for i in str(filters.get(key, "")).split(",") if i.strip()}
+
+
+def _v3_lookups(app: Flask, control: GreenhouseControl) -> None:
+    state = control.state
+
+    @app.get("/v3/jobs")
+    def v3_jobs() -> Response:
+        step, _ = v3_guard(control, "jobs")
+
+        def select(filters: dict) -> list:
+            wanted, ids = filters.get("status"), _ids(filters)
+            return [
+                _public(j)
+                for j in state.jobs
+                if (not wanted or j["status"] == wanted) and (not ids or str(j["id"]) in ids)
+            ]
+
+        return cursor_page(control, "jobs", select, step)
+
+    @app.get("/v3/job_interview_stages")
+    def v3_stages() -> Response:
+        step, _ = v3_guard(control, "stages")
+
+        def select(filters: dict) -> list:
+            jobs = [j for j in state.jobs if not filters.get("job_id") or str(j["id"]) == filters["job_id"]]
+            return [
+                {"id": s["id"], "name": s["name"], "job_id": j["id"], "sort_order": s["priority"]}
+                for j in jobs
+                for s in j["stages"]
+            ]
+
+        return cursor_page(control, "job_interview_stages", select, step)
+
+    @app.get("/v3/sources")
+    def v3_sources() -> Response:
+        step, _ = v3_guard(control, "sources")
+        return cursor_page(
+            control,
+            "sources",
+            lambda f: [s for s in state.sources if not _ids(f) or str(s["id"]) in _ids(f)],
+            step,
+        )
+
+    @app.get("/v3/candidates")
+    def v3_candidates() -> Response:
+        step, _ = v3_guard(control, "lookup")
+
+        def select(filters: dict) -> list:
+            email, ids = str(filters.get("email", "")).lower(), _ids(filters)
+            return [
+                _v3_candidate(c)
+                for c in state.candidates
+                if (not email or email in {e["value"].lower() for e in c["email_addresses"]})
+                and (not ids or str(c["id"]) in ids)
+            ]
+
+        return cursor_page(control, "candidates", select, step)
+
+    @app.get("/v3/applications")
+    def v3_applications() -> Response:
+        step, _ = v3_guard(control, "applications")
+
+        def select(filters: dict) -> list:
+            owners, ids = _ids(filters, "candidate_ids"), _ids(filters)
+            return [
+                a
+                for c, a in state.applications()
+                if (not owners or str(c["id"]) in owners)
+                and (not ids or str(a["id"]) in ids)
+                and (not filters.get("job_id") or filters["job_id"] in {str(j["id"]) for j in a["jobs"]})
+                and (not filters.get("status") or a["status"] == filters["status"])
+            ]
+
+        return cursor_page(control, "applications", select, step)
+
+
+def _v3_writes(app: Flask, control: GreenhouseControl) -> None:
+    state = control.state
+
+    @app.post("/v3/candidates")
+    def v3_create_candidate() -> Response:
+        step, user = v3_guard(control, "harvest_create")
+        body = json_body()
+        errors = rules.candidate_errors(body)
+        if "applications" in body:
+            errors.append(
+                ("applications", "is not a parameter: create applications with POST /v3/applications")
+            )
+        if errors:
+            return invalid(errors)
+        record = dict(body, id=7000 + len(state.candidates), applications=[], ready_at=0, acting_user=user)
+        record.setdefault("email_addresses", [])
+        state.candidates.append(record)
+        return finish(control, step, _v3_candidate(record), 201)
+
+    @app.post("/v3/applications")
+    def v3_create_application() -> Response:
+        step, user = v3_guard(control, "harvest_create")
+        body = json_body()
+        if not rules.is_int(body.get("candidate_id")):
+            return invalid([("candidate_id", "is required and must be an integer")])
+        record = _candidate(state, body["candidate_id"])
+        errors = _application_errors(state, {k: v for k, v in body.items() if k != "candidate_id"})
+        if "attachments" in body:
+            errors.append(("attachments", "is not a parameter: upload with POST /v3/attachments"))
+        if any(
+            str(body.get("job_id")) in {str(j["id"]) for j in a["jobs"]} and a["status"] == "active"
+            for a in record["applications"]
+        ):
+            errors.append(("job_id", ASSUMED["duplicate_application"]))
+        if errors:
+            return invalid(errors)
+        application = _add_application(state, record, body, acting_user=user)
+        return finish(control, step, application, 201)
+
+    @app.post("/v3/attachments")
+    def v3_create_attachment() -> Response:
+        step, user = v3_guard(control, "attachment")
+        body = json_body()
+        owner = [k for k in ("candidate_id", "application_id") if k in body]
+        if len(owner) != 1 or not rules.is_int(body[owner[0]]):
+            return invalid(
+                [("candidate_id", "exactly one integer candidate_id or application_id is required")]
+            )
+        kinds: tuple[str, ...] = rules.CANDIDATE_ATTACHMENT_TYPES
+        if owner[0] == "candidate_id":
+            target = _candidate(state, body["candidate_id"])
+        else:
+            found = [a for _, a in state.applications() if a["id"] == body["application_id"]]
+            if not found:
+                return json_response(404, {"message": "Resource not found"})
+            target, kinds = found[0], rules.APPLICATION_ATTACHMENT_TYPES
+        errors = rules.attachment_errors(body, kinds)
+        if errors:
+            return invalid(errors)
+        attachment = {k: v for k, v in body.items() if k not in owner}
+        target.setdefault("attachments", []).append(dict(attachment, acting_user=user))
+        shown = {k: body.get(k) for k in ("filename", "type", "content_type", *owner)}
+        return finish(control, step, dict(shown, id=len(state.requests)), 201)
+
+    @app.post("/v3/notes")
+    def v3_create_note() -> Response:
+        step, user = v3_guard(control, "note")
+        body = json_body()
+        if not rules.is_int(body.get("candidate_id")):
+            return invalid([("candidate_id", "is required and must be an integer")])
+        _candidate(state, body["candidate_id"])
+        errors = rules.note_errors({**body, "user_id": body.get("user_id", 0)})
+        if errors:
+            return invalid(errors)
+        note = dict(body, id=9000 + len(state.notes), acting_user=user)
+        state.notes.append(note)
+        return finish(control, step, note, 201)
+
+
+def _v3_candidate(record: dict) -> dict:
+    hidden = ("applications", "ready_at", "acting_user")
+    shown = {k: v for k, v in record.items() if k not in hidden}
+    return dict(shown, application_ids=[a["id"] for a in record["applications"]])

@@ -1,15 +1,16 @@
-"""A local imitation of Workable's SPI v3 for the endpoints intake calls (CONTRACTS §5.4).
+"""A local imitation of Workable's SPI v3 for the endpoints intake calls, as strict as Workable
+documents them (docs/ats/workable.md).
 
 It enforces what Workable documents (bearer token scopes, the 10-second rate window and its
-headers, required fields, answers checked against the job's questions, one candidate per email
-and job) and adds fault injection so tests can see how the adapter copes. Shapes the docs leave
-open are in `ASSUMED`, so they can be corrected in one place.
+headers, JSON bodies, required fields, field types and enumerations, resume formats, answers
+checked against the job's questions, one candidate per email and job, PATCH replacing whole
+arrays) and adds fault injection so tests can see how the adapter copes. The field rules live
+in `app.ats.rules.workable`; shapes the docs leave open are in `ASSUMED`, so they can be
+corrected in one place.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, g, request
 
+from app.ats.rules import workable as rules
 from app.ats.sandbox import common
 from app.ats.sandbox.common import (
     SandboxControl,
@@ -36,14 +38,14 @@ ASSUMED: dict[str, Any] = {
     "not_found": {"error": "Not found"},
     "forbidden": {"error": "Insufficient scope"},
     "duplicate_error": "candidate already exists",
-    "resume_extensions": (".pdf", ".doc", ".docx", ".rtf"),
-    "max_resume_bytes": 20 * 1024 * 1024,
+    "not_json": "Request body must be a JSON object",
     "reset_header": "epoch seconds of the next window",
 }
 
 STEP_OF = {  # (method, endpoint) -> the adapter step that sends it, for fault injection
     ("POST", "create"): "create_candidate",
     ("POST", "comment"): "comment",
+    ("PATCH", "update"): "update_candidate",
     ("GET", "candidates"): "find_existing",
     ("GET", "jobs"): "list_jobs",
     ("GET", "questions"): "questions",
@@ -282,17 +284,44 @@ def _candidate_routes(app: Flask, control: WorkableControl) -> None:
         ]
         return finish(control, step, {"candidates": [_summary(c) for c in found]})
 
+    @app.get(f"{PREFIX}/candidates/<candidate_id>")
+    def show_candidate(candidate_id: str) -> Response:
+        step = guard(control, ("r_candidates",), "candidate")
+        record = _stored(state, candidate_id)
+        shown = {k: v for k, v in record.items() if k not in ("resume", "image")}
+        return finish(control, step, {"candidate": dict(shown, resume_url=_resume_url(record))})
+
+    @app.patch(f"{PREFIX}/candidates/<candidate_id>")
+    @app.put(f"{PREFIX}/candidates/<candidate_id>")
+    def update_candidate(candidate_id: str) -> Response:
+        """The seed's PATCH: fields sent replace the stored ones, arrays wholesale (entries not
+        sent are deleted, [] deletes all); keys not sent stay as they are."""
+        step = guard(control, ("w_candidates",), "update")
+        record = _stored(state, candidate_id)
+        changes = json_object().get("candidate")
+        if not isinstance(changes, dict):
+            return unprocessable({"candidate": ["is required"]})
+        errors = rules.candidate_errors(changes, creating=False)
+        if errors:
+            return unprocessable(errors)
+        record.update(changes)
+        return finish(control, step, {"candidate": _summary(record)})
+
     @app.post(f"{PREFIX}/jobs/<shortcode>/candidates")
     @app.post(f"{PREFIX}/jobs/<shortcode>/<stage>/candidates")
     def create_candidate(shortcode: str, stage: str | None = None) -> Response:
         step = guard(control, ("w_candidates",), "create")
         job = state.job(shortcode)
-        body = request.get_json(silent=True) or {}
-        candidate = body.get("candidate") or {}
+        body = json_object()
+        candidate = body.get("candidate")
+        if not isinstance(candidate, dict):
+            return unprocessable({"candidate": ["is required"]})
         stage = stage or request.args.get("stage")
         errors = validate_candidate(candidate, job, state, stage)
+        if body.get("sourced") is not None and not isinstance(body["sourced"], bool):
+            errors["sourced"] = ["must be true or false"]
         if errors:
-            return json_response(422, {"error": "Validation failed", "validation_errors": errors})
+            return unprocessable(errors)
         record = dict(
             candidate,
             id=f"{0x3FA1C000 + len(state.candidates):x}",
@@ -310,50 +339,56 @@ def _candidate_routes(app: Flask, control: WorkableControl) -> None:
         step = guard(control, ("w_candidates", "w_comments"), "comment")
         if not any(c["id"] == candidate_id for c in state.candidates):
             return json_response(404, ASSUMED["not_found"])
-        body = request.get_json(silent=True) or {}
-        if not body.get("member_id") or not (body.get("comment") or {}).get("body"):
-            errors = {"member_id": ["is required"]}
-            return json_response(422, {"error": "Validation failed", "validation_errors": errors})
+        body = json_object()
+        errors = rules.comment_errors(body)
+        if errors:
+            return unprocessable(errors)
         record = {"id": str(len(state.comments) + 1), "candidate_id": candidate_id, **body}
         state.comments.append(record)
         return finish(control, step, {"id": record["id"]}, 201)
 
 
+def json_object() -> dict:
+    """The JSON object a write carries; Workable's API speaks JSON only."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(unprocessable({"body": [ASSUMED["not_json"]]}))
+    return body
+
+
+def unprocessable(errors: dict) -> Response:
+    return json_response(422, {"error": "Validation failed", "validation_errors": errors})
+
+
 def validate_candidate(candidate: dict, job: dict, state: WorkableState, stage: str | None) -> dict:
-    errors: dict[str, list[str]] = {}
-    if not candidate.get("name") and not (candidate.get("firstname") and candidate.get("lastname")):
-        errors["name"] = ["name or firstname and lastname are required"]
-    email = (candidate.get("email") or "").lower()
-    if not email:
-        errors["email"] = ["can't be blank"]
-    elif any(
+    errors = rules.candidate_errors(candidate, creating=True)
+    email = str(candidate.get("email") or "").lower()
+    if email and any(
         c["email"].lower() == email and c["job"]["shortcode"] == job["shortcode"] for c in state.candidates
     ):
         errors["email"] = [ASSUMED["duplicate_error"]]
     if stage and stage not in {s["slug"] for s in state.stages}:
         errors["stage"] = ["is not a valid stage"]
-    resume = candidate.get("resume")
-    if resume:
-        try:
-            data = base64.b64decode(resume.get("data", ""), validate=True)
-        except (binascii.Error, ValueError):
-            data = b""
-        if (
-            not data
-            or len(data) > ASSUMED["max_resume_bytes"]
-            or not str(resume.get("name", "")).lower().endswith(ASSUMED["resume_extensions"])
-        ):
-            errors["resume"] = ["is invalid"]
-    if any(not e.get("school") for e in candidate.get("education_entries", [])):
-        errors["education_entries"] = ["school is required"]
-    if any(not e.get("title") for e in candidate.get("experience_entries", [])):
-        errors["experience_entries"] = ["title is required"]
-    if any(not p.get("type") or not p.get("url") for p in candidate.get("social_profiles", [])):
-        errors["social_profiles"] = ["type and url are required"]
-    answer_errors = validate_answers(candidate.get("answers", []), job.get("questions", []))
+    answers = candidate.get("answers", [])
+    if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
+        errors["answers"] = ["must be a list of objects"]
+        return errors
+    answer_errors = validate_answers(answers, job.get("questions", []))
     if answer_errors:
         errors["answers"] = answer_errors
     return errors
+
+
+def _stored(state: WorkableState, candidate_id: str) -> dict:
+    found = next((c for c in state.candidates if c["id"] == candidate_id), None)
+    if found is None:
+        abort(json_response(404, ASSUMED["not_found"]))
+    return found
+
+
+def _resume_url(record: dict) -> str | None:
+    resume = record.get("resume")
+    return f"https://workable.example/resumes/{record['id']}/{resume['name']}" if resume else None
 
 
 def validate_answers(answers: list[dict], questions: list[dict]) -> list[str]:
@@ -365,16 +400,7 @@ def validate_answers(answers: list[dict], questions: list[dict]) -> list[str]:
             errors.append(f"unknown question_key {item.get('question_key')!r}")
             continue
         answered.add(question["id"])
-        kind = question.get("type")
-        if kind == "multiple_choice":
-            valid = {c["id"] for c in question.get("choices", [])}
-            picked = item.get("choices") or []
-            if not picked or not set(picked) <= valid or (question.get("single_answer") and len(picked) > 1):
-                errors.append(f"invalid choices for {question['id']!r}")
-        elif kind == "boolean" and not isinstance(item.get("checked"), bool):
-            errors.append(f"checked must be true or false for {question['id']!r}")
-        elif kind == "free_text" and not str(item.get("body") or "").strip():
-            errors.append(f"body is required for {question['id']!r}")
+        errors += rules.answer_errors(item, question)
     missing = [q["id"] for q in questions if q.get("required") and q["id"] not in answered]
     errors.extend(f"answer required for {key!r}" for key in missing)
     return errors

@@ -1,0 +1,1 @@
+"""What each vendor documents it refuses, as checks the sandboxes apply (docs/ats/<vendor>.md)."""
