@@ -19,8 +19,11 @@ from .words import is_title
 __all__ = ["find_fields"]
 
 
+MAX_TEXT_CHARS = 100_000  # a dense 20-page resume; the rest is not read for fields
+
+
 def find_fields(text: str) -> dict:
-    lines = to_lines(text)
+    lines = to_lines(text[:MAX_TEXT_CHARS])
     sections = split_sections(lines)
     top = sections["top"] + sections.get("contact", [])
     email = find_email(top) or find_email(lines)

@@ -11,8 +11,11 @@ from .found import Found
 from .lines import Line, pieces
 from .places import EMAIL_TLDS, region_of_place
 
+# Every quantifier is bounded by what an address allows (RFC 5321: 64-character local part,
+# 63-character labels), so a long line costs a fixed amount of work per character, not per pair.
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}"
+    r"(?![A-Za-z])"
 )
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'|,;()]+|(?<![\w@./])(?:[a-z]{2,3}\.)?(?:linkedin\.com/in|github\.com)/[^\s<>\"'|,;()]+",
@@ -27,6 +30,7 @@ _BARE_DOMAIN = re.compile(
 _PHONE_LABEL = re.compile(
     r"\b(phone|tel|mobile|cell|mob|t\.|m\.|tél|telefon|teléfono|móvil|telefone|cellulare|handy)\b", re.I
 )
+MAX_PHONE_LINE = 300  # a number sits on a contact line, never inside a paragraph
 _PHONE_LIKE = re.compile(r"(?:\+|00)?\(?\d[\d\s().\-/]{6,18}\d")
 _DATES_INSIDE = re.compile(r"(?:19|20)\d\d\s*[-–/.]\s*(?:\d{1,2}[/.])?(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d")
 _URL_TAIL = re.compile(r"^[a-z0-9][A-Za-z0-9\-._~/%?=&#]*$")
@@ -38,7 +42,9 @@ _BRACKET_AT = re.compile(
 _BRACKET_DOT = re.compile(r"\s*[(\[{<]\s*(?:dot|punto|point|ponto)\s*[)\]}>]\s*", re.I)
 _SPACED_AT = re.compile(r"(?<=[\w.+-])\s+@\s*(?=[A-Za-z0-9-]+\.)|(?<=[\w.+-])\s*@\s+(?=[A-Za-z0-9-]+\.)")
 _SPELLED = re.compile(
-    r"(?<![\w.])([\w+-]+(?:\s+dot\s+[\w+-]+)*)\s+at\s+([A-Za-z0-9-]+(?:\s+dot\s+[A-Za-z]{2,})+)\b", re.I
+    r"(?<![\w.])([\w+-]{1,64}(?:\s{1,3}dot\s{1,3}[\w+-]{1,64}){0,4})\s{1,3}at\s{1,3}"
+    r"([A-Za-z0-9-]{1,63}(?:\s{1,3}dot\s{1,3}[A-Za-z]{2,24}){1,4})\b",
+    re.I,
 )
 
 
@@ -80,8 +86,10 @@ def guess_region(lines: list[Line], email: Found | None) -> str | None:
 
 def find_phone(lines: list[Line], region: str | None) -> Found | None:
     """E.164 when the number or the resume tells us the country; as written otherwise."""
-    ordered = sorted(lines, key=lambda line: 0 if _PHONE_LABEL.search(line.text) else 1)
-    for line in ordered:
+    short = [(index, line) for index, line in enumerate(lines) if len(line.text) <= MAX_PHONE_LINE]
+    labelled = {index for index, line in short if _PHONE_LABEL.search(line.text)}
+    ordered = sorted(short, key=lambda pair: pair[0] not in labelled)  # labelled lines first
+    for _, line in ordered:
         text = line.text.replace("(0)", "")
         for match in phonenumbers.PhoneNumberMatcher(
             text, region or "ZZ", leniency=phonenumbers.Leniency.VALID
@@ -90,8 +98,8 @@ def find_phone(lines: list[Line], region: str | None) -> Found | None:
                 continue
             e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
             return Found(e164, line.source, 0.95)
-    for line in ordered:
-        if not _PHONE_LABEL.search(line.text) and lines.index(line) > 12:
+    for index, line in ordered:
+        if index not in labelled and index > 12:
             continue
         for match in _PHONE_LIKE.finditer(line.text):
             digits = re.sub(r"\D", "", match.group(0))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+MAX_LINE_CHARS = 1_000  # a resume line is a heading, a bullet or a paragraph; longer is not prose
+MAX_LINES = 2_000  # about 40 dense pages
 BULLETS = "•●▪■◦‣∙·*-–—>○□➢✓"
 _BULLET = re.compile(rf"^\s*[{re.escape(BULLETS)}]\s+|^\s*[•●▪■◦‣∙○□➢✓]\s*")
 _SPLIT = re.compile(r"\t+|\s{3,}|\s+[|•·●▪◦]\s+|\s+[—–]\s+|\s+-\s+|\s*\|\s*")
@@ -37,10 +39,16 @@ _SYMBOL_BULLETS = str.maketrans(
 
 
 def to_lines(text: str) -> list[Line]:
-    """Non-empty lines; a leading bullet glyph is removed and remembered, page numbers dropped."""
-    result = []
+    """Non-empty lines; a leading bullet glyph is removed and remembered, page numbers dropped.
+
+    At most MAX_LINES lines of at most MAX_LINE_CHARS each: every field pattern then works on
+    a bounded amount of text, whatever the document holds.
+    """
+    result: list[Line] = []
     for raw in text.translate(_SYMBOL_BULLETS).replace("\r", "\n").split("\n"):
-        stripped = raw.strip()
+        if len(result) >= MAX_LINES:
+            break
+        stripped = raw.strip()[:MAX_LINE_CHARS].strip()
         if not stripped or _PAGE_MARK.match(stripped):
             continue
         bullet = bool(_BULLET.match(stripped))
