@@ -37,17 +37,30 @@ class ParseOutcome:
         return asdict(self)
 
 
+TIMEOUT_SECONDS = 4.0  # the wall clock, after which the worker is killed and replaced
+BUDGET_SECONDS = 2.5  # the worker's own limit, which ends the job and keeps the worker
+
+
 def parse_resume(
-    data: bytes, *, timeout: float = 10, memory_mb: int = 512, max_pages: int = 20
+    data: bytes,
+    *,
+    timeout: float = TIMEOUT_SECONDS,
+    budget: float | None = None,
+    memory_mb: int = 512,
+    max_pages: int = 20,
 ) -> ParseOutcome:
-    """Fields of a resume, or a specific error code and a candidate-facing message."""
+    """Fields of a resume, or a specific error code and a candidate-facing message.
+
+    Waits up to `timeout` for a free worker, then up to `timeout` for its answer.
+    """
     if len(data) > MAX_BYTES:
         return failure(None, "too_large")
     fmt = detect_format(data)
     if fmt is None:
         return failure(None, "unsupported")
+    seconds = min(BUDGET_SECONDS, timeout * 0.75) if budget is None else budget
     try:
-        answer = _get_pool().run((data, fmt, memory_mb, max_pages), timeout)
+        answer = _get_pool().run((data, fmt, memory_mb, max_pages, seconds), timeout)
     except (JobTimedOut, PoolBusy):
         return failure(fmt, "timeout")
     except WorkerDied:

@@ -8,21 +8,25 @@ error code sent back; if the process itself dies the parent notices EOF.
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
 import sys
 from multiprocessing.connection import Connection
 
+from .budget import OverBudget, TimeBudget
 from .errors import ResumeError
 from .extract import extract_text
 from .fields import find_fields
 
 MB = 1024 * 1024
+NICENESS = 10  # the web server's own processes come first when both want the CPU
 
 
 def serve(connection) -> None:
     """Answer jobs until the parent closes the pipe or sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(NICENESS)
     while True:
         try:
             job = connection.recv()
@@ -30,14 +34,25 @@ def serve(connection) -> None:
             return
         if job is None:
             return
-        data, fmt, memory_mb, max_pages = job
+        data, fmt, memory_mb, max_pages, seconds = job
         previous = limit_memory(memory_mb)
         try:
-            answer = parse_job(data, fmt, max_pages)
+            answer = parse_within(seconds, data, fmt, max_pages)
         finally:
             del data
             resource.setrlimit(resource.RLIMIT_AS, previous)
         connection.send(answer)
+
+
+def parse_within(seconds: float, data: bytes, fmt: str, max_pages: int) -> dict:
+    """parse_job, ended with "timeout" when it outlives its budget (the worker stays warm)."""
+    budget = TimeBudget(seconds)
+    try:
+        with budget:
+            return parse_job(data, fmt, max_pages)
+    except OverBudget:
+        budget.disarm()
+        return {"error_code": "timeout", "message_key": "timeout", "pages": None}
 
 
 def limit_memory(memory_mb: int) -> tuple[int, int]:

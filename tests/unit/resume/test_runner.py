@@ -66,9 +66,17 @@ def test_a_docx_renamed_to_pdf_is_read_as_docx():
 
 def test_a_worker_that_overruns_is_killed_and_replaced():
     before = runner.worker_pids()
-    outcome = parse_resume(corpus_file("03-pdf-long"), timeout=0.001)
+    outcome = parse_resume(corpus_file("03-pdf-long"), timeout=0.001, budget=60)
     assert outcome.error_code == "timeout"
     assert runner.worker_pids() != before
+    assert parse_resume(corpus_file("00-pdf")).ok
+
+
+def test_a_parse_over_its_budget_ends_in_the_worker_which_stays_warm():
+    before = runner.worker_pids()
+    outcome = parse_resume(corpus_file("03-pdf-long"), timeout=30, budget=0.01)
+    assert outcome.error_code == "timeout" and outcome.message.startswith("Reading this file took too long")
+    assert runner.worker_pids() == before
     assert parse_resume(corpus_file("00-pdf")).ok
 
 
