@@ -25,6 +25,7 @@ R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 MAX_MEMBERS = 1000
 MAX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_RATIO = 150
+MAX_PARAGRAPHS = 5_000  # per part; a 20-page resume has a few hundred
 _HYPERLINK_FIELD = re.compile(r'HYPERLINK\s+"([^"]+)"')
 _PAGES = re.compile(rb"<Pages>(\d+)</Pages>")
 
@@ -91,7 +92,7 @@ def part_lines(part) -> list[str]:
 
 def _walk(root, links: dict[str, str], lines: list[str]) -> None:
     stack = [root]
-    while stack:
+    while stack and len(lines) < MAX_PARAGRAPHS:
         element = stack.pop()
         if element.tag == MC_FALLBACK:
             continue

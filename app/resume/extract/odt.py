@@ -12,6 +12,7 @@ from .result import Extracted
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 MAX_CONTENT = 20 * 1024 * 1024
+MAX_PARAGRAPHS = 5_000  # a 20-page resume has a few hundred
 
 
 def extract_odt(data: bytes, **_limits) -> Extracted:
@@ -29,6 +30,8 @@ def extract_odt(data: bytes, **_limits) -> Extracted:
             text = _paragraph_text(element).strip()
             if text:
                 lines.append(text)
+            if len(lines) >= MAX_PARAGRAPHS:
+                break
     return Extracted(text="\n".join(lines))
 
 

@@ -14,16 +14,23 @@ import re
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams, LTFigure, LTImage, LTTextBox, LTTextLine
-from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFObjectNotFound, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
+from pdfminer.pdftypes import PDFObjRef
 
 from ..errors import EmptyResume, EncryptedResume, ScannedResume, TooManyPages, UnreadableResume
 from .columns import order_lines
 from .result import Extracted
 
 LAYOUT = LAParams(boxes_flow=None)
+MAX_OBJECTS = 100_000  # objects checked for reference cycles; the time budget covers the rest
+MAX_DRAWINGS = 200  # form XObjects drawn on one page; nesting multiplies them (10 deep x 10 wide)
+MAX_PAGE_CHARS = 8_000  # a dense page of small type holds about 5,000
+_BARE_REFERENCE = re.compile(
+    rb"(?<!\d)(\d{1,10})\s{1,4}\d{1,5}\s{1,4}obj\s{0,4}(\d{1,10})\s{1,4}\d{1,5}\s{1,4}R\s{0,4}endobj"
+)
 _DEEP_NESTING = re.compile(rb"(?:\[\s*){256}|(?:<<\s*){256}")
 
 
@@ -32,8 +39,8 @@ def extract_pdf(data: bytes, *, max_pages: int = 20) -> Extracted:
     document = open_document(data)
     pages = list_pages(document, max_pages)
     manager = PDFResourceManager(caching=True)
-    device = PDFPageAggregator(manager, laparams=LAYOUT)
-    interpreter = PDFPageInterpreter(manager, device)
+    device = BoundedAggregator(manager, laparams=LAYOUT)
+    interpreter = BoundedInterpreter(manager, device)
     texts, images = [], 0
     for page in pages:
         interpreter.process_page(page)
@@ -49,11 +56,46 @@ def extract_pdf(data: bytes, *, max_pages: int = 20) -> Extracted:
     return Extracted(text=text, pages=len(pages))
 
 
+class BoundedAggregator(PDFPageAggregator):
+    """Lays out at most MAX_PAGE_CHARS characters and MAX_DRAWINGS form drawings per page.
+
+    What a page draws beyond that is skipped, not refused: the first lines of a resume are
+    the ones autofill needs, and a page that draws a million characters is not prose.
+    """
+
+    drawings = 0
+    chars = 0
+
+    def begin_page(self, page, ctm) -> None:
+        self.drawings = self.chars = 0
+        super().begin_page(page, ctm)
+
+    def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate) -> float:
+        self.chars += 1
+        if self.chars > MAX_PAGE_CHARS:
+            return 0.0
+        return super().render_char(matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate)
+
+
+class BoundedInterpreter(PDFPageInterpreter):
+    """Counts form XObject drawings on the shared device (nested interpreters are new objects)."""
+
+    device: BoundedAggregator
+
+    def do_Do(self, xobjid_arg) -> None:
+        self.device.drawings += 1
+        if self.device.drawings <= MAX_DRAWINGS:
+            super().do_Do(xobjid_arg)
+
+
 def open_document(data: bytes) -> PDFDocument:
     if _DEEP_NESTING.search(data):
         raise UnreadableResume("objects nested too deeply")
     try:
-        return PDFDocument(PDFParser(io.BytesIO(data)))
+        refuse_cycles(_written_references(data))
+        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        refuse_reference_cycles(document)
+        return document
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise EncryptedResume(str(exc), message_key="encrypted_pdf") from exc
     except PDFSyntaxError as exc:
@@ -62,6 +104,43 @@ def open_document(data: bytes) -> PDFDocument:
         if "Encrypt" in str(exc) or "Filter" in str(exc):
             raise EncryptedResume(str(exc), message_key="encrypted_pdf") from exc
         raise UnreadableResume(str(exc)) from exc
+
+
+def _written_references(data: bytes) -> dict[int, int]:
+    """Objects written as nothing but a reference ("5 0 obj 4 0 R endobj"), found in the bytes:
+    a stream's /Length may point into such a chain, and reading the stream would never end."""
+    return {int(m[1]): int(m[2]) for m in _BARE_REFERENCE.finditer(data)}
+
+
+def refuse_cycles(references: dict[int, int]) -> None:
+    """A chain of bare references that comes back on itself sends pdfminer's resolve1 round for
+    ever. Each object is followed once: a chain stops at an object already cleared."""
+    settled: set[int] = set()
+    for start in references:
+        chain: set[int] = set()
+        objid: int | None = start
+        while objid is not None and objid not in settled:
+            if objid in chain:
+                raise UnreadableResume("reference cycle")
+            chain.add(objid)
+            objid = references.get(objid)
+        settled |= chain
+
+
+def refuse_reference_cycles(document: PDFDocument) -> None:
+    """The same check over the objects as pdfminer reads them (object streams included)."""
+    objids = [objid for xref in document.xrefs for objid in xref.get_objids()][:MAX_OBJECTS]
+    references = {objid: target for objid in objids if (target := _referenced(document, objid)) is not None}
+    refuse_cycles(references)
+
+
+def _referenced(document: PDFDocument, objid: int) -> int | None:
+    """The object id a bare reference points to; None for anything else or a missing object."""
+    try:
+        value = document.getobj(objid)
+    except (PDFObjectNotFound, PDFSyntaxError, KeyError, ValueError, TypeError):
+        return None
+    return value.objid if isinstance(value, PDFObjRef) else None
 
 
 def list_pages(document: PDFDocument, max_pages: int) -> list[PDFPage]:
