@@ -19,6 +19,9 @@
   var url = form.getAttribute("data-parse-url");
   if (!fileInput || !url || !window.fetch || !window.FormData) return;
 
+  // A long parse answers 202 with a URL to poll; the server gives up on a parse within seconds.
+  var POLL_MS = 700, MAX_POLLS = 12;
+
   function say(text) { if (status) status.textContent = text; }
 
   function valueOf(field) {
@@ -49,8 +52,20 @@
     say("Reading your resume…");
     var headers = { "X-CSRFToken": token, "Accept": "application/json" };
     if (form.elements["embed_token"]) headers["X-Embed-Token"] = form.elements["embed_token"].value;
+    var polls = 0;
+    function answer(response) {
+      if (response.status === 202 && polls < MAX_POLLS) {
+        return response.json().then(function (pending) {
+          polls += 1;
+          return new Promise(function (resolve) { setTimeout(resolve, POLL_MS); }).then(function () {
+            return fetch(pending.poll, { credentials: "same-origin", headers: { "Accept": "application/json" } });
+          }).then(answer);
+        });
+      }
+      return response.json();
+    }
     fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: headers })
-      .then(function (response) { return response.json(); })
+      .then(answer)
       .then(function (result) {
         if (!result || !result.ok) {
           say((result && result.message ? result.message + " " : "") +

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+import threading
+import time
+
+from flask import Flask, current_app, jsonify, request, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import text
 
 from app.api import bp
 from app.embed.tokens import allows_autofill
 from app.extensions import csrf, db, db_session, limiter
 from app.intake.uploads import UploadRejected, read_upload
-from app.resume.service import parse_cached
+from app.resume.errors import message_for
+from app.resume.jobs import ParseJobs, ParserBusy, Result
+from app.resume.service import cached_result, parse_cached
+
+WAIT_SECONDS = 1.0  # a usual resume is read within this; longer parses are polled for
+PARSE_SLOTS = 4  # parses in flight per web process: the two parse workers and two waiting
+JOB_SECONDS = 300  # how long a poll token stays good
+GIVE_UP_SECONDS = 8  # a poll that still finds nothing after this says the parse timed out
+_jobs_lock = threading.Lock()
 
 
 @bp.get("/health")
@@ -22,7 +34,11 @@ def health():
 @csrf.exempt  # checked below: the session's CSRF token, or an embed form's token (no cookies)
 @limiter.limit("30 per minute")
 def parse_resume():
-    """Autofill suggestions for the apply form; CSRF-protected like every POST."""
+    """Autofill suggestions for the apply form; CSRF-protected like every POST.
+
+    Answers within about WAIT_SECONDS: with the fields, or 202 and a token to poll with, or
+    503 when every parse slot is taken. A web worker never waits for a whole parse.
+    """
     config = current_app.config
     if not (
         request.headers.get("X-Embed-Token")
@@ -35,5 +51,71 @@ def parse_resume():
         return jsonify(ok=False, error_code="rejected", message=str(exc)), 422
     if checked is None:
         return jsonify(ok=False, error_code="missing", message="Choose a resume file."), 400
-    result = parse_cached(db_session(), checked.upload.content(), checked.upload.sha256)
+    sha256 = checked.upload.sha256
+    cached = cached_result(db_session(), sha256)
+    if cached is not None:
+        return _finished(cached)
+    try:
+        future = parse_jobs().submit(checked.upload.content(), sha256)
+    except ParserBusy:
+        response = jsonify(ok=False, error_code="busy", message=message_for("busy"))
+        return response, 503, {"Retry-After": "10"}
+    if future.done() or _wait(future):
+        return _finished(future.result())
+    return _pending(_signer().dumps(sha256))
+
+
+@bp.get("/resume/parse/<job>")
+@limiter.limit("120 per minute")
+def parse_status(job: str):
+    """The outcome of a parse the POST above left running (the token names the file)."""
+    try:
+        sha256, issued = _signer().loads(job, max_age=JOB_SECONDS, return_timestamp=True)
+    except BadSignature:
+        return jsonify(ok=False, error_code="unknown_job", message=message_for("unreadable")), 404
+    jobs = parse_jobs()
+    result = jobs.result(sha256) or cached_result(db_session(), sha256)
+    if result is not None:
+        return _finished(result)
+    if not jobs.running(sha256) and time.time() - issued.timestamp() > GIVE_UP_SECONDS:
+        return _finished({"ok": False, "error_code": "timeout", "message": message_for("timeout")})
+    return _pending(job)
+
+
+def parse_jobs() -> ParseJobs:
+    """This process's parse slots, made on first use (a web process that never parses has none)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with _jobs_lock:
+        jobs = app.extensions.get("careers.parse_jobs")
+        if jobs is None:
+            jobs = app.extensions["careers.parse_jobs"] = ParseJobs(_parser_for(app), PARSE_SLOTS)
+    return jobs
+
+
+def _parser_for(app: Flask):
+    def parse(data: bytes, sha256: str) -> Result:
+        with app.app_context():
+            return parse_cached(db_session(), data, sha256)
+
+    return parse
+
+
+def _wait(future) -> bool:
+    try:
+        future.result(timeout=WAIT_SECONDS)
+    except TimeoutError:
+        return False
+    return True
+
+
+def _finished(result: Result):
     return jsonify({k: v for k, v in result.items() if k != "text"}), 200  # autofill needs no text
+
+
+def _pending(job: str):
+    poll = url_for("api.parse_status", job=job)
+    return jsonify(ok=False, pending=True, job=job, poll=poll), 202, {"Location": poll}
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="resume-parse-job")

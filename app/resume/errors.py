@@ -18,6 +18,7 @@ MESSAGES = {
     "too_large": "This file is too large or too complex for us to read.",
     "too_many_pages": "This resume has too many pages for us to read.",
     "timeout": "Reading this file took too long.",
+    "busy": "We are reading many resumes right now, so we could not read yours.",
     "unsupported": "We can read PDF, Word (DOC, DOCX), ODT, RTF, HTML and text files.",
 }
 
