@@ -46,7 +46,7 @@ def parse_resume():
     ):
         csrf.protect()
     try:
-        checked = read_upload(request.files.get("resume"), config["MAX_UPLOAD_BYTES"])
+        checked = read_upload(request.files.get("resume"), config["MAX_UPLOAD_BYTES"], deep=False)
     except UploadRejected as exc:
         return jsonify(ok=False, error_code="rejected", message=str(exc)), 422
     if checked is None:

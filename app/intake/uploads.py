@@ -15,10 +15,13 @@ from werkzeug.utils import secure_filename
 
 from app.intake.submit import HELD_FOLDER, Upload
 from app.resume.formats import ACCEPTED_FORMATS, CONTENT_TYPES, detect_format
+from app.resume.runner import check_readable
+from app.resume.structure import KIND_NAMES, NotADocument, check_structure
 from app.storage import Storage
 
 HOLD_SECONDS = 24 * 3600
 FORMAT_NAMES = "PDF, DOC or DOCX"
+CHOOSE_ANOTHER = "Please save your resume again, or upload it as a PDF, DOC or DOCX file."
 
 
 class UploadRejected(ValueError):
@@ -31,8 +34,13 @@ class CheckedFile:
     format: str
 
 
-def read_upload(file: FileStorage | None, max_bytes: int) -> CheckedFile | None:
-    """The checked file, None when none was chosen, or UploadRejected with the reason."""
+def read_upload(file: FileStorage | None, max_bytes: int, *, deep: bool = True) -> CheckedFile | None:
+    """The checked file, None when none was chosen, or UploadRejected with the reason.
+
+    The bytes must be a document of the kind the name claims, and (`deep`) the document must
+    open, which is tried in the parse pool within a short limit. The autofill endpoint skips
+    that step: its parse answers the same question.
+    """
     if file is None or not file.filename:
         return None
     data = file.stream.read(max_bytes + 1)
@@ -46,6 +54,14 @@ def read_upload(file: FileStorage | None, max_bytes: int) -> CheckedFile | None:
         raise UploadRejected(
             f"We could not recognise this file as a {FORMAT_NAMES} document, "
             "whatever its name says. Please upload a PDF, DOC or DOCX file."
+        )
+    try:
+        check_structure(data, fmt, file.filename)
+    except NotADocument as exc:
+        raise UploadRejected(f"{exc} {CHOOSE_ANOTHER}") from exc
+    if deep and check_readable(data, fmt) is not None:
+        raise UploadRejected(
+            f"We could not open this {KIND_NAMES[fmt]} file: it seems damaged. {CHOOSE_ANOTHER}"
         )
     filename = display_name(file.filename, fmt)
     return CheckedFile(Upload.from_bytes(data, filename, CONTENT_TYPES[fmt]), fmt)

@@ -60,7 +60,7 @@ def parse_resume(
         return failure(None, "unsupported")
     seconds = min(BUDGET_SECONDS, timeout * 0.75) if budget is None else budget
     try:
-        answer = _get_pool().run((data, fmt, memory_mb, max_pages, seconds), timeout)
+        answer = _get_pool().run((data, fmt, memory_mb, max_pages, seconds, "parse"), timeout)
     except (JobTimedOut, PoolBusy):
         return failure(fmt, "timeout")
     except WorkerDied:
@@ -70,6 +70,26 @@ def parse_resume(
     return ParseOutcome(
         ok=True, format=fmt, fields=answer["fields"], pages=answer.get("pages"), text=answer.get("text", "")
     )
+
+
+CHECK_SECONDS = 1.5
+UNREADABLE = frozenset({"unreadable", "unsupported"})
+
+
+def check_readable(
+    data: bytes, fmt: str, *, timeout: float = CHECK_SECONDS, memory_mb: int = 256
+) -> str | None:
+    """The error code when this document does not open as a `fmt` document, else None.
+
+    Only a clear "cannot be read" counts: a check that runs out of time or finds the parser
+    busy says nothing against the file, and encrypted or scanned documents are real ones.
+    """
+    try:
+        answer = _get_pool().run((data, fmt, memory_mb, 20, timeout * 0.75, "check"), timeout)
+    except (JobTimedOut, PoolBusy, WorkerDied):
+        return None
+    code = answer.get("error_code")
+    return code if code in UNREADABLE else None
 
 
 def failure(

@@ -12,11 +12,13 @@ import os
 import resource
 import signal
 import sys
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from .budget import OverBudget, TimeBudget
 from .errors import ResumeError
 from .extract import extract_text
+from .extract.pdf import check_pdf
 from .fields import find_fields
 
 MB = 1024 * 1024
@@ -34,22 +36,24 @@ def serve(connection) -> None:
             return
         if job is None:
             return
-        data, fmt, memory_mb, max_pages, seconds = job
+        data, fmt, memory_mb, max_pages, seconds, kind = job
         previous = limit_memory(memory_mb)
         try:
-            answer = parse_within(seconds, data, fmt, max_pages)
+            answer = parse_within(seconds, JOBS[kind], data, fmt, max_pages)
         finally:
             del data
             resource.setrlimit(resource.RLIMIT_AS, previous)
         connection.send(answer)
 
 
-def parse_within(seconds: float, data: bytes, fmt: str, max_pages: int) -> dict:
-    """parse_job, ended with "timeout" when it outlives its budget (the worker stays warm)."""
+def parse_within(
+    seconds: float, job: Callable[[bytes, str, int], dict], data: bytes, fmt: str, max_pages: int
+) -> dict:
+    """The job, ended with "timeout" when it outlives its budget (the worker stays warm)."""
     budget = TimeBudget(seconds)
     try:
         with budget:
-            return parse_job(data, fmt, max_pages)
+            return job(data, fmt, max_pages)
     except OverBudget:
         budget.disarm()
         return {"error_code": "timeout", "message_key": "timeout", "pages": None}
@@ -83,14 +87,33 @@ def parse_job(data: bytes, fmt: str, max_pages: int) -> dict:
             "chars": len(extracted.text),
             "text": extracted.text,
         }
-    except ResumeError as exc:
+    except Exception as exc:  # noqa: BLE001 - see failed()
+        return failed(exc, pages)
+
+
+def check_job(data: bytes, fmt: str, max_pages: int) -> dict:
+    """Whether the document opens: a PDF's first page is found, any other kind is read."""
+    try:
+        if fmt == "pdf":
+            check_pdf(data)
+        else:
+            extract_text(data, fmt, max_pages=max_pages)
+    except Exception as exc:  # noqa: BLE001 - see failed()
+        return failed(exc, None)
+    return {}
+
+
+def failed(exc: Exception, pages: int | None) -> dict:
+    """The error code for whatever a hostile file provoked: a parser bug on a strange file must
+    not cost the candidate the form. (OverBudget is no Exception: it reaches parse_within.)"""
+    if isinstance(exc, ResumeError):
         return {"error_code": exc.code, "message_key": exc.message_key, "pages": pages}
-    except MemoryError:
+    if isinstance(exc, MemoryError):
         return {"error_code": "too_large", "message_key": "too_large", "pages": pages}
-    except RecursionError:
-        return {"error_code": "unreadable", "message_key": "unreadable", "pages": pages}
-    except Exception:  # noqa: BLE001 - a parser bug on a strange file must not cost the candidate the form
-        return {"error_code": "unreadable", "message_key": "unreadable", "pages": pages}
+    return {"error_code": "unreadable", "message_key": "unreadable", "pages": pages}
+
+
+JOBS: dict[str, Callable[[bytes, str, int], dict]] = {"parse": parse_job, "check": check_job}
 
 
 if __name__ == "__main__":

@@ -143,6 +143,13 @@ def _referenced(document: PDFDocument, objid: int) -> int | None:
     return value.objid if isinstance(value, PDFObjRef) else None
 
 
+def check_pdf(data: bytes) -> None:
+    """Opens, and has a first page: what storing a PDF as a resume needs (no layout, so cheap)."""
+    document = open_document(data)
+    if next(iter(PDFPage.create_pages(document)), None) is None:
+        raise UnreadableResume("no pages")
+
+
 def list_pages(document: PDFDocument, max_pages: int) -> list[PDFPage]:
     """Walk the page tree only (cheap) so a 500-page file is refused before layout."""
     pages = []
