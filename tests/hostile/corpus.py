@@ -60,7 +60,10 @@ def _garbage() -> Iterator[Hostile]:
     yield Hostile("doc stub", "resume.doc", d.doc_stub, garbage=True)
     yield Hostile("doc of noise", "resume.doc", lambda: d.doc_random(3), garbage=True)
     yield Hostile(
-        "html named pdf", "resume.pdf", lambda: b"<html><body><p>Jane Doe</p></body></html>", garbage=True
+        "html named pdf",
+        "resume.pdf",
+        lambda: b"<html><body><p>Jane Doe, jane.doe@example.com, +44 20 7946 0958</p></body></html>",
+        garbage=True,
     )
     yield Hostile("svg named pdf", "resume.pdf", lambda: _svg(), garbage=True)
     yield Hostile("svg named txt", "resume.txt", lambda: _svg(), garbage=True)
