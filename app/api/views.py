@@ -36,8 +36,9 @@ def health():
 def parse_resume():
     """Autofill suggestions for the apply form; CSRF-protected like every POST.
 
-    Answers within about WAIT_SECONDS: with the fields, or 202 and a token to poll with, or
-    503 when every parse slot is taken. A web worker never waits for a whole parse.
+    Answers within about WAIT_SECONDS (at once in a single-threaded server): with the fields,
+    or 202 and a token to poll with, or 503 when every parse slot is taken. A web worker never
+    waits for a whole parse.
     """
     config = current_app.config
     if not (
@@ -60,7 +61,7 @@ def parse_resume():
     except ParserBusy:
         response = jsonify(ok=False, error_code="busy", message=message_for("busy"))
         return response, 503, {"Retry-After": "10"}
-    if future.done() or _wait(future):
+    if future.done() or _wait(future, _wait_seconds()):
         return _finished(future.result())
     return _pending(_signer().dumps(sha256))
 
@@ -100,9 +101,15 @@ def _parser_for(app: Flask):
     return parse
 
 
-def _wait(future) -> bool:
+def _wait_seconds() -> float:
+    """A server process that handles one request at a time (gunicorn's sync workers) does not
+    wait at all: its waiting would hold up every other visitor. Threaded servers wait a little."""
+    return WAIT_SECONDS if request.environ.get("wsgi.multithread") else 0.0
+
+
+def _wait(future, seconds: float) -> bool:
     try:
-        future.result(timeout=WAIT_SECONDS)
+        future.result(timeout=seconds)
     except TimeoutError:
         return False
     return True

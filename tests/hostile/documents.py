@@ -84,8 +84,18 @@ def docx_xxe() -> bytes:
 
 
 def docx_zip_bomb(size: int) -> bytes:
-    body = "<w:p><w:r><w:t>" + "A" * size + "</w:t></w:r></w:p>"
-    return docx(body)
+    """A document.xml of `size` bytes, written in chunks so building it stays small."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", DOCX_TYPES)
+        archive.writestr("_rels/.rels", DOCX_RELS)
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            member.write(f'<?xml version="1.0"?><w:document {W_NS}><w:body><w:p><w:r><w:t>'.encode())
+            chunk = b"A" * (1024 * 1024)
+            for _ in range(size // len(chunk)):
+                member.write(chunk)
+            member.write(b"</w:t></w:r></w:p></w:body></w:document>")
+    return buffer.getvalue()
 
 
 def docx_many_members(count: int) -> bytes:

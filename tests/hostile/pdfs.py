@@ -179,7 +179,9 @@ def long_text_line(unit: bytes, size: int) -> bytes:
 
 def flate_bomb(size: int) -> bytes:
     """A 100 KB content stream that inflates to `size` bytes of spaces."""
-    content = zlib.compress(b" " * size, 9)
+    packer = zlib.compressobj(9)
+    chunk = b" " * (1024 * 1024)
+    content = b"".join(packer.compress(chunk) for _ in range(size // len(chunk))) + packer.flush()
     return pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
