@@ -20,7 +20,7 @@
   if (!fileInput || !url || !window.fetch || !window.FormData) return;
 
   // A long parse answers 202 with a URL to poll; the server gives up on a parse within seconds.
-  var POLL_MS = 700, MAX_POLLS = 12;
+  var POLL_MS = 500, MAX_POLLS = 16;
 
   function say(text) { if (status) status.textContent = text; }
 

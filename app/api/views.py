@@ -15,12 +15,17 @@ from app.extensions import csrf, db, db_session, limiter
 from app.intake.uploads import UploadRejected, read_upload
 from app.resume.errors import message_for
 from app.resume.jobs import ParseJobs, ParserBusy, Result
+from app.resume.pool import KILL_MARGIN
+from app.resume.runner import parse_resume as parse_resume_file
 from app.resume.service import cached_result, parse_cached
 
 WAIT_SECONDS = 1.0  # a usual resume is read within this; longer parses are polled for
 PARSE_SLOTS = 4  # parses in flight per web process: the two parse workers and two waiting
+ANSWER_SECONDS = 4.0  # every file handed over is answered within this
 JOB_SECONDS = 300  # how long a poll token stays good
-GIVE_UP_SECONDS = 8  # a poll that still finds nothing after this says the parse timed out
+# A poll that finds nothing this long after the answer was due: the parse ended without a result
+# worth storing (timeout, busy) in another web process, whose memory this one cannot see.
+LATE_SECONDS = KILL_MARGIN + 0.5
 _jobs_lock = threading.Lock()
 
 
@@ -57,13 +62,13 @@ def parse_resume():
     if cached is not None:
         return _finished(cached)
     try:
-        future = parse_jobs().submit(checked.upload.content(), sha256)
+        submitted = parse_jobs().submit(checked.upload.content(), sha256)
     except ParserBusy:
         response = jsonify(ok=False, error_code="busy", message=message_for("busy"))
         return response, 503, {"Retry-After": "10"}
-    if future.done() or _wait(future, _wait_seconds()):
-        return _finished(future.result())
-    return _pending(_signer().dumps(sha256))
+    if submitted.future.done() or _wait(submitted.future, _wait_seconds()):
+        return _finished(submitted.future.result())
+    return _pending(_signer().dumps([sha256, submitted.until]))
 
 
 @bp.get("/resume/parse/<job>")
@@ -71,14 +76,14 @@ def parse_resume():
 def parse_status(job: str):
     """The outcome of a parse the POST above left running (the token names the file)."""
     try:
-        sha256, issued = _signer().loads(job, max_age=JOB_SECONDS, return_timestamp=True)
+        sha256, until = _signer().loads(job, max_age=JOB_SECONDS)
     except BadSignature:
         return jsonify(ok=False, error_code="unknown_job", message=message_for("unreadable")), 404
     jobs = parse_jobs()
     result = jobs.result(sha256) or cached_result(db_session(), sha256)
     if result is not None:
         return _finished(result)
-    if not jobs.running(sha256) and time.time() - issued.timestamp() > GIVE_UP_SECONDS:
+    if not jobs.running(sha256) and time.time() > until + LATE_SECONDS:
         return _finished({"ok": False, "error_code": "timeout", "message": message_for("timeout")})
     return _pending(job)
 
@@ -89,16 +94,21 @@ def parse_jobs() -> ParseJobs:
     with _jobs_lock:
         jobs = app.extensions.get("careers.parse_jobs")
         if jobs is None:
-            jobs = app.extensions["careers.parse_jobs"] = ParseJobs(_parser_for(app), PARSE_SLOTS)
+            jobs = ParseJobs(_parser_for(app), PARSE_SLOTS, answer_seconds=ANSWER_SECONDS)
+            app.extensions["careers.parse_jobs"] = jobs
     return jobs
 
 
 def _parser_for(app: Flask):
-    def parse(data: bytes, sha256: str) -> Result:
+    def parse(data: bytes, sha256: str, until: float) -> Result:
         with app.app_context():
-            return parse_cached(db_session(), data, sha256)
+            return parse_cached(db_session(), data, sha256, parse=lambda data: parse_by(data, until))
 
     return parse
+
+
+def parse_by(data: bytes, until: float) -> Result:
+    return parse_resume_file(data, until=until).to_dict()
 
 
 def _wait_seconds() -> float:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from .runner import failure
@@ -28,18 +30,37 @@ class ParserBusy(Exception):
     """Every parse slot is taken; the candidate fills the form in by hand."""
 
 
-class ParseJobs:
-    """At most `capacity` parses in flight, keyed by the file's SHA-256 (one parse per file)."""
+@dataclass(frozen=True)
+class Submitted:
+    future: Future[Result]
+    until: float  # the clock() value by which the parse answers
 
-    def __init__(self, parse: Callable[[bytes, str], Result], capacity: int) -> None:
+
+class ParseJobs:
+    """At most `capacity` parses in flight, keyed by the file's SHA-256 (one parse per file).
+
+    `parse(data, sha256, until)` must answer by `until`, a `clock()` value `answer_seconds` after
+    the file was handed over, so that a file waiting behind others is still answered in time.
+    """
+
+    def __init__(
+        self,
+        parse: Callable[[bytes, str, float], Result],
+        capacity: int,
+        *,
+        answer_seconds: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._parse = parse
         self._capacity = capacity
+        self._answer_seconds = answer_seconds
+        self._clock = clock
         self._lock = threading.Lock()
-        self._running: dict[str, Future[Result]] = {}
+        self._running: dict[str, Submitted] = {}
         self._finished: OrderedDict[str, Result] = OrderedDict()
         self._threads = ThreadPoolExecutor(max_workers=capacity, thread_name_prefix="resume-parse")
 
-    def submit(self, data: bytes, sha256: str) -> Future[Result]:
+    def submit(self, data: bytes, sha256: str) -> Submitted:
         """The parse of this file, started now or already running; ParserBusy when full."""
         with self._lock:
             running = self._running.get(sha256)
@@ -47,9 +68,10 @@ class ParseJobs:
                 return running
             if len(self._running) >= self._capacity:
                 raise ParserBusy()
-            future = self._threads.submit(self._run, data, sha256)
-            self._running[sha256] = future  # under the lock, so _run cannot finish before this
-        return future
+            until = self._clock() + self._answer_seconds
+            submitted = Submitted(self._threads.submit(self._run, data, sha256, until), until)
+            self._running[sha256] = submitted  # under the lock, so _run cannot finish before this
+        return submitted
 
     def result(self, sha256: str) -> Result | None:
         """The finished result of a recent parse of this file, if this process ran it."""
@@ -60,10 +82,10 @@ class ParseJobs:
         with self._lock:
             return sha256 in self._running
 
-    def _run(self, data: bytes, sha256: str) -> Result:
+    def _run(self, data: bytes, sha256: str, until: float) -> Result:
         """Parse, then record the result before the future resolves (polls never miss it)."""
         try:
-            result = self._parse(data, sha256)
+            result = self._parse(data, sha256, until)
         except Exception:  # noqa: BLE001 - the candidate gets an answer; the cause goes to the log
             log.warning("resume parse failed", exc_info=True)
             result = failure(None, "unreadable").to_dict()

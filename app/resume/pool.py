@@ -17,9 +17,11 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+KILL_MARGIN = 0.5  # seconds past a job's deadline before its worker counts as stuck
 PROJECT_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
 
 
@@ -50,12 +52,21 @@ class WorkerPool:
         for _ in range(size or min(2, os.cpu_count() or 1)):
             self._idle.put(self._start())
 
-    def run(self, job: tuple, timeout: float) -> dict:
-        """Send one job to a free worker and wait for its answer."""
+    def run(
+        self, job: tuple, timeout: float, *, wait: float | None = None, until: float | None = None
+    ) -> dict:
+        """Send one job to a free worker and wait for its answer.
+
+        Waits up to `wait` (default `timeout`) for a free worker, then up to `timeout` for the
+        answer, and never past `until` (a time.time() value) plus KILL_MARGIN: a job with a
+        deadline ends itself by then, so only a stuck worker is killed.
+        """
         try:
-            worker = self._idle.get(timeout=timeout)
+            worker = self._idle.get(timeout=timeout if wait is None else max(wait, 0.0))
         except queue.Empty as exc:
             raise PoolBusy() from exc
+        if until is not None:
+            timeout = max(0.0, min(timeout, until - time.time() + KILL_MARGIN))
         try:
             answer = self._ask(worker, job, timeout)
         except (JobTimedOut, WorkerDied):

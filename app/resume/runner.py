@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 
 from .errors import message_for
@@ -39,6 +40,7 @@ class ParseOutcome:
 
 TIMEOUT_SECONDS = 4.0  # the wall clock, after which the worker is killed and replaced
 BUDGET_SECONDS = 2.5  # the worker's own limit, which ends the job and keeps the worker
+MIN_RUN = 0.5  # a parse with a deadline starts only if this much time is left for it
 
 
 def parse_resume(
@@ -48,10 +50,13 @@ def parse_resume(
     budget: float | None = None,
     memory_mb: int = 512,
     max_pages: int = 20,
+    until: float | None = None,
 ) -> ParseOutcome:
     """Fields of a resume, or a specific error code and a candidate-facing message.
 
-    Waits up to `timeout` for a free worker, then up to `timeout` for its answer.
+    Waits up to `timeout` for a free worker, then up to `timeout` for its answer. With `until`
+    (a time.time() value) the answer comes by then: the wait for a worker leaves MIN_RUN for
+    the parse, and the worker's budget ends at `until`.
     """
     if len(data) > MAX_BYTES:
         return failure(None, "too_large")
@@ -60,9 +65,13 @@ def parse_resume(
         return failure(None, "unsupported")
     seconds = min(BUDGET_SECONDS, timeout * 0.75) if budget is None else budget
     try:
-        answer = _get_pool().run((data, fmt, memory_mb, max_pages, seconds, "parse"), timeout)
-    except (JobTimedOut, PoolBusy):
+        wait = None if until is None else until - time.time() - MIN_RUN
+        job = (data, fmt, memory_mb, max_pages, seconds, until, "parse")
+        answer = _get_pool().run(job, timeout, wait=wait, until=until)
+    except JobTimedOut:
         return failure(fmt, "timeout")
+    except PoolBusy:
+        return failure(fmt, "busy")
     except WorkerDied:
         return failure(fmt, "unreadable")
     if "error_code" in answer:
@@ -85,7 +94,7 @@ def check_readable(
     busy says nothing against the file, and encrypted or scanned documents are real ones.
     """
     try:
-        answer = _get_pool().run((data, fmt, memory_mb, 20, timeout * 0.75, "check"), timeout)
+        answer = _get_pool().run((data, fmt, memory_mb, 20, timeout * 0.75, None, "check"), timeout)
     except (JobTimedOut, PoolBusy, WorkerDied):
         return None
     code = answer.get("error_code")

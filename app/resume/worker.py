@@ -12,6 +12,7 @@ import os
 import resource
 import signal
 import sys
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
@@ -36,7 +37,9 @@ def serve(connection) -> None:
             return
         if job is None:
             return
-        data, fmt, memory_mb, max_pages, seconds, kind = job
+        data, fmt, memory_mb, max_pages, seconds, until, kind = job
+        if until is not None:
+            seconds = min(seconds, until - time.time())
         previous = limit_memory(memory_mb)
         try:
             answer = parse_within(seconds, JOBS[kind], data, fmt, max_pages)
@@ -50,6 +53,8 @@ def parse_within(
     seconds: float, job: Callable[[bytes, str, int], dict], data: bytes, fmt: str, max_pages: int
 ) -> dict:
     """The job, ended with "timeout" when it outlives its budget (the worker stays warm)."""
+    if seconds <= 0:
+        return {"error_code": "timeout", "message_key": "timeout", "pages": None}
     budget = TimeBudget(seconds)
     try:
         with budget:

@@ -66,7 +66,8 @@ class Visitor:
     def __init__(self, port: int, job_path: str) -> None:
         self._port = port
         page = self._request("GET", job_path + "/apply")
-        self._cookie = page.getheader("Set-Cookie", "").split(";")[0]
+        cookies = [header.split(";")[0] for header in page.msg.get_all("Set-Cookie") or []]
+        self._cookie = "; ".join(cookie for cookie in cookies if not cookie.endswith("="))
         self._token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page.read()).group(1).decode()
 
     def _request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None):
