@@ -21,11 +21,11 @@ from app.resume.service import cached_result, parse_cached
 
 WAIT_SECONDS = 1.0  # a usual resume is read within this; longer parses are polled for
 PARSE_SLOTS = 4  # parses in flight per web process: the two parse workers and two waiting
-ANSWER_SECONDS = 4.0  # every file handed over is answered within this
+ANSWER_SECONDS = 3.5  # every file handed over is answered within this (and a stuck one soon after)
 JOB_SECONDS = 300  # how long a poll token stays good
 # A poll that finds nothing this long after the answer was due: the parse ended without a result
 # worth storing (timeout, busy) in another web process, whose memory this one cannot see.
-LATE_SECONDS = KILL_MARGIN + 0.5
+LATE_SECONDS = KILL_MARGIN + 0.3
 _jobs_lock = threading.Lock()
 
 
