@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..errors import UnsupportedResume
 from .doc import extract_doc
 from .docx import extract_docx
@@ -12,7 +14,7 @@ from .plain import extract_txt
 from .result import Extracted
 from .rtf import extract_rtf
 
-EXTRACTORS = {
+EXTRACTORS: dict[str, Callable[..., Extracted]] = {
     "pdf": extract_pdf,
     "docx": extract_docx,
     "doc": extract_doc,

@@ -57,7 +57,7 @@ def check_chain(ole: olefile.OleFileIO, name: str) -> None:
     else:
         table, sector_size = ole.fat, ole.sectorsize
     needed = (entry.size + sector_size - 1) // sector_size
-    sector, seen = entry.isectStart, set()
+    sector, seen = entry.isectStart, set[int]()
     while len(seen) < needed:
         if sector in seen or not 0 <= sector < len(table):
             raise UnreadableResume(f"broken sector chain in {name}")

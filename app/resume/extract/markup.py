@@ -94,7 +94,8 @@ def extract_mht(data: bytes, **_limits) -> Extracted:
     for part in message.walk():
         kind = part.get_content_type()
         if kind in ("text/html", "text/plain"):
-            payload = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            payload = payload if isinstance(payload, bytes) else b""
             charset = part.get_content_charset() or "utf-8"
             try:
                 text = payload.decode(charset, errors="replace")

@@ -27,9 +27,8 @@ def find_fields(text: str) -> dict:
     sections = split_sections(lines)
     top = sections["top"] + sections.get("contact", [])
     email = find_email(top) or find_email(lines)
-    name = find_name(sections["top"] or lines, email and str(email.value)) or find_name(
-        lines, email and str(email.value)
-    )
+    address = str(email.value) if email else None
+    name = find_name(sections["top"] or lines, address) or find_name(lines, address)
     linkedin, github, others = split_profiles(find_urls(lines))
     experience = find_experience(sections.get("experience", []))
     current = next((job for job in experience if job["current"]), experience[0] if experience else None)

@@ -101,10 +101,10 @@ def find_phone(lines: list[Line], region: str | None) -> Found | None:
     for index, line in ordered:
         if index not in labelled and index > 12:
             continue
-        for match in _PHONE_LIKE.finditer(line.text):
-            digits = re.sub(r"\D", "", match.group(0))
-            if 7 <= len(digits) <= 15 and not _looks_like_years(match.group(0)):
-                return Found(" ".join(match.group(0).split()), line.source, 0.5)
+        for written in _PHONE_LIKE.finditer(line.text):
+            digits = re.sub(r"\D", "", written.group(0))
+            if 7 <= len(digits) <= 15 and not _looks_like_years(written.group(0)):
+                return Found(" ".join(written.group(0).split()), line.source, 0.5)
     return None
 
 

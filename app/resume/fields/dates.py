@@ -141,7 +141,7 @@ def find_span(text: str) -> Span | None:
     return None
 
 
-def find_single_date(text: str) -> tuple[str, str] | None:
+def find_single_date(text: str) -> tuple[str | None, str] | None:
     """A lone date such as a graduation year: (normalised, line without it)."""
     match = SINGLE.search(text)
     if not match:

@@ -9,6 +9,7 @@ tell title from company by vocabulary, falling back to "title first".
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .dates import find_span
 from .lines import Line, pieces
@@ -53,7 +54,8 @@ def find_experience(lines: list[Line]) -> list[dict]:
         for i, line in enumerate(lines)
         if (span := find_span(line.text)) and (not line.bullet or _is_job_bullet(span.remainder))
     ]
-    entries, used_until = [], 0
+    entries: list[dict[str, Any]] = []
+    used_until = 0
     for number, (index, span) in enumerate(anchors):
         next_anchor = anchors[number + 1][0] if number + 1 < len(anchors) else len(lines)
         before = _header_before(lines, index, used_until)
@@ -96,7 +98,7 @@ def _is_job_bullet(text: str) -> bool:
 
 
 def _header_before(lines: list[Line], index: int, floor: int) -> list[int]:
-    picked = []
+    picked: list[int] = []
     for i in range(index - 1, max(floor, index - 3) - 1, -1):
         if not _is_header_line(lines[i]):
             break

@@ -210,7 +210,7 @@ def heading_of(line: Line) -> tuple[str, str] | None:
         return None
     text = line.text
     head, colon, rest = text.partition(":")
-    for candidate, remainder in ((text, ""), (head, rest) if colon else (None, None)):
+    for candidate, remainder in ((text, ""), (head, rest) if colon else (None, "")):
         if candidate is None:
             continue
         key = " ".join(_NON_LETTERS.sub(" ", candidate).lower().split())
