@@ -51,3 +51,15 @@ def test_a_bare_migration_run_leaves_the_app_loggers_on(tmp_path):
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     )
     assert "still heard after the migration" in done.stderr
+
+
+def test_creating_the_app_leaves_global_logging_alone(tmp_path):
+    app_logger, root = logging.getLogger("app"), logging.getLogger()
+    before = (app_logger.level, root.level, list(root.handlers))
+    app_logger.setLevel(logging.NOTSET)
+    try:
+        create_app(app_config(tmp_path))
+        assert app_logger.level == logging.NOTSET
+        assert (root.level, root.handlers) == before[1:]
+    finally:
+        app_logger.setLevel(before[0])
