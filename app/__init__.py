@@ -45,7 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Behind a load balancer the client address (rate limits) and https (Secure cookies,
         # HSTS) come from the proxy's headers; only as many hops as configured are believed.
         hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     _init_extensions(app)
     _register_blueprints(app)
     _register_queue(app)

@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.extensions import db
+from app.extensions import db, db_session
 from app.jobs_io import JobFileError, load_jobs
 from app.logging_setup import configure_logging
 from app.models import Job, User
@@ -66,7 +66,7 @@ def jobs() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def load(path: str) -> None:
     try:
-        created, updated = load_jobs(db.session, path)
+        created, updated = load_jobs(db_session(), path)
     except JobFileError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{created} jobs created, {updated} updated.")
@@ -79,7 +79,7 @@ def prepare_database(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     upgrade()
     if app.config["LOAD_DEMO_JOBS"] and db.session.scalar(select(Job.id).limit(1)) is None:
-        created, _ = load_jobs(db.session, DEMO_JOBS)
+        created, _ = load_jobs(db_session(), DEMO_JOBS)
         click.echo(f"Loaded {created} demo jobs.")
 
 
@@ -110,10 +110,10 @@ def serve(host: str, port: int) -> None:
         shutdown_timeout=float(app.config["SHUTDOWN_GRACE_SECONDS"]),
     )
     server = make_server(host, port, app, threaded=True)
-    url = f"http://{host}:{server.server_port}"
-    click.echo(f"Careers site on {url}  (admin: {url}/admin)")
     for signum in (signal.SIGINT, signal.SIGTERM):  # SIGTERM stops like Ctrl+C
         signal.signal(signum, signal.default_int_handler)
+    url = f"http://{host}:{server.server_port}"
+    click.echo(f"Careers site on {url}  (admin: {url}/admin)")
     try:
         server.serve_forever()  # returns on Ctrl+C (or SIGTERM), closing the listening socket
     finally:

@@ -15,12 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 from huey import Huey, crontab
 from huey.consumer import Consumer
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from app.ats.registry import build_adapter, shared_limiter
 from app.extensions import db, db_session
@@ -171,7 +171,7 @@ def sync_target_jobs(app: Flask, adapters: Adapters) -> SyncReport | None:
     kind = app.config["ATS"].get("kind", "local")
     if kind == "local":
         return None
-    return sync_jobs(db.session, adapters.fresh(kind), kind)
+    return sync_jobs(db_session(), adapters.fresh(kind), kind)
 
 
 def sweep_once(app: Flask, *, now: float | None = None) -> int:
@@ -180,7 +180,7 @@ def sweep_once(app: Flask, *, now: float | None = None) -> int:
     seconds = time.time() if now is None else now
     moment = utcnow() if now is None else datetime.fromtimestamp(now, UTC).replace(tzinfo=None)
     tasks = app.extensions["careers.tasks"]
-    due = delivery_service.due_deliveries(db.session, moment)
+    due = delivery_service.due_deliveries(db_session(), moment)
     for application_id in due:
         tasks.enqueue_delivery(application_id)
     storage = Storage(app.config["UPLOAD_DIR"])
@@ -240,17 +240,20 @@ def release_in_flight(app: Flask, now: datetime) -> int:
 
     A delivery's lease outlives a killed worker by minutes; handed back, it is due at once and
     the sweep of the next start resumes it from its checkpoints (a create whose answer was lost
-    is looked up before it is repeated, so nothing is delivered twice).
+    is looked up before it is repeated, so nothing is delivered twice). The claim token goes
+    too, so a thread of this process that wakes before the exit writes and sends nothing more.
+    The attempt cut short by our own stop is not counted against the delivery's limit.
     """
     ids = app.extensions["careers.tasks"].in_flight.ids()
     if not ids:
         return 0
     with app.app_context():
-        result = db.session.execute(
+        session = db_session()
+        result = session.execute(
             update(Delivery)
             .where(Delivery.application_id.in_(ids), Delivery.status == "in_progress")
-            .values(lease_until=now)
+            .values(lease_until=now, claim_token=None, attempts=Delivery.attempts - 1)
             .execution_options(synchronize_session=False)
         )
-        db.session.commit()
-    return int(result.rowcount)
+        session.commit()
+    return cast(CursorResult, result).rowcount

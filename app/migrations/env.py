@@ -10,7 +10,7 @@ config = context.config
 
 # Alembic's logging config is for a bare `flask db ...` run only: a process that already set up
 # its logging (serve, worker, gunicorn, tests) keeps it, and no logger of the app is ever disabled.
-if not logging.getLogger().handlers:
+if config.config_file_name is not None and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
