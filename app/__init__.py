@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import ConfigError, check_embed_origins, ensure_secret_key, load_settings
+from app.config import ENV_PREFIX, ConfigError, check_embed_origins, ensure_secret_key, load_settings
 from app.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,16 @@ __all__ = ["create_app", "ConfigError"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    instance_path = (config or {}).get("INSTANCE_PATH") or str(ROOT / "instance")
+    """The app, configured from defaults, instance/config.py, CAREERS_* and `config`.
+
+    Logging is left to the process that runs the app (app.logging_setup for `flask serve`,
+    `flask worker` and gunicorn), so tests and other hosts keep theirs.
+    """
+    instance_path = (
+        (config or {}).get("INSTANCE_PATH")
+        or os.environ.get(f"{ENV_PREFIX}_INSTANCE_PATH")
+        or str(ROOT / "instance")
+    )
     app = Flask(
         __name__,
         instance_path=instance_path,
@@ -28,15 +37,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    settings = load_settings(app.instance_path, config)
-    settings["SECRET_KEY"] = ensure_secret_key(settings, Path(app.instance_path))
-    check_embed_origins(settings)
-    _apply(app, settings)
-    if int(settings["TRUSTED_PROXIES"]):
+    load_settings(app.config, config)
+    app.config["SECRET_KEY"] = ensure_secret_key(app.config, Path(app.instance_path))
+    check_embed_origins(app.config)
+    _apply(app)
+    if int(app.config["TRUSTED_PROXIES"]):
         # Behind a load balancer the client address (rate limits) and https (Secure cookies,
         # HSTS) come from the proxy's headers; only as many hops as configured are believed.
-        hops = int(settings["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     _init_extensions(app)
     _register_blueprints(app)
     _register_queue(app)
@@ -46,8 +55,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _apply(app: Flask, settings: dict[str, Any]) -> None:
-    app.config.update(settings)
+def _apply(app: Flask) -> None:
+    """Settings Flask and its extensions read under their own names, derived from ours."""
+    settings = app.config
     max_bytes = int(settings["MAX_UPLOAD_MB"]) * 1024 * 1024
     app.config.update(
         SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
@@ -65,7 +75,6 @@ def _apply(app: Flask, settings: dict[str, Any]) -> None:
         RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
         RATELIMIT_HEADERS_ENABLED=True,
     )
-    logging.getLogger("app").setLevel(logging.INFO)
 
 
 def _engine_options(url: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import signal
 from pathlib import Path
 
 import click
@@ -13,11 +14,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.extensions import db
+from app.extensions import db, db_session
 from app.jobs_io import JobFileError, load_jobs
+from app.logging_setup import configure_logging
 from app.models import Job, User
 
 DEMO_JOBS = Path(__file__).parent / "demo" / "jobs.json"
+
+log = logging.getLogger(__name__)
 
 
 def register_cli(app: Flask) -> None:
@@ -62,7 +66,7 @@ def jobs() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def load(path: str) -> None:
     try:
-        created, updated = load_jobs(db.session, path)
+        created, updated = load_jobs(db_session(), path)
     except JobFileError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{created} jobs created, {updated} updated.")
@@ -75,43 +79,90 @@ def prepare_database(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     upgrade()
     if app.config["LOAD_DEMO_JOBS"] and db.session.scalar(select(Job.id).limit(1)) is None:
-        created, _ = load_jobs(db.session, DEMO_JOBS)
+        created, _ = load_jobs(db_session(), DEMO_JOBS)
         click.echo(f"Loaded {created} demo jobs.")
 
 
 @click.command("prepare", help="Apply database migrations (and demo jobs when configured).")
 def prepare() -> None:
-    prepare_database(current_app._get_current_object())
+    configure_logging()
+    prepare_database(_current_app())
 
 
 @click.command("serve", help="Migrate, then serve with a delivery worker in this process.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
+@click.option("--port", default=5000, show_default=True, help="0 picks a free port (printed at start).")
 def serve(host: str, port: int) -> None:
-    from werkzeug.serving import run_simple
+    """Stops on SIGTERM or Ctrl+C: no new requests, running deliveries get the grace period to
+    finish, the rest are handed back for the next start (a second Ctrl+C skips the wait)."""
+    from werkzeug.serving import make_server
 
     from app.intake.tasks import start_consumer
 
-    app = current_app._get_current_object()
+    configure_logging()
+    app = _current_app()
     prepare_database(app)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    consumer = start_consumer(app.extensions["careers.tasks"].huey, app.config["WORKER_THREADS"])
-    click.echo(f"Careers site on http://{host}:{port}  (admin: http://{host}:{port}/admin)")
+    resume_deliveries(app)
+    consumer = start_consumer(
+        app.extensions["careers.tasks"].huey,
+        app.config["WORKER_THREADS"],
+        max_delay=1.0,
+        shutdown_timeout=float(app.config["SHUTDOWN_GRACE_SECONDS"]),
+    )
+    server = make_server(host, port, app, threaded=True)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # SIGTERM stops like Ctrl+C
+        signal.signal(signum, signal.default_int_handler)
+    url = f"http://{host}:{server.server_port}"
+    click.echo(f"Careers site on {url}  (admin: {url}/admin)")
     try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
+        server.serve_forever()  # returns on Ctrl+C (or SIGTERM), closing the listening socket
     finally:
-        consumer.stop(graceful=True)
+        log.info("stopping: deliveries running now get %ss to finish", consumer.shutdown_timeout)
+        consumer.stop(graceful=True)  # a second Ctrl+C or SIGTERM ends the wait at once
+        hand_back(app)
 
 
 @click.command("worker", help="Run a standalone delivery worker (for production).")
 @click.option("--threads", default=4, show_default=True)
 def worker(threads: int) -> None:
-    app = current_app._get_current_object()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Huey's consumer owns the process's signals: SIGTERM lets running deliveries finish within
+    the grace period, SIGINT (Ctrl+C) stops at once; either way what still runs is handed back."""
+    configure_logging()
+    app = _current_app()
+    resume_deliveries(app)
     consumer = app.extensions["careers.tasks"].huey.create_consumer(
-        workers=threads, worker_type="thread", periodic=True
+        workers=threads,
+        worker_type="thread",
+        periodic=True,
+        shutdown_timeout=float(app.config["SHUTDOWN_GRACE_SECONDS"]),
+        graceful_signal="TERM",
     )
     consumer.run()
+    hand_back(app)
+
+
+def resume_deliveries(app: Flask) -> None:
+    """Queue the deliveries that are due now (those a stop handed back among them) instead of
+    leaving them to the sweep's next tick, minutes away."""
+    from app.intake.tasks import sweep_once
+
+    with app.app_context():
+        count = sweep_once(app)
+    if count:
+        log.info("%d due deliveries queued at start", count)
+
+
+def hand_back(app: Flask) -> None:
+    from app.intake.tasks import release_in_flight
+    from app.models import utcnow
+
+    released = release_in_flight(app, utcnow())
+    log.info("stopped; %d unfinished deliveries handed back for the next start", released)
+
+
+def _current_app() -> Flask:
+    """The real app behind the `current_app` proxy, for code that outlives the CLI context."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 ats = AppGroup("ats", help="The target applicant tracking system (settings: ATS in instance/config.py).")
@@ -122,7 +173,7 @@ def sync_jobs_command() -> None:
     from app.ats.base import AtsError
     from app.intake.tasks import sync_target_jobs
 
-    app = current_app._get_current_object()
+    app = _current_app()
     try:
         report = sync_target_jobs(app, app.extensions["careers.adapters"])
     except AtsError as exc:

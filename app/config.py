@@ -1,14 +1,17 @@
 """Settings: defaults, then instance/config.py, then CAREERS_* environment variables, then the
-`config` mapping given to create_app (tests)."""
+`config` mapping given to create_app (tests), each read by Flask's own Config loaders."""
 
 from __future__ import annotations
 
-import json
+import copy
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from flask import Config
 
 DEFAULTS: dict[str, Any] = {
     "ENV": "production",  # "development" in `make run`
@@ -35,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "DELIVERY_BACKOFF_CAP": 3600.0,
     "SWEEP_INTERVAL_MINUTES": 5,
     "WORKER_THREADS": 2,
+    "SHUTDOWN_GRACE_SECONDS": 6,  # on SIGTERM/Ctrl+C, running deliveries may finish for this long
     "RUN_WORKER": False,  # `make run` starts a consumer thread in the web process
     "LOAD_DEMO_JOBS": False,
     "EMBED_ALLOWED_ORIGINS": [],  # host sites that may frame /embed, e.g. ["https://corp.example"]
@@ -52,41 +56,31 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_SSL_STRICT": False,
 }
 
-# Settings read from CAREERS_<NAME>; values that look like JSON (numbers, booleans, objects)
-# are decoded so CAREERS_ATS='{"kind": "skailer", ...}' works.
-ENV_PREFIX = "CAREERS_"
+ENV_PREFIX = "CAREERS"
+
+# Text settings keep the environment's string as it is: a secret key of digits stays a string,
+# where Flask's JSON decoding would make it a number.
+TEXT_SETTINGS = frozenset(
+    {"SECRET_KEY", "DATABASE_URL", "QUEUE_URL", "UPLOAD_DIR"}
+    | {key for key, value in DEFAULTS.items() if isinstance(value, str)}
+)
 
 
-def _decode(raw: str) -> Any:
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
-
-
-def load_settings(instance_path: str, overrides: dict[str, Any] | None) -> dict[str, Any]:
-    settings = dict(DEFAULTS)
-    settings.update(_instance_file(Path(instance_path) / "config.py"))
-    for key in DEFAULTS:
-        raw = os.environ.get(ENV_PREFIX + key)
+def load_settings(config: Config, overrides: Mapping[str, Any] | None) -> None:
+    """Fill `config`: defaults, then instance/config.py, then CAREERS_<NAME> environment variables
+    (JSON-decoded by Flask, so CAREERS_ATS='{"kind": "skailer", ...}' works), then `overrides`."""
+    config.from_mapping(copy.deepcopy(DEFAULTS))  # nested env keys (CAREERS_ATS__token) edit in place
+    config.from_pyfile("config.py", silent=True)
+    config.from_prefixed_env(ENV_PREFIX)
+    for key in TEXT_SETTINGS:
+        raw = os.environ.get(f"{ENV_PREFIX}_{key}")
         if raw is not None:
-            settings[key] = (
-                _decode(raw) if key not in ("SECRET_KEY", "DATABASE_URL", "QUEUE_URL", "UPLOAD_DIR") else raw
-            )
-    settings.update(overrides or {})
-    _fill_paths(settings, Path(instance_path))
-    return settings
+            config[key] = raw
+    config.update(overrides or {})
+    _fill_paths(config, Path(config.root_path))  # the instance folder, where config.py was read
 
 
-def _instance_file(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    namespace: dict[str, Any] = {}
-    exec(compile(path.read_text(), str(path), "exec"), namespace)  # the operator's own file
-    return {k: v for k, v in namespace.items() if k.isupper()}
-
-
-def _fill_paths(settings: dict[str, Any], instance: Path) -> None:
+def _fill_paths(settings: Config, instance: Path) -> None:
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{instance / 'careers.db'}"
     if not settings["QUEUE_URL"]:

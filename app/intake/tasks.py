@@ -7,15 +7,20 @@ Tasks are registered on the Huey instance that create_app made, so nothing conne
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 from huey import Huey, crontab
+from huey.consumer import Consumer
+from sqlalchemy import CursorResult, update
 
 from app.ats.registry import build_adapter, shared_limiter
 from app.extensions import db, db_session
@@ -23,7 +28,7 @@ from app.intake import delivery as delivery_service
 from app.intake.links import resume_link_maker
 from app.intake.submit import HELD_FOLDER, remove_orphan_files
 from app.intake.sync import SyncReport, sync_jobs
-from app.models import utcnow
+from app.models import Delivery, utcnow
 from app.resume.service import purge_parse_results
 from app.storage import Storage
 
@@ -33,12 +38,36 @@ HELD_UPLOAD_TTL = timedelta(hours=24)
 SYNC_INTERVAL_MINUTES = 15
 
 
+class InFlight:
+    """The applications whose delivery runs in this process right now, so that a process about
+    to stop can hand them back (see `release_in_flight`)."""
+
+    def __init__(self) -> None:
+        self._ids: set[int] = set()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def holding(self, application_id: int) -> Iterator[None]:
+        with self._lock:
+            self._ids.add(application_id)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._ids.discard(application_id)
+
+    def ids(self) -> list[int]:
+        with self._lock:
+            return sorted(self._ids)
+
+
 @dataclass
 class Tasks:
     huey: Huey
     deliver: Any
     sweep: Any
     sync_jobs: Any = None
+    in_flight: InFlight = field(default_factory=InFlight)
 
     def enqueue_delivery(self, application_id: int, delay: float | None = None) -> None:
         if delay:
@@ -83,10 +112,11 @@ class Adapters:
 def register_tasks(huey: Huey, app: Flask) -> Tasks:
     adapters = Adapters(app)
     app.extensions["careers.adapters"] = adapters
+    in_flight = InFlight()
 
     @huey.task(name="deliver")
     def deliver(application_id: int) -> str:
-        with app.app_context():
+        with in_flight.holding(application_id), app.app_context():
             return run_delivery(app, adapters, application_id)
 
     interval = int(app.config["SWEEP_INTERVAL_MINUTES"])
@@ -102,7 +132,7 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
             report = sync_target_jobs(app, adapters)
             return "local" if report is None else str(report)
 
-    tasks = Tasks(huey, deliver, sweep, sync_jobs_task)
+    tasks = Tasks(huey, deliver, sweep, sync_jobs_task, in_flight)
     app.extensions["careers.tasks"] = tasks
     return tasks
 
@@ -141,7 +171,7 @@ def sync_target_jobs(app: Flask, adapters: Adapters) -> SyncReport | None:
     kind = app.config["ATS"].get("kind", "local")
     if kind == "local":
         return None
-    return sync_jobs(db.session, adapters.fresh(kind), kind)
+    return sync_jobs(db_session(), adapters.fresh(kind), kind)
 
 
 def sweep_once(app: Flask, *, now: float | None = None) -> int:
@@ -150,7 +180,7 @@ def sweep_once(app: Flask, *, now: float | None = None) -> int:
     seconds = time.time() if now is None else now
     moment = utcnow() if now is None else datetime.fromtimestamp(now, UTC).replace(tzinfo=None)
     tasks = app.extensions["careers.tasks"]
-    due = delivery_service.due_deliveries(db.session, moment)
+    due = delivery_service.due_deliveries(db_session(), moment)
     for application_id in due:
         tasks.enqueue_delivery(application_id)
     storage = Storage(app.config["UPLOAD_DIR"])
@@ -174,10 +204,21 @@ def remove_stale_held_uploads(storage: Storage, *, now: float | None = None) -> 
     return removed
 
 
-def start_consumer(huey: Huey, workers: int = 2, *, max_delay: float = 10.0, periodic: bool = True):
-    """A consumer in this process (threads), for `make run`; returns it so it can be stopped.
+def start_consumer(
+    huey: Huey,
+    workers: int = 2,
+    *,
+    max_delay: float = 10.0,
+    periodic: bool = True,
+    shutdown_timeout: float | None = None,
+) -> Consumer:
+    """A consumer in this process (threads), for `flask serve`; returns it so it can be stopped.
 
-    `max_delay` caps how long an idle worker waits between polls of the queue.
+    `max_delay` caps how long an idle worker waits between polls of the queue;
+    `consumer.stop(graceful=True)` waits at most `shutdown_timeout` seconds for running tasks.
+    Huey's signal handlers are for a consumer that owns the process (`flask worker`): here
+    nobody would act on them and SIGTERM or Ctrl+C would be swallowed, so the process's own
+    handlers are put back.
     """
     consumer = huey.create_consumer(
         workers=workers,
@@ -185,6 +226,34 @@ def start_consumer(huey: Huey, workers: int = 2, *, max_delay: float = 10.0, per
         periodic=periodic,
         check_worker_health=False,
         max_delay=max_delay,
+        shutdown_timeout=shutdown_timeout,
     )
+    kept = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     consumer.start()
+    for signum, handler in kept.items():
+        signal.signal(signum, handler)
     return consumer
+
+
+def release_in_flight(app: Flask, now: datetime) -> int:
+    """End the lease of every delivery still running in this process, for a process about to exit.
+
+    A delivery's lease outlives a killed worker by minutes; handed back, it is due at once and
+    the sweep of the next start resumes it from its checkpoints (a create whose answer was lost
+    is looked up before it is repeated, so nothing is delivered twice). The claim token goes
+    too, so a thread of this process that wakes before the exit writes and sends nothing more.
+    The attempt cut short by our own stop is not counted against the delivery's limit.
+    """
+    ids = app.extensions["careers.tasks"].in_flight.ids()
+    if not ids:
+        return 0
+    with app.app_context():
+        session = db_session()
+        result = session.execute(
+            update(Delivery)
+            .where(Delivery.application_id.in_(ids), Delivery.status == "in_progress")
+            .values(lease_until=now, claim_token=None, attempts=Delivery.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+    return cast(CursorResult, result).rowcount

@@ -3,7 +3,6 @@ its lease, the retry schedule, giving up, pausing on refused credentials, needs-
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -36,18 +35,6 @@ def no_parse(session, data, sha256):
 
 def clock_at_now() -> FakeClock:
     return FakeClock(NOW.replace(tzinfo=UTC).timestamp())
-
-
-@pytest.fixture(autouse=True)
-def keep_app_logging():
-    """create_app raises the "app" logger to INFO and the Alembic migration's logging config
-    disables existing loggers; later unit tests capture the app's DEBUG lines."""
-    level = logging.getLogger("app").level
-    yield
-    logging.getLogger("app").setLevel(level)
-    for name, logger in logging.root.manager.loggerDict.items():
-        if name.startswith("app") and isinstance(logger, logging.Logger):
-            logger.disabled = False
 
 
 @pytest.fixture

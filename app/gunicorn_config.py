@@ -1,0 +1,30 @@
+"""gunicorn settings for the web processes in production (docs/deploy.md explains each):
+
+    gunicorn -c python:app.gunicorn_config 'app:create_app()' --bind 127.0.0.1:8000
+
+Deliveries run in separate `flask --app app worker` processes, never in gunicorn's.
+"""
+
+from __future__ import annotations
+
+import os
+
+from app.logging_setup import configure_logging
+
+# A slow or stuck connection holds one thread, not a whole process.
+worker_class = "gthread"
+workers = max(2, os.cpu_count() or 1)
+threads = 8
+timeout = 30
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
+
+# On SIGTERM gunicorn stops accepting and gives requests in flight this long before killing
+# its workers, so the service is gone within 10 seconds (SIGINT stops at once).
+graceful_timeout = 8
+
+
+def on_starting(server) -> None:
+    """Our log format and levels, set once in the master and inherited by forked workers."""
+    configure_logging()
