@@ -22,8 +22,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+PORT ?= 5000
+
 run: install
-	CAREERS_ENV=development CAREERS_LOAD_DEMO_JOBS=true $(BIN)/flask serve --host 127.0.0.1 --port 5000
+	@# exec: the server takes the shell's place, so a SIGTERM that make passes on reaches it
+	exec env CAREERS_ENV=development CAREERS_LOAD_DEMO_JOBS=true $(BIN)/flask serve --host 127.0.0.1 --port $(PORT)
 
 # Chromium is installed first when missing and this user may (root on Debian/Ubuntu);
 # otherwise the browser tests skip with one line saying how to install it.

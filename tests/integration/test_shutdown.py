@@ -217,3 +217,50 @@ def test_a_delivery_that_ends_within_the_grace_period_finishes_before_serve_exit
     assert site.delivery(application_id).status == "delivered"
     assert "0 unfinished deliveries handed back" in serve.output()
     assert control.count_applications("grace@example.com", DATA_ENGINEER) == 1
+
+
+def children_of(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "\nState:\tZ" not in status.read_text()
+
+
+@pytest.mark.parametrize("signame", SIGNALS)
+def test_make_run_stops_within_ten_seconds_of_a_signal_to_make(app, tmp_path, signame):
+    """`make run` as a newcomer starts it: SIGTERM to make (as `kill`) or SIGINT to the whole
+    foreground group (as Ctrl+C in a terminal) ends make and the server under it."""
+    out = (tmp_path / "make.out").open("w")
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "run", "PORT=0"],
+        cwd=ROOT,
+        env=environment(app),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        ready = wait_until(
+            lambda: re.search(READY["serve"], (tmp_path / "make.out").read_text()), 60, "the start line"
+        )
+        assert httpx.get(f"{ready.group(1)}/jobs", timeout=10).status_code == 200
+        (server,) = children_of(make.pid)
+        sent = time.monotonic()
+        if signame == "SIGINT":
+            os.killpg(make.pid, signal.SIGINT)
+        else:
+            make.send_signal(signal.SIGTERM)
+        wait_until(lambda: not is_running(server), STOP_WITHIN, "the server to end")
+        make.wait(STOP_WITHIN)
+        print(f"make run stopped {time.monotonic() - sent:.2f}s after {signame}")
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+            make.wait()
