@@ -12,6 +12,7 @@ where a missing browser is a failure: CI must never go green by running none of 
 from __future__ import annotations
 
 import os
+import pathlib
 import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -96,9 +97,10 @@ def chromium_missing() -> bool:
 
 
 def pytest_make_collect_report(collector):
-    """Without Chromium (outside CI) each browser module is reported as one skip, so the run
-    ends with one line saying how to install it instead of one line per test."""
-    if isinstance(collector, pytest.Module) and chromium_missing() and not in_ci():
+    """Without Chromium (outside CI) the browser folder is reported as one skip, so the run ends
+    with one line saying how to install it instead of one line per test or module."""
+    here = collector.path == pathlib.Path(__file__).parent
+    if isinstance(collector, pytest.Package) and here and chromium_missing() and not in_ci():
         return pytest.CollectReport(collector.nodeid, "skipped", (str(collector.path), None, MISSING), [])
     return None
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.ats.base import Answer, AtsAdapter, Resume, Submission
+from tests.support.resume_files import simple_pdf
 
 
 class SandboxControl(Protocol):
@@ -42,10 +43,8 @@ class Harness:
     extra: dict = field(default_factory=dict)
 
 
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# A real one-page PDF: the apply form refuses a file that does not open as its kind.
+PDF_BYTES = simple_pdf(("Ada Lovelace", "ada@example.com"))
 
 
 def make_submission(
