@@ -15,19 +15,12 @@ from app.ats.rules import greenhouse as rules
 from app.ats.sandbox import greenhouse as sandbox
 from tests.ats.harnesses import make_submission
 from tests.ats.harnesses.greenhouse_jobboard import make as make_board
+from tests.clock import FakeClock
 
 PDF = base64.b64encode(b"%PDF-1.4 resume").decode()
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BASIC = ("harvest-key", "")
 WRITE = {"On-Behalf-Of": "9001"}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now_value = 1_790_000_000.0
-
-    def now(self) -> float:
-        return self.now_value
 
 
 def client(config: dict | None = None) -> httpx.Client:
@@ -327,11 +320,11 @@ def test_a_truncated_create_body_still_holds_the_candidate_and_application_ids()
 
 
 def test_a_candidate_still_being_built_answers_404_until_it_is_ready():
-    clock = Clock()
-    http = client({"build_seconds": 30, "clock": clock.now})
+    clock = FakeClock()
+    http = client({"build_seconds": 30, "clock": clock})
     candidate_id = create(http, candidate()).json()["id"]
     assert http.get(f"/v1/candidates/{candidate_id}", auth=BASIC).status_code == 404
-    clock.now_value += 30
+    clock.advance(30)
     assert http.get(f"/v1/candidates/{candidate_id}", auth=BASIC).status_code == 200
 
 
@@ -351,16 +344,16 @@ def test_harvest_lists_page_with_link_headers_and_skip_count_drops_last():
 
 
 def test_harvest_counts_requests_in_10_second_windows_and_429s_carry_reset_and_retry_after():
-    clock = Clock()
-    http = client({"rate_limit": 2, "clock": clock.now})
+    clock = FakeClock()
+    http = client({"rate_limit": 2, "clock": clock})
     assert http.get("/v1/sources", auth=BASIC).headers["X-RateLimit-Remaining"] == "1"
     http.get("/v1/sources", auth=BASIC)
     refused = http.get("/v1/sources", auth=BASIC)
     assert refused.status_code == 429
     assert refused.headers["X-RateLimit-Limit"] == "2"
-    assert int(refused.headers["X-RateLimit-Reset"]) > clock.now_value
+    assert int(refused.headers["X-RateLimit-Reset"]) > clock.seconds
     assert int(refused.headers["Retry-After"]) >= 1
-    clock.now_value += 10
+    clock.advance(10)
     assert http.get("/v1/sources", auth=BASIC).status_code == 200
 
 
@@ -665,12 +658,12 @@ def v3_client(config: dict | None = None, sub: str | None = "9001") -> tuple[htt
 
 
 def test_harvest_v3_takes_only_a_bearer_token_from_the_token_endpoint():
-    clock = Clock()
-    http, bearer = v3_client({"clock": clock.now})
+    clock = FakeClock()
+    http, bearer = v3_client({"clock": clock})
     assert http.get("/v3/jobs", headers=bearer).status_code == 200
     assert http.get("/v3/jobs", auth=BASIC).status_code == 401
     assert http.get("/v3/jobs", headers={"Authorization": "Bearer made-up"}).status_code == 401
-    clock.now_value += 3600
+    clock.advance(3600)
     assert http.get("/v3/jobs", headers=bearer).json() == {"error": "invalid_token"}
 
 

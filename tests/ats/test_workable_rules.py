@@ -13,18 +13,11 @@ import pytest
 
 from app.ats.rules import workable as rules
 from app.ats.sandbox import workable as sandbox
+from tests.clock import FakeClock
 
 BASE = "/spi/v3"
 TOKEN = {"Authorization": "Bearer test-token"}
 PDF = base64.b64encode(b"%PDF-1.4 resume").decode()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now_value = 1_790_000_000.0
-
-    def now(self) -> float:
-        return self.now_value
 
 
 def client(config: dict | None = None) -> httpx.Client:
@@ -118,17 +111,17 @@ def test_comments_take_either_w_candidates_or_w_comments():
 
 
 def test_workable_counts_requests_per_10_seconds_and_429s_carry_the_rate_headers():
-    clock = Clock()
-    app = sandbox.create_app({"rate_limit": 2, "clock": clock.now})
+    clock = FakeClock()
+    app = sandbox.create_app({"rate_limit": 2, "clock": clock})
     http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://acme.workable.test")
     first = http.get(f"{BASE}/jobs", headers=TOKEN)
     assert first.headers["X-Rate-Limit-Limit"] == "2" and first.headers["X-Rate-Limit-Remaining"] == "1"
     http.get(f"{BASE}/jobs", headers=TOKEN)
     refused_429 = http.get(f"{BASE}/jobs", headers=TOKEN)
     assert refused_429.status_code == 429
-    assert float(refused_429.headers["X-Rate-Limit-Reset"]) > clock.now_value
+    assert float(refused_429.headers["X-Rate-Limit-Reset"]) > clock.seconds
     assert "Retry-After" not in refused_429.headers
-    clock.now_value += 10
+    clock.advance(10)
     assert http.get(f"{BASE}/jobs", headers=TOKEN).status_code == 200
 
 
