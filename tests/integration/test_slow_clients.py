@@ -4,9 +4,7 @@ answering while clients trickle request bodies in at one byte a second."""
 from __future__ import annotations
 
 import os
-import re
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,23 +13,13 @@ import httpx
 import pytest
 
 from tests.conftest import add_job
+from tests.support.servers import serving_process
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-# The settings docs/deploy.md recommends; a config module, when the project has one, wins.
-DOCUMENTED = [
-    *("--worker-class", "gthread", "--workers", "2", "--threads", "8"),
-    *("--timeout", "30", "--graceful-timeout", "30", "--keep-alive", "5"),
-]
 SLOW_CLIENTS = 2
 WATCH_SECONDS = 6.0
 PROMPT = 2.0  # seconds; with sync workers the listing waits until a slow client is done or dropped
-
-
-def server_settings() -> list[str]:
-    if (ROOT / "app" / "gunicorn_config.py").exists():
-        return ["--config", "python:app.gunicorn_config"]
-    return DOCUMENTED
 
 
 def environment(app) -> dict[str, str]:
@@ -50,30 +38,14 @@ def environment(app) -> dict[str, str]:
 
 
 @pytest.fixture
-def gunicorn(make_app, tmp_path):
-    """gunicorn serving the app on a loopback port it binds itself; its base URL."""
+def gunicorn(make_app):
+    """gunicorn on the settings module docs/deploy.md names, on a loopback port it binds itself."""
     app = make_app()
     add_job(app)
-    command = [str(GUNICORN), "--chdir", str(ROOT), *server_settings()]
+    command = [str(GUNICORN), "--chdir", str(ROOT), "--config", "python:app.gunicorn_config"]
     command += ["--bind", "127.0.0.1:0", "--no-control-socket", "app:create_app()"]
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as sink:
-        process = subprocess.Popen(command, env=environment(app), stdout=sink, stderr=sink)
-    try:
-        yield f"http://127.0.0.1:{listening_port(process, log)}"
-    finally:
-        process.terminate()
-        process.wait(15)
-
-
-def listening_port(process: subprocess.Popen, log: Path) -> int:
-    """The port gunicorn bound, from its start-up line."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        if match := re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log.read_text()):
-            return int(match.group(1))
-        time.sleep(0.1)
-    raise AssertionError("gunicorn did not start: " + log.read_text()[-2000:])
+    with serving_process(command, env=environment(app), timeout=30) as (_process, base):
+        yield base
 
 
 def slow_upload(base: str) -> socket.socket:

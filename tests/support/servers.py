@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from werkzeug.serving import make_server
 
@@ -43,22 +45,22 @@ def serving_process(
 
     The port is read from the child's own listening socket (/proc, Linux), so it is whatever
     the child was given, never one we picked and hoped was still free."""
-    process = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        port = listening_port(process, timeout)
-        yield process, f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
+    # A file, not a pipe: a chatty server never blocks on a pipe nobody reads.
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(args, env=env, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-        if process.stdout:
-            process.stdout.close()
+            port = listening_port(process, timeout, output)
+            yield process, f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
 
 
-def listening_port(process: subprocess.Popen, timeout: float) -> int:
+def listening_port(process: subprocess.Popen, timeout: float, output: IO[bytes]) -> int:
     """The TCP port the process listens on, waiting up to `timeout` seconds for it to bind."""
     deadline = time.monotonic() + timeout
     while True:
@@ -66,8 +68,9 @@ def listening_port(process: subprocess.Popen, timeout: float) -> int:
         if port is not None:
             return port
         if process.poll() is not None:
-            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-            raise AssertionError(f"the server exited ({process.returncode}) before listening:\n{output}")
+            output.seek(0)
+            said = output.read().decode(errors="replace")
+            raise AssertionError(f"the server exited ({process.returncode}) before listening:\n{said}")
         if time.monotonic() > deadline:
             raise AssertionError(f"the server did not listen within {timeout} s")
         time.sleep(0.05)
