@@ -1,0 +1,117 @@
+"""No candidate email and no ATS key in any log or in the queue: for every kind of ATS, an
+application with a canary email goes through the form (in this process) and is delivered by a
+real `flask worker` process to the vendor's sandbox, configured with a canary key; then both
+canaries are looked for in the worker's output, in every log record of this process and in the
+queue's database file."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.ats.sandbox import skailer
+from app.ats.sandbox.workable import ALL_SCOPES
+from tests.conftest import add_job
+from tests.integration.conftest import FAST, Careers, Served
+from tests.integration.test_other_ats import TARGETS, required_answers
+from tests.integration.test_shutdown import Process, environment, flask
+
+WORKER = flask("worker", "--threads", "1")
+SITE = "http://127.0.0.1:5000"  # the default PUBLIC_BASE_URL, a host the site answers
+
+
+def sandbox_keyed(kind: str, key: str) -> tuple:
+    """(sandbox module, its config, our ATS settings, url suffix, job ref) for `kind`, the
+    sandbox accepting only `key` and our settings holding it."""
+    if kind == "skailer":
+        settings = {"kind": "skailer", "token": key, "stage": "New"}
+        return skailer, {"token": key, "seed": 7}, settings, "", "311"
+    module, config, settings, suffix, job_ref = TARGETS[kind]
+    sandbox_config = {
+        "dover": {"api_key": key},
+        "nexivohr": {"api_token": key},
+        "workable": {"tokens": {key: ALL_SCOPES}},
+        "greenhouse_harvest": {"api_key": key},
+        "greenhouse_job_board": {"board_key": key},
+    }[kind]
+    secret = "token" if kind == "workable" else "api_token" if kind == "nexivohr" else "api_key"
+    return module, {**config, **sandbox_config}, {**settings, secret: key}, suffix, job_ref
+
+
+@pytest.fixture
+def canaries() -> tuple[str, str]:
+    """The email's and the key's unique parts: found in any encoding of either (a URL's
+    `%40` and `%2B`, JSON), since they are plain hex."""
+    return uuid.uuid4().hex, uuid.uuid4().hex
+
+
+def site_on(make_app, ats: dict) -> Careers:
+    """The careers site in this process, its form filled through a WSGI transport: no server of
+    ours writes an access log here, so every werkzeug record comes from a sandbox."""
+    app = make_app(**{**FAST, "ATS": {**ats, "source": "Careers site"}})
+    return Careers(app, Served(SITE), httpx.Client(transport=httpx.WSGITransport(app=app), base_url=SITE))
+
+
+@pytest.fixture
+def worker_of(tmp_path):
+    """start(site) -> a `flask worker` Process on the site's settings; killed after the test
+    if still running."""
+    started: list[Process] = []
+
+    def start(site: Careers) -> Process:
+        started.append(Process(WORKER, environment(site.app), tmp_path, "worker"))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.end()
+
+
+def queue_files(site: Careers) -> list[Path]:
+    path = Path(site.app.config["QUEUE_URL"].removeprefix("sqlite:///"))
+    return [p for p in (path, path.with_name(path.name + "-wal")) if p.exists()]
+
+
+@pytest.mark.parametrize("kind", ["local", "skailer", *sorted(TARGETS)])
+def test_a_delivery_leaves_no_email_or_key_in_any_log_or_in_the_queue(
+    make_app, served, worker_of, caplog, kind, canaries
+):
+    caplog.set_level(logging.DEBUG)
+    email_id, key = canaries
+    email = f"canary.{email_id}+x@example.com"
+    if kind == "local":
+        site, job_ref = site_on(make_app, {"kind": "local", "token": key}), ""
+    else:
+        module, config, settings, suffix, job_ref = sandbox_keyed(kind, key)
+        sandbox = served(module.create_app(config))
+        site = site_on(make_app, {**settings, "base_url": sandbox.url + suffix})
+        site.sync_jobs()
+    job_id = add_job(site.app) if kind == "local" else site.job_id(job_ref)
+    assert job_id is not None, "the job was not synced"
+    application_id = site.apply(job_id, email=email, answers=required_answers(site, job_id))
+
+    worker = worker_of(site)
+    site.wait_for(application_id, timeout=30)
+    worker.stop(signal.SIGTERM)
+    site.browser.close()
+
+    output = worker.output()
+    if kind == "local":
+        assert "deliver" in output and "executed in" in output, output
+    else:
+        assert "INFO app.ats.http: ats call " in output, output
+    # The sandboxes' werkzeug lines are the vendor's own access log (a real ATS keeps one too),
+    # not ours: they are the one place a canary may show.
+    ours = [r for r in caplog.records if r.name != "werkzeug"]
+    logged = "\n".join(logging.Formatter().format(record) for record in ours)
+    queued = b"".join(path.read_bytes() for path in queue_files(site))
+    assert queued, "no queue file found"
+    for canary in (email_id, key):
+        assert canary not in output, f"{canary} in the worker's output:\n{output}"
+        assert canary not in logged, f"{canary} in this process's log:\n{logged}"
+        assert canary.encode() not in queued, f"{canary} in the queue"
