@@ -19,11 +19,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.intake import delivery
-from app.intake.submit import NewApplication, Upload, submit
-from app.models import Delivery, Job, Question
+from app.models import Delivery
 from app.storage import Storage
-from tests.ats.harnesses import PDF_BYTES, Harness, all_harnesses
+from tests.ats.harnesses import Harness, all_harnesses
 from tests.clock import FakeClock
+from tests.support.applications import submit_application
 
 POLICY = delivery.Policy(max_attempts=3, backoff_base=10.0, backoff_cap=100.0)
 SAFE = ("GET", "HEAD", "OPTIONS")
@@ -75,28 +75,16 @@ class Garble:
 
 
 def new_application(app, harness: Harness, email: str) -> int:
-    with app.app_context():
-        job = db.session.scalar(select(Job).where(Job.ats_kind == harness.kind))
-        if job is None:
-            job = Job(ats_kind=harness.kind, ref=harness.job_ref, title="Data Engineer", published=True)
-            job.questions.append(Question(label="Years of experience", ref="q1", required=True))
-            db.session.add(job)
-            db.session.commit()
-        new = NewApplication(
-            job=job,
-            submission_key=f"key-{email}",
-            first_name="Ada",
-            last_name="Lovelace",
-            email=email,
-            phone="+44 20 7946 0958",
-            cover_letter="I would love to work on engines.",
-            consent_text="I agree.",
-            consent_version="1",
-            resume=Upload.from_bytes(PDF_BYTES, "ada.pdf", "application/pdf"),
-            answers=[(job.questions[0], "5")],
-        )
-        storage = Storage(app.config["UPLOAD_DIR"])
-        return submit(db.session, storage, lambda _id: None, new, target=harness.kind).id
+    return submit_application(
+        app,
+        kind=harness.kind,
+        ref=harness.job_ref,
+        email=email,
+        question={"label": "Years of experience", "ref": "q1", "required": True},
+        answer="5",
+        phone="+44 20 7946 0958",
+        cover_letter="I would love to work on engines.",
+    )
 
 
 def run(app, harness: Harness, application_id: int, clock: FakeClock, **kwargs) -> str:

@@ -17,12 +17,11 @@ from app.ats.sandbox import skailer as skailer_sandbox
 from app.extensions import db
 from app.intake import delivery
 from app.intake.runner import backoff_delay
-from app.intake.submit import NewApplication, Upload, submit
-from app.models import Application, Delivery, Integration, Job
+from app.models import Application, Delivery, Integration
 from app.storage import Storage
-from tests.ats.harnesses import PDF_BYTES
 from tests.clock import FakeClock
 from tests.conftest import add_user, login
+from tests.support.applications import submit_application
 
 TOKEN = "unit-token"
 NOW = datetime(2026, 11, 22, 10, 0, 0)
@@ -50,24 +49,7 @@ def adapter(sandbox):
 
 
 def new_application(app, *, kind="skailer", ref="311", email="ada@example.com") -> int:
-    with app.app_context():
-        job = db.session.scalar(select(Job).where(Job.ats_kind == kind, Job.ref == ref))
-        if job is None:
-            job = Job(ats_kind=kind, ref=ref, title="Data Engineer", published=True)
-            db.session.add(job)
-            db.session.commit()
-        new = NewApplication(
-            job=job,
-            submission_key=f"key-{email}",
-            first_name="Ada",
-            last_name="Lovelace",
-            email=email,
-            consent_text="I agree.",
-            consent_version="1",
-            cover_letter="Engines.",
-            resume=Upload.from_bytes(PDF_BYTES, "ada.pdf", "application/pdf"),
-        )
-        return submit(db.session, storage(app), lambda _id: None, new, target=kind).id
+    return submit_application(app, kind=kind, ref=ref, email=email, cover_letter="Engines.")
 
 
 def storage(app) -> Storage:

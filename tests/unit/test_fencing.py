@@ -21,11 +21,10 @@ from app.ats.sandbox import skailer as skailer_sandbox
 from app.ats.skailer_payloads import CANDIDATE
 from app.extensions import db
 from app.intake import delivery
-from app.intake.submit import NewApplication, Upload, submit
-from app.models import Delivery, Integration, Job
+from app.models import Delivery, Integration
 from app.storage import Storage
-from tests.ats.harnesses import PDF_BYTES
 from tests.clock import FakeClock
+from tests.support.applications import submit_application
 
 TOKEN = "fencing-token"
 LEASE = timedelta(seconds=15)
@@ -105,22 +104,7 @@ def clock():
 
 
 def new_application(app) -> int:
-    with app.app_context():
-        job = Job(ats_kind="skailer", ref="311", title="Data Engineer", published=True)
-        db.session.add(job)
-        db.session.commit()
-        new = NewApplication(
-            job=job,
-            submission_key="key-ada",
-            first_name="Ada",
-            last_name="Lovelace",
-            email="ada@example.com",
-            consent_text="I agree.",
-            consent_version="1",
-            resume=Upload.from_bytes(PDF_BYTES, "ada.pdf", "application/pdf"),
-        )
-        storage = Storage(app.config["UPLOAD_DIR"])
-        return submit(db.session, storage, lambda _id: None, new, target="skailer").id
+    return submit_application(app)
 
 
 def row(app, application_id) -> Delivery:
