@@ -256,9 +256,14 @@ def _finish(hold: Hold, status: str, error: str) -> Outcome:
 
 
 def _pause(hold: Hold, delivery: Delivery, exc: AuthError) -> None:
-    """Back to pending without using up an attempt: it resumes when HR fixes the credentials."""
-    hold.release("pending", last_error=str(exc), attempts=max(0, delivery.attempts - 1))
+    """Back to pending without using up an attempt: it resumes when HR fixes the credentials.
+
+    The target is paused first, so no moment exists in which the row is pending again while
+    the target is not yet paused (a sweep then would send it straight back to the refusal);
+    the renewal before it makes sure a worker that lost the row pauses nothing."""
+    hold.renew()
     pause_integration(hold.session, delivery.target, str(exc), hold.now())
+    hold.release("pending", last_error=str(exc), attempts=max(0, delivery.attempts - 1))
 
 
 def pause_integration(session: Session, kind: str, reason: str, at: datetime) -> None:
