@@ -166,7 +166,15 @@ class Answer(Model):
     question: Mapped[Question | None] = relationship()
 
 
-DELIVERY_STATES = ("pending", "in_progress", "delivered", "failed", "needs_review", "paused")
+DELIVERY_STATES = (
+    "pending",
+    "in_progress",
+    "delivered",
+    "already_in_ats",
+    "failed",
+    "needs_review",
+    "paused",
+)
 
 
 class Delivery(Model):

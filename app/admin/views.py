@@ -10,7 +10,7 @@ from app.admin import bp
 from app.admin.forms import ActionForm, LoginForm
 from app.admin.login import account_key, authenticate
 from app.extensions import db, db_session, limiter, login_manager
-from app.intake.delivery import resume_integration, retry_now
+from app.intake.delivery import delivery_notes, resume_integration, retry_now
 from app.intake.listing import MAX_PAGE
 from app.models import DELIVERY_STATES, Application, Delivery, Integration, Job, User
 from app.storage import Storage
@@ -109,8 +109,12 @@ def _application_or_404(application_id: int) -> Application:
 
 @bp.get("/applications/<int:application_id>")
 def application(application_id: int):
+    found = _application_or_404(application_id)
     return render_template(
-        "admin/application.html", application=_application_or_404(application_id), action=ActionForm()
+        "admin/application.html",
+        application=found,
+        action=ActionForm(),
+        notes=delivery_notes(found.delivery.checkpoints),
     )
 
 

@@ -198,5 +198,14 @@ class AuthError(AtsError):
     """Credentials refused (401/403): pause the integration and tell HR."""
 
 
+class AlreadyInAts(AtsError):
+    """The person is already a candidate on this job in the ATS, from an earlier application.
+
+    Not a failure: the ATS holds them, so nothing more is sent. The delivery ends
+    `already_in_ats` with this message, which HR sees. Raised only when the ATS's own record
+    shows it, never for a record our own earlier attempt created (that one is adopted).
+    """
+
+
 class NeedsReviewError(AtsError):
     """The outcome cannot be known from the API (no lookup exists): a person must check."""

@@ -29,9 +29,7 @@ from sqlalchemy.orm import Session
 
 from app.ats import ratelimit
 from app.ats.base import (
-    Answer as AtsAnswer,
-)
-from app.ats.base import (
+    AlreadyInAts,
     AtsAdapter,
     AuthError,
     NeedsReviewError,
@@ -39,6 +37,9 @@ from app.ats.base import (
     Resume,
     RetryableError,
     Submission,
+)
+from app.ats.base import (
+    Answer as AtsAnswer,
 )
 from app.intake.runner import INFLIGHT, Abandon, AfterStep, Checkpoints, backoff_delay, describe, run_steps
 from app.models import Application, Delivery, Integration, utcnow
@@ -62,7 +63,7 @@ class Policy:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # delivered, retry, failed, needs_review, paused, skipped, lost
+    status: str  # delivered, already_in_ats, retry, failed, needs_review, paused, skipped, lost
     delay: float | None = None  # seconds until the next attempt, for "retry"
 
 
@@ -221,6 +222,9 @@ def _attempt(
         raise
     except RetryableError as exc:
         return _retry_later(hold, delivery, exc, policy, jitter)
+    except AlreadyInAts as exc:
+        hold.release("already_in_ats", delivered_at=now(), last_error=str(exc))
+        return Outcome("already_in_ats")
     except AuthError as exc:
         _pause(hold, delivery, exc)
         return Outcome("paused")
@@ -235,6 +239,24 @@ def _attempt(
         return _retry_later(hold, delivery, unexpected, policy, jitter)
     hold.release("delivered", delivered_at=now(), last_error="")
     return Outcome("delivered")
+
+
+NOTE_PREFIX = "note:"
+
+
+def delivery_notes(checkpoints: Checkpoints | None) -> dict[str, str]:
+    """What the adapters told HR about this delivery: ids named `note:<topic>` in any step's ids.
+
+    A step returns such a key for something HR should know although nothing failed, e.g. that a
+    returning applicant's new resume went in as a link because the ATS keeps one CV per person.
+    """
+    notes: dict[str, str] = {}
+    for ids in (checkpoints or {}).values():
+        if isinstance(ids, dict):
+            notes.update(
+                {k.removeprefix(NOTE_PREFIX): v for k, v in ids.items() if k.startswith(NOTE_PREFIX)}
+            )
+    return notes
 
 
 def _retry_later(

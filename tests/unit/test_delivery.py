@@ -294,3 +294,40 @@ def test_the_resume_is_parsed_once_and_a_parser_failure_does_not_block_delivery(
         assert db.session.get(Application, second).parsed == {"ok": False, "error_code": "unavailable"}
     assert len(seen) == 1
     assert delivery.parsed_fields({"ok": True, "fields": {"skills": ["Go"]}})["skills"] == ["Go"]
+
+
+class _ReturningApplicant:
+    """An adapter whose ATS already holds the person on this job, after a first step that tells
+    HR something: the shape every vendor's returning-applicant path takes."""
+
+    name = "skailer"
+
+    def steps(self):
+        from app.ats.base import AlreadyInAts, named
+
+        def find(submission, done):
+            return {"applicant_ref": "77", "note:resume": "the new resume went in as a link"}
+
+        def assign(submission, done):
+            raise AlreadyInAts("already a candidate on this job (applicant 77)", ats=self.name)
+
+        return [named("find_applicant", find, creates=False), named("assign_to_job", assign)]
+
+    def find_existing(self, submission):
+        return {}
+
+
+def test_a_candidate_already_on_the_job_ends_already_in_the_ats_and_hr_sees_why(app, client):
+    application_id = new_application(app)
+    assert run(app, application_id, _ReturningApplicant()).status == "already_in_ats"
+    saved = row(app, application_id)
+    assert saved.status == "already_in_ats" and saved.delivered_at is not None
+    assert saved.last_error == "already a candidate on this job (applicant 77)"
+    with app.app_context():
+        assert delivery.due_deliveries(db.session, datetime.now() + timedelta(days=1)) == []
+    add_user(app)
+    login(client)
+    page = client.get(f"/admin/applications/{application_id}").text
+    assert "already in ats" in page and "In the ATS" in page
+    assert "Note: resume" in page and "the new resume went in as a link" in page
+    assert "Retry delivery" not in page
