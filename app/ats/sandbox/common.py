@@ -160,6 +160,26 @@ class SandboxControl(Generic[S]):
     def count_applications(self, email: str, job_ref: str) -> int:
         raise NotImplementedError
 
+    # What the cross-vendor delivery tests ask of every sandbox.
+
+    def count_people(self, email: str) -> int:
+        """Person records (candidates, applicants) holding this email: 1 after a returning
+        applicant was delivered, never 2."""
+        raise NotImplementedError
+
+    def resume_types(self, email: str) -> list[str]:
+        """The content types of the resume files stored for this person, oldest first."""
+        raise NotImplementedError
+
+    def count_records(self) -> int:
+        """Every record the API can create (people, files, applications, notes): unchanged by a
+        delivery that was refused before anything was created."""
+        raise NotImplementedError
+
+    def close_job(self, job_ref: str) -> None:
+        """The job stops taking applications, as when HR closes it in the ATS."""
+        raise NotImplementedError
+
     def dump(self) -> dict[str, Any]:
         """What the ATS stored, as GET /_sandbox/state shows it (JSON-able, no file bytes)."""
         raise NotImplementedError
