@@ -6,7 +6,6 @@ import io
 
 import httpx
 import pytest
-from pdfminer.high_level import extract_text
 
 from app.ats import dover
 from app.ats.base import Answer, AuthError, Job, NeedsReviewError, PermanentError, Resume, RetryableError
