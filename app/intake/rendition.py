@@ -20,6 +20,7 @@ from app.ats.registry import resume_formats
 from app.resume.fields.lines import BULLETS, Line
 from app.resume.fields.sections import heading_of
 from app.resume.formats import detect_format
+from app.resume.service import MAX_STORED_TEXT
 
 VENDOR_NAMES = {
     "local": "the inbox",
@@ -58,6 +59,8 @@ def fit_resume(submission: Submission, adapter_name: str, *, fonts: Fonts | None
     if not text:
         text = application_details(submission)
         origin = " made from the application's details (no text could be read from the file)"
+    elif len(text) >= MAX_STORED_TEXT:
+        origin = f" of the first {MAX_STORED_TEXT:,} characters of its text"
     footer = (
         f"PDF rendition of {resume.filename}: {vendor} does not take {kind} files. "
         "The careers site keeps the original."

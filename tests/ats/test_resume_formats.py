@@ -150,6 +150,16 @@ def test_a_resume_whose_text_was_not_read_is_rendered_from_the_application_detai
     assert "made from the application's details" in fitted.note
 
 
+def test_a_rendition_of_a_text_the_parser_shortened_says_so():
+    long_text = "Engine notes " * 3000  # longer than the parser keeps
+    submission = make_submission(
+        "311",
+        resume=Resume("cv.odt", CONTENT_TYPES["odt"], resume_document("odt")),
+        parsed={"text": long_text[:30_000]},
+    )
+    assert "of the first 30,000 characters of its text" in fit_resume(submission, "skailer").note
+
+
 def test_no_resume_and_an_undeclared_adapter_leave_the_submission_as_it_is():
     bare = make_submission("311", resume=None)
     assert fit_resume(bare, "skailer").submission is bare
