@@ -132,13 +132,13 @@ def _board_field(ref: str) -> str:
     return ref if ref.startswith("question_") else f"question_{ref}"
 
 
-def _all(place: Place, keys: list[str], base: Mapping[str, Places] | None = None) -> dict[str, Places]:
+def _one_place(place: Place, keys: list[str], base: Mapping[str, Places] | None = None) -> dict[str, Places]:
     found = dict(base or {})
     found.update({key: (place,) for key in keys})
     return found
 
 
-def _fill(fields: dict[str, Places]) -> dict[str, Places]:
+def _fill(fields: Mapping[str, Places]) -> dict[str, Places]:
     """Every field of ours not given a place is not sent."""
     return {key: fields.get(key, (not_sent(),)) for key in FIELDS}
 
@@ -147,24 +147,17 @@ def _fill(fields: dict[str, Places]) -> dict[str, Places]:
 def local(settings: Mapping[str, Any]) -> Table:
     """No ATS: the application stays in our inbox, whole (the inbox sees the Submission)."""
     kept = "careers inbox (no ATS connected): kept here"
-    keys = {
-        "first_name": "first_name",
-        "last_name": "last_name",
-        "email": "email",
-        "phone": "phone",
-        "url": "url",
-        "location": "location",
-        "cover_letter": "cover_letter",
-        "consent": "consent_text",
-        "attribution": "attribution",
-        "parsed.headline": "parsed",
-        "parsed.summary": "parsed",
-        "parsed.experience": "parsed",
-        "parsed.education": "parsed",
-        "parsed.skills": "parsed",
+    attrs = {"consent": "consent_text", "resume": "resume.data"}  # else the Submission's own name
+    fields = {
+        key: (
+            Place(
+                kept,
+                (f"INBOX / json:{attrs.get(key, key.partition('.')[0])}",),
+                "file" if key == "resume" else "within",
+            ),
+        )
+        for key in FIELDS
     }
-    fields: dict[str, Places] = {k: (Place(kept, (f"INBOX / json:{v}",), "within"),) for k, v in keys.items()}
-    fields["resume"] = (Place(kept, ("INBOX / json:resume.data",), "file"),)
     written = (Place(kept, ("INBOX / json:answers[question_ref={ref}].value",), "within"),)
     return Table("local", "the careers inbox", _fill(fields), written)
 
@@ -240,7 +233,7 @@ def dover(settings: Mapping[str, Any]) -> Table:
             "rendition",
         ),
     )
-    fields = _all(comments, ["phone", "location", "cover_letter", "consent", "attribution"], fields)
+    fields = _one_place(comments, ["phone", "location", "cover_letter", "consent", "attribution"], fields)
     return Table("dover", "Dover", _fill(fields), (comments,))
 
 
@@ -323,7 +316,7 @@ def workable(settings: Mapping[str, Any]) -> Table:
             ("POST /candidates/{id}/comments json:comment.body",),
             "within",
         )
-        fields = _all(comment, ["consent", "attribution"], fields)
+        fields = _one_place(comment, ["consent", "attribution"], fields)
         written = comment
     else:
         written = candidate("cover letter (as text)", "cover_letter", "within")
@@ -368,7 +361,7 @@ def harvest(settings: Mapping[str, Any]) -> Table:
         ),
         "parsed.skills": (candidate("tags", "tags[]"),),
     }
-    fields = _all(
+    fields = _one_place(
         note, ["cover_letter", "consent", "attribution", "parsed.summary", "parsed.education"], fields
     )
     caveat = (
