@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.admin import bp
 from app.admin.forms import ActionForm, LoginForm
 from app.admin.login import account_key, authenticate
+from app.admin.receipt import receipt_for
 from app.extensions import db, db_session, limiter, login_manager
 from app.intake.delivery import delivery_notes, resume_integration, retry_now
 from app.intake.listing import MAX_PAGE
@@ -110,11 +111,13 @@ def _application_or_404(application_id: int) -> Application:
 @bp.get("/applications/<int:application_id>")
 def application(application_id: int):
     found = _application_or_404(application_id)
+    notes = delivery_notes(found.delivery.checkpoints)
     return render_template(
         "admin/application.html",
         application=found,
         action=ActionForm(),
-        notes=delivery_notes(found.delivery.checkpoints),
+        notes=notes,
+        receipt=receipt_for(found, current_app.config["ATS"], notes),
     )
 
 
