@@ -32,6 +32,9 @@ CACHE_SECONDS = 600.0
 # Harvest: N requests per 10 seconds, N in X-RateLimit-Limit, 50 in Greenhouse's example
 # (CONTRACTS §6.1). The Job Board flavour documents none, and shares this budget when built.
 RATE_LIMIT = RateLimit(50, 10.0)
+TOKEN_MARGIN = 60.0  # renew a token this long before it runs out
+
+
 V3_BASE_URL = "https://harvest.greenhouse.io/v3"
 LEGACY_API = "v1"  # the `harvest_api` value that builds the retired v1 adapter
 
@@ -207,4 +210,6 @@ def build(
         client = make_client(config.base_url, ats=ATS, auth=(config.api_key, ""), transport=transport)
         return GreenhouseHarvestV1Adapter(client, config, limiter=limiter, clock=clock)
     client = make_client(config.base_url, ats=ATS, transport=transport)
-    return greenhouse_v3.GreenhouseHarvestV3Adapter(client, config, limiter=limiter, clock=clock)
+    return greenhouse_v3.GreenhouseHarvestV3Adapter(
+        client, config, limiter=limiter, clock=clock, token_margin=TOKEN_MARGIN
+    )

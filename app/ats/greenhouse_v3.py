@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 ATS = "greenhouse"
 CACHE_SECONDS = 600.0
-TOKEN_MARGIN = 60.0  # renew a token this long before it runs out
 PER_PAGE = 500
 
 
@@ -54,8 +53,10 @@ class OAuthToken:
     On-Behalf-Of. Without it Greenhouse's service account for the credentials acts.
     """
 
-    def __init__(self, client: httpx.Client, settings: HarvestSettings, clock: Callable[[], float]) -> None:
-        self._client, self._settings, self._clock = client, settings, clock
+    def __init__(
+        self, client: httpx.Client, settings: HarvestSettings, clock: Callable[[], float], margin: float
+    ) -> None:
+        self._client, self._settings, self._clock, self._margin = client, settings, clock, margin
         self._value: tuple[str, float] | None = None
 
     def header(self) -> dict[str, str]:
@@ -84,7 +85,7 @@ class OAuthToken:
         if not isinstance(grant, dict) or not isinstance(grant.get("access_token"), str):
             raise PermanentError(f"{ATS}: POST /token -> no access_token", ats=ATS)
         lifetime = float(grant.get("expires_in") or 3600)
-        return grant["access_token"], self._clock() + lifetime - TOKEN_MARGIN
+        return grant["access_token"], self._clock() + lifetime - self._margin
 
 
 class GreenhouseHarvestV3Adapter:
@@ -97,10 +98,11 @@ class GreenhouseHarvestV3Adapter:
         *,
         limiter: Limiter | None = None,
         clock: Callable[[], float] = time.time,
+        token_margin: float = 60.0,
     ) -> None:
         self._client, self._settings, self._limiter = client, settings, limiter
         self._cache = TtlCache(CACHE_SECONDS, clock)
-        self._token = OAuthToken(client, settings, clock)
+        self._token = OAuthToken(client, settings, clock, token_margin)
 
     # lookups -----------------------------------------------------------------------------
     def list_jobs(self) -> list[Job]:
