@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -110,8 +111,9 @@ class GreenhouseHarvestV3Adapter:
         return [payloads.harvest_job(item) for item in data]
 
     def stages(self, job: Job) -> list[Stage]:
-        load = lambda: self._get_all("/job_interview_stages", {"job_id": job.ref})  # noqa: E731
-        data = self._cache.get(("stages", job.ref), load)
+        data = self._cache.get(
+            ("stages", job.ref), partial(self._get_all, "/job_interview_stages", {"job_id": job.ref})
+        )
         ordered = sorted(data, key=lambda s: s.get("sort_order", 0))
         return [Stage(ref=str(s["id"]), name=s["name"]) for s in ordered]
 
@@ -129,19 +131,32 @@ class GreenhouseHarvestV3Adapter:
         )
 
     def find_existing(self, submission: Submission) -> Mapping[str, str]:
-        """After a create whose outcome is unknown: the candidate with this email, and its
-        application on this job if there is one."""
+        """After a create whose outcome is unknown: the candidate with this email, its
+        application on this job, that application's resume and this submission's note, as far
+        as they exist. Asked only then, so it never decides whether a person is returning."""
         known = self._candidates_by_email(submission.email)
         if not known:
             return {}
-        found = {"candidate_ref": str(known[0]["id"])}
         application = self._application_on_job(known, submission.job_ref)
-        if application:
-            found = {
-                "candidate_ref": str(application["candidate_id"]),
-                "application_ref": str(application["id"]),
-            }
-        return found
+        if not application:
+            return {"candidate_ref": str(known[0]["id"])}
+        found = {"candidate_ref": str(application["candidate_id"]), "application_ref": str(application["id"])}
+        return {**found, **self._existing_resume(submission, found), **self._existing_note(submission, found)}
+
+    def _existing_resume(self, submission: Submission, found: Mapping[str, str]) -> dict[str, str]:
+        if submission.resume is None:
+            return {}
+        files = self._get_all("/attachments", {"application_ids": found["application_ref"]})
+        name = submission.resume.filename
+        same = [f for f in files if f.get("type") == "resume" and f.get("filename") == name]
+        return {"attachment_ref": str(same[0]["id"])} if same else {}
+
+    def _existing_note(self, submission: Submission, found: Mapping[str, str]) -> dict[str, str]:
+        """Our note names the submission's public id on its first line."""
+        marker = f"(ref {submission.public_id})"
+        notes = self._get_all("/notes", {"candidate_ids": found["candidate_ref"]})
+        ours = [n for n in notes if marker in str(n.get("body", ""))]
+        return {"note_ref": str(ours[0]["id"])} if ours else {}
 
     def _create_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         self._check_job(submission.job_ref)

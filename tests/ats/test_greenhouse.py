@@ -354,3 +354,18 @@ def test_closing_a_job_in_the_sandbox_closes_it_for_both_apis():
     with pytest.raises(PermanentError):
         deliver(board, make_submission("5101"))
     assert board.sandbox.count_records() == 0
+
+
+@pytest.mark.parametrize("step,kind", [("attach_resume", "attachments"), ("add_note", "notes")])
+def test_a_resume_or_note_saved_but_answered_with_a_failure_is_not_sent_twice(step, kind):
+    from app.intake.runner import run_steps
+
+    harness, saved = make_harvest(), {}
+    harness.sandbox.commit_then_fail_next(step)
+    with pytest.raises(RetryableError):
+        run_steps(harness.adapter, make_submission("4101"), {}, saved.update)
+    final = run_steps(harness.adapter, make_submission("4101"), saved, saved.update)
+    [application] = applications_of(harness)
+    assert len(application["attachments"]) == 1 and len(harness.extra["state"].notes) == 1
+    assert final["attach_resume"]["attachment_ref"] == str(application["attachments"][0]["id"])
+    assert len(requests(harness, "GET", f"/v3/{kind}")) == 1

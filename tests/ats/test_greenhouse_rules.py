@@ -870,3 +870,21 @@ def test_job_board_posts_show_their_data_compliance_rule():
         "requires_retention_consent",
         "retention_period",
     }
+
+
+def test_harvest_v3_attachments_and_notes_are_listed_by_their_owner_without_file_contents():
+    http, bearer = v3_client()
+    candidate_id = http.post("/v3/candidates", json=v3_candidate(), headers=bearer).json()["id"]
+    resume = {"filename": "ada.pdf", "type": "resume", "content": PDF, "content_type": "application/pdf"}
+    made = http.post("/v3/attachments", json={**resume, "candidate_id": candidate_id}, headers=bearer).json()
+    http.post(
+        "/v3/notes",
+        json={"candidate_id": candidate_id, "body": "Hi", "visibility": "private"},
+        headers=bearer,
+    )
+    [listed] = http.get("/v3/attachments", params={"candidate_ids": str(candidate_id)}, headers=bearer).json()
+    assert listed == made and "content" not in listed
+    assert http.get("/v3/attachments", params={"application_ids": "1"}, headers=bearer).json() == []
+    [note] = http.get("/v3/notes", params={"candidate_ids": str(candidate_id)}, headers=bearer).json()
+    assert note["body"] == "Hi"
+    assert refused_fields(http.get("/v3/notes", params={"email": "a@b.c"}, headers=bearer)) == {"email"}

@@ -49,6 +49,8 @@ ASSUMED: dict[str, Any] = {
         "sources": ("ids",),
         "candidates": ("email", "ids"),
         "applications": ("candidate_ids", "job_id", "status", "ids"),
+        "attachments": ("application_ids", "candidate_ids"),
+        "notes": ("candidate_ids",),
     },
     "board_media_types": ("multipart/form-data", "application/json"),
     "token_response": {"token_type": "Bearer", "expires_in": 3600},
@@ -270,6 +272,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _harvest_writes(app, control)
     _board_routes(app, control)
     _v3_lookups(app, control)
+    _v3_reads(app, control)
     _v3_writes(app, control)
     return app
 
@@ -878,6 +881,36 @@ def _v3_lookups(app: Flask, control: GreenhouseControl) -> None:
         return cursor_page(control, "applications", select, step)
 
 
+def _v3_reads(app: Flask, control: GreenhouseControl) -> None:
+    """Attachments and notes, each naming its owner: how a create of unknown outcome is found."""
+    state = control.state
+
+    @app.get("/v3/attachments")
+    def v3_attachments() -> Response:
+        step, _ = v3_guard(control, "find_existing")
+
+        def select(filters: dict) -> list:
+            apps, owners = _ids(filters, "application_ids"), _ids(filters, "candidate_ids")
+            return [
+                f
+                for f in _v3_attachments(state)
+                if (not apps or str(f.get("application_id")) in apps)
+                and (not owners or str(f.get("candidate_id")) in owners)
+            ]
+
+        return cursor_page(control, "attachments", select, step)
+
+    @app.get("/v3/notes")
+    def v3_notes() -> Response:
+        step, _ = v3_guard(control, "find_existing")
+
+        def select(filters: dict) -> list:
+            owners = _ids(filters, "candidate_ids")
+            return [n for n in state.notes if not owners or str(n.get("candidate_id")) in owners]
+
+        return cursor_page(control, "notes", select, step)
+
+
 def _v3_writes(app: Flask, control: GreenhouseControl) -> None:
     state = control.state
 
@@ -938,10 +971,9 @@ def _v3_writes(app: Flask, control: GreenhouseControl) -> None:
         errors = rules.attachment_errors(body, kinds)
         if errors:
             return invalid(errors)
-        attachment = {k: v for k, v in body.items() if k not in owner}
-        target.setdefault("attachments", []).append(dict(attachment, acting_user=user))
-        shown = {k: body.get(k) for k in ("filename", "type", "content_type", *owner)}
-        return finish(control, step, dict(shown, id=len(state.requests)), 201)
+        attachment = dict(body, id=5000 + sum(1 for _ in _v3_attachments(state)), acting_user=user)
+        target.setdefault("attachments", []).append(attachment)
+        return finish(control, step, _v3_attachment(attachment), 201)
 
     @app.post("/v3/notes")
     def v3_create_note() -> Response:
@@ -956,6 +988,19 @@ def _v3_writes(app: Flask, control: GreenhouseControl) -> None:
         note = dict(body, id=9000 + len(state.notes), acting_user=user)
         state.notes.append(note)
         return finish(control, step, note, 201)
+
+
+def _v3_attachments(state: GreenhouseState) -> list[dict]:
+    """Attachments made through v3, each naming its candidate or application."""
+    owned = [
+        *(c.get("attachments", []) for c in state.candidates),
+        *(a["attachments"] for _, a in state.applications()),
+    ]
+    return [_v3_attachment(f) for files in owned for f in files if "id" in f]
+
+
+def _v3_attachment(stored: dict) -> dict:
+    return {k: v for k, v in stored.items() if k not in ("content", "acting_user")}
 
 
 def _v3_candidate(record: dict) -> dict:
