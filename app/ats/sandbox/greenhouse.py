@@ -749,8 +749,10 @@ if __name__ == "__main__":
 # --- Harvest v3 (harvestdocs.greenhouse.io) -------------------------------------------------
 # Documented: bearer tokens from /token only, the token's `sub` as the acting user (no
 # On-Behalf-Of), cursor paging where `cursor` is the only query parameter and only a `next`
-# link is sent, POST /v3/applications for an application. The request and response bodies are
-# ASSUMED (v1's fields, each resource created on its own); docs/ats/greenhouse.md lists them.
+# link is sent, POST /v3/applications for an application. Records are flat (an application names
+# job_id, stage_id, source_id; a candidate nests nothing), as third-party readings of the v3
+# reference show. Request bodies are ASSUMED (v1's fields, each resource created on its own,
+# nested resources refused); docs/ats/greenhouse.md lists them.
 
 
 def v3_guard(control: GreenhouseControl, endpoint: str) -> tuple[str, str]:
