@@ -1,10 +1,14 @@
-"""Greenhouse Harvest adapter, v1 semantics (CONTRACTS §6.1, §9.5).
+"""Greenhouse: `build` picks the flavour, and the retired Harvest v1 adapter lives here.
 
-Harvest has no rule against a second candidate with the same email, so the create step looks
-the email up first: a known candidate gets a new application instead of a twin, and an
-application already on the job is adopted. What Harvest has no field for goes into a note, sent
-as its own step so a failed note never repeats the application. Auth is Basic with the API key
-plus On-Behalf-Of, or an OAuth client-credentials token cached until shortly before it expires.
+Harvest v3 (greenhouse_v3.py) is the default; the Job Board flavour is greenhouse_jobboard.py.
+Harvest v1/v2 were retired by Greenhouse on 2026-08-31: v1 is built only when a target says
+`"harvest_api": "v1"`, for a tenant Greenhouse still serves it to (docs/ats/greenhouse.md).
+
+v1 semantics (CONTRACTS §6.1, §9.5): Basic auth with the API key plus On-Behalf-Of. Harvest
+has no rule against a second candidate with the same email, so the create step looks the email
+up first: a known candidate gets a new application instead of a twin, and one that already has
+an application on the job is "already in the ATS". What Harvest has no field for goes into a
+note, sent as its own step so a failed note never repeats the application.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from typing import Any
 
 import httpx
 
-from app.ats import greenhouse_jobboard
+from app.ats import greenhouse_jobboard, greenhouse_v3
 from app.ats import greenhouse_payloads as payloads
-from app.ats.base import AuthError, Job, RateLimit, Source, Stage, Step, Submission, named
+from app.ats.base import AlreadyInAts, Job, PermanentError, RateLimit, Source, Stage, Step, Submission, named
 from app.ats.cache import TtlCache
 from app.ats.http import json_body, make_client, send
 from app.ats.ratelimit import Limiter
@@ -33,14 +37,19 @@ JOB_BOARD_RESUME_FORMATS = frozenset({"pdf", "doc", "docx", "txt", "rtf"})  # Jo
 TOKEN_MARGIN = 60.0  # renew a token this long before it runs out
 
 
+V3_BASE_URL = "https://harvest.greenhouse.io/v3"
+LEGACY_API = "v1"  # the `harvest_api` value that builds the retired v1 adapter
+
+
 @dataclass(frozen=True)
 class HarvestSettings:
-    base_url: str  # https://harvest.greenhouse.io/v1
-    user_id: str  # the Greenhouse user we act as (On-Behalf-Of, note author)
-    api_key: str = ""  # Basic auth; or the three OAuth values below
-    client_id: str = ""
+    base_url: str  # https://harvest.greenhouse.io/v3 (v1: .../v1)
+    user_id: str  # the Greenhouse user we act as: v3 token `sub`, v1 On-Behalf-Of and note author
+    harvest_api: str = "v3"  # "v1" only for the retired legacy API
+    client_id: str = ""  # v3: OAuth client credentials
     client_secret: str = ""
-    token_url: str = "https://auth.greenhouse.io/token"
+    token_url: str = "https://auth.greenhouse.io/token"  # or a path on the Harvest host
+    api_key: str = ""  # v1: Basic auth
     source_id: str = ""  # fixed source; otherwise a source by name:
     source: str = ""  # the job's, else this one (e.g. "Careers site")
     note_visibility: str = "admin_only"
@@ -50,15 +59,15 @@ class HarvestSettings:
         keys = cls.__dataclass_fields__
         values = {k: str(v) for k, v in settings.items() if k in keys and v is not None}
         values["user_id"] = str(settings.get("user_id") or settings.get("on_behalf_of") or "")
-        values["base_url"] = settings["base_url"].rstrip("/")
+        values["base_url"] = str(settings.get("base_url") or V3_BASE_URL).rstrip("/")
         return cls(**values)
 
     @property
-    def oauth(self) -> bool:
-        return bool(self.client_id)
+    def token_endpoint(self) -> str:
+        return greenhouse_v3.token_endpoint(self.base_url, self.token_url)
 
 
-class GreenhouseHarvestAdapter:
+class GreenhouseHarvestV1Adapter:
     name = ATS
 
     def __init__(
@@ -72,7 +81,6 @@ class GreenhouseHarvestAdapter:
         self._client, self._settings = client, settings
         self._limiter, self._clock = limiter, clock
         self._cache = TtlCache(CACHE_SECONDS, clock)
-        self._token: tuple[str, float] | None = None
 
     # lookups -----------------------------------------------------------------------------
     def list_jobs(self) -> list[Job]:
@@ -96,11 +104,15 @@ class GreenhouseHarvestAdapter:
         return _application_on_job(self._candidates_by_email(submission.email), submission.job_ref)
 
     def _create_application(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        source_id, stage_id = self._source_id(submission), self._stage_id(submission)
         known = self._candidates_by_email(submission.email)
         existing = _application_on_job(known, submission.job_ref)
         if existing:
-            return existing
-        source_id, stage_id = self._source_id(submission), self._stage_id(submission)
+            raise AlreadyInAts(
+                f"{ATS}: candidate {existing['candidate_ref']} already has application "
+                f"{existing['application_ref']} on job {submission.job_ref}",
+                ats=ATS,
+            )
         if known:
             candidate_ref = str(known[0]["id"])
             body = payloads.application(submission, source_id=source_id, stage_id=stage_id)
@@ -135,14 +147,20 @@ class GreenhouseHarvestAdapter:
         return next((s.ref for s in self.sources() if wanted and s.name.lower() == wanted), "")
 
     def _stage_id(self, submission: Submission) -> str:
-        """The configured stage by name or id; none leaves Greenhouse's first stage."""
+        """The configured stage by name or id; none leaves Greenhouse's first stage, and one
+        the job does not have stops the delivery before anything is created."""
         wanted = submission.stage.strip().lower()
-        job = Job(ref=submission.job_ref, title="")
-        return (
-            next((s.ref for s in self.stages(job) if wanted and wanted in (s.ref, s.name.lower())), "")
-            if wanted
-            else ""
-        )
+        if not wanted:
+            return ""
+        stages = self.stages(Job(ref=submission.job_ref, title=""))
+        found = next((s.ref for s in stages if wanted in (s.ref, s.name.lower())), None)
+        if found is None:
+            raise PermanentError(
+                f"{ATS}: stage {submission.stage!r} is not a stage of job {submission.job_ref}",
+                ats=ATS,
+                status=422,
+            )
+        return found
 
     # plumbing ----------------------------------------------------------------------------
     def _get_all(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict]:
@@ -156,32 +174,11 @@ class GreenhouseHarvestAdapter:
                 return items
             response = self._send("GET", next_url)
 
-    def _auth_headers(self, method: str) -> dict[str, str]:
-        if not self._settings.oauth:
-            return {"On-Behalf-Of": self._settings.user_id} if method != "GET" else {}
-        if self._token is None or self._token[1] <= self._clock():
-            response = send(
-                self._client,
-                "POST",
-                self._settings.token_url,
-                ats=self.name,
-                auth=(self._settings.client_id, self._settings.client_secret),
-                data={"grant_type": "client_credentials", "sub": self._settings.user_id},
-            )
-            grant = json_body(response, self.name)
-            expires = float(grant.get("expires_in", 3600)) - TOKEN_MARGIN
-            self._token = (grant["access_token"], self._clock() + expires)
-        return {"Authorization": f"Bearer {self._token[0]}"}
-
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        if self._limiter is not None:
-            self._limiter.acquire()
-        headers = self._auth_headers(method)
-        try:
-            return send(self._client, method, path, ats=self.name, headers=headers, **kwargs)
-        except AuthError:
-            self._token = None  # a revoked token must not be reused by the next attempt
-            raise
+        headers = {"On-Behalf-Of": self._settings.user_id} if method != "GET" else {}
+        return send(
+            self._client, method, path, ats=self.name, limiter=self._limiter, headers=headers, **kwargs
+        )
 
 
 def _application_on_job(candidates: list[dict], job_ref: str) -> dict[str, str]:
@@ -201,11 +198,20 @@ def build(
     limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
     **_: Any,
-) -> GreenhouseHarvestAdapter | greenhouse_jobboard.GreenhouseJobBoardAdapter:
-    """Harvest by default; `flavour: "job_board"` builds the Job Board adapter instead."""
+) -> (
+    greenhouse_v3.GreenhouseHarvestV3Adapter
+    | GreenhouseHarvestV1Adapter
+    | greenhouse_jobboard.GreenhouseJobBoardAdapter
+):
+    """Harvest v3 by default; `flavour: "job_board"` builds the Job Board adapter, and
+    `harvest_api: "v1"` the retired Harvest v1 adapter."""
     if settings.get("flavour") == "job_board":
         return greenhouse_jobboard.build(settings, transport=transport, limiter=limiter, clock=clock)
     config = HarvestSettings.from_dict(settings)
-    auth = None if config.oauth else (config.api_key, "")
-    client = make_client(config.base_url, ats=ATS, auth=auth, transport=transport)
-    return GreenhouseHarvestAdapter(client, config, limiter=limiter, clock=clock)
+    if config.harvest_api == LEGACY_API:
+        client = make_client(config.base_url, ats=ATS, auth=(config.api_key, ""), transport=transport)
+        return GreenhouseHarvestV1Adapter(client, config, limiter=limiter, clock=clock)
+    client = make_client(config.base_url, ats=ATS, transport=transport)
+    return greenhouse_v3.GreenhouseHarvestV3Adapter(
+        client, config, limiter=limiter, clock=clock, token_margin=TOKEN_MARGIN
+    )

@@ -711,11 +711,71 @@ def test_harvest_v3_lists_refuse_pages_unknown_filters_and_forged_cursors(params
     assert refused_fields(http.get("/v3/candidates", params=params, headers=bearer)) == {field}
 
 
+def v3_candidate() -> dict:
+    return {k: v for k, v in candidate().items() if k not in ("applications", "employments")}
+
+
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("applications", candidate()["applications"]),
+        ("employments", candidate()["employments"]),
+        ("educations", [{"school_id": 1, "degree_id": 2, "discipline_id": 3}]),
+        ("attachments", candidate()["applications"][0]["attachments"]),
+        ("activity_feed_notes", [{"user_id": 9001, "body": "Hi", "visibility": "admin_only"}]),
+    ],
+    ids=["applications", "employments", "educations", "attachments", "notes"],
+)
+def test_harvest_v3_candidates_take_no_nested_resources(key, value):
+    http, bearer = v3_client()
+    assert refused_fields(
+        http.post("/v3/candidates", json={**v3_candidate(), key: value}, headers=bearer)
+    ) == {key}
+    assert http.post("/v3/candidates", json=v3_candidate(), headers=bearer).status_code == 201
+
+
+def test_harvest_v3_candidates_keep_the_v1_contact_rules():
+    http, bearer = v3_client()
+    body = {**v3_candidate(), "phone_numbers": [{"value": "+44", "type": "cell"}], "last_name": ""}
+    assert refused_fields(http.post("/v3/candidates", json=body, headers=bearer)) == {
+        "phone_numbers.type",
+        "last_name",
+    }
+
+
+def test_harvest_v3_records_are_flat_parents_and_stages_by_id():
+    http, bearer = v3_client()
+    created = http.post("/v3/candidates", json=v3_candidate(), headers=bearer).json()
+    assert not {"applications", "application_ids", "attachments", "employments"} & set(created)
+    plain = {k: v for k, v in application().items() if k != "attachments"}
+    made = http.post("/v3/applications", json={**plain, "candidate_id": created["id"]}, headers=bearer).json()
+    assert made == {
+        "id": made["id"],
+        "candidate_id": created["id"],
+        "job_id": 4101,
+        "stage_id": 880022,
+        "source_id": 12,
+        "status": "active",
+        "prospect": False,
+    }
+    listed = http.get("/v3/applications", params={"job_id": "4101"}, headers=bearer).json()
+    assert listed == [made]
+
+
+def test_harvest_v3_writes_ignore_on_behalf_of_and_refuse_basic_auth():
+    http, bearer = v3_client()
+    assert http.post("/v3/candidates", json=v3_candidate(), auth=BASIC, headers=WRITE).status_code == 401
+    other = {**bearer, "On-Behalf-Of": "42"}
+    http.post("/v3/candidates", json=v3_candidate(), headers=other)
+    [stored] = sandbox.sandbox_of(http._transport.app).state.candidates  # type: ignore[attr-defined]
+    assert stored["acting_user"] == "9001"
+
+
 def test_harvest_v3_creates_candidates_and_applications_as_separate_resources():
     http, bearer = v3_client()
     nested = http.post("/v3/candidates", json=candidate(), headers=bearer)
     assert "applications" in refused_fields(nested)
-    body = {k: v for k, v in candidate().items() if k != "applications"}
+    body = v3_candidate()
     candidate_id = http.post("/v3/candidates", json=body, headers=bearer).json()["id"]
     with_files = {**application(), "candidate_id": candidate_id}
     assert "attachments" in refused_fields(http.post("/v3/applications", json=with_files, headers=bearer))
@@ -726,12 +786,12 @@ def test_harvest_v3_creates_candidates_and_applications_as_separate_resources():
     assert http.post("/v3/applications", json=plain, headers=bearer).status_code == 201
     assert refused_fields(http.post("/v3/applications", json=plain, headers=bearer)) == {"job_id"}
     found = http.get("/v3/applications", params={"candidate_ids": str(candidate_id)}, headers=bearer).json()
-    assert [a["jobs"][0]["id"] for a in found] == [4101]
+    assert [a["job_id"] for a in found] == [4101]
 
 
 def test_harvest_v3_attachments_name_one_owner_and_follow_the_attachment_rules():
     http, bearer = v3_client()
-    body = {k: v for k, v in candidate().items() if k != "applications"}
+    body = v3_candidate()
     candidate_id = http.post("/v3/candidates", json=body, headers=bearer).json()["id"]
     resume = {"filename": "ada.pdf", "type": "resume", "content": PDF, "content_type": "application/pdf"}
     assert "candidate_id" in refused_fields(http.post("/v3/attachments", json=resume, headers=bearer))
@@ -810,3 +870,21 @@ def test_job_board_posts_show_their_data_compliance_rule():
         "requires_retention_consent",
         "retention_period",
     }
+
+
+def test_harvest_v3_attachments_and_notes_are_listed_by_their_owner_without_file_contents():
+    http, bearer = v3_client()
+    candidate_id = http.post("/v3/candidates", json=v3_candidate(), headers=bearer).json()["id"]
+    resume = {"filename": "ada.pdf", "type": "resume", "content": PDF, "content_type": "application/pdf"}
+    made = http.post("/v3/attachments", json={**resume, "candidate_id": candidate_id}, headers=bearer).json()
+    http.post(
+        "/v3/notes",
+        json={"candidate_id": candidate_id, "body": "Hi", "visibility": "private"},
+        headers=bearer,
+    )
+    [listed] = http.get("/v3/attachments", params={"candidate_ids": str(candidate_id)}, headers=bearer).json()
+    assert listed == made and "content" not in listed
+    assert http.get("/v3/attachments", params={"application_ids": "1"}, headers=bearer).json() == []
+    [note] = http.get("/v3/notes", params={"candidate_ids": str(candidate_id)}, headers=bearer).json()
+    assert note["body"] == "Hi"
+    assert refused_fields(http.get("/v3/notes", params={"email": "a@b.c"}, headers=bearer)) == {"email"}

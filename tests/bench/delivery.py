@@ -81,7 +81,13 @@ def sandbox_for(kind: str, latency: float, faults: dict):
         )
     if kind == "greenhouse":
         app = greenhouse.create_app({"rate_limit": HIGH, "latency": latency, **faults})
-        return (app, greenhouse.sandbox_of(app), {"api_key": "harvest-key", "user_id": "9001"}, "/v1", "4101")
+        settings = {
+            "client_id": "client-1",
+            "client_secret": "secret-1",
+            "user_id": "9001",
+            "token_url": "/token",
+        }
+        return (app, greenhouse.sandbox_of(app), settings, "/v3", "4101")
     raise SystemExit(f"unknown ATS {kind}")
 
 

@@ -36,10 +36,13 @@ def sandbox_keyed(kind: str, key: str) -> tuple:
         "dover": {"api_key": key},
         "nexivohr": {"api_token": key},
         "workable": {"tokens": {key: ALL_SCOPES}},
-        "greenhouse_harvest": {"api_key": key},
+        "greenhouse_harvest": {"clients": {"client-1": key}},
+        "greenhouse_harvest_v1": {"api_key": key},
         "greenhouse_job_board": {"board_key": key},
     }[kind]
-    secret = "token" if kind == "workable" else "api_token" if kind == "nexivohr" else "api_key"
+    secret = {"workable": "token", "nexivohr": "api_token", "greenhouse_harvest": "client_secret"}.get(
+        kind, "api_key"
+    )
     return module, {**config, **sandbox_config}, {**settings, secret: key}, suffix, job_ref
 
 

@@ -1,5 +1,6 @@
 """One application each through the web form to the Dover, NexivoHR, Workable and Greenhouse
-(Harvest and Job Board) sandboxes served on loopback, by the real queue and worker."""
+(Harvest v3, the retired Harvest v1, and Job Board) sandboxes served on loopback, by the real
+queue and worker."""
 
 from __future__ import annotations
 
@@ -33,7 +34,20 @@ TARGETS = {
     "greenhouse_harvest": (
         greenhouse,
         {},
-        {"kind": "greenhouse", "api_key": "harvest-key", "user_id": "9001"},
+        {
+            "kind": "greenhouse",
+            "client_id": "client-1",
+            "client_secret": "secret-1",
+            "user_id": "9001",
+            "token_url": "/token",  # the sandbox serves the token endpoint on its own host
+        },
+        "/v3",
+        "4101",
+    ),
+    "greenhouse_harvest_v1": (  # retired by Greenhouse; only on an explicit harvest_api v1
+        greenhouse,
+        {},
+        {"kind": "greenhouse", "harvest_api": "v1", "api_key": "harvest-key", "user_id": "9001"},
         "/v1",
         "4101",
     ),

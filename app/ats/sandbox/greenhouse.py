@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import mimetypes
 import secrets
 import threading
 import time
@@ -48,6 +49,8 @@ ASSUMED: dict[str, Any] = {
         "sources": ("ids",),
         "candidates": ("email", "ids"),
         "applications": ("candidate_ids", "job_id", "status", "ids"),
+        "attachments": ("application_ids", "candidate_ids"),
+        "notes": ("candidate_ids",),
     },
     "board_media_types": ("multipart/form-data", "application/json"),
     "token_response": {"token_type": "Bearer", "expires_in": 3600},
@@ -58,6 +61,7 @@ ASSUMED: dict[str, Any] = {
         "data_compliance[gdpr_consent_given]",
     ),
     "duplicate_application": "Candidate already has an active application on this job",
+    "v3_own_resources": ("applications", "attachments", "employments", "educations", "activity_feed_notes"),
 }
 STEPS = {
     "harvest_create": "create_application",
@@ -197,6 +201,42 @@ class GreenhouseControl(SandboxControl[GreenhouseState]):
             and any(job_ref in (str(j["id"]), str(self._post_id(j["id"]))) for j in a["jobs"])
         )
 
+    def count_people(self, email: str) -> int:
+        return len(self._people(email))
+
+    def resume_types(self, email: str) -> list[str]:
+        """Resumes on the candidate and on each of its applications (v1 inline, v3 attachments,
+        the Job Board's resume part), in the order they were stored."""
+        files = [
+            f
+            for c in self._people(email)
+            for f in [*c.get("attachments", []), *(f for a in c["applications"] for f in a["attachments"])]
+        ]
+        return [f.get("content_type", "") for f in files if f.get("type") == "resume"]
+
+    def count_records(self) -> int:
+        """Candidates, applications, files (attachments, Job Board parts) and notes."""
+        state = self.state
+        files = sum(
+            len(c.get("files", [])) if c.get("via") == "job_board" else len(c.get("attachments", []))
+            for c in state.candidates
+        )
+        applications = state.applications()
+        attached = sum(len(a["attachments"]) for c, a in applications if c.get("via") != "job_board")
+        return len(state.candidates) + len(applications) + files + attached + len(state.notes)
+
+    def close_job(self, job_ref: str) -> None:
+        """By Harvest job id or by its post's id: the job, and with it its post, closes."""
+        for job in self.state.jobs:
+            if job_ref in (str(job["id"]), str(job.get("post_id"))):
+                job["status"] = "closed"
+
+    def _people(self, email: str) -> list[dict]:
+        wanted = email.lower()
+        return [
+            c for c in self.state.candidates if wanted in {e["value"].lower() for e in c["email_addresses"]}
+        ]
+
     def _post_id(self, job_id: int) -> Any:
         return next((j.get("post_id") for j in self.state.jobs if j["id"] == job_id), None)
 
@@ -232,6 +272,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _harvest_writes(app, control)
     _board_routes(app, control)
     _v3_lookups(app, control)
+    _v3_reads(app, control)
     _v3_writes(app, control)
     return app
 
@@ -552,6 +593,7 @@ def _board_routes(app: Flask, control: GreenhouseControl) -> None:
             "board_form": fields,
             "board_entries": entries,
             "files": sorted(files),
+            "attachments": _board_resume(files),
             "via": "job_board",
         }
         state.candidates.append(record)
@@ -707,8 +749,10 @@ if __name__ == "__main__":
 # --- Harvest v3 (harvestdocs.greenhouse.io) -------------------------------------------------
 # Documented: bearer tokens from /token only, the token's `sub` as the acting user (no
 # On-Behalf-Of), cursor paging where `cursor` is the only query parameter and only a `next`
-# link is sent, POST /v3/applications for an application. The request and response bodies are
-# ASSUMED (v1's fields, each resource created on its own); docs/ats/greenhouse.md lists them.
+# link is sent, POST /v3/applications for an application. Records are flat (an application names
+# job_id, stage_id, source_id; a candidate nests nothing), as third-party readings of the v3
+# reference show. Request bodies are ASSUMED (v1's fields, each resource created on its own,
+# nested resources refused); docs/ats/greenhouse.md lists them.
 
 
 def v3_guard(control: GreenhouseControl, endpoint: str) -> tuple[str, str]:
@@ -828,7 +872,7 @@ def _v3_lookups(app: Flask, control: GreenhouseControl) -> None:
         def select(filters: dict) -> list:
             owners, ids = _ids(filters, "candidate_ids"), _ids(filters)
             return [
-                a
+                _v3_application(a)
                 for c, a in state.applications()
                 if (not owners or str(c["id"]) in owners)
                 and (not ids or str(a["id"]) in ids)
@@ -839,18 +883,49 @@ def _v3_lookups(app: Flask, control: GreenhouseControl) -> None:
         return cursor_page(control, "applications", select, step)
 
 
+def _v3_reads(app: Flask, control: GreenhouseControl) -> None:
+    """Attachments and notes, each naming its owner: how a create of unknown outcome is found."""
+    state = control.state
+
+    @app.get("/v3/attachments")
+    def v3_attachments() -> Response:
+        step, _ = v3_guard(control, "find_existing")
+
+        def select(filters: dict) -> list:
+            apps, owners = _ids(filters, "application_ids"), _ids(filters, "candidate_ids")
+            return [
+                f
+                for f in _v3_attachments(state)
+                if (not apps or str(f.get("application_id")) in apps)
+                and (not owners or str(f.get("candidate_id")) in owners)
+            ]
+
+        return cursor_page(control, "attachments", select, step)
+
+    @app.get("/v3/notes")
+    def v3_notes() -> Response:
+        step, _ = v3_guard(control, "find_existing")
+
+        def select(filters: dict) -> list:
+            owners = _ids(filters, "candidate_ids")
+            return [n for n in state.notes if not owners or str(n.get("candidate_id")) in owners]
+
+        return cursor_page(control, "notes", select, step)
+
+
 def _v3_writes(app: Flask, control: GreenhouseControl) -> None:
     state = control.state
 
     @app.post("/v3/candidates")
     def v3_create_candidate() -> Response:
-        step, user = v3_guard(control, "harvest_create")
+        step, user = v3_guard(control, "create_candidate")
         body = json_body()
         errors = rules.candidate_errors(body)
-        if "applications" in body:
-            errors.append(
-                ("applications", "is not a parameter: create applications with POST /v3/applications")
-            )
+        errors += [
+            (key, f"is not a parameter: {key} are a resource of their own in v3")
+            for key in ASSUMED["v3_own_resources"]
+            if key in body
+        ]
         if errors:
             return invalid(errors)
         record = dict(body, id=7000 + len(state.candidates), applications=[], ready_at=0, acting_user=user)
@@ -876,11 +951,11 @@ def _v3_writes(app: Flask, control: GreenhouseControl) -> None:
         if errors:
             return invalid(errors)
         application = _add_application(state, record, body, acting_user=user)
-        return finish(control, step, application, 201)
+        return finish(control, step, _v3_application(application), 201)
 
     @app.post("/v3/attachments")
     def v3_create_attachment() -> Response:
-        step, user = v3_guard(control, "attachment")
+        step, user = v3_guard(control, "attach_resume")
         body = json_body()
         owner = [k for k in ("candidate_id", "application_id") if k in body]
         if len(owner) != 1 or not rules.is_int(body[owner[0]]):
@@ -898,10 +973,9 @@ def _v3_writes(app: Flask, control: GreenhouseControl) -> None:
         errors = rules.attachment_errors(body, kinds)
         if errors:
             return invalid(errors)
-        attachment = {k: v for k, v in body.items() if k not in owner}
-        target.setdefault("attachments", []).append(dict(attachment, acting_user=user))
-        shown = {k: body.get(k) for k in ("filename", "type", "content_type", *owner)}
-        return finish(control, step, dict(shown, id=len(state.requests)), 201)
+        attachment = dict(body, id=5000 + sum(1 for _ in _v3_attachments(state)), acting_user=user)
+        target.setdefault("attachments", []).append(attachment)
+        return finish(control, step, _v3_attachment(attachment), 201)
 
     @app.post("/v3/notes")
     def v3_create_note() -> Response:
@@ -918,7 +992,51 @@ def _v3_writes(app: Flask, control: GreenhouseControl) -> None:
         return finish(control, step, note, 201)
 
 
+def _v3_attachments(state: GreenhouseState) -> list[dict]:
+    """Attachments made through v3, each naming its candidate or application."""
+    owned = [
+        *(c.get("attachments", []) for c in state.candidates),
+        *(a["attachments"] for _, a in state.applications()),
+    ]
+    return [_v3_attachment(f) for files in owned for f in files if "id" in f]
+
+
+def _v3_attachment(stored: dict) -> dict:
+    return {k: v for k, v in stored.items() if k not in ("content", "acting_user")}
+
+
 def _v3_candidate(record: dict) -> dict:
-    hidden = ("applications", "ready_at", "acting_user")
-    shown = {k: v for k, v in record.items() if k not in hidden}
-    return dict(shown, application_ids=[a["id"] for a in record["applications"]])
+    """v3 candidates hold no applications, attachments, employments or educations: each is a
+    resource of its own that names its candidate."""
+    hidden = (
+        "applications",
+        "ready_at",
+        "acting_user",
+        "attachments",
+        "board_form",
+        "board_entries",
+        "files",
+    )
+    return {k: v for k, v in record.items() if k not in hidden}
+
+
+def _board_resume(files: Mapping[str, tuple[str, bytes]]) -> list[dict]:
+    """The Job Board's resume part as an attachment record, typed by its file name."""
+    if "resume" not in files:
+        return []
+    name = files["resume"][0]
+    return [{"type": "resume", "filename": name, "content_type": mimetypes.guess_type(name)[0] or ""}]
+
+
+def _v3_application(application: dict) -> dict:
+    """v3's flat application: its parents and stage by id (job_id, stage_id, source_id)."""
+    stage = application.get("current_stage") or {}
+    return {
+        "id": application["id"],
+        "candidate_id": application["candidate_id"],
+        "job_id": application["jobs"][0]["id"],
+        "stage_id": stage.get("id"),
+        "source_id": (application.get("source") or {}).get("id"),
+        "status": application["status"],
+        "prospect": application["prospect"],
+    }

@@ -1,4 +1,4 @@
-"""Greenhouse Harvest through its sandbox: lookup, create or add application, then a note."""
+"""Greenhouse Harvest v3 through its sandbox: candidate, application, resume, note."""
 
 from __future__ import annotations
 
@@ -9,20 +9,37 @@ from app.ats.sandbox import greenhouse as sandbox
 
 from . import Harness
 
-BASIC = {"base_url": "http://harvest.greenhouse.test/v1", "api_key": "harvest-key", "user_id": "9001"}
-OAUTH = {
-    "base_url": "http://harvest.greenhouse.test/v1",
+V3 = {
+    "base_url": "http://harvest.greenhouse.test/v3",
     "client_id": "client-1",
     "client_secret": "secret-1",
     "user_id": "9001",
-    "token_url": "http://auth.greenhouse.test/token",
+    "token_url": "/token",
 }
+V1 = {
+    "base_url": "http://harvest.greenhouse.test/v1",
+    "api_key": "harvest-key",
+    "user_id": "9001",
+    "harvest_api": "v1",
+}
+V3_STEPS = ("create_candidate", "create_application", "attach_resume", "add_note")
+V1_STEPS = ("create_application", "add_note")
 
 
-def make(config: dict | None = None, *, oauth: bool = False, clock=None, **settings) -> Harness:
-    app = sandbox.create_app({**({"clock": clock} if clock else {}), **(config or {})})
+def tenant_jobs() -> list[dict]:
+    """The seeded jobs, their pipelines opening with a "New" stage as this tenant's do (the
+    stage the shared submission asks for)."""
+    jobs = [dict(job) for job in sandbox.DEFAULT_JOBS]
+    for job in jobs:
+        if job["stages"]:
+            job["stages"] = [{"id": job["id"] * 1000, "name": "New", "priority": -1}, *job["stages"]]
+    return jobs
+
+
+def make(config: dict | None = None, *, legacy: bool = False, clock=None, **settings) -> Harness:
+    app = sandbox.create_app({"jobs": tenant_jobs(), **({"clock": clock} if clock else {}), **(config or {})})
     adapter = greenhouse.build(
-        {**(OAUTH if oauth else BASIC), **settings},
+        {**(V1 if legacy else V3), **settings},
         transport=httpx.WSGITransport(app=app),
         **({"clock": clock} if clock else {}),
     )
@@ -31,6 +48,6 @@ def make(config: dict | None = None, *, oauth: bool = False, clock=None, **setti
         adapter=adapter,
         sandbox=sandbox.sandbox_of(app),
         job_ref="4101",
-        create_steps=("create_application", "add_note"),
+        create_steps=V1_STEPS if legacy else V3_STEPS,
         extra={"app": app, "state": sandbox.sandbox_of(app).state},
     )
