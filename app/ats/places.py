@@ -333,7 +333,49 @@ def workable(settings: Mapping[str, Any]) -> Table:
 
 
 # Greenhouse ----------------------------------------------------------------------------------
+RETURNING_CAVEAT = (
+    "A person Greenhouse already holds (same email) keeps their candidate record: the new "
+    "application carries the resume, the note the rest."
+)
+
+
 def harvest(settings: Mapping[str, Any]) -> Table:
+    """Harvest v3 (the default): candidate, application, attachment and note are four writes."""
+    post = "POST /candidates"
+
+    def candidate(words: str, key: str, match: str = "equal") -> Place:
+        return Place(f"Greenhouse candidate · {words}", (f"{post} json:{key}",), match)
+
+    note = Place("Greenhouse candidate · note (as text)", ("POST /notes json:body",), "within")
+    fields: dict[str, Places] = {
+        "first_name": (candidate("first name", "first_name"),),
+        "last_name": (candidate("last name", "last_name"),),
+        "email": (candidate("email address", "email_addresses[].value"),),
+        "phone": (candidate("phone number", "phone_numbers[].value"),),
+        "location": (candidate("address", "addresses[].value"),),
+        "url": (candidate("social media address", "social_media_addresses[].value"),),
+        "resume": (
+            Place(
+                "Greenhouse application · resume attachment", ("POST /attachments json:content",), "base64"
+            ),
+        ),
+        "parsed.experience": (
+            Place(
+                "Greenhouse candidate · title and company (latest position); the rest in the note",
+                (f"{post} json:title", f"{post} json:company", "POST /notes json:body"),
+                "within",
+            ),
+        ),
+        "parsed.skills": (candidate("tags", "tags[]"),),
+    }
+    fields = _one_place(
+        note, ["cover_letter", "consent", "attribution", "parsed.summary", "parsed.education"], fields
+    )
+    return Table("greenhouse", "Greenhouse Harvest", _fill(fields), (note,), caveat=RETURNING_CAVEAT)
+
+
+def harvest_v1(settings: Mapping[str, Any]) -> Table:
+    """The retired Harvest v1, kept for targets that still name it."""
     post = "POST /candidates"
 
     def candidate(words: str, key: str, match: str = "equal") -> Place:
@@ -364,11 +406,7 @@ def harvest(settings: Mapping[str, Any]) -> Table:
     fields = _one_place(
         note, ["cover_letter", "consent", "attribution", "parsed.summary", "parsed.education"], fields
     )
-    caveat = (
-        "A person Greenhouse already holds (same email) keeps their candidate record: the new "
-        "application carries the resume, the note the rest."
-    )
-    return Table("greenhouse", "Greenhouse Harvest", _fill(fields), (note,), caveat=caveat)
+    return Table("greenhouse_v1", "Greenhouse Harvest v1", _fill(fields), (note,), caveat=RETURNING_CAVEAT)
 
 
 def job_board(settings: Mapping[str, Any]) -> Table:
@@ -418,6 +456,7 @@ TABLES: dict[str, Callable[[Mapping[str, Any]], Table]] = {
     "nexivohr": nexivohr,
     "workable": workable,
     "greenhouse": harvest,
+    "greenhouse_v1": harvest_v1,
     "greenhouse_job_board": job_board,
 }
 
@@ -427,6 +466,8 @@ def table_for(settings: Mapping[str, Any]) -> Table:
     kind = settings.get("kind", "local")
     if kind == "greenhouse" and settings.get("flavour") == "job_board":
         kind = "greenhouse_job_board"
+    elif kind == "greenhouse" and settings.get("harvest_api") == "v1":
+        kind = "greenhouse_v1"
     if kind not in TABLES:
         raise ValueError(f"no place table for ATS kind {kind!r}; known: {', '.join(sorted(TABLES))}")
     return TABLES[kind](settings)

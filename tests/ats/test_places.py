@@ -440,8 +440,21 @@ TARGETS = {
     "workable": Target("BE1", {"kind": "workable", **WORKABLE}, workable_connect),
     "greenhouse": Target(
         "4101",
-        {"kind": "greenhouse", **greenhouse_harness.BASIC},
-        through(lambda: greenhouse_sandbox.create_app(None), "/v1", greenhouse.build),
+        {"kind": "greenhouse", **greenhouse_harness.V3},
+        through(
+            lambda: greenhouse_sandbox.create_app({"jobs": greenhouse_harness.tenant_jobs()}),
+            "/v3",
+            greenhouse.build,
+        ),
+    ),
+    "greenhouse_v1": Target(
+        "4101",
+        {"kind": "greenhouse", **greenhouse_harness.V1},
+        through(
+            lambda: greenhouse_sandbox.create_app({"jobs": greenhouse_harness.tenant_jobs()}),
+            "/v1",
+            greenhouse.build,
+        ),
     ),
     "greenhouse_job_board": Target(
         "5101",
