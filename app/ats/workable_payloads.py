@@ -7,14 +7,18 @@ resume parser found comes through the helpers every vendor shares (app.ats.paylo
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
+
+import httpx
 
 from app.ats import text
 from app.ats.base import Answer, Job, QuestionKind, Submission, SyncedQuestion
 from app.ats.payloads import education_entries, experience_entries, plain, skills
 
+ATS_NAME = "workable"
 SOCIAL_HOSTS = {
     "linkedin.com": "linkedin",
     "github.com": "github",
@@ -133,20 +137,25 @@ def details_text(submission: Submission) -> str:
 
 def comment_body(submission: Submission) -> str:
     """What Workable has no field for: answers to our own questions, attribution, consent."""
-    lines = [f"Applied via careers site (ref {submission.public_id})."]
+    _, written = text.split_answers(submission.answers)
+    header = f"Applied via careers site (ref {submission.public_id})."
+    return "\n".join([header, *detail_lines(submission, written, "Answers on the careers site")])
+
+
+def detail_lines(submission: Submission, answers: Sequence[Answer], heading: str) -> list[str]:
+    lines = []
     if submission.source:
         lines.append(f"Source: {submission.source}")
     for key, value in sorted(submission.attribution.items()):
         lines.append(f"{key}: {value}")
-    _, written = text.split_answers(submission.answers)
-    if written:
-        lines.append(text.answers_block(written, "Answers on the careers site"))
+    if answers:
+        lines.append(text.answers_block(answers, heading))
     if submission.consent_text:
         lines.append(
             f"Consent (v{submission.consent_version or '?'}, {submission.consent_at}): "
             f"{submission.consent_text}"
         )
-    return "\n".join(lines)
+    return lines
 
 
 def job_from(data: Mapping[str, Any]) -> Job:
@@ -196,3 +205,37 @@ def synced_question(data: Mapping[str, Any]) -> SyncedQuestion:
         required=bool(data.get("required")),
         options=tuple(str(c.get("body") or c["id"]) for c in data.get("choices") or []),
     )
+
+
+# --- 422 bodies -----------------------------------------------------------------------------
+
+FIELD_NAME = re.compile(r"[A-Za-z_]{1,40}")
+
+
+def validation_errors(response: httpx.Response) -> dict[str, list[str]]:
+    """`validation_errors` of a 422 (DOC-3P WK-RB), or {} when the body has none."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    errors = body.get("validation_errors") if isinstance(body, Mapping) else None
+    if not isinstance(errors, Mapping):
+        return {}
+    return {str(k): [str(m) for m in v] if isinstance(v, list) else [str(v)] for k, v in errors.items()}
+
+
+def says_already_exists(errors: Mapping[str, list[str]]) -> bool:
+    """Workable's duplicate refusal: `validation_errors.email` "candidate already exists"
+    (C:395, DOC-3P). Only that; any other 422 is a refusal HR must see."""
+    return any("already exists" in message.lower() for message in errors.get("email", []))
+
+
+def refusal(request: str, errors: Mapping[str, list[str]]) -> str:
+    """A 422 for HR: which fields Workable refused, never their values or its messages."""
+    fields = sorted(k for k in errors if FIELD_NAME.fullmatch(k))[:6]
+    message = f"{ATS_NAME}: {request} -> 422: Workable refused " + (
+        ", ".join(fields) if fields else "the application"
+    )
+    if "resume" in fields:
+        message += " (the resume: Workable takes .pdf, .doc, .docx or .rtf files)"
+    return message
