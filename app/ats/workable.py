@@ -46,6 +46,10 @@ RATE_LIMIT = RateLimit(10, 10.0)
 JOB_STATES = ("draft", "published", "closed", "archived")  # WK-AUTH, DOC-3P WK-ONE
 
 
+def split(names: str | None) -> list[str]:
+    return [name for name in (names or "").split(",") if name]
+
+
 def already_in_ats(job_ref: str, candidate_ref: str) -> AlreadyInAts:
     return AlreadyInAts(
         f"{ATS}: already a candidate on job {job_ref} (Workable candidate {candidate_ref}); "
@@ -141,37 +145,53 @@ class WorkableAdapter:
         return {"stage_ref": self._stage_slug(submission)}
 
     def _find_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
-        """A person already on this job is updated, not created again: Workable keeps one
+        """A person already on this job is merged into, not created again: Workable keeps one
         candidate per email and job (WK-DUP) and refuses a second create."""
         found = self.find_existing(submission)
         if not found:
             return {}
         candidate_ref = found["candidate_ref"]
-        return {"existing_ref": candidate_ref, **self._welcome_back(submission, candidate_ref)}
+        return {"existing_ref": candidate_ref, **self._merge_into(submission, candidate_ref)}
 
-    def _welcome_back(self, submission: Submission, candidate_ref: str) -> dict[str, str]:
+    def _merge_into(self, submission: Submission, candidate_ref: str) -> dict[str, str]:
         """Read, merge, write: PATCH replaces every array it is sent (S2), so the candidate's
         own entries go back with ours added and nothing they had is erased. What the profile
-        cannot take (answers, a second resume) goes to a comment when there is a member."""
+        cannot take (answers, a second resume) goes to the comment step, told by these ids."""
         existing = self._get(f"/candidates/{candidate_ref}").get("candidate") or {}
-        merge = merging.merge_candidate(existing, self._candidate_body(submission)["candidate"])
+        fresh = self._candidate_body(submission)["candidate"]
+        merge = merging.merge_candidate(existing, fresh)
         if merge.changes:
-            self._send("PATCH", f"/candidates/{candidate_ref}", json={"candidate": merge.changes})
-        attached = False
-        if self._settings.member_id:
-            attachment = None if merge.resume_placed else merging.attachment(submission.resume)
-            self._post_comment(candidate_ref, merging.returning_comment(submission, merge), attachment)
-            attached = attachment is not None
-        note = merging.returning_note(
-            submission, candidate_ref, merge, commented=bool(self._settings.member_id), attached=attached
-        )
-        return {"note:returning": note}
+            self._patch(candidate_ref, merge.changes, fresh)
+        commented = bool(self._settings.member_id)
+        attach = commented and submission.resume is not None and not merge.resume_placed
+        return {
+            "updated": ",".join(sorted(merge.changes)),
+            "kept": ",".join(merge.kept),
+            "attach_resume": "1" if attach else "",
+            "note:returning": merging.returning_note(
+                submission, candidate_ref, merge, commented=commented, attached=attach
+            ),
+        }
+
+    def _patch(self, candidate_ref: str, changes: dict, fresh: Mapping[str, Any]) -> None:
+        """A PATCH answered with a 5xx may have been saved: read back, and when nothing is left
+        to merge it was, so the resume it placed is not sent again as an attachment."""
+        try:
+            self._send("PATCH", f"/candidates/{candidate_ref}", json={"candidate": changes})
+        except RetryableError as exc:
+            if not exc.ambiguous:
+                raise
+            now = self._get(f"/candidates/{candidate_ref}").get("candidate") or {}
+            if merging.merge_candidate(now, fresh).changes:
+                raise
 
     def _create_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         if done.get("candidate_ref"):
             return {"candidate_ref": done["candidate_ref"]}
         if done.get("existing_ref"):
-            raise already_in_ats(submission.job_ref, done["existing_ref"])
+            if not self._settings.member_id:
+                raise already_in_ats(submission.job_ref, done["existing_ref"])
+            return {"candidate_ref": done["existing_ref"]}  # the comment step tells HR, then ends
         params = {"stage": done["stage_ref"]} if done.get("stage_ref") else {}
         path = f"/jobs/{submission.job_ref}/candidates"
         body = self._candidate_body(submission)
@@ -183,15 +203,28 @@ class WorkableAdapter:
             # Created since our lookup (the same person applying twice at once): merged as above.
             existing = self.find_existing(submission)
             if existing:
-                self._welcome_back(submission, existing["candidate_ref"])
-                raise already_in_ats(submission.job_ref, existing["candidate_ref"])
+                candidate_ref = existing["candidate_ref"]
+                merged = self._merge_into(submission, candidate_ref)
+                if self._settings.member_id:
+                    self._returning_comment(submission, candidate_ref, merged)
+                raise already_in_ats(submission.job_ref, candidate_ref)
         where = f"POST {response.request.url.path}"
         raise PermanentError(payloads.refusal(where, errors), ats=ATS, status=422)
 
     def _comment(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         if done.get("comment_ref"):
             return {"comment_ref": done["comment_ref"]}
+        if done.get("existing_ref"):
+            self._returning_comment(submission, done["existing_ref"], done)
+            raise already_in_ats(submission.job_ref, done["existing_ref"])
         return {"comment_ref": self._post_comment(done["candidate_ref"], payloads.comment_body(submission))}
+
+    def _returning_comment(
+        self, submission: Submission, candidate_ref: str, merged: Mapping[str, str]
+    ) -> None:
+        text = merging.returning_comment(submission, split(merged.get("updated")), split(merged.get("kept")))
+        attachment = merging.attachment(submission.resume) if merged.get("attach_resume") else None
+        self._post_comment(candidate_ref, text, attachment)
 
     def _post_comment(self, candidate_ref: str, text: str, attachment: dict | None = None) -> str:
         comment: dict[str, Any] = {"body": text, "policy": ["admin"]}

@@ -10,7 +10,7 @@ that gain something. What the profile cannot take goes to a comment, or is named
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,12 +126,12 @@ def attachment(resume: Resume | None) -> dict | None:
     return {"name": resume.filename, "data": base64.b64encode(resume.data).decode("ascii")}
 
 
-def returning_comment(submission: Submission, merge: Merge) -> str:
+def returning_comment(submission: Submission, updated: Sequence[str], kept: Sequence[str]) -> str:
     """For HR on the existing candidate: that the person applied again, and everything of this
     application the profile could not take (answers, values that differ from the profile's)."""
     lines = [
         f"Applied again via careers site (ref {submission.public_id}); the profile was updated "
-        f"with: {', '.join(sorted(merge.changes)) or 'nothing new'}."
+        f"with: {', '.join(updated) or 'nothing new'}."
     ]
     shown = {
         "phone": submission.phone,
@@ -140,7 +140,7 @@ def returning_comment(submission: Submission, merge: Merge) -> str:
         "lastname": submission.last_name,
         "social_profiles": submission.url,
     }
-    for key in merge.kept:
+    for key in kept:
         if shown.get(key):
             lines.append(f"This application's {key} (the profile keeps its own): {shown[key]}")
     lines += detail_lines(submission, submission.answers, "Answers in this application")

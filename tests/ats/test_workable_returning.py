@@ -123,21 +123,34 @@ def test_without_a_member_the_note_names_what_a_returning_application_could_not_
     assert state(harness).comments == []
 
 
-def test_a_merge_answered_with_a_500_after_it_was_saved_is_not_written_twice():
+def test_a_merge_answered_with_a_500_after_it_was_saved_is_read_back_not_written_twice():
     harness = make()
-    first_application(harness)
+    first_application(harness, resume=None)
     harness.sandbox.commit_then_fail_next("update_candidate")
+    with pytest.raises(AlreadyInAts):
+        deliver(harness, make_submission("BE1", application_id=2, parsed=AGAIN))
+    patches = [r for r in state(harness).requests if r[0] == "PATCH"]
+    assert [status for *_, status in patches] == [500]
+    [record] = state(harness).candidates
+    assert [e["title"] for e in record["experience_entries"]].count("Translator") == 1
+    assert harness.sandbox.resume_types(EMAIL) == ["application/pdf"]  # not attached again
+    assert len(state(harness).comments) == 2  # the first application's and this one's
+
+
+def test_a_comment_refused_for_rate_after_the_merge_is_retried_without_sending_anything_twice():
+    harness = make()
+    first_application(harness, resume=None)
+    harness.sandbox.fail_next("comment", 429)
     store = Store()
     again = make_submission("BE1", application_id=2, parsed=AGAIN)
     with pytest.raises(RetryableError):
         deliver(harness, again, store)
     with pytest.raises(AlreadyInAts):
         deliver(harness, again, store)
-    patches = [r for r in state(harness).requests if r[0] == "PATCH"]
-    assert [status for *_, status in patches] == [500]
-    [record] = state(harness).candidates
-    assert [e["title"] for e in record["experience_entries"]].count("Translator") == 1
-    assert len(state(harness).comments) == 2  # the first application's and this one's
+    assert len([r for r in state(harness).requests if r[0] == "PATCH"]) == 1
+    assert harness.sandbox.resume_types(EMAIL) == ["application/pdf"]
+    assert "attachment" not in state(harness).comments[-1]["comment"]
+    assert len(state(harness).comments) == 2
 
 
 def test_the_same_person_on_another_job_is_created_there_once_and_is_still_one_person():
