@@ -144,7 +144,7 @@ def returning_comment(submission: Submission, updated: Sequence[str], kept: Sequ
         if shown.get(key):
             lines.append(f"This application's {key} (the profile keeps its own): {shown[key]}")
     lines += detail_lines(submission, submission.answers, "Answers in this application")
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)
 
 
 def returning_note(

@@ -32,20 +32,31 @@ SOCIAL_HOSTS = {
 }
 
 
+def social_type(url: Any) -> str | None:
+    """The network Workable files a link under, or None for a link it has no type for."""
+    host = (urlsplit(str(url or "")).hostname or "").removeprefix("www.")
+    return next(
+        (name for domain, name in SOCIAL_HOSTS.items() if host == domain or host.endswith("." + domain)),
+        None,
+    )
+
+
 def social_profiles(submission: Submission) -> list[dict]:
-    """One profile per type (Workable's rule); links we cannot type are left to the resume."""
+    """One profile per type (Workable's rule); parsed links we cannot type are left to the
+    resume, the link the candidate typed in goes to the comment (`website_line`)."""
     urls = [submission.url, *(plain(submission.parsed.get("urls")) or [])]
     profiles: dict[str, dict] = {}
     for url in urls:
-        host = urlsplit(str(url or "")).hostname or ""
-        host = host.removeprefix("www.")
-        kind = next(
-            (name for domain, name in SOCIAL_HOSTS.items() if host == domain or host.endswith("." + domain)),
-            None,
-        )
+        kind = social_type(url)
         if kind and kind not in profiles:
             profiles[kind] = {"type": kind, "url": str(url)}
     return list(profiles.values())
+
+
+def website_line(submission: Submission) -> str:
+    """The candidate's own link when it is no social profile Workable can file."""
+    url = submission.url.strip()
+    return f"Website: {url}" if url and social_type(url) is None else ""
 
 
 def answer(item: Answer, question: Mapping[str, Any] | None) -> dict:
@@ -129,17 +140,32 @@ def domain(submission: Submission, configured: str) -> str:
 
 
 def details_text(submission: Submission) -> str:
-    """Answers Workable cannot take as answers, and where the candidate came from."""
+    """Answers Workable cannot take as answers, the candidate's website, where they came from
+    and the consent they gave: the comment's content, for the cover letter when no comment."""
     _, written = text.split_answers(submission.answers)
-    parts = [text.answers_block(written, "Answers on the careers site"), text.source_line(submission)]
+    parts = [
+        text.answers_block(written, "Answers on the careers site"),
+        website_line(submission),
+        text.source_line(submission),
+        consent_line(submission),
+    ]
     return "\n\n".join(p for p in parts if p)
+
+
+def consent_line(submission: Submission) -> str:
+    if not submission.consent_text:
+        return ""
+    return (
+        f"Consent (v{submission.consent_version or '?'}, {submission.consent_at}): {submission.consent_text}"
+    )
 
 
 def comment_body(submission: Submission) -> str:
     """What Workable has no field for: answers to our own questions, attribution, consent."""
     _, written = text.split_answers(submission.answers)
     header = f"Applied via careers site (ref {submission.public_id})."
-    return "\n".join([header, *detail_lines(submission, written, "Answers on the careers site")])
+    lines = [header, *detail_lines(submission, written, "Answers on the careers site")]
+    return "\n".join(line for line in lines if line)
 
 
 def detail_lines(submission: Submission, answers: Sequence[Answer], heading: str) -> list[str]:
@@ -150,12 +176,7 @@ def detail_lines(submission: Submission, answers: Sequence[Answer], heading: str
         lines.append(f"{key}: {value}")
     if answers:
         lines.append(text.answers_block(answers, heading))
-    if submission.consent_text:
-        lines.append(
-            f"Consent (v{submission.consent_version or '?'}, {submission.consent_at}): "
-            f"{submission.consent_text}"
-        )
-    return lines
+    return [*lines, website_line(submission), consent_line(submission)]
 
 
 def job_from(data: Mapping[str, Any]) -> Job:

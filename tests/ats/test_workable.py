@@ -282,3 +282,20 @@ def test_the_sandbox_state_endpoint_shows_what_was_stored():
     client = harness.extra["app"].test_client()
     assert client.get("/_sandbox/state").get_json()["candidates"][0]["email"] == "ada@example.com"
     assert sandbox.ASSUMED["retry_after_on_429"] is False
+
+
+def test_a_website_workable_has_no_profile_type_for_reaches_the_comment():
+    harness = make()
+    deliver(harness, make_submission("BE1", url="https://ada.example.org/notes"))
+    [candidate] = stored(harness)
+    assert "social_profiles" not in candidate
+    [comment] = harness.extra["state"].comments
+    assert "Website: https://ada.example.org/notes" in comment["comment"]["body"]
+
+
+def test_without_a_member_the_website_and_consent_reach_the_cover_letter():
+    harness = make(member_id="")
+    deliver(harness, make_submission("BE1", url="https://ada.example.org/notes"))
+    letter = stored(harness)[0]["cover_letter"]
+    assert "Website: https://ada.example.org/notes" in letter
+    assert "Consent (v1, 2026-11-22T10:00:00+00:00): I agree to the processing of my data." in letter
