@@ -300,7 +300,6 @@ def workable(settings: Mapping[str, Any]) -> Table:
                 (f"{post} json:candidate.social_profiles[].url",),
                 when=SOCIAL_URL,
             ),
-            not_sent("Workable takes only social-profile links (LinkedIn, GitHub, ...) and this is not one"),
         ),
         "resume": (candidate("resume", "resume.data", "base64"),),
         "cover_letter": (candidate("cover letter", "cover_letter", "within"),),
@@ -311,25 +310,26 @@ def workable(settings: Mapping[str, Any]) -> Table:
         "parsed.skills": (candidate("skills", "skills[]"),),
     }
     if settings.get("member_id"):
-        comment = Place(
+        written = Place(
             "Workable candidate · comment (as text)",
             ("POST /candidates/{id}/comments json:comment.body",),
             "within",
         )
-        fields = _one_place(comment, ["consent", "attribution"], fields)
-        written = comment
     else:
         written = candidate("cover letter (as text)", "cover_letter", "within")
-        fields["attribution"] = (written,)
-        fields["consent"] = (
-            not_sent("Workable has no consent field, and no comment is sent (no member_id is set)"),
-        )
+    fields = _one_place(written, ["consent", "attribution"], fields)
+    # A link that is no social profile goes as a "Website:" line with the rest of the text.
+    fields["url"] = (*fields["url"], written)
     synced = Place(
         "Workable candidate · answer to question {ref}",
         (post + " json:candidate.answers[question_key={ref}]",),
         "within",
     )
-    return Table("workable", "Workable", _fill(fields), (written,), (synced,))
+    caveat = (
+        "A person already on this job in Workable (same email) is updated in place: their profile "
+        "keeps what it had and gains what was missing, and the comment holds the rest."
+    )
+    return Table("workable", "Workable", _fill(fields), (written,), (synced,), caveat=caveat)
 
 
 # Greenhouse ----------------------------------------------------------------------------------

@@ -7,14 +7,18 @@ resume parser found comes through the helpers every vendor shares (app.ats.paylo
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
+
+import httpx
 
 from app.ats import text
 from app.ats.base import Answer, Job, QuestionKind, Submission, SyncedQuestion
 from app.ats.payloads import education_entries, experience_entries, plain, skills
 
+ATS_NAME = "workable"
 SOCIAL_HOSTS = {
     "linkedin.com": "linkedin",
     "github.com": "github",
@@ -28,20 +32,31 @@ SOCIAL_HOSTS = {
 }
 
 
+def social_type(url: Any) -> str | None:
+    """The network Workable files a link under, or None for a link it has no type for."""
+    host = (urlsplit(str(url or "")).hostname or "").removeprefix("www.")
+    return next(
+        (name for domain, name in SOCIAL_HOSTS.items() if host == domain or host.endswith("." + domain)),
+        None,
+    )
+
+
 def social_profiles(submission: Submission) -> list[dict]:
-    """One profile per type (Workable's rule); links we cannot type are left to the resume."""
+    """One profile per type (Workable's rule); parsed links we cannot type are left to the
+    resume, the link the candidate typed in goes to the comment (`website_line`)."""
     urls = [submission.url, *(plain(submission.parsed.get("urls")) or [])]
     profiles: dict[str, dict] = {}
     for url in urls:
-        host = urlsplit(str(url or "")).hostname or ""
-        host = host.removeprefix("www.")
-        kind = next(
-            (name for domain, name in SOCIAL_HOSTS.items() if host == domain or host.endswith("." + domain)),
-            None,
-        )
+        kind = social_type(url)
         if kind and kind not in profiles:
             profiles[kind] = {"type": kind, "url": str(url)}
     return list(profiles.values())
+
+
+def website_line(submission: Submission) -> str:
+    """The candidate's own link when it is no social profile Workable can file."""
+    url = submission.url.strip()
+    return f"Website: {url}" if url and social_type(url) is None else ""
 
 
 def answer(item: Answer, question: Mapping[str, Any] | None) -> dict:
@@ -125,28 +140,43 @@ def domain(submission: Submission, configured: str) -> str:
 
 
 def details_text(submission: Submission) -> str:
-    """Answers Workable cannot take as answers, and where the candidate came from."""
+    """Answers Workable cannot take as answers, the candidate's website, where they came from
+    and the consent they gave: the comment's content, for the cover letter when no comment."""
     _, written = text.split_answers(submission.answers)
-    parts = [text.answers_block(written, "Answers on the careers site"), text.source_line(submission)]
+    parts = [
+        text.answers_block(written, "Answers on the careers site"),
+        website_line(submission),
+        text.source_line(submission),
+        consent_line(submission),
+    ]
     return "\n\n".join(p for p in parts if p)
+
+
+def consent_line(submission: Submission) -> str:
+    if not submission.consent_text:
+        return ""
+    return (
+        f"Consent (v{submission.consent_version or '?'}, {submission.consent_at}): {submission.consent_text}"
+    )
 
 
 def comment_body(submission: Submission) -> str:
     """What Workable has no field for: answers to our own questions, attribution, consent."""
-    lines = [f"Applied via careers site (ref {submission.public_id})."]
+    _, written = text.split_answers(submission.answers)
+    header = f"Applied via careers site (ref {submission.public_id})."
+    lines = [header, *detail_lines(submission, written, "Answers on the careers site")]
+    return "\n".join(line for line in lines if line)
+
+
+def detail_lines(submission: Submission, answers: Sequence[Answer], heading: str) -> list[str]:
+    lines = []
     if submission.source:
         lines.append(f"Source: {submission.source}")
     for key, value in sorted(submission.attribution.items()):
         lines.append(f"{key}: {value}")
-    _, written = text.split_answers(submission.answers)
-    if written:
-        lines.append(text.answers_block(written, "Answers on the careers site"))
-    if submission.consent_text:
-        lines.append(
-            f"Consent (v{submission.consent_version or '?'}, {submission.consent_at}): "
-            f"{submission.consent_text}"
-        )
-    return "\n".join(lines)
+    if answers:
+        lines.append(text.answers_block(answers, heading))
+    return [*lines, website_line(submission), consent_line(submission)]
 
 
 def job_from(data: Mapping[str, Any]) -> Job:
@@ -196,3 +226,37 @@ def synced_question(data: Mapping[str, Any]) -> SyncedQuestion:
         required=bool(data.get("required")),
         options=tuple(str(c.get("body") or c["id"]) for c in data.get("choices") or []),
     )
+
+
+# --- 422 bodies -----------------------------------------------------------------------------
+
+FIELD_NAME = re.compile(r"[A-Za-z_]{1,40}")
+
+
+def validation_errors(response: httpx.Response) -> dict[str, list[str]]:
+    """`validation_errors` of a 422 (DOC-3P WK-RB), or {} when the body has none."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    errors = body.get("validation_errors") if isinstance(body, Mapping) else None
+    if not isinstance(errors, Mapping):
+        return {}
+    return {str(k): [str(m) for m in v] if isinstance(v, list) else [str(v)] for k, v in errors.items()}
+
+
+def says_already_exists(errors: Mapping[str, list[str]]) -> bool:
+    """Workable's duplicate refusal: `validation_errors.email` "candidate already exists"
+    (C:395, DOC-3P). Only that; any other 422 is a refusal HR must see."""
+    return any("already exists" in message.lower() for message in errors.get("email", []))
+
+
+def refusal(request: str, errors: Mapping[str, list[str]]) -> str:
+    """A 422 for HR: which fields Workable refused, never their values or its messages."""
+    fields = sorted(k for k in errors if FIELD_NAME.fullmatch(k))[:6]
+    message = f"{ATS_NAME}: {request} -> 422: Workable refused " + (
+        ", ".join(fields) if fields else "the application"
+    )
+    if "resume" in fields:
+        message += " (the resume: Workable takes .pdf, .doc, .docx or .rtf files)"
+    return message

@@ -39,6 +39,7 @@ from tests.ats.harnesses import dover as dover_harness
 from tests.ats.harnesses import greenhouse as greenhouse_harness
 from tests.ats.harnesses import greenhouse_jobboard as jobboard_harness
 from tests.ats.harnesses import nexivohr as nexivohr_harness
+from tests.ats.harnesses import workable as workable_harness
 from tests.clock import FakeClock
 
 DOCX_BYTES = (Path(__file__).parents[1] / "fixtures" / "files" / "resume.docx").read_bytes()
@@ -358,7 +359,10 @@ def bare(kind: str, job_ref: str) -> Submission:
 def canaries(kind: str, job_ref: str) -> list[Canary]:
     found = [Canary("full", full(kind, job_ref)), Canary("bare", bare(kind, job_ref))]
     if kind == "workable":
-        found += [Canary("full, no member", full(kind, job_ref), {"member_id": ""})]
+        found += [
+            Canary("full, no member", full(kind, job_ref), {"member_id": ""}),
+            Canary("bare, no member", bare(kind, job_ref), {"member_id": ""}),
+        ]
     if kind == "skailer":
         found += [Canary("bare, comment always", bare(kind, job_ref), {"comment": "always"})]
     return found
@@ -387,7 +391,7 @@ def through(sandbox: Any, base_path: str, build: Callable[..., AtsAdapter], **se
 
 def workable_connect(settings: dict) -> tuple[AtsAdapter, Recorder]:
     clock = FakeClock()  # one clock for the sandbox's window and the adapter's pacing
-    app = workable_sandbox.create_app({"clock": clock})
+    app = workable_sandbox.create_app({"clock": clock, "stages": workable_harness.STAGES})
     recorder = Recorder(httpx.WSGITransport(app=app), "/spi/v3")
     return workable.build(settings, transport=recorder, clock=clock, sleep=clock.sleep), recorder
 

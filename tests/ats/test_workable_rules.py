@@ -125,6 +125,24 @@ def test_workable_counts_requests_per_10_seconds_and_429s_carry_the_rate_headers
     assert http.get(f"{BASE}/jobs", headers=TOKEN).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "reset_format,expected",
+    [
+        ("epoch", "1000010"),
+        ("http-date", "Mon, 12 Jan 1970 13:46:50 GMT"),
+        ("text", "soon"),
+        ("missing", None),
+    ],
+)
+def test_the_sandbox_can_write_the_reset_header_in_each_form_a_timestamp_may_take(reset_format, expected):
+    clock = FakeClock(1_000_003.0)
+    http = client({"clock": clock, "reset_format": reset_format})
+    response = http.get(f"{BASE}/jobs", headers=TOKEN)
+    assert response.status_code == 200
+    assert response.headers.get("X-Rate-Limit-Reset") == expected
+    assert response.headers["X-Rate-Limit-Remaining"] == "999"
+
+
 def test_workable_writes_must_be_json():
     response = client().post(f"{BASE}/jobs/BE1/candidates", data={"candidate": "Ada"}, headers=TOKEN)
     assert "body" in refused(response)
@@ -305,8 +323,11 @@ def test_workable_refuses_a_stage_that_is_not_a_pipeline_slug():
 def test_workable_refuses_a_second_candidate_with_the_same_email_on_the_same_job():
     http = client()
     created_id(http)
-    errors = refused(create(http, {"candidate": candidate(email="ADA@example.com")}))
-    assert errors["email"] == ["candidate already exists"]
+    response = create(http, {"candidate": candidate(email="ADA@example.com")})
+    assert response.json() == {
+        "error": "Validation failed",
+        "validation_errors": {"email": ["candidate already exists"]},
+    }
     assert create(http, {"candidate": candidate(answers=[])}, shortcode="DA2").status_code == 201
 
 
@@ -323,15 +344,48 @@ def stored(http: httpx.Client, candidate_id: str) -> dict:
     return response.json()["candidate"]
 
 
+def without_ids(entries: list[dict]) -> list[dict]:
+    return [{k: v for k, v in entry.items() if k != "id"} for entry in entries]
+
+
 def test_patch_replaces_each_array_sent_whole_and_leaves_keys_not_sent():
     http = client()
     candidate_id = created_id(http)
     new_entry = {"school": "Cambridge", "degree": "MA"}
     assert patch(http, candidate_id, {"education_entries": [new_entry], "tags": []}).status_code == 200
     after = stored(http, candidate_id)
-    assert after["education_entries"] == [new_entry] and after["tags"] == []
-    assert after["experience_entries"] == candidate()["experience_entries"]
+    assert without_ids(after["education_entries"]) == [new_entry] and after["tags"] == []
+    assert without_ids(after["experience_entries"]) == candidate()["experience_entries"]
     assert after["phone"] == candidate()["phone"]
+
+
+def test_patch_updates_an_entry_sent_with_its_id_and_deletes_entries_not_sent():
+    http = client()
+    candidate_id = created_id(http, education_entries=[{"school": "London"}, {"school": "Cambridge"}])
+    london, cambridge = stored(http, candidate_id)["education_entries"]
+    assert london["id"] and cambridge["id"] and london["id"] != cambridge["id"]
+    changes = {
+        "education_entries": [{"id": london["id"], "school": "University of London"}, {"school": "Paris"}]
+    }
+    assert patch(http, candidate_id, changes).status_code == 200
+    first, added = stored(http, candidate_id)["education_entries"]
+    assert first == {"id": london["id"], "school": "University of London"}
+    assert added["school"] == "Paris" and added["id"] not in (london["id"], cambridge["id"])
+
+
+def test_patch_refuses_an_entry_id_the_candidate_does_not_have():
+    http = client()
+    candidate_id = created_id(http)
+    errors = refused(patch(http, candidate_id, {"experience_entries": [{"id": "e999", "title": "Analyst"}]}))
+    assert errors == {"experience_entries": [sandbox.ASSUMED["unknown_entry_id"]]}
+
+
+def test_the_full_candidate_shows_skills_as_names_and_the_resume_as_a_url():
+    http = client()
+    candidate_id = created_id(http)
+    shown = stored(http, candidate_id)
+    assert shown["skills"] == [{"name": "Mathematics"}]
+    assert shown["resume_url"].endswith("/ada.pdf") and "resume" not in shown
 
 
 def test_patch_validates_the_fields_it_is_sent_by_the_same_rules():

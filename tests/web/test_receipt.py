@@ -108,7 +108,7 @@ def test_consent_alone_needs_no_skailer_comment_and_the_receipt_says_it_was_not_
     assert rows["Cover letter"] == ("—", "nothing to send")
 
 
-def test_a_workable_receipt_shows_the_reason_a_link_was_not_sent(make_app):
+def test_a_workable_receipt_shows_a_link_that_is_no_social_profile_went_to_the_comment(make_app):
     app = make_app(ATS=WORKABLE)
     application_id = submit_application(
         app,
@@ -131,10 +131,7 @@ def test_a_workable_receipt_shows_the_reason_a_link_was_not_sent(make_app):
     assert rows["Cover letter"][1] == "Workable candidate · cover letter"
     assert rows["Consent"][1] == "Workable candidate · comment (as text)"
     assert rows["Resume data: headline"] == ("Engine designer", "Workable candidate · headline")
-    assert rows["Link"] == (
-        "https://ada.example.org/notes",
-        "not sent: Workable takes only social-profile links (LinkedIn, GitHub, ...) and this is not one",
-    )
+    assert rows["Link"] == ("https://ada.example.org/notes", "Workable candidate · comment (as text)")
 
 
 def test_a_note_from_the_delivery_about_a_field_shows_on_its_row(make_app):

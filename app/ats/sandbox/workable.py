@@ -11,6 +11,7 @@ corrected in one place.
 
 from __future__ import annotations
 
+import email.utils
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,14 +40,27 @@ ASSUMED: dict[str, Any] = {
     "forbidden": {"error": "Insufficient scope"},
     "duplicate_error": "candidate already exists",
     "not_json": "Request body must be a JSON object",
-    "reset_header": "epoch seconds of the next window",
+    "reset_header": "epoch seconds of the next window",  # WK-RATE: "timestamp of next interval"
+    "unknown_entry_id": "no such entry",  # S2 says an entry's id updates that entry; any other id
+    "replaced_resume": "dropped",  # a PATCHed resume replaces the one the profile had
+}
+# How the sandbox writes X-Rate-Limit-Reset, so tests can send what a proxy or a changed API
+# might: "epoch" (the default), "http-date", "text" (unreadable) or "missing".
+RESET_FORMATS = ("epoch", "http-date", "text", "missing")
+ENTRY_KEYS = ("education_entries", "experience_entries")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "rtf": "application/rtf",
 }
 
 STEP_OF = {  # (method, endpoint) -> the adapter step that sends it, for fault injection
     ("POST", "create"): "create_candidate",
     ("POST", "comment"): "comment",
     ("PATCH", "update"): "update_candidate",
-    ("GET", "candidates"): "find_existing",
+    ("GET", "candidates"): "find_candidate",
+    ("GET", "job"): "check_job",
     ("GET", "jobs"): "list_jobs",
     ("GET", "questions"): "questions",
     ("GET", "stages"): "stages",
@@ -115,11 +129,18 @@ class WorkableState:
     rate_limit: int = 10
     window: float = 10.0
     max_limit: int = 100  # the most jobs one page may hold
+    reset_format: str = "epoch"
     clock: Callable[[], float] = field(default=time.time, repr=False)
     candidates: list[dict] = field(default_factory=list)
     comments: list[dict] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)  # {candidate_id, kind, name}, oldest first
+    entry_ids: int = 0
     requests: list[tuple[str, str, int]] = field(default_factory=list)
     windows: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def next_entry_id(self) -> str:
+        self.entry_ids += 1
+        return f"e{self.entry_ids:x}"
 
     def job(self, shortcode: str) -> dict:
         found = next((j for j in self.jobs if j["shortcode"] == shortcode), None)
@@ -138,10 +159,27 @@ class WorkableControl(SandboxControl[WorkableState]):
             if c["email"].lower() == email.lower() and c["job"]["shortcode"] == job_ref
         )
 
+    def count_people(self, email: str) -> int:
+        """Workable links the candidates of one email across jobs as one person (WK-DUP)."""
+        return int(any(c["email"].lower() == email.lower() for c in self.state.candidates))
+
+    def resume_types(self, email: str) -> list[str]:
+        """Resumes on the person's candidates and files attached to comments on them."""
+        ids = {c["id"] for c in self.state.candidates if c["email"].lower() == email.lower()}
+        return [content_type(f["name"]) for f in self.state.files if f["candidate_id"] in ids]
+
+    def count_records(self) -> int:
+        state = self.state
+        return len(state.candidates) + len(state.comments) + len(state.files)
+
+    def close_job(self, job_ref: str) -> None:
+        self.state.job(job_ref)["state"] = "closed"
+
     def dump(self) -> dict[str, Any]:
         return {
             "candidates": self.state.candidates,
             "comments": self.state.comments,
+            "files": self.state.files,
             "requests": self.state.requests,
         }
 
@@ -159,7 +197,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             tokens={key: tuple(scopes) for key, scopes in tokens.items()},
             **{
                 key: settings[key]
-                for key in ("rate_limit", "window", "max_limit", "clock")
+                for key in ("rate_limit", "window", "max_limit", "clock", "reset_format")
                 if key in settings
             },
         )
@@ -195,7 +233,7 @@ def guard(control: WorkableControl, scopes: tuple[str, ...], endpoint: str) -> s
     slot = int(now // state.window)
     used = state.windows.get((token, slot), 0)
     reset = (slot + 1) * state.window
-    g.rate_headers = {"X-Rate-Limit-Limit": str(state.rate_limit), "X-Rate-Limit-Reset": f"{reset:.0f}"}
+    g.rate_headers = {"X-Rate-Limit-Limit": str(state.rate_limit), **reset_header(state, reset)}
     step = STEP_OF.get((request.method, endpoint), endpoint)
     injected = None if used >= state.rate_limit else control.faults.before(step)
     if used >= state.rate_limit or injected == 429:
@@ -208,6 +246,16 @@ def guard(control: WorkableControl, scopes: tuple[str, ...], endpoint: str) -> s
     if injected:
         abort(json_response(injected, {"error": "Injected failure"}))
     return step
+
+
+def reset_header(state: WorkableState, reset: float) -> dict[str, str]:
+    if state.reset_format == "missing":
+        return {}
+    if state.reset_format == "http-date":
+        return {"X-Rate-Limit-Reset": email.utils.formatdate(reset, usegmt=True)}
+    if state.reset_format == "text":
+        return {"X-Rate-Limit-Reset": "soon"}
+    return {"X-Rate-Limit-Reset": f"{reset:.0f}"}
 
 
 def finish(control: WorkableControl, step: str, body: Any, status: int = 200) -> Response:
@@ -289,7 +337,10 @@ def _candidate_routes(app: Flask, control: WorkableControl) -> None:
         step = guard(control, ("r_candidates",), "candidate")
         record = _stored(state, candidate_id)
         shown = {k: v for k, v in record.items() if k not in ("resume", "image")}
-        return finish(control, step, {"candidate": dict(shown, resume_url=_resume_url(record))})
+        skills = [{"name": name} for name in record.get("skills") or []]  # DOC-3P WK-RB
+        return finish(
+            control, step, {"candidate": dict(shown, skills=skills, resume_url=_resume_url(record))}
+        )
 
     @app.patch(f"{PREFIX}/candidates/<candidate_id>")
     @app.put(f"{PREFIX}/candidates/<candidate_id>")
@@ -301,10 +352,17 @@ def _candidate_routes(app: Flask, control: WorkableControl) -> None:
         changes = json_object().get("candidate")
         if not isinstance(changes, dict):
             return unprocessable({"candidate": ["is required"]})
-        errors = rules.candidate_errors(changes, creating=False)
+        errors = rules.candidate_errors(changes, creating=False) or unknown_entry_ids(record, changes)
         if errors:
             return unprocessable(errors)
-        record.update(changes)
+        record.update(with_entry_ids(state, changes))
+        if changes.get("resume"):
+            state.files = [
+                f for f in state.files if (f["candidate_id"], f["kind"]) != (candidate_id, "resume")
+            ]
+            state.files.append(
+                {"candidate_id": candidate_id, "kind": "resume", "name": changes["resume"]["name"]}
+            )
         return finish(control, step, {"candidate": _summary(record)})
 
     @app.post(f"{PREFIX}/jobs/<shortcode>/candidates")
@@ -323,7 +381,7 @@ def _candidate_routes(app: Flask, control: WorkableControl) -> None:
         if errors:
             return unprocessable(errors)
         record = dict(
-            candidate,
+            with_entry_ids(state, candidate),
             id=f"{0x3FA1C000 + len(state.candidates):x}",
             job={"shortcode": shortcode, "title": job["title"]},
             sourced=body.get("sourced", True),
@@ -332,6 +390,10 @@ def _candidate_routes(app: Flask, control: WorkableControl) -> None:
             created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(state.clock())),
         )
         state.candidates.append(record)
+        if candidate.get("resume"):
+            state.files.append(
+                {"candidate_id": record["id"], "kind": "resume", "name": candidate["resume"]["name"]}
+            )
         return finish(control, step, {"status": "created", "candidate": _summary(record)}, 201)
 
     @app.post(f"{PREFIX}/candidates/<candidate_id>/comments")
@@ -345,6 +407,11 @@ def _candidate_routes(app: Flask, control: WorkableControl) -> None:
             return unprocessable(errors)
         record = {"id": str(len(state.comments) + 1), "candidate_id": candidate_id, **body}
         state.comments.append(record)
+        attachment = body["comment"].get("attachment")
+        if attachment:
+            state.files.append(
+                {"candidate_id": candidate_id, "kind": "attachment", "name": attachment["name"]}
+            )
         return finish(control, step, {"id": record["id"]}, 201)
 
 
@@ -377,6 +444,30 @@ def validate_candidate(candidate: dict, job: dict, state: WorkableState, stage: 
     if answer_errors:
         errors["answers"] = answer_errors
     return errors
+
+
+def with_entry_ids(state: WorkableState, candidate: dict) -> dict:
+    """Entries sent without an id are new ones and get one; an entry with an id replaces the
+    entry it names (S2: "If it is provided, the corresponding ... entry will be updated")."""
+    changed = dict(candidate)
+    for key in ENTRY_KEYS:
+        if isinstance(candidate.get(key), list):
+            changed[key] = [dict(e, id=e.get("id") or state.next_entry_id()) for e in candidate[key]]
+    return changed
+
+
+def unknown_entry_ids(record: dict, changes: dict) -> dict[str, list[str]]:
+    errors = {}
+    for key in ENTRY_KEYS:
+        known = {e.get("id") for e in record.get(key) or []}
+        sent = [e.get("id") for e in changes.get(key) or [] if e.get("id") is not None]
+        if any(entry_id not in known for entry_id in sent):
+            errors[key] = [ASSUMED["unknown_entry_id"]]
+    return errors
+
+
+def content_type(name: str) -> str:
+    return CONTENT_TYPES.get(name.lower().rsplit(".", 1)[-1], "application/octet-stream")
 
 
 def _stored(state: WorkableState, candidate_id: str) -> dict:

@@ -1,4 +1,7 @@
-"""Workable through its sandbox, with a shared fake clock so the 10-second window costs no time."""
+"""Workable through its sandbox, with a shared fake clock so the 10-second window costs no time.
+
+The tenant's pipeline has a stage named "New" (a renamed applied stage), the stage the shared
+test submission asks for."""
 
 from __future__ import annotations
 
@@ -10,10 +13,12 @@ from tests.clock import FakeClock
 
 from . import Harness
 
+STAGES = [*sandbox.DEFAULT_STAGES, {"slug": "new", "name": "New", "kind": "applied", "position": 3}]
+
 
 def make(config: dict | None = None, **settings) -> Harness:
     clock = FakeClock()
-    app = sandbox.create_app({"clock": clock, **(config or {})})
+    app = sandbox.create_app({"clock": clock, "stages": STAGES, **(config or {})})
     adapter = workable.build(
         {
             "base_url": "http://acme.workable.test/spi/v3",
