@@ -198,11 +198,13 @@ def build(
     transport: httpx.BaseTransport | None = None,
     limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
-    **_: Any,
+    **services: Any,
 ) -> GreenhouseHarvestAdapter | greenhouse_jobboard.GreenhouseJobBoardAdapter:
     """Harvest by default; `flavour: "job_board"` builds the Job Board adapter instead."""
     if settings.get("flavour") == "job_board":
-        return greenhouse_jobboard.build(settings, transport=transport, limiter=limiter, clock=clock)
+        return greenhouse_jobboard.build(
+            settings, transport=transport, limiter=limiter, clock=clock, **services
+        )
     config = HarvestSettings.from_dict(settings)
     auth = None if config.oauth else (config.api_key, "")
     client = make_client(config.base_url, ats=ATS, auth=auth, transport=transport)

@@ -392,8 +392,15 @@ BOARD_KEY = ("board-key", "")
 POST = "/v1/boards/acme/jobs/5101"
 
 
+CONSENTS = {  # what the posts' default GDPR rule requires
+    "data_compliance[gdpr_processing_consent_given]": "true",
+    "data_compliance[gdpr_retention_consent_given]": "false",
+}
+
+
 def board_form(**changes) -> dict:
     form = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "phone": "+44 20 7946"}
+    form.update(CONSENTS)
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}
 
