@@ -133,11 +133,11 @@ class GreenhouseJobBoardAdapter:
         response = self._send("POST", f"{self._board}/jobs/{submission.job_ref}", files=parts)
         json_body(response, self.name)  # a cut-off body is a failure whose outcome is unknown
         if submission.stage:
-            notes.append(
+            notes["stage"] = (
                 f"The Job Board API places every application in the job's first stage; the "
                 f"configured stage {submission.stage!r} was not applied"
             )
-        return {"submitted": "true", **{f"note:{topic}": n for topic, n in _topics(notes)}}
+        return {"submitted": "true", **{f"note:{topic}": note for topic, note in notes.items()}}
 
     def _post(self, ref: str) -> dict[str, Any]:
         return self._cache.get(
@@ -151,10 +151,6 @@ class GreenhouseJobBoardAdapter:
         if self._limiter is not None:
             self._limiter.acquire()
         return send(self._client, method, path, ats=self.name, **kwargs)
-
-
-def _topics(notes: list[str]) -> list[tuple[str, str]]:
-    return [(f"job_board_{i}" if i else "job_board", note) for i, note in enumerate(notes)]
 
 
 def build(

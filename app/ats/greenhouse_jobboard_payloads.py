@@ -106,14 +106,14 @@ def _unique(options: Iterable[DemographicOption]) -> tuple[DemographicOption, ..
 # --- the post -------------------------------------------------------------------------------
 
 
-def consent_fields(post: Mapping[str, Any], submission: Submission) -> tuple[Form, list[str]]:
+def consent_fields(post: Mapping[str, Any], submission: Submission) -> tuple[Form, dict[str, str]]:
     """The `data_compliance` answers the post's GDPR rule requires, and notes for HR.
 
     Single-purpose consent (processing, retention) when the rule names it, else the one
     `gdpr_consent_given`. Processing consent is the consent our form requires; without it
     nothing is posted."""
     form: Form = []
-    notes: list[str] = []
+    notes: dict[str, str] = {}
     for rule in gdpr_rules(post):
         single = rule.get("requires_processing_consent") or rule.get("requires_retention_consent")
         asks = PROCESSING if rule.get("requires_processing_consent") else None
@@ -131,7 +131,7 @@ def consent_fields(post: Mapping[str, Any], submission: Submission) -> tuple[For
             answer = retention_answer(submission.answers)
             form.append((RETENTION, "true" if answer is True else "false"))
             if answer is None:
-                notes.append(
+                notes["consent"] = (
                     "The job post asks for consent to keep the application for its retention "
                     "period; the candidate was not asked or did not answer, so Greenhouse was "
                     "told it was not given"
@@ -189,9 +189,9 @@ def application_form(
     *,
     mapped_url_token: str,
     choices: Sequence[DemographicChoice] = (),
-) -> tuple[Form, list[str]]:
+) -> tuple[Form, dict[str, str]]:
     """Every form field of the post, as (name, value) pairs (names may repeat), and notes for
-    HR about what the post could not take as the candidate gave it."""
+    HR (by topic) about what the post could not take as the candidate gave it."""
     structured = [
         a for a in text.split_answers(submission.answers)[0] if not a.question_ref.startswith(CONSENT_PREFIX)
     ]
@@ -216,7 +216,7 @@ def application_form(
     voluntary, dropped = demographic_fields(post, choices)
     form += consents + voluntary
     if dropped:
-        notes.append(
+        notes["demographics"] = (
             f"{dropped} voluntary self-identification answer(s) no longer match the job post "
             "and were not sent"
         )
