@@ -31,9 +31,15 @@ def import_demographics(source: object, job: Job, found: AtsJob) -> int:
     ATS's, never HR's to edit). Answers keep their question's ref, so a change loses none."""
     if not isinstance(source, DemographicSource):
         return 0
-    synced = list(source.demographic_questions(found))
-    job.demographic_questions = [_question(i, q) for i, q in enumerate(synced)]  # type: ignore[attr-defined]
+    synced = [_question(i, q) for i, q in enumerate(source.demographic_questions(found))]
+    if [_shape(q) for q in synced] != [_shape(q) for q in questions_of(job)]:
+        # Replaced only when the post changed: a form open meanwhile keeps its field names.
+        job.demographic_questions = synced  # type: ignore[attr-defined]
     return len(synced)
+
+
+def _shape(question: DemographicQuestion) -> tuple:
+    return (question.section, question.ref, question.label, question.kind, question.options)
 
 
 def _question(position: int, synced: SyncedDemographic) -> DemographicQuestion:

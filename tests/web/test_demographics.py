@@ -57,6 +57,15 @@ def test_a_job_board_sync_imports_the_posts_voluntary_questions_and_its_retentio
         assert all(not q.ref.startswith(("gender", "87")) for q in job.questions)
 
 
+def test_a_sync_keeps_the_voluntary_questions_while_the_post_asks_the_same(app):
+    _, _, job_id = job_board(app)
+    with app.app_context():
+        before = [q.id for q in db.session.get(Job, job_id).demographic_questions]
+    job_board(app)
+    with app.app_context():
+        assert [q.id for q in db.session.get(Job, job_id).demographic_questions] == before
+
+
 def test_a_second_sync_adds_a_consent_question_the_post_started_to_require(app):
     _, _, job_id = job_board(app)
     with app.app_context():
