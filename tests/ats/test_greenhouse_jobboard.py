@@ -117,6 +117,8 @@ def test_the_sandbox_refuses_a_post_missing_the_consents_the_post_requires():
     assert "not a documented consent" in http.post(POST, json=unknown, auth=KEY).json()["error"]
     not_boolean = {**NAMES, "data_compliance": {**GIVEN, "gdpr_retention_consent_given": "maybe"}}
     assert "must be true or false" in http.post(POST, json=not_boolean, auth=KEY).json()["error"]
+    form_keys_in_json = {**NAMES, **{f"data_compliance[{k}]": str(v).lower() for k, v in GIVEN.items()}}
+    assert "is required" in http.post(POST, json=form_keys_in_json, auth=KEY).json()["error"]
     assert state.candidates == []
     assert http.post(POST, json={**NAMES, "data_compliance": GIVEN}, auth=KEY).status_code == 200
 

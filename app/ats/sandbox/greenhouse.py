@@ -725,6 +725,7 @@ def _json_submission() -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes
             continue
         if name == "data_compliance" and isinstance(value, dict):  # the documented JSON object
             fields.update({f"data_compliance[{k}]": [str(v).lower()] for k, v in value.items()})
+        if name.startswith("data_compliance"):  # form-style keys are not consents in JSON
             continue
         if name.endswith("_content") and not name.endswith("_filename"):
             base = name.removesuffix("_content")
