@@ -270,3 +270,11 @@ def test_each_documented_resume_type_reaches_the_application(filename, content_t
     deliver(adapter, make_submission("5101", resume=Resume(filename, content_type, b"resume bytes")))
     [attachment] = state.candidates[0]["applications"][0]["attachments"]
     assert attachment == {"type": "resume", "filename": filename, "content_type": content_type}
+
+
+def test_a_configured_stage_is_not_sent_and_hr_is_told_why():
+    adapter, state = board()
+    done = deliver(adapter, make_submission("5101", stage="Phone Screen"))
+    assert state.candidates[0]["applications"][0]["current_stage"]["name"] == "Application Review"
+    assert "'Phone Screen' was not applied" in done["note:stage"]
+    assert "note:stage" not in deliver(adapter, make_submission("5102", stage="", answers=()))
