@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -164,6 +164,44 @@ class Answer(Model):
 
     application: Mapped[Application] = relationship(back_populates="answers")
     question: Mapped[Question | None] = relationship()
+
+
+class DemographicQuestion(Model):
+    """A voluntary self-identification question a job's ATS post asks (EEOC, diversity survey),
+    imported by the job sync. Apart from Question: HR does not edit it, it is never required,
+    and its answers are kept in their own table."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    section: Mapped[str] = mapped_column(String(20))  # where the ATS wants the answer ("eeoc", ...)
+    ref: Mapped[str] = mapped_column(String(128))  # the ATS's key for the question
+    label: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20), default="single_select")
+    options: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # ref, label, free_form
+
+    job: Mapped[Job] = relationship(
+        backref=backref(
+            "demographic_questions", order_by="DemographicQuestion.position", cascade="all, delete-orphan"
+        )
+    )
+
+
+class DemographicAnswer(Model):
+    """A candidate's voluntary answer, stored apart from the application: not among its answers,
+    not on the HR pages or in exports; read only to send it to the ATS that asked. Goes with
+    the application."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    section: Mapped[str] = mapped_column(String(20))
+    question_ref: Mapped[str] = mapped_column(String(128))
+    option_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    text: Mapped[str] = mapped_column(String(500), default="")  # the candidate's own words, if any
+
+    application: Mapped[Application] = relationship(
+        backref=backref("demographic_answers", cascade="all, delete-orphan")
+    )
 
 
 DELIVERY_STATES = (

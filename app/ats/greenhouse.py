@@ -197,7 +197,7 @@ def build(
     transport: httpx.BaseTransport | None = None,
     limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
-    **_: Any,
+    **services: Any,
 ) -> (
     greenhouse_v3.GreenhouseHarvestV3Adapter
     | GreenhouseHarvestV1Adapter
@@ -206,7 +206,9 @@ def build(
     """Harvest v3 by default; `flavour: "job_board"` builds the Job Board adapter, and
     `harvest_api: "v1"` the retired Harvest v1 adapter."""
     if settings.get("flavour") == "job_board":
-        return greenhouse_jobboard.build(settings, transport=transport, limiter=limiter, clock=clock)
+        return greenhouse_jobboard.build(
+            settings, transport=transport, limiter=limiter, clock=clock, **services
+        )
     config = HarvestSettings.from_dict(settings)
     if config.harvest_api == LEGACY_API:
         client = make_client(config.base_url, ats=ATS, auth=(config.api_key, ""), transport=transport)

@@ -1,9 +1,12 @@
 """Greenhouse Job Board API adapter (CONTRACTS §6.3, §9.4): one form post per application.
 
 This is the endpoint Greenhouse documents for custom application forms: it takes the resume as a
-file, answers as `question_<id>` fields, GDPR consent and the `gh_src` token for attribution.
-It returns no ids and offers no lookup, so a create whose outcome is unknown goes to a person
-instead of being repeated. The key is a Job Board key sent with Basic auth from our server only.
+file, answers as `question_<id>` fields, the GDPR consents the job post requires, voluntary
+EEOC and demographic answers, and the `gh_src` token for attribution (the mapping is in
+`greenhouse_jobboard_payloads`). It returns no ids and offers no lookup, so a create whose
+outcome is unknown goes to a person instead of being repeated, and a returning applicant is a
+new application that Greenhouse's Auto-Merge may join to the existing candidate. The key is a
+Job Board key sent with Basic auth from our server only.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from app.ats import greenhouse_jobboard_payloads as board
 from app.ats import greenhouse_payloads as payloads
 from app.ats.base import (
     Job,
@@ -28,6 +32,7 @@ from app.ats.base import (
     named,
 )
 from app.ats.cache import TtlCache
+from app.ats.demographics import DemographicReader, SyncedDemographic
 from app.ats.http import json_body, make_client, send
 from app.ats.ratelimit import Limiter
 
@@ -63,9 +68,11 @@ class GreenhouseJobBoardAdapter:
         *,
         limiter: Limiter | None = None,
         clock: Callable[[], float] = time.time,
+        demographics: DemographicReader | None = None,
     ) -> None:
         self._client, self._settings = client, settings
         self._limiter, self._clock = limiter, clock
+        self._demographics = demographics
         self._cache = TtlCache(CACHE_SECONDS, clock)
 
     @property
@@ -87,9 +94,15 @@ class GreenhouseJobBoardAdapter:
         return []
 
     def questions(self, job: Job) -> list[SyncedQuestion]:
-        """The job post's own questions for our form; standard fields are left out."""
-        synced = (payloads.synced_question(q) for q in self._post_questions(job.ref))
-        return [q for q in synced if q is not None]
+        """The job post's own questions for our form (standard fields left out), and the
+        consent its GDPR rule asks for beyond processing the application."""
+        post = self._post(job.ref)
+        synced = (payloads.synced_question(q) for q in post.get("questions") or [])
+        return [q for q in synced if q is not None] + board.consent_questions(post)
+
+    def demographic_questions(self, job: Job) -> list[SyncedDemographic]:
+        """The post's voluntary EEOC and Greenhouse Inclusion questions."""
+        return board.demographic_questions(self._post(job.ref))
 
     def steps(self) -> Sequence[Step]:
         return (named("submit_application", self._submit),)
@@ -103,9 +116,12 @@ class GreenhouseJobBoardAdapter:
         )
 
     def _submit(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        # Read fresh, not from the cache: a post closed or changed since answers here (404 for a
+        # closed one, a PermanentError) before anything is sent. Job Board reads are not limited.
+        post = self._get(f"{self._board}/jobs/{submission.job_ref}", params={"questions": "true"})
         token = payloads.mapped_url_token(submission, self._settings.mapped_url_token)
-        choices = payloads.choice_values(self._post_questions(submission.job_ref))
-        form = payloads.board_form(submission, mapped_url_token=token, choices=choices)
+        choices = self._demographics(submission) if self._demographics else ()
+        form, notes = board.application_form(submission, post, mapped_url_token=token, choices=choices)
         # Every field is a part of its own, so the post is multipart also without a resume:
         # the Job Board takes multipart or JSON, not a urlencoded form.
         parts: list[tuple[str, tuple[str | None, Any] | tuple[str, bytes, str]]] = [
@@ -116,13 +132,17 @@ class GreenhouseJobBoardAdapter:
             parts.append(("resume", (resume.filename, resume.data, resume.content_type)))
         response = self._send("POST", f"{self._board}/jobs/{submission.job_ref}", files=parts)
         json_body(response, self.name)  # a cut-off body is a failure whose outcome is unknown
-        return {"submitted": "true"}
+        if submission.stage:
+            notes["stage"] = (
+                f"The Job Board API places every application in the job's first stage; the "
+                f"configured stage {submission.stage!r} was not applied"
+            )
+        return {"submitted": "true", **{f"note:{topic}": note for topic, note in notes.items()}}
 
-    def _post_questions(self, ref: str) -> list[dict[str, Any]]:
-        post = self._cache.get(
+    def _post(self, ref: str) -> dict[str, Any]:
+        return self._cache.get(
             ("post", ref), lambda: self._get(f"{self._board}/jobs/{ref}", params={"questions": "true"})
         )
-        return list(post.get("questions") or [])
 
     def _get(self, path: str, **kwargs: Any) -> Any:
         return json_body(self._send("GET", path, **kwargs), self.name)
@@ -139,8 +159,11 @@ def build(
     transport: httpx.BaseTransport | None = None,
     limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
+    demographics: DemographicReader | None = None,
     **_: Any,
 ) -> GreenhouseJobBoardAdapter:
+    """`demographics`: the worker's reader of an application's voluntary answers (stored apart
+    from the application, so not in the Submission)."""
     config = JobBoardSettings.from_dict(settings)
     client = make_client(config.base_url, ats=ATS, auth=(config.api_key, ""), transport=transport)
-    return GreenhouseJobBoardAdapter(client, config, limiter=limiter, clock=clock)
+    return GreenhouseJobBoardAdapter(client, config, limiter=limiter, clock=clock, demographics=demographics)

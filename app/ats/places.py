@@ -427,11 +427,8 @@ def job_board(settings: Mapping[str, Any]) -> Table:
     fields["cover_letter"] = (letter,)
     fields["consent"] = (
         Place(
-            "Greenhouse application · GDPR consent flags (processing and retention); the text stays here",
-            (
-                f"{post} form:data_compliance[gdpr_processing_consent_given]",
-                f"{post} form:data_compliance[gdpr_retention_consent_given]",
-            ),
+            "Greenhouse application · GDPR processing consent flag (as the post asks); the text stays here",
+            (f"{post} form:data_compliance[gdpr_processing_consent_given]",),
             "flag",
         ),
     )
@@ -442,8 +439,10 @@ def job_board(settings: Mapping[str, Any]) -> Table:
             "within",
         ),
     )
-    for key in ("url", "location"):
-        fields[key] = (not_sent("no Job Board field is mapped for it"),)
+    # The Job Board ignores `location` without coordinates, and has no link field of its own (a
+    # post's own website question takes the link when it has one and the candidate left it blank).
+    fields["url"] = (Place("Greenhouse application · cover letter text (details)", letter.at, "within"),)
+    fields["location"] = fields["url"]
     written = Place("Greenhouse application · cover letter text (as text)", letter.at, "within")
     synced = Place("Greenhouse application · question field {field}", (post + " form:{field}",))
     return Table("greenhouse_job_board", "Greenhouse Job Board", _fill(fields), (written,), (synced,))

@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from app.intake import demographics
 from app.intake.form import HONEYPOT, ApplyFormBase, held_field_name, normalise_phone, question_field_name
 from app.intake.submit import NewApplication, find_by_submission_key, submit
 from app.intake.uploads import FORMAT_NAMES, CheckedFile, HeldFiles, UploadRejected, read_upload
@@ -129,6 +130,7 @@ def new_application(intake: Intake, job: Job, form: ApplyFormBase, files: Files)
         consent_text=intake.consent_text,
         consent_version=intake.consent_version,
         attribution=parse_attribution(form.utm.data),
+        demographics=demographics.collect(job, form),
     )
 
 

@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.intake import demographics
 from app.models import Job, Question
 from app.resume.formats import accept_attribute, format_names
 
@@ -146,5 +147,6 @@ def apply_form_for(job: Job, **kwargs) -> ApplyFormBase:
         attrs[question_field_name(question)] = _question_field(question)
         if question.kind == "file":
             attrs[held_field_name(question_field_name(question))] = HiddenField()
+    attrs.update(demographics.form_fields(job))
     form_class = type("ApplyForm", (ApplyFormBase,), attrs)
     return form_class(**kwargs)

@@ -17,7 +17,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import Answer, Application, Delivery, Job, Question, check_lengths
+from app.models import Answer, Application, Delivery, DemographicAnswer, Job, Question, check_lengths
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ class NewApplication:
     answers: list[tuple[Question, Any]] = field(default_factory=list)  # Upload for file questions
     parsed: dict[str, Any] | None = None
     attribution: dict[str, str] = field(default_factory=dict)
+    demographics: list[DemographicAnswer] = field(default_factory=list)  # stored apart, same commit
 
 
 def find_by_submission_key(session: Session, key: str) -> Application | None:
@@ -126,6 +127,7 @@ def _build(new: NewApplication, storage: Storage, stored: list[str], target: str
         consent_version=new.consent_version,
         attribution=dict(new.attribution),
     )
+    application.demographic_answers = list(new.demographics)  # type: ignore[attr-defined]
     if new.resume is not None:
         key = store_upload(storage, new.resume)
         stored.append(key)

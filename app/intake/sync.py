@@ -17,7 +17,10 @@ from sqlalchemy.orm import Session
 from app.ats.base import CHOICE_KINDS, AtsAdapter, QuestionSource, SyncedQuestion
 from app.ats.base import Job as AtsJob
 from app.html import sanitize
+from app.intake.demographics import import_demographics
 from app.models import EMPLOYMENT_TYPES, Job, Question
+
+CONSENT_REF_PREFIX = "data_compliance["  # Greenhouse Job Board consents asked as questions
 
 
 @dataclass
@@ -51,6 +54,7 @@ def sync_jobs(session: Session, adapter: AtsAdapter, kind: str) -> SyncReport:
             _copy_ats_fields(job, found)
             report.created += 1
             report.questions += _import_questions(questions, job, found)
+            import_demographics(adapter, job, found)
             continue
         if _copy_ats_fields(job, found):
             report.updated += 1
@@ -59,6 +63,9 @@ def sync_jobs(session: Session, adapter: AtsAdapter, kind: str) -> SyncReport:
             report.reopened += 1
         if not job.questions:
             report.questions += _import_questions(questions, job, found)
+        else:
+            report.questions += _add_consent_questions(questions, job, found)
+        import_demographics(adapter, job, found)
     for our_ref, job in ours.items():
         still_open = our_ref in remote and remote[our_ref].open
         if not still_open and not job.closed:
@@ -96,6 +103,20 @@ def _import_questions(source: QuestionSource | None, job: Job, found: AtsJob) ->
         return 0
     job.questions = [_question(i, synced) for i, synced in enumerate(source.questions(found))]
     return len(job.questions)
+
+
+def _add_consent_questions(source: QuestionSource | None, job: Job, found: AtsJob) -> int:
+    """Consent questions the ATS started to ask after the first import (a GDPR rule turned on)
+    are added to HR's edited set, so the form asks what the ATS requires."""
+    if source is None:
+        return 0
+    have = {q.ref for q in job.questions}
+    wanted = [
+        q for q in source.questions(found) if q.ref.startswith(CONSENT_REF_PREFIX) and q.ref not in have
+    ]
+    start = len(job.questions)
+    job.questions.extend(_question(start + i, q) for i, q in enumerate(wanted))
+    return len(wanted)
 
 
 def _question(position: int, synced: SyncedQuestion) -> Question:

@@ -25,6 +25,7 @@ from sqlalchemy import CursorResult, update
 from app.ats.registry import build_adapter, shared_limiter
 from app.extensions import db, db_session
 from app.intake import delivery as delivery_service
+from app.intake.demographics import read_choices
 from app.intake.links import resume_link_maker
 from app.intake.submit import HELD_FOLDER, remove_orphan_files
 from app.intake.sync import SyncReport, sync_jobs
@@ -100,7 +101,10 @@ class Adapters:
         if settings.get("kind", "local") != kind:
             settings = {"kind": kind}
         return build_adapter(
-            settings, limiter=self._limiter(settings), resume_link=resume_link_maker(self._app)
+            settings,
+            limiter=self._limiter(settings),
+            resume_link=resume_link_maker(self._app),
+            demographics=read_choices(db_session),
         )
 
     def _limiter(self, settings: dict):

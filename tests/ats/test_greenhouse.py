@@ -311,6 +311,11 @@ def test_job_board_questions_come_in_our_forms_terms_and_jobs_carry_content():
     assert questions == [
         SyncedQuestion("question_q1", "Years of experience", "short_text", required=True),
         SyncedQuestion("question_6002", "Work permit?", "single_select", options=("Yes", "No")),
+        SyncedQuestion(
+            "data_compliance[gdpr_retention_consent_given]",
+            "May we keep your application for 365 days to consider you for other roles? (optional)",
+            "yes_no",
+        ),
     ]
     jobs = harness.adapter.list_jobs()
     assert [j.ref for j in jobs] == ["5101", "5102"]

@@ -392,10 +392,26 @@ BOARD_KEY = ("board-key", "")
 POST = "/v1/boards/acme/jobs/5101"
 
 
+CONSENTS = {  # what the posts' default GDPR rule requires
+    "data_compliance[gdpr_processing_consent_given]": "true",
+    "data_compliance[gdpr_retention_consent_given]": "false",
+}
+
+
 def board_form(**changes) -> dict:
     form = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "phone": "+44 20 7946"}
+    form.update(CONSENTS)
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}
+
+
+def board_json(**changes) -> dict:
+    """The same application as a JSON body: consents in the documented `data_compliance` object."""
+    body = {k: v for k, v in board_form(**changes).items() if not k.startswith("data_compliance[")}
+    return {
+        **body,
+        "data_compliance": {"gdpr_processing_consent_given": True, "gdpr_retention_consent_given": False},
+    }
 
 
 def resume(name: str = "ada.pdf", data: bytes = b"%PDF-1.4 resume") -> dict:
@@ -424,7 +440,7 @@ def test_job_board_accepts_the_documented_form_and_answers_success():
 
 
 def test_job_board_accepts_the_documented_json_body_with_base64_files():
-    body = {**board_form(), "resume_content": PDF, "resume_content_filename": "ada.pdf", "question_6002": 1}
+    body = {**board_json(), "resume_content": PDF, "resume_content_filename": "ada.pdf", "question_6002": 1}
     app = sandbox.create_app()
     http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://boards.test")
     assert http.post(POST, json=body, auth=BOARD_KEY).status_code == 200
@@ -538,7 +554,7 @@ def test_job_board_file_and_text_questions_take_only_their_own_kind():
 
 def test_job_board_does_not_enforce_required_questions():
     """Greenhouse documents that it will not reject an application missing required fields."""
-    response = client().post(POST, json={**board_form(), "resume_text": "Engines"}, auth=BOARD_KEY)
+    response = client().post(POST, json={**board_json(), "resume_text": "Engines"}, auth=BOARD_KEY)
     assert response.status_code == 200
 
 
@@ -563,7 +579,7 @@ def test_job_board_attachments_must_not_be_empty():
 
 
 def test_job_board_url_attachments_must_name_a_supported_file_type():
-    body = board_form(resume_url="https://files.example/ada", resume_url_filename="ada.odt")
+    body = board_json(resume_url="https://files.example/ada", resume_url_filename="ada.odt")
     response = client().post(POST, json=body, auth=BOARD_KEY)
     assert "resume_url_filename must name a supported file type" in board_refusal(response)
 
@@ -611,7 +627,7 @@ def test_job_board_employment_start_date_is_required_and_before_the_end_date():
 
 def test_job_board_educations_need_valid_ids_and_both_dates():
     body = {
-        **board_form(),
+        **board_json(),
         "resume_text": "Mathematics",
         "educations": [{"school_name_id": "London", "degree_id": "5494452", "discipline_id": "5494865"}],
     }
@@ -630,7 +646,7 @@ def test_job_board_ignores_a_location_sent_without_latitude_and_longitude():
 
 
 def test_job_board_demographic_answers_each_name_their_question():
-    body = {**board_form(), "resume_text": "Engines", "demographic_answers": [{"answer_options": []}]}
+    body = {**board_json(), "resume_text": "Engines", "demographic_answers": [{"answer_options": []}]}
     assert "question_id is required" in board_refusal(client().post(POST, json=body, auth=BOARD_KEY))
     body["demographic_answers"] = [{"question_id": 87, "answer_options": []}]
     assert client().post(POST, json=body, auth=BOARD_KEY).status_code == 200
@@ -847,7 +863,7 @@ def test_job_board_demographic_answers_pick_the_posts_own_options(answer):
     http = client({"jobs": jobs})
     path = "/v1/boards/acme/jobs/5102"
     assert http.get(path, params={"questions": "true"}).json()["demographic_questions"] == DEMOGRAPHIC
-    body = {**board_form(), "resume_text": "Engines", "demographic_answers": [answer]}
+    body = {**board_json(), "resume_text": "Engines", "demographic_answers": [answer]}
     assert "demographic" in board_refusal(http.post(path, json=body, auth=BOARD_KEY))
     fine = {"question_id": 87, "answer_options": [{"answer_option_id": 195, "text": "my words"}]}
     assert http.post(path, json={**body, "demographic_answers": [fine]}, auth=BOARD_KEY).status_code == 200

@@ -309,7 +309,8 @@ def candidates_with(stack: Stack, email: str = EMAIL) -> int:
 
 DUPLICATES = {"dover": {"duplicate_mode": "reject"}, "nexivohr": {}, "workable": {}, "greenhouse_harvest": {}}
 PEOPLE_AFTER_TWO_JOBS = {"dover": 2, "nexivohr": 1, "workable": 2, "greenhouse_harvest": 1}
-SAME_JOB_AGAIN = {"greenhouse_harvest": "already_in_ats", "workable": "already_in_ats"}  # how the second application ends
+# how the second application to the same job ends
+SAME_JOB_AGAIN = {"greenhouse_harvest": "already_in_ats", "workable": "already_in_ats"}
 
 
 @pytest.mark.parametrize("name", sorted(DUPLICATES))

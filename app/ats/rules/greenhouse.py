@@ -394,6 +394,65 @@ def demographic_option_errors(picked: list[Any], question: Mapping[str, Any]) ->
     return errors
 
 
+# Job Board GDPR answers (job-board _applications.md `data_compliance`, _jobs.md "Data Compliance")
+# and EEOC fields (_applications.md JSON example: `gender`, `race`, `veteran_status`,
+# `disability_status`; _jobs.md `compliance`).
+CONSENT_KEYS = (
+    "gdpr_consent_given",
+    "gdpr_processing_consent_given",
+    "gdpr_retention_consent_given",
+    "gdpr_demographic_data_consent_given",
+)
+TRUTH = {"true": True, "1": True, "false": False, "0": False}
+EEOC_FIELDS = ("gender", "race", "hispanic_ethnicity", "veteran_status", "disability_status")
+
+
+def data_compliance_errors(fields: Mapping[str, list[str]], post_rules: list[dict]) -> list[str]:
+    """The answers the post's GDPR rule requires: single-purpose consent (processing,
+    retention) where the rule names it, else `gdpr_consent_given`. Each is true or false;
+    consent to process the application must be given (refusing false is ASSUMED)."""
+    given = {name[16:-1]: first(fields, name) for name in fields if name.startswith("data_compliance[")}
+    errors = [f"data_compliance {k} is not a documented consent" for k in given if k not in CONSENT_KEYS]
+    errors += [
+        f"data_compliance {k} must be true or false" for k, v in given.items() if v.lower() not in TRUTH
+    ]
+    for rule in post_rules:
+        if rule.get("type") != "gdpr":
+            continue
+        single = rule.get("requires_processing_consent") or rule.get("requires_retention_consent")
+        needed = {
+            "gdpr_processing_consent_given": bool(rule.get("requires_processing_consent")),
+            "gdpr_retention_consent_given": bool(rule.get("requires_retention_consent")),
+            "gdpr_consent_given": bool(rule.get("requires_consent")) and not single,
+        }
+        for key in (k for k, wanted in needed.items() if wanted):
+            if key not in given:
+                errors.append(f"data_compliance {key} is required by this job post")
+            elif key != "gdpr_retention_consent_given" and TRUTH.get(given[key].lower()) is False:
+                errors.append(f"data_compliance {key} must be given to apply")
+    return errors
+
+
+def eeoc_errors(fields: Mapping[str, list[str]], compliance: list[dict] | None) -> list[str]:
+    """An EEOC field answers one of the post's `compliance` questions with one of its values;
+    a post without the question has no such field (the refusal is ASSUMED)."""
+    asked = {
+        f["name"]: f
+        for block in compliance or []
+        for question in block.get("questions") or []
+        for f in question.get("fields") or []
+    }
+    errors = []
+    for name in sorted({*EEOC_FIELDS, *asked}):
+        if name not in fields:
+            continue
+        if name not in asked:
+            errors.append(f"{name} is not a compliance question of this job post")
+        else:
+            errors += option_errors(name, fields[name], asked[name])
+    return errors
+
+
 def date_order_errors(kind: str, entry: Mapping[str, Any]) -> list[str]:
     start, end = month_of(entry.get("start_date")), month_of(entry.get("end_date"))
     if entry.get("start_date") and start is None or entry.get("end_date") and end is None:

@@ -116,6 +116,61 @@ DEFAULT_JOBS = [
                 ],
             },
         ],
+        "compliance": [  # EEOC questions, in the shape boards show (JB-J; block shape ASSUMED)
+            {
+                "type": "eeoc",
+                "description": "<p>Voluntary self-identification</p>",
+                "questions": [
+                    {
+                        "label": "Gender",
+                        "required": False,
+                        "fields": [
+                            {
+                                "name": "gender",
+                                "type": "multi_value_single_select",
+                                "values": [
+                                    {"value": 1, "label": "Male"},
+                                    {"value": 2, "label": "Female"},
+                                    {"value": 3, "label": "Decline To Self Identify"},
+                                ],
+                            }
+                        ],
+                    },
+                    {
+                        "label": "Veteran Status",
+                        "required": False,
+                        "fields": [
+                            {
+                                "name": "veteran_status",
+                                "type": "multi_value_single_select",
+                                "values": [
+                                    {"value": 1, "label": "I am a protected veteran"},
+                                    {"value": 2, "label": "I am not a protected veteran"},
+                                    {"value": 3, "label": "I don't wish to answer"},
+                                ],
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
+        "demographic_questions": {  # Greenhouse Inclusion, as job-board _jobs.md shows it
+            "header": "Diversity and inclusion at Acme",
+            "description": "<p>Optional.</p>",
+            "questions": [
+                {
+                    "id": 87,
+                    "label": "Which pronouns do you use?",
+                    "required": False,
+                    "type": "multi_value_multi_select",
+                    "answer_options": [
+                        {"id": 194, "label": "she/her", "free_form": False},
+                        {"id": 195, "label": "he/him", "free_form": False},
+                        {"id": 196, "label": "Let me type my own", "free_form": True},
+                    ],
+                }
+            ],
+        },
     },
     {
         "id": 4102,
@@ -170,6 +225,7 @@ class GreenhouseState:
     issued: dict[str, tuple[float, str]] = field(default_factory=dict)  # token -> (expiry, sub)
     requests: list[tuple[str, str, int]] = field(default_factory=list)
     truncate_next: int = 0  # creates to answer with a cut-off body (the record is saved)
+    auto_merge: bool = True  # the tenant's Auto-Merge setting (GH-MERGE): Job Board posts join by email
     window: tuple[int, int] = (0, 0)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -578,28 +634,61 @@ def _board_routes(app: Flask, control: GreenhouseControl) -> None:
         refused += rules.board_education_errors(entries["educations"])
         asked = (job.get("demographic_questions") or {}).get("questions")
         refused += rules.demographic_errors(entries["demographic_answers"], asked)
+        refused += rules.data_compliance_errors(fields, job.get("data_compliance", DATA_COMPLIANCE))
+        refused += rules.eeoc_errors(fields, job.get("compliance"))
         if refused:
             status = ASSUMED["board_invalid_status"]
             return json_response(status, ASSUMED["board_error"](status, "; ".join(refused)))
         if not all(rules.first(fields, f) for f in ("latitude", "longitude")):
             fields.pop("location", None)  # documented: location alone is ignored entirely
+        _save_board_application(state, job, fields, files, entries)
+        return finish(control, step, ASSUMED["board_success"])
+
+
+def _save_board_application(
+    state: GreenhouseState, job: dict, fields: dict, files: dict, entries: dict
+) -> None:
+    """A new candidate, or with Auto-Merge on, a new application on the candidate who already
+    has this email (the most recent one; GH-MERGE: identical email, not retroactive)."""
+    email = rules.first(fields, "email")
+    same = [
+        c for c in state.candidates if email.lower() in {e["value"].lower() for e in c["email_addresses"]}
+    ]
+    record = same[-1] if same and state.auto_merge else None
+    if record is None:
         record = {
             "id": 7000 + len(state.candidates),
             "first_name": rules.first(fields, "first_name"),
             "last_name": rules.first(fields, "last_name"),
             "applications": [],
             "ready_at": 0,
-            "email_addresses": [{"value": rules.first(fields, "email"), "type": "personal"}],
-            "board_form": fields,
-            "board_entries": entries,
-            "files": sorted(files),
-            "attachments": _board_resume(files),
+            "email_addresses": [{"value": email, "type": "personal"}],
+            "files": [],
             "via": "job_board",
         }
         state.candidates.append(record)
-        token = rules.first(fields, "mapped_url_token") or None
-        _add_application(state, record, {"job_id": job["id"]}, mapped_url_token=token)
-        return finish(control, step, ASSUMED["board_success"])
+    record.update(board_form=fields, board_entries=entries)
+    record["files"] = sorted([*record.get("files", []), *files])
+    attachments = [
+        {"type": name, "filename": filename, "content_type": _board_content_type(name, filename)}
+        for name, (filename, _) in files.items()
+    ]
+    token = rules.first(fields, "mapped_url_token") or None
+    _add_application(
+        state,
+        record,
+        {"job_id": job["id"], "attachments": attachments},
+        mapped_url_token=token,
+        board_form=fields,
+        board_entries=entries,
+    )
+
+
+def _board_content_type(name: str, filename: str) -> str:
+    part = request.files.get(name)
+    if part is not None and part.mimetype and part.mimetype != "application/octet-stream":
+        return part.mimetype
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
 def _board_submission() -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes]], dict[str, list]]:
@@ -673,6 +762,10 @@ def _json_submission() -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes
     files: dict[str, tuple[str, bytes]] = {}
     for name, value in body.items():
         if name in ("educations", "employments", "demographic_answers"):
+            continue
+        if name == "data_compliance" and isinstance(value, dict):  # the documented JSON object
+            fields.update({f"data_compliance[{k}]": [str(v).lower()] for k, v in value.items()})
+        if name.startswith("data_compliance"):  # form-style keys are not consents in JSON
             continue
         if name.endswith("_content") and not name.endswith("_filename"):
             base = name.removesuffix("_content")
@@ -1018,14 +1111,6 @@ def _v3_candidate(record: dict) -> dict:
         "files",
     )
     return {k: v for k, v in record.items() if k not in hidden}
-
-
-def _board_resume(files: Mapping[str, tuple[str, bytes]]) -> list[dict]:
-    """The Job Board's resume part as an attachment record, typed by its file name."""
-    if "resume" not in files:
-        return []
-    name = files["resume"][0]
-    return [{"type": "resume", "filename": name, "content_type": mimetypes.guess_type(name)[0] or ""}]
 
 
 def _v3_application(application: dict) -> dict:
