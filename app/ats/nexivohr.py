@@ -1,4 +1,10 @@
-"""NexivoHR: find or create the candidate, submit them to the job, move to a first stage (§4, §9.2).
+"""NexivoHR: check the job, find or create the candidate, submit them to the job, move to a first
+stage (§4, §9.2).
+
+The job (open?) and the wanted stage are checked before anything is created, so a closed job or a
+stage NexivoHR does not have leaves no candidate behind. A returning applicant (same email) is
+submitted as the candidate NexivoHR already holds; one already submitted to this job by an earlier
+application ends "already in the ATS".
 
 NexivoHR has no resume endpoint, so the file stays with us and a signed, expiring link to it
 (made by the web app, passed in as `resume_link`) goes into a configurable field. Its plans cap
@@ -15,8 +21,9 @@ from typing import Any
 
 import httpx
 
-from app.ats import text
+from app.ats import nexivohr_payloads as payloads
 from app.ats.base import (
+    AlreadyInAts,
     Job,
     PermanentError,
     RateLimit,
@@ -37,6 +44,7 @@ PLAN_LIMITS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}  # 
 RATE_LIMIT = RateLimit(PLAN_LIMITS["professional"][0], 60.0)
 DEFAULT_STAGE = "submitted"  # ASSUMED: where a new submission starts
 STAGES = ("screening", "interview", "offer", "placed", "rejected")  # PATCH enum, documented
+KNOWN_STAGES = (DEFAULT_STAGE, *STAGES)
 PER_PAGE = 100
 
 
@@ -45,7 +53,7 @@ class NexivoSettings:
     api_token: str
     base_url: str  # https://<tenant-domain>/ats/api/v1
     plan: str = "professional"
-    first_stage: str = ""  # one of STAGES; empty leaves the default stage
+    first_stage: str = ""  # one of KNOWN_STAGES; empty leaves the default stage
     resume_link_field: str = "notes"  # submission field; "candidate.<field>" for the candidate
     submission_note: str = "Applied via the careers site"
     extra_fields: Mapping[str, str] = field(default_factory=dict)  # NexivoHR field -> Submission attr
@@ -93,10 +101,6 @@ def unwrap(body: Any) -> Any:
     return body
 
 
-def email_query(email: str) -> str:
-    return email.strip()  # ASSUMED: a bare address matches the email field
-
-
 class NexivoAdapter:
     name = ATS
 
@@ -131,6 +135,7 @@ class NexivoAdapter:
 
     def steps(self) -> Sequence[Step]:
         return (
+            named("check_job", self._check_job, creates=False),
             named("find_candidate", self._find_candidate, creates=False),
             named("create_candidate", self._create_candidate),
             named("submit_to_job", self._submit_to_job),
@@ -138,6 +143,7 @@ class NexivoAdapter:
         )
 
     def find_existing(self, submission: Submission) -> Mapping[str, str]:
+        """What our own earlier create (answered ambiguously) left in NexivoHR, to adopt it."""
         candidate_ref = self._candidate_ref(submission.email)
         if not candidate_ref:
             return {}
@@ -148,67 +154,88 @@ class NexivoAdapter:
         return found
 
     # steps ---------------------------------------------------------------------------------
+    def _check_job(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        """Refuse a closed or unknown job and an unknown stage while nothing exists yet."""
+        if done.get("submission_ref"):
+            return {}
+        self._stage_plan(submission)
+        job = unwrap(self._json("GET", f"/jobs/{submission.job_ref}"))  # 404 -> PermanentError
+        if isinstance(job, dict) and job.get("status") == "closed":
+            raise PermanentError(f"{ATS}: job {submission.job_ref} is closed", ats=ATS)
+        return {}
+
     def _find_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        """Same email, same person: reuse them. Already on this job from an earlier application:
+        NexivoHR holds it, so nothing more is sent."""
         ref = self._candidate_ref(submission.email)
-        return {"candidate_ref": ref} if ref else {}
+        if not ref:
+            return {}
+        earlier = self._submission_ref(submission.job_ref, ref)
+        if earlier:
+            raise AlreadyInAts(
+                f"{ATS}: candidate {ref} is already submitted to job {submission.job_ref} "
+                f"(submission {earlier}) from an earlier application",
+                ats=ATS,
+            )
+        return {
+            "candidate_ref": ref,
+            "returning": "yes",
+            "note:candidate": (
+                f"NexivoHR already held candidate {ref} with this email: the application was "
+                "submitted to that candidate, whose record was left as it was; the details given "
+                "this time are in the submission's notes."
+            ),
+        }
 
     def _create_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         if done.get("candidate_ref"):
             return {}
+        body = payloads.candidate_body(submission, self._settings.extra_fields)
+        self._add_link(submission, body, "candidate.")
         try:
-            body = self._json("POST", "/candidates", json=self._candidate_body(submission))
+            created = self._json("POST", "/candidates", json=body)
         except PermanentError as exc:
             # Someone (another worker, HR by hand) created them since we looked: adopt that record.
             ref = self._candidate_ref(submission.email) if exc.status == 400 else ""
             if not ref:
                 raise
-            return {"candidate_ref": ref}
-        return {"candidate_ref": str(unwrap(body)["id"])}
+            return {"candidate_ref": ref, "returning": "yes"}
+        return {"candidate_ref": str(unwrap(created)["id"])}
 
     def _submit_to_job(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         if done.get("submission_ref"):
             return {}
         candidate_ref = done["candidate_ref"]
-        body = {
-            "candidate_id": _id(candidate_ref),
-            "notes": submission_notes(submission, self._settings.submission_note),
-        }
+        notes = payloads.submission_notes(
+            submission, self._settings.submission_note, returning=bool(done.get("returning"))
+        )
+        body = {"candidate_id": _id(candidate_ref), "notes": notes}
         self._add_link(submission, body, "")
         try:
             created = self._json("POST", f"/jobs/{submission.job_ref}/submissions", json=body)
         except PermanentError as exc:
-            ref = self._submission_ref(submission.job_ref, candidate_ref) if exc.status == 400 else ""
-            if not ref:
+            # Our own earlier attempt is adopted through find_existing before this step runs
+            # again; a submission found here was made by someone else since we looked.
+            earlier = self._submission_ref(submission.job_ref, candidate_ref) if exc.status == 400 else ""
+            if not earlier:
                 raise
-            return {"submission_ref": ref}
+            raise AlreadyInAts(
+                f"{ATS}: candidate {candidate_ref} is already submitted to job {submission.job_ref} "
+                f"(submission {earlier})",
+                ats=ATS,
+                status=400,
+            ) from exc
         return {"submission_ref": str(unwrap(created)["id"])}
 
     def _move_stage(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
-        stage = self._wanted_stage(submission)
-        if not stage:
-            return {}
+        stage, note = self._stage_plan(submission)
+        ids = {"note:stage": note} if note else {}
+        if stage in ("", DEFAULT_STAGE):
+            return ids
         self._json("PATCH", f"/submissions/{done['submission_ref']}", json={"stage": stage})
-        return {"stage_ref": stage}
+        return {"stage_ref": stage, **ids}
 
     # payloads ------------------------------------------------------------------------------
-    def _candidate_body(self, submission: Submission) -> dict[str, Any]:
-        city, _, state = (part.strip() for part in submission.location.partition(","))
-        body = {
-            "first_name": submission.first_name,
-            "last_name": submission.last_name,
-            "email": submission.email,
-            "phone": submission.phone,
-            "current_title": str(submission.parsed.get("headline") or ""),
-            "city": city,
-            "state": state,
-        }
-        for target, attr in self._settings.extra_fields.items():
-            value = getattr(submission, attr, None) or submission.parsed.get(attr)
-            if value:
-                body[target] = value
-        self._add_link(submission, body, "candidate.")
-        return {key: value for key, value in body.items() if value not in ("", None)}
-
     def _add_link(self, submission: Submission, body: dict, prefix: str) -> None:
         target = self._settings.resume_link_field
         on_candidate = target.startswith("candidate.")
@@ -218,17 +245,28 @@ class NexivoAdapter:
         link = self._resume_link(submission)  # a text field gets a label, a URL field the bare link
         body[key] = f"{body[key]}\nResume: {link}" if body.get(key) else link
 
-    def _wanted_stage(self, submission: Submission) -> str:
-        """The submission's stage when it names a NexivoHR stage, else the configured one."""
-        for wanted in (submission.stage, self._settings.first_stage):
-            wanted = (wanted or "").strip().lower()
-            if wanted in STAGES:
-                return wanted
-        return ""
+    def _stage_plan(self, submission: Submission) -> tuple[str, str]:
+        """(stage to move to, note for HR). The job's own stage wins when NexivoHR has it; the
+        configured `first_stage` must be a NexivoHR stage, or nothing is sent at all."""
+        configured = self._settings.first_stage.strip().lower()
+        if configured and configured not in KNOWN_STAGES:
+            raise PermanentError(
+                f"{ATS}: the configured first stage {self._settings.first_stage!r} is not a "
+                f"NexivoHR stage ({', '.join(KNOWN_STAGES)})",
+                ats=ATS,
+            )
+        wanted = submission.stage.strip().lower()
+        if not wanted or wanted in KNOWN_STAGES:
+            return wanted or configured, ""
+        used = configured or DEFAULT_STAGE
+        return used, (
+            f"The job's stage {submission.stage!r} is not a NexivoHR stage; the submission went to "
+            f"{used!r} instead."
+        )
 
     # http ----------------------------------------------------------------------------------
     def _candidate_ref(self, email: str) -> str:
-        for raw in self._pages("/candidates", {"q": email_query(email)}):
+        for raw in self._pages("/candidates", {"q": payloads.email_query(email)}):
             if str(raw.get("email", "")).strip().lower() == email.strip().lower():
                 return str(raw["id"])
         return ""
@@ -255,12 +293,6 @@ class NexivoAdapter:
         self._quota.take()
         self._limiter.acquire()
         return json_body(send(self._client, method, path, ats=ATS, **kwargs), ATS)
-
-
-def submission_notes(submission: Submission, heading: str) -> str:
-    """NexivoHR has no answer or source fields, so the submission's note carries both."""
-    parts = [heading, text.answers_block(submission.answers), text.source_line(submission)]
-    return "\n\n".join(part for part in parts if part)
 
 
 def _id(ref: str) -> int | str:
