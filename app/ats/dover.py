@@ -3,6 +3,12 @@
 Dover's API has two endpoints and `POST /candidates` answers without any id, so nothing can be
 looked up or changed afterwards. A create whose outcome is unknown is therefore never repeated
 automatically: `find_existing` hands it to a person (`NeedsReviewError`).
+
+Job (active?) and stage are read from the cached job list before the one create, so a closed job
+or a configured stage the job lacks creates nothing. A returning applicant is simply added
+again: Dover keys candidates by email (ASSUMED). Only when Dover answers that the candidate
+already exists on this job does the delivery end "already in the ATS"; Dover documents no
+duplicate answer, so a plain success is taken as delivered.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import httpx
 
 from app.ats import dover_payloads as payloads
 from app.ats.base import (
+    AlreadyInAts,
     Job,
     NeedsReviewError,
     PermanentError,
@@ -53,7 +60,8 @@ class DoverSettings:
 
 
 class DuplicateCandidate(Exception):
-    """Dover said this candidate is already on the job: for us, the application is delivered."""
+    """Dover said this candidate is already on the job: Dover holds them from an earlier
+    application (ours would have gone to review, as Dover answers with no id to adopt)."""
 
 
 def _spot_duplicate(response: httpx.Response) -> None:
@@ -117,7 +125,7 @@ class DoverAdapter:
         )
 
     def _add_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
-        stage = self._stage_for(submission)
+        stage, stage_note = self._stage_for(submission)
         resume = payloads.resume_part(submission)
         form = payloads.candidate_form(submission, submission.job_ref, stage.ref)
         form["additional_comments"] = payloads.additional_comments(submission, resume.note)
@@ -125,28 +133,43 @@ class DoverAdapter:
         parts: list[tuple[str, tuple[Any, ...]]] = [(name, (None, value)) for name, value in form.items()]
         if resume.file:
             parts.append(("resume", resume.file))
-        outcome = "added"
         try:
             self._send("POST", "/candidates", files=parts)
         except DuplicateCandidate:
-            outcome = "duplicate"
-        return {"dover_candidate": outcome, "dover_stage_ref": stage.ref}
+            raise AlreadyInAts(
+                f"{ATS}: Dover already holds this candidate on job {submission.job_ref} "
+                f"(POST /candidates -> 400 already exists); application {submission.public_id} "
+                "was not added again",
+                ats=ATS,
+                status=400,
+            ) from None
+        ids = {"dover_candidate": "added", "dover_stage_ref": stage.ref}
+        return {**ids, "note:stage": stage_note} if stage_note else ids
 
-    def _stage_for(self, submission: Submission) -> Stage:
-        """The configured stage by name (or id), falling back to the job's first stage.
+    def _stage_for(self, submission: Submission) -> tuple[Stage, str]:
+        """(the stage, a note for HR when the job's own stage was not found).
 
-        Stage names differ per Dover job; a name missing on one job should not block delivery,
-        and the first stage is where Dover itself puts new candidates.
+        The configured `stage` must be a stage of this job, or nothing is sent: a delivery to the
+        wrong stage could not be moved later. A job's own stage that Dover lacks falls back to
+        the configured stage (else the job's first, where Dover puts new candidates), and HR is
+        told.
         """
         stages = self.stages(Job(ref=submission.job_ref, title=""))
         if not stages:
             raise PermanentError(f"{ATS}: job {submission.job_ref} has no pipeline stages", ats=ATS)
-        for wanted in (submission.stage, self._settings.stage):
-            wanted = (wanted or "").strip().casefold()
-            for stage in stages:
-                if wanted and wanted in (stage.ref.casefold(), stage.name.strip().casefold()):
-                    return stage
-        return stages[0]
+        configured = self._settings.stage.strip()
+        fallback = _stage_named(stages, configured) if configured else stages[0]
+        if fallback is None:
+            raise PermanentError(
+                f"{ATS}: the configured stage {configured!r} is not a stage of job {submission.job_ref}",
+                ats=ATS,
+            )
+        wanted = submission.stage.strip()
+        chosen = _stage_named(stages, wanted) if wanted else fallback
+        if chosen is None:
+            note = f"The job's stage {wanted!r} is not a stage of this Dover job; {fallback.name!r} was used."
+            return fallback, note
+        return chosen, ""
 
     # http ----------------------------------------------------------------------------------
     def _job(self, job_ref: str) -> dict:
@@ -173,6 +196,12 @@ class DoverAdapter:
         if self._limiter is not None:
             self._limiter.acquire()
         return send(self._client, method, path, ats=ATS, **kwargs)
+
+
+def _stage_named(stages: list[Stage], wanted: str) -> Stage | None:
+    """The stage whose id or name (any case) is `wanted`."""
+    wanted = wanted.casefold()
+    return next((s for s in stages if wanted in (s.ref.casefold(), s.name.strip().casefold())), None)
 
 
 def build(
