@@ -301,6 +301,8 @@ def candidates_with(stack: Stack, email: str = EMAIL) -> int:
 
 DUPLICATES = {"dover": {"duplicate_mode": "reject"}, "nexivohr": {}, "workable": {}, "greenhouse_harvest": {}}
 PEOPLE_AFTER_TWO_JOBS = {"dover": 2, "nexivohr": 1, "workable": 2, "greenhouse_harvest": 1}
+# The same person on the same job again: where the ATS shows it, "already in the ATS".
+AGAIN = {"dover": "already_in_ats", "nexivohr": "already_in_ats"}
 
 
 @pytest.mark.parametrize("name", sorted(DUPLICATES))
@@ -309,7 +311,7 @@ def test_applying_twice_and_to_a_second_job_never_makes_a_second_candidate(start
     first = stack.apply()
     stack.site.wait_for(first)
     again = stack.apply()
-    stack.site.wait_for(again)
+    stack.site.wait_for(again, AGAIN.get(name, "delivered"))
     assert stack.count() == 1
     other = stack.apply(stack.target.other_job_ref)
     stack.site.wait_for(other)
