@@ -227,6 +227,15 @@ def test_a_pdf_resume_within_the_limit_is_stored():
         assert stored["resume_bytes"] == PDF_BYTES
 
 
+def test_additional_comments_are_stored_as_sent_for_the_activity_feed():
+    app = sandbox.create_app({})
+    comments = "Phone: +44 20 7946 0958\n\nCover letter:\nDear team,"
+    with client_for(app=app) as client:
+        assert multipart(client, fields(client, additional_comments=comments)).status_code == 201
+    (stored,) = sandbox.sandbox_of(app).state.candidates
+    assert stored["additional_comments"] == comments
+
+
 # --- duplicates, paging, throttling --------------------------------------------------------
 
 

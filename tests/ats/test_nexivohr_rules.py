@@ -214,6 +214,16 @@ def test_a_second_candidate_with_the_same_email_is_refused():
     refused(client.post("/candidates", json=body), {"email": ["has already been taken"]})
 
 
+def test_other_candidate_fields_are_accepted_and_echoed():
+    client, control = open_sandbox()
+    body = {"first_name": "Ada", "last_name": "Lovelace", "resume_url": "https://careers.example.com/r/1"}
+    created = client.post("/candidates", json=body)
+    assert created.status_code == 201
+    assert created.json()["data"]["resume_url"] == body["resume_url"]
+    (stored,) = control.state.candidates.values()
+    assert stored["resume_url"] == body["resume_url"]
+
+
 def test_an_update_changes_only_the_fields_sent_and_is_checked_like_a_create():
     client, control = open_sandbox()
     candidate_id = a_candidate(client)
