@@ -1,21 +1,30 @@
 #!/bin/sh
 # System packages the tests need, installed when this machine lets us (root on Debian or
 # Ubuntu). Otherwise nothing happens here: the browser tests then skip with one line saying
-# how to install Chromium, or fail when CI=true (see tests/browser/conftest.py).
+# how to install Chromium, or fail when CI=true (see tests/browser/conftest.py), and the
+# rendition tests that draw Greek and Cyrillic skip without the DejaVu fonts.
 set -eu
 
 DEFAULT_CHROMIUM=/usr/bin/chromium
 CHROMIUM="${CAREERS_CHROMIUM:-$DEFAULT_CHROMIUM}"
+DEJAVU=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
-[ -x "$CHROMIUM" ] && exit 0
+PACKAGES=""
 # The package provides only the default path; another path is the user's to provide.
-[ "$CHROMIUM" = "$DEFAULT_CHROMIUM" ] || exit 0
+if [ ! -x "$CHROMIUM" ] && [ "$CHROMIUM" = "$DEFAULT_CHROMIUM" ]; then
+  PACKAGES=" chromium"
+fi
+# PDF renditions of resumes draw every script with DejaVu Sans (app/ats/pdf_rendition.py).
+[ -f "$DEJAVU" ] || PACKAGES="$PACKAGES fonts-dejavu-core"
+
+[ -n "$PACKAGES" ] || exit 0
 [ "$(id -u)" = 0 ] || exit 0
 command -v apt-get >/dev/null 2>&1 || exit 0
 grep -qiE '^(ID|ID_LIKE)=.*(debian|ubuntu)' /etc/os-release 2>/dev/null || exit 0
 
-echo "Installing Chromium for the browser tests (apt-get install chromium)..."
+echo "Installing what the tests need (apt-get install$PACKAGES)..."
 export DEBIAN_FRONTEND=noninteractive
-if ! { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; then
-  echo "apt-get could not install chromium; the browser tests will say what is missing." >&2
+# shellcheck disable=SC2086 # the list is meant to split into words
+if ! { apt-get update -qq && apt-get install -y -qq $PACKAGES >/dev/null; }; then
+  echo "apt-get could not install$PACKAGES; the tests will say what is missing." >&2
 fi

@@ -150,7 +150,8 @@ def answer_file(application_id: int, answer_id: int):
 @bp.post("/applications/<int:application_id>/retry")
 def retry(application_id: int):
     application = _application_or_404(application_id)
-    if ActionForm().validate_on_submit() and application.delivery.status != "delivered":
+    finished = application.delivery.status in ("delivered", "already_in_ats")
+    if ActionForm().validate_on_submit() and not finished:
         retry_now(db_session(), application.delivery)
         current_app.extensions["careers.tasks"].enqueue_delivery(application.id)
         flash("Delivery queued again.")

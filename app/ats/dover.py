@@ -40,6 +40,7 @@ ATS = "dover"
 DEFAULT_BASE_URL = "https://app.dover.io/api/v1/external"
 DUPLICATE_MESSAGE = "already exists"
 RATE_LIMIT: RateLimit | None = None  # not documented; 429 and Retry-After are honoured (CONTRACTS §3.3)
+RESUME_FORMATS = frozenset({"pdf"})  # the resume part is a "PDF file" (CONTRACTS §3.3, S0)
 
 
 @dataclass(frozen=True)

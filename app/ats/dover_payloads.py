@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from app.ats import text
 from app.ats.base import Answer, Submission
-from app.ats.pdf_rendition import render_text_pdf
 
 PDF_MAGIC = b"%PDF-"
 MAX_RESUME_BYTES = 10 * 1024 * 1024  # Dover's UI limit per resume; API limit assumed equal
@@ -50,49 +49,25 @@ def is_linkedin_url(url: str) -> bool:
 
 
 def resume_part(submission: Submission) -> ResumePart:
-    """Dover takes PDF only: send a PDF as is, anything else as a PDF made from its text."""
+    """Dover takes PDF only. The delivery already turned any other format into a PDF rendition,
+    so a file that is still not a PDF is not sent, and the comments say so."""
     resume = submission.resume
     if resume is None:
         return ResumePart(None, "No resume was attached to the application.")
+    if not resume.data.startswith(PDF_MAGIC):
+        return ResumePart(
+            None,
+            f"The resume {resume.filename} is not a PDF, which Dover requires, and was not sent; "
+            "the careers site keeps the original.",
+        )
+    if len(resume.data) > MAX_RESUME_BYTES:
+        return ResumePart(
+            None,
+            f"The resume {resume.filename} is larger than Dover accepts "
+            "and was not sent; the careers site keeps the original.",
+        )
     stem = PurePath(resume.filename).stem or "resume"
-    if resume.data.startswith(PDF_MAGIC):
-        if len(resume.data) > MAX_RESUME_BYTES:
-            return ResumePart(
-                None,
-                f"The resume {resume.filename} is larger than Dover accepts "
-                "and was not sent; the careers site keeps the original.",
-            )
-        return ResumePart((f"{stem}.pdf", resume.data, "application/pdf"), "")
-    kind = PurePath(resume.filename).suffix.lstrip(".").upper() or resume.content_type
-    text = str(submission.parsed.get("text") or "").strip()
-    if text:
-        origin = "its extracted text"
-    else:
-        text = fallback_text(submission)
-        origin = "the details of the application, as no text could be extracted from it"
-    pdf = render_text_pdf(
-        text,
-        title=f"{submission.first_name} {submission.last_name}",
-        footer=f"Rendition of {resume.filename}; the original is kept by the careers site.",
-    )
-    note = (
-        f"Resume: Dover accepts PDF only, so {resume.filename} ({kind}) was sent as a PDF made "
-        f"from {origin}; formatting is not preserved and the original is kept by the careers site."
-    )
-    return ResumePart((f"{stem}.pdf", pdf, "application/pdf"), note)
-
-
-def fallback_text(submission: Submission) -> str:
-    lines = [
-        f"{submission.first_name} {submission.last_name}",
-        submission.email,
-        submission.phone,
-        submission.location,
-        submission.url,
-    ]
-    if submission.cover_letter:
-        lines += ["", "Cover letter", submission.cover_letter]
-    return "\n".join(line for line in lines if line is not None)
+    return ResumePart((f"{stem}.pdf", resume.data, "application/pdf"), "")
 
 
 def additional_comments(submission: Submission, resume_note: str) -> str:

@@ -28,6 +28,8 @@ CACHE_SECONDS = 600.0
 # Harvest: N requests per 10 seconds, N in X-RateLimit-Limit, 50 in Greenhouse's example
 # (CONTRACTS §6.1). The Job Board flavour documents none, and shares this budget when built.
 RATE_LIMIT = RateLimit(50, 10.0)
+RESUME_FORMATS = frozenset({"pdf", "doc", "docx", "txt", "html"})  # Harvest content types (§6.1, H18)
+JOB_BOARD_RESUME_FORMATS = frozenset({"pdf", "doc", "docx", "txt", "rtf"})  # Job Board (§6.3, JB14)
 TOKEN_MARGIN = 60.0  # renew a token this long before it runs out
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from app.ats.base import Job, RateLimit, Source, Stage, Step, Submission, named
 
 RATE_LIMIT: RateLimit | None = None  # no requests leave our own database
+RESUME_FORMATS = frozenset({"pdf", "doc", "docx", "rtf", "odt", "txt", "html", "mht"})  # we keep the file
 
 Inbox = Callable[[Submission], None]
 

@@ -42,6 +42,7 @@ PLAN_LIMITS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}  # 
 # The shared budget: the Professional plan's, the lowest with API access (CONTRACTS §4.3). An
 # Enterprise target may set `rate_limit_per_minute: 600`; the daily quota is kept per worker.
 RATE_LIMIT = RateLimit(PLAN_LIMITS["professional"][0], 60.0)
+RESUME_FORMATS = frozenset({"pdf", "doc", "docx", "rtf", "odt", "txt", "html", "mht"})  # no upload: a link
 DEFAULT_STAGE = "submitted"  # ASSUMED: where a new submission starts
 STAGES = ("screening", "interview", "offer", "placed", "rejected")  # PATCH enum, documented
 KNOWN_STAGES = (DEFAULT_STAGE, *STAGES)

@@ -1,6 +1,7 @@
 """Which adapter serves which kind of target: a plain dict, one line per ATS.
 
-Each vendor module declares its own `build` and `RATE_LIMIT`; this table only names them.
+Each vendor module declares its own `build`, `RATE_LIMIT` and `RESUME_FORMATS`; these tables
+only name them.
 Importing this module connects to nothing: builders only make a client when called.
 """
 
@@ -35,6 +36,24 @@ VENDORS: dict[str, Vendor] = {
     "greenhouse": Vendor(greenhouse.build, greenhouse.RATE_LIMIT),
 }
 BUILDERS: dict[str, Builder] = {kind: vendor.build for kind, vendor in VENDORS.items()}
+
+# The resume formats each adapter (by its `name`: Greenhouse's two flavours differ) may send as
+# they are. The delivery sends a resume in any other format as a PDF rendition.
+RESUME_FORMATS: dict[str, frozenset[str]] = {
+    "local": local.RESUME_FORMATS,
+    "skailer": skailer.RESUME_FORMATS,
+    "dover": dover.RESUME_FORMATS,
+    "nexivohr": nexivohr.RESUME_FORMATS,
+    "workable": workable.RESUME_FORMATS,
+    "greenhouse": greenhouse.RESUME_FORMATS,
+    "greenhouse_job_board": greenhouse.JOB_BOARD_RESUME_FORMATS,
+}
+
+
+def resume_formats(adapter_name: str) -> frozenset[str] | None:
+    """What this adapter's ATS takes as a resume; None for an adapter that declares nothing
+    (a test's fake), whose resumes go as they are."""
+    return RESUME_FORMATS.get(adapter_name)
 
 
 def rate_limit(settings: Mapping[str, Any]) -> RateLimit | None:

@@ -27,6 +27,7 @@ from app.ats.ratelimit import Limiter
 
 ATS = "skailer"
 RATE_LIMIT = RateLimit(100, 60.0)  # documented (CONTRACTS §7.1)
+RESUME_FORMATS = frozenset({"pdf", "doc", "docx"})  # CV upload, judged by content (CONTRACTS §7.3, S4)
 COMMENT_POLICIES = ("when_needed", "always")
 
 

@@ -37,6 +37,7 @@ CACHE_SECONDS = 600.0
 # Account tokens, the kind a tenant hands us: 10 requests per 10 seconds (CONTRACTS §5.3).
 # OAuth and partner tokens get 50; a target's `rate_limit_per_minute` may say otherwise.
 RATE_LIMIT = RateLimit(10, 10.0)
+RESUME_FORMATS = frozenset({"pdf", "doc", "docx", "rtf"})  # API resume formats (CONTRACTS §5.3, S2)
 
 
 @dataclass(frozen=True)

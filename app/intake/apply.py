@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.intake.form import HONEYPOT, ApplyFormBase, held_field_name, normalise_phone, question_field_name
 from app.intake.submit import NewApplication, find_by_submission_key, submit
-from app.intake.uploads import CheckedFile, HeldFiles, UploadRejected, read_upload
+from app.intake.uploads import FORMAT_NAMES, CheckedFile, HeldFiles, UploadRejected, read_upload
 from app.models import Job, Question
 from app.resume.service import cached_result
 from app.storage import Storage
@@ -159,7 +159,7 @@ def collect_files(intake: Intake, job: Job, form: ApplyFormBase, uploads: Mappin
             checked = intake.held.take(form[held_field_name(name)].data)
         if checked is None and needed and not field.errors:
             what = "your resume" if name == "resume" else "a file"
-            field.errors = list(field.errors) + [f"Attach {what} (PDF, DOC or DOCX)."]
+            field.errors = list(field.errors) + [f"Attach {what} ({FORMAT_NAMES})."]
         files[name] = checked
     return files
 

@@ -41,6 +41,7 @@ from app.ats.base import (
 from app.ats.base import (
     Answer as AtsAnswer,
 )
+from app.intake.rendition import fit_resume
 from app.intake.runner import INFLIGHT, Abandon, AfterStep, Checkpoints, backoff_delay, describe, run_steps
 from app.models import Application, Delivery, Integration, utcnow
 from app.storage import Storage
@@ -215,9 +216,9 @@ def _attempt(
     session, now = hold.session, hold.now
     try:
         ensure_parsed(session, delivery.application, storage, parse)
-        submission = build_submission(delivery.application, storage)
+        submission, checkpoints = submission_for(adapter, delivery, storage)
         with ratelimit.heartbeat(hold.renew, every=policy.lease.total_seconds() / 3):
-            run_steps(adapter, submission, dict(delivery.checkpoints or {}), hold.save, after_step=after_step)
+            run_steps(adapter, submission, checkpoints, hold.save, after_step=after_step)
     except Abandon:
         raise
     except RetryableError as exc:
@@ -252,10 +253,12 @@ def delivery_notes(checkpoints: Checkpoints | None) -> dict[str, str]:
     """
     notes: dict[str, str] = {}
     for ids in (checkpoints or {}).values():
-        if isinstance(ids, dict):
-            notes.update(
-                {k.removeprefix(NOTE_PREFIX): v for k, v in ids.items() if k.startswith(NOTE_PREFIX)}
-            )
+        if not isinstance(ids, dict):
+            continue
+        for key, value in ids.items():
+            if key.startswith(NOTE_PREFIX):
+                topic = key.removeprefix(NOTE_PREFIX)
+                notes[topic] = f"{notes[topic]} {value}" if topic in notes else value
     return notes
 
 
@@ -386,6 +389,25 @@ def question_ref(answer) -> str:
     if answer.question is None:
         return ""
     return answer.question.ref or f"{LOCAL_QUESTION_PREFIX}{answer.question.id}"
+
+
+RENDITION = "_resume_rendition"  # the checkpoint holding the note on a resume sent as a PDF
+
+
+def submission_for(
+    adapter: AtsAdapter, delivery: Delivery, storage: Storage
+) -> tuple[Submission, Checkpoints]:
+    """What this adapter sends, and the checkpoints to start from.
+
+    A resume in a format the adapter's ATS does not take goes as a PDF rendition; the note
+    telling HR so rides in the checkpoints, saved with the first step's ids.
+    """
+    fitted = fit_resume(build_submission(delivery.application, storage), adapter.name)
+    checkpoints: Checkpoints = dict(delivery.checkpoints or {})
+    checkpoints.pop(RENDITION, None)
+    if fitted.note:
+        checkpoints[RENDITION] = {f"{NOTE_PREFIX}resume": fitted.note}
+    return fitted.submission, checkpoints
 
 
 def build_submission(application: Application, storage: Storage) -> Submission:

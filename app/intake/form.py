@@ -22,6 +22,7 @@ from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import Job, Question
+from app.resume.formats import accept_attribute, format_names
 
 HONEYPOT = "nickname"
 
@@ -43,6 +44,11 @@ def normalise_phone(value: str, region: str | None = None) -> str:
     if phonenumbers.is_possible_number(number):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return value.strip()
+
+
+def file_field(label: str) -> FileField:
+    """A file input whose hint and `accept` list name exactly the formats the server takes."""
+    return FileField(label, description=format_names(), render_kw={"accept": accept_attribute()})
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -74,7 +80,7 @@ class ApplyFormBase(FlaskForm):
     )
     location = StringField("Where are you based?", validators=[Optional(), Length(max=200)])
     cover_letter = TextAreaField("Cover letter", validators=[Optional(), Length(max=20000)])
-    resume = FileField("Resume (PDF, DOC or DOCX)")
+    resume = file_field("Resume")
     held_resume = HiddenField()
     consent = BooleanField(
         validators=[
@@ -129,7 +135,7 @@ def _question_field(question: Question):
             validators=[InputRequired("Answer yes or no.")] if required else [Optional()],
         )
     if question.kind == "file":
-        return FileField(label)
+        return file_field(label)
     return StringField(label, validators=needed + [Length(max=1000)])
 
 

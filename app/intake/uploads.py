@@ -14,14 +14,15 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from app.intake.submit import HELD_FOLDER, Upload
-from app.resume.formats import ACCEPTED_FORMATS, CONTENT_TYPES, detect_format
+from app.resume.formats import ACCEPTED_FORMATS, CONTENT_TYPES, accept_attribute, detect_format, format_names
 from app.resume.runner import check_readable
 from app.resume.structure import KIND_NAMES, NotADocument, check_structure
 from app.storage import Storage
 
 HOLD_SECONDS = 24 * 3600
-FORMAT_NAMES = "PDF, DOC or DOCX"
-CHOOSE_ANOTHER = "Please save your resume again, or upload it as a PDF, DOC or DOCX file."
+FORMAT_NAMES = format_names(ACCEPTED_FORMATS)  # what the form's hint and every refusal name
+ACCEPT = accept_attribute()  # the file input's `accept` list, from the same table
+CHOOSE_ANOTHER = f"Please save your resume again, or upload it as a {FORMAT_NAMES} file."
 
 
 class UploadRejected(ValueError):
@@ -53,7 +54,7 @@ def read_upload(file: FileStorage | None, max_bytes: int, *, deep: bool = True) 
     if fmt not in ACCEPTED_FORMATS:
         raise UploadRejected(
             f"We could not recognise this file as a {FORMAT_NAMES} document, "
-            "whatever its name says. Please upload a PDF, DOC or DOCX file."
+            f"whatever its name says. Please upload a {FORMAT_NAMES} file."
         )
     try:
         check_structure(data, fmt, file.filename)

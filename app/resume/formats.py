@@ -9,8 +9,22 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable
 
-ACCEPTED_FORMATS = frozenset({"pdf", "docx", "doc", "html", "mht", "rtf", "odt", "txt"})
+# Every format we take, in the order candidates read them, with the file name endings a
+# browser's file picker should offer. The form's hint, its `accept` list and the upload errors
+# are all made from this one table.
+EXTENSIONS = {
+    "pdf": (".pdf",),
+    "doc": (".doc",),
+    "docx": (".docx",),
+    "rtf": (".rtf",),
+    "odt": (".odt",),
+    "txt": (".txt",),
+    "html": (".html", ".htm"),
+    "mht": (".mht", ".mhtml"),
+}
+ACCEPTED_FORMATS = frozenset(EXTENSIONS)
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -22,6 +36,19 @@ CONTENT_TYPES = {
     "odt": "application/vnd.oasis.opendocument.text",
     "txt": "text/plain",
 }
+
+
+def format_names(formats: Iterable[str] = EXTENSIONS) -> str:
+    """ "PDF, DOC, DOCX, ..., HTML or MHT": the formats as a sentence, in the table's order."""
+    names = [fmt.upper() for fmt in EXTENSIONS if fmt in set(formats)]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def accept_attribute() -> str:
+    """The file input's `accept` list: every ending and content type of every accepted format."""
+    endings = [ending for fmt in EXTENSIONS for ending in EXTENSIONS[fmt]]
+    return ",".join(endings + [CONTENT_TYPES[fmt] for fmt in EXTENSIONS])
+
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

@@ -6,7 +6,6 @@ import io
 
 import httpx
 import pytest
-from pdfminer.high_level import extract_text
 
 from app.ats import dover
 from app.ats.base import (
@@ -36,31 +35,15 @@ def stored(harness):
     return harness.sandbox.state.candidates
 
 
-def test_a_docx_resume_arrives_as_a_pdf_made_from_its_extracted_text():
+def test_a_resume_that_is_not_a_pdf_is_not_sent_and_the_comments_say_so():
+    """The delivery sends Dover a PDF rendition of any other format (tests/ats/test_resume_formats.py);
+    the adapter itself never sends Dover a file it refuses."""
     harness = make()
-    submission = make_submission(
-        JOB_REF,
-        resume=Resume("ada.docx", DOCX, b"PK\x03\x04 not a pdf"),
-        parsed={"text": "Ada Lovelace\nAnalytical Engine programmer, 1843"},
-    )
+    submission = make_submission(JOB_REF, resume=Resume("ada.docx", DOCX, b"PK\x03\x04 not a pdf"))
     deliver(harness, submission)
     (candidate,) = stored(harness)
-    assert candidate["resume_filename"] == "ada.pdf"
-    assert candidate["resume_content_type"] == "application/pdf"
-    assert candidate["resume_bytes"].startswith(b"%PDF-")
-    assert "Analytical Engine programmer, 1843" in extract_text(io.BytesIO(candidate["resume_bytes"]))
-    comments = candidate["additional_comments"]
-    assert "ada.docx (DOCX)" in comments and "PDF made from its extracted text" in comments
-
-
-def test_a_resume_without_extracted_text_is_rendered_from_the_application_fields():
-    harness = make()
-    submission = make_submission(JOB_REF, resume=Resume("cv.doc", "application/msword", b"\xd0\xcf\x11\xe0"))
-    deliver(harness, submission)
-    (candidate,) = stored(harness)
-    text = extract_text(io.BytesIO(candidate["resume_bytes"]))
-    assert "ada@example.com" in text and "I would love to work on engines." in text
-    assert "details of the application" in candidate["additional_comments"]
+    assert candidate["resume_filename"] == ""
+    assert "ada.docx is not a PDF, which Dover requires, and was not sent" in candidate["additional_comments"]
 
 
 def test_a_pdf_resume_is_sent_as_it_is():

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.ats.sandbox import dover, greenhouse, nexivohr, workable
 from app.extensions import db
+from app.intake.delivery import delivery_notes
 from app.models import Integration, WebhookEvent
 from tests.conftest import FIXTURES, PASSWORD, add_user, csrf_token_from
 from tests.integration.conftest import CallLog, wait_until
@@ -331,13 +332,13 @@ def pdf_text(data: bytes) -> str:
 def test_dover_gets_a_pdf_rendition_of_a_docx_resume_and_is_told_so(start):
     stack = start("dover")
     application_id = stack.apply(resume=fixture_file("resume.docx", DOCX))
-    stack.site.wait_for(application_id)
+    row = stack.site.wait_for(application_id)
     (candidate,) = stack.control.state.candidates
     assert candidate["resume_bytes"].startswith(b"%PDF-")
     assert candidate["resume_filename"] == "resume.pdf"
     assert candidate["resume_content_type"] == "application/pdf"
-    comments = candidate["additional_comments"]
-    assert "resume.docx (DOCX) was sent as a PDF made from its extracted text" in comments
+    note = delivery_notes(row.checkpoints)["resume"]
+    assert "sent as a PDF rendition because Dover does not take DOCX" in note
     from app.resume.extract import extract_text
 
     docx_text = extract_text((FIXTURES / "files" / "resume.docx").read_bytes(), "docx").text

@@ -20,7 +20,7 @@ from app.intake.runner import backoff_delay
 from app.models import Application, Delivery, Integration
 from app.storage import Storage
 from tests.clock import FakeClock
-from tests.conftest import add_user, login
+from tests.conftest import add_user, csrf_token_from, login
 from tests.support.applications import submit_application
 
 TOKEN = "unit-token"
@@ -331,3 +331,6 @@ def test_a_candidate_already_on_the_job_ends_already_in_the_ats_and_hr_sees_why(
     assert "already in ats" in page and "In the ATS" in page
     assert "Note: resume" in page and "the new resume went in as a link" in page
     assert "Retry delivery" not in page
+    token = csrf_token_from(client.get("/admin/applications").text)
+    client.post(f"/admin/applications/{application_id}/retry", data={"csrf_token": token})
+    assert row(app, application_id).status == "already_in_ats"
