@@ -5,7 +5,7 @@ looked up or changed afterwards. A create whose outcome is unknown is therefore 
 automatically: `find_existing` hands it to a person (`NeedsReviewError`).
 
 Job (active?) and stage are read from the cached job list before the one create, so a closed job
-or a configured stage the job lacks creates nothing. A returning applicant is simply added
+or a stage the job lacks creates nothing. A returning applicant is simply added
 again: Dover keys candidates by email (ASSUMED). Only when Dover answers that the candidate
 already exists on this job does the delivery end "already in the ATS"; Dover documents no
 duplicate answer, so a plain success is taken as delivered.
@@ -126,7 +126,7 @@ class DoverAdapter:
         )
 
     def _add_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
-        stage, stage_note = self._stage_for(submission)
+        stage = self._stage_for(submission)
         resume = payloads.resume_part(submission)
         form = payloads.candidate_form(submission, submission.job_ref, stage.ref)
         form["additional_comments"] = payloads.additional_comments(submission, resume.note)
@@ -144,33 +144,31 @@ class DoverAdapter:
                 ats=ATS,
                 status=400,
             ) from None
-        ids = {"dover_candidate": "added", "dover_stage_ref": stage.ref}
-        return {**ids, "note:stage": stage_note} if stage_note else ids
+        except PermanentError as exc:
+            if exc.status == 404 and not self._is_active(submission.job_ref):
+                raise _closed(submission.job_ref) from exc  # closed since the list was cached
+            raise
+        return {"dover_candidate": "added", "dover_stage_ref": stage.ref}
 
-    def _stage_for(self, submission: Submission) -> tuple[Stage, str]:
-        """(the stage, a note for HR when the job's own stage was not found).
-
-        The configured `stage` must be a stage of this job, or nothing is sent: a delivery to the
-        wrong stage could not be moved later. A job's own stage that Dover lacks falls back to
-        the configured stage (else the job's first, where Dover puts new candidates), and HR is
-        told.
-        """
+    def _stage_for(self, submission: Submission) -> Stage:
+        """The job's own stage, else the configured `stage`, else the job's first (where Dover
+        itself puts new candidates), by id or name. A stage named but missing on this job is a
+        PermanentError before anything is sent: a candidate in the wrong stage cannot be moved
+        through the API afterwards."""
         stages = self.stages(Job(ref=submission.job_ref, title=""))
         if not stages:
             raise PermanentError(f"{ATS}: job {submission.job_ref} has no pipeline stages", ats=ATS)
-        configured = self._settings.stage.strip()
-        fallback = _stage_named(stages, configured) if configured else stages[0]
-        if fallback is None:
+        wanted = submission.stage.strip() or self._settings.stage.strip()
+        if not wanted:
+            return stages[0]
+        chosen = _stage_named(stages, wanted)
+        if chosen is None:
             raise PermanentError(
-                f"{ATS}: the configured stage {configured!r} is not a stage of job {submission.job_ref}",
+                f"{ATS}: stage {wanted!r} is not a stage of job {submission.job_ref} "
+                f"({', '.join(s.name for s in stages)})",
                 ats=ATS,
             )
-        wanted = submission.stage.strip()
-        chosen = _stage_named(stages, wanted) if wanted else fallback
-        if chosen is None:
-            note = f"The job's stage {wanted!r} is not a stage of this Dover job; {fallback.name!r} was used."
-            return fallback, note
-        return chosen, ""
+        return chosen
 
     # http ----------------------------------------------------------------------------------
     def _job(self, job_ref: str) -> dict:
@@ -178,7 +176,10 @@ class DoverAdapter:
             for raw in self._raw_jobs(refresh=refresh):
                 if str(raw.get("id")) == job_ref:
                     return raw
-        raise PermanentError(f"{ATS}: job {job_ref} is not among the active jobs", ats=ATS, status=404)
+        raise _closed(job_ref)
+
+    def _is_active(self, job_ref: str) -> bool:
+        return any(str(raw.get("id")) == job_ref for raw in self._raw_jobs(refresh=True))
 
     def _raw_jobs(self, *, refresh: bool) -> list[dict]:
         fresh = self._clock() - self._jobs_at < self._settings.jobs_ttl
@@ -197,6 +198,12 @@ class DoverAdapter:
         if self._limiter is not None:
             self._limiter.acquire()
         return send(self._client, method, path, ats=ATS, **kwargs)
+
+
+def _closed(job_ref: str) -> PermanentError:
+    return PermanentError(
+        f"{ATS}: job {job_ref} is closed or unknown (not among Dover's active jobs)", ats=ATS, status=404
+    )
 
 
 def _stage_named(stages: list[Stage], wanted: str) -> Stage | None:

@@ -159,7 +159,7 @@ class NexivoAdapter:
         """Refuse a closed or unknown job and an unknown stage while nothing exists yet."""
         if done.get("submission_ref"):
             return {}
-        self._stage_plan(submission)
+        self._wanted_stage(submission)
         job = unwrap(self._json("GET", f"/jobs/{submission.job_ref}"))  # 404 -> PermanentError
         if isinstance(job, dict) and job.get("status") == "closed":
             raise PermanentError(f"{ATS}: job {submission.job_ref} is closed", ats=ATS)
@@ -229,12 +229,11 @@ class NexivoAdapter:
         return {"submission_ref": str(unwrap(created)["id"])}
 
     def _move_stage(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
-        stage, note = self._stage_plan(submission)
-        ids = {"note:stage": note} if note else {}
+        stage = self._wanted_stage(submission)
         if stage in ("", DEFAULT_STAGE):
-            return ids
+            return {}
         self._json("PATCH", f"/submissions/{done['submission_ref']}", json={"stage": stage})
-        return {"stage_ref": stage, **ids}
+        return {"stage_ref": stage}
 
     # payloads ------------------------------------------------------------------------------
     def _add_link(self, submission: Submission, body: dict, prefix: str) -> None:
@@ -246,24 +245,17 @@ class NexivoAdapter:
         link = self._resume_link(submission)  # a text field gets a label, a URL field the bare link
         body[key] = f"{body[key]}\nResume: {link}" if body.get(key) else link
 
-    def _stage_plan(self, submission: Submission) -> tuple[str, str]:
-        """(stage to move to, note for HR). The job's own stage wins when NexivoHR has it; the
-        configured `first_stage` must be a NexivoHR stage, or nothing is sent at all."""
-        configured = self._settings.first_stage.strip().lower()
-        if configured and configured not in KNOWN_STAGES:
+    def _wanted_stage(self, submission: Submission) -> str:
+        """The job's own stage, else the configured `first_stage` ("" leaves `submitted`).
+
+        A stage NexivoHR does not have is a PermanentError, raised in `check_job` before
+        anything exists in NexivoHR: a wrong stage name is HR's to fix, not to guess around."""
+        wanted = submission.stage.strip() or self._settings.first_stage.strip()
+        if wanted and wanted.lower() not in KNOWN_STAGES:
             raise PermanentError(
-                f"{ATS}: the configured first stage {self._settings.first_stage!r} is not a "
-                f"NexivoHR stage ({', '.join(KNOWN_STAGES)})",
-                ats=ATS,
+                f"{ATS}: stage {wanted!r} is not a NexivoHR stage ({', '.join(KNOWN_STAGES)})", ats=ATS
             )
-        wanted = submission.stage.strip().lower()
-        if not wanted or wanted in KNOWN_STAGES:
-            return wanted or configured, ""
-        used = configured or DEFAULT_STAGE
-        return used, (
-            f"The job's stage {submission.stage!r} is not a NexivoHR stage; the submission went to "
-            f"{used!r} instead."
-        )
+        return wanted.lower()
 
     # http ----------------------------------------------------------------------------------
     def _candidate_ref(self, email: str) -> str:

@@ -109,10 +109,17 @@ def test_the_stage_is_the_jobs_own_else_the_configured_one_else_the_first():
     first, second = stored(harness)
     assert first["hiring_pipeline_stage_id"] == stages["Technical Interview"]
     assert second["hiring_pipeline_stage_id"] == stages["Offer"]
-    fallback = make()
-    ids = deliver(fallback, make_submission(JOB_REF, stage="No such stage"))
-    assert stored(fallback)[0]["hiring_pipeline_stage_id"] == stages["Applied"]
-    assert "'No such stage' is not a stage of this Dover job; 'Applied' was used" in ids["note:stage"]
+    unset = make()
+    deliver(unset, make_submission(JOB_REF))
+    assert stored(unset)[0]["hiring_pipeline_stage_id"] == stages["Applied"]
+
+
+def test_a_job_stage_the_dover_job_lacks_is_refused_before_anything_is_created():
+    harness = make(stage="Applied")
+    with pytest.raises(PermanentError) as refused:
+        deliver(harness, make_submission(JOB_REF, stage="No such stage"))
+    assert "stage 'No such stage' is not a stage of job" in str(refused.value)
+    assert harness.sandbox.count_records() == 0
 
 
 def test_a_configured_stage_the_job_lacks_is_refused_before_anything_is_created():
@@ -131,13 +138,13 @@ def test_a_job_closed_in_dover_is_refused_before_anything_is_created():
     harness.sandbox.close_job(JOB_REF)
     with pytest.raises(PermanentError) as refused:
         deliver(harness, make_submission(JOB_REF))
-    assert refused.value.status == 404
+    assert refused.value.status == 404 and f"job {JOB_REF} is closed" in str(refused.value)
     assert harness.sandbox.count_records() == before
     fresh = make()
     fresh.sandbox.close_job(JOB_REF)
     with pytest.raises(PermanentError) as unlisted:
         deliver(fresh, make_submission(JOB_REF))
-    assert "not among the active jobs" in str(unlisted.value)
+    assert f"job {JOB_REF} is closed or unknown" in str(unlisted.value)
     assert ("POST", "/candidates") not in fresh.sandbox.state.requests
 
 
@@ -154,7 +161,7 @@ def test_a_returning_applicant_to_another_job_is_added_to_it_as_the_same_person(
 
 
 def test_a_returning_applicant_dover_says_is_already_on_the_job_is_already_in_the_ats():
-    harness = make({"duplicate_mode": "reject"})
+    harness = make()
     deliver(harness, make_submission(JOB_REF, application_id=1))
     before = harness.sandbox.count_records()
     with pytest.raises(AlreadyInAts) as already:
@@ -166,7 +173,7 @@ def test_a_returning_applicant_dover_says_is_already_on_the_job_is_already_in_th
 
 
 def test_a_returning_applicant_dover_takes_silently_is_delivered_and_kept_on_the_one_application():
-    harness = make()
+    harness = make({"duplicate_mode": "accept"})
     deliver(harness, make_submission(JOB_REF, application_id=1))
     ids = deliver(harness, make_submission(JOB_REF, application_id=2, cover_letter="Second try."))
     assert ids["dover_candidate"] == "added"

@@ -239,8 +239,8 @@ def test_additional_comments_are_stored_as_sent_for_the_activity_feed():
 # --- duplicates, paging, throttling --------------------------------------------------------
 
 
-def test_a_second_candidate_with_the_same_email_on_the_job_is_refused_in_reject_mode():
-    with client_for({"duplicate_mode": "reject"}) as client:
+def test_a_second_candidate_with_the_same_email_on_the_job_is_refused_by_default():
+    with client_for() as client:
         assert multipart(client, fields(client)).status_code == 201
         assert_refused(
             multipart(client, fields(client)),
@@ -250,7 +250,7 @@ def test_a_second_candidate_with_the_same_email_on_the_job_is_refused_in_reject_
 
 
 def test_a_second_candidate_with_the_same_email_on_the_job_is_kept_flagged_on_one_application():
-    app = sandbox.create_app({})
+    app = sandbox.create_app({"duplicate_mode": "accept"})
     control = sandbox.sandbox_of(app)
     with client_for(app=app) as client:
         assert multipart(client, fields(client)).status_code == 201

@@ -178,14 +178,26 @@ def test_a_closed_job_is_refused_before_anything_is_created():
     assert unknown.value.status == 404 and harness.sandbox.count_records() == 0
 
 
-def test_a_job_stage_nexivohr_lacks_goes_to_the_configured_stage_and_hr_is_told():
+def test_the_jobs_own_stage_wins_and_one_nexivohr_lacks_is_refused_before_anything_is_created():
     harness = make()
-    final = deliver(harness, make_submission(JOB_REF, stage="New"))
-    assert final["move_stage"]["stage_ref"] == "screening"
-    assert "'New' is not a NexivoHR stage" in delivery_notes(final)["stage"]
-    plain = make()
-    final = deliver(plain, make_submission(JOB_REF, stage="Interview"))
+    final = deliver(harness, make_submission(JOB_REF, stage="Interview"))
     assert final["move_stage"] == {"stage_ref": "interview"}
+    before = harness.sandbox.count_records()
+    with pytest.raises(PermanentError) as refused:
+        deliver(harness, make_submission(JOB_REF, stage="New", email="grace@example.com"))
+    assert "stage 'New' is not a NexivoHR stage" in str(refused.value)
+    assert harness.sandbox.count_records() == before
+
+
+def test_the_resume_link_is_what_nexivohr_holds_of_a_resume():
+    harness = make()
+    deliver(harness, make_submission(JOB_REF, application_id=1, resume=None))
+    assert harness.sandbox.resume_types("ada@example.com") == []
+    deliver(harness, make_submission("78", application_id=2))
+    assert harness.sandbox.resume_types("ada@example.com") == ["text/uri-list"]
+    on_candidate = make(resume_link_field="candidate.resume_url")
+    deliver(on_candidate)
+    assert on_candidate.sandbox.resume_types("ADA@example.com") == ["text/uri-list"]
 
 
 def test_the_resume_link_can_go_into_a_candidate_field_instead():

@@ -102,9 +102,10 @@ class DoverState:
     candidates: list[dict] = field(default_factory=list)  # every accepted POST, flagged if a repeat
     people: dict[str, int] = field(default_factory=dict)  # lower(email) -> person id (ASSUMED)
     requests: list[tuple[str, str]] = field(default_factory=list)
-    # Same email on the same job again (ASSUMED, CONTRACTS §3.3): "accept" answers 2xx and keeps
-    # the repeat (its comments, its resume) flagged on the one application; "reject" answers 400.
-    duplicate_mode: str = "accept"
+    # Same email on the same job again (ASSUMED, CONTRACTS §3.3): "reject" answers 400 "already
+    # exists"; "accept" answers 2xx and keeps the repeat (its comments, its resume) flagged on the
+    # one application. Reject by default: the stricter answer, which a kinder sandbox would hide.
+    duplicate_mode: str = "reject"
     max_resume_bytes: int = 10 * 1024 * 1024
     page_size: int = 2  # small, so the adapter's `next` handling is exercised
     retry_after: int = 1

@@ -44,6 +44,9 @@ CANDIDATE_TEXT = ("first_name", "last_name", "email", "phone", "current_title", 
 JOB_TEXT = ("title", "location", "description")  # ASSUMED job fields
 SIGNATURE_HEADER = "X-NexivoHR-Signature"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+RESUME_LINK = re.compile(r"https?://\S{1,2000}")
+RESUME_LINE = re.compile(r"Resume: https?://\S{1,2000}$")
+LINK_TYPE = "text/uri-list"  # what NexivoHR holds of a resume: a link
 
 
 def default_jobs() -> dict[int, dict]:
@@ -98,12 +101,18 @@ class NexivoControl(SandboxControl[NexivoState]):
         )
 
     def count_people(self, email: str) -> int:
-        return sum(
-            1 for c in self.state.candidates.values() if str(c.get("email") or "").lower() == email.lower()
-        )
+        return sum(1 for c in self.state.candidates.values() if _same_email(c, email))
 
     def resume_types(self, email: str) -> list[str]:
-        return []  # NexivoHR has no file endpoint: resumes stay with us, linked from a field
+        """NexivoHR stores no files (no endpoint): what it holds of a resume is a link, in a
+        field named for it or on a `Resume: <url>` line of the submission's notes. Each such link
+        counts as one resume of type `text/uri-list`, oldest first."""
+        people = {c["id"]: c for c in self.state.candidates.values() if _same_email(c, email)}
+        records = [
+            *people.values(),
+            *(s for s in self.state.submissions.values() if s["candidate_id"] in people),
+        ]
+        return [LINK_TYPE for record in sorted(records, key=lambda r: r["id"]) for _ in resume_links(record)]
 
     def count_records(self) -> int:
         """Candidates and submissions: all the API creates for an application."""
@@ -169,6 +178,23 @@ def serve(host: str = "127.0.0.1", port: int = 8102, config: Mapping[str, Any] |
 
 
 # --- answers (ASSUMED shapes) -------------------------------------------------------------
+
+
+def resume_links(record: Mapping[str, Any]) -> list[str]:
+    """The resume links a candidate or submission holds (see NexivoControl.resume_types)."""
+    links = [
+        value
+        for key, value in record.items()
+        if "resume" in key.lower() and isinstance(value, str) and RESUME_LINK.fullmatch(value.strip())
+    ]
+    notes = record.get("notes")
+    if isinstance(notes, str):
+        links += [line.removeprefix("Resume: ") for line in notes.splitlines() if RESUME_LINE.match(line)]
+    return links
+
+
+def _same_email(candidate: Mapping[str, Any], email: str) -> bool:
+    return str(candidate.get("email") or "").lower() == email.lower()
 
 
 def server_error() -> Response:
