@@ -192,7 +192,7 @@ class NexivoAdapter:
         if done.get("candidate_ref"):
             return {}
         body = payloads.candidate_body(submission, self._settings.extra_fields)
-        self._add_link(submission, body, "candidate.")
+        self._add_link(submission, body, on_candidate=True)
         try:
             created = self._json("POST", "/candidates", json=body)
         except PermanentError as exc:
@@ -211,7 +211,7 @@ class NexivoAdapter:
             submission, self._settings.submission_note, returning=bool(done.get("returning"))
         )
         body = {"candidate_id": _id(candidate_ref), "notes": notes}
-        self._add_link(submission, body, "")
+        self._add_link(submission, body, on_candidate=False, returning=bool(done.get("returning")))
         try:
             created = self._json("POST", f"/jobs/{submission.job_ref}/submissions", json=body)
         except PermanentError as exc:
@@ -236,12 +236,18 @@ class NexivoAdapter:
         return {"stage_ref": stage}
 
     # payloads ------------------------------------------------------------------------------
-    def _add_link(self, submission: Submission, body: dict, prefix: str) -> None:
-        target = self._settings.resume_link_field
-        on_candidate = target.startswith("candidate.")
-        if self._resume_link is None or submission.resume is None or on_candidate != (prefix != ""):
+    def _add_link(
+        self, submission: Submission, body: dict, *, on_candidate: bool, returning: bool = False
+    ) -> None:
+        """The resume link into its configured field. A returning applicant's record is not
+        written, so with a candidate field configured their link goes in the submission's notes."""
+        if self._resume_link is None or submission.resume is None:
             return
-        key = target.removeprefix("candidate.")
+        target = self._settings.resume_link_field
+        wants_candidate = target.startswith("candidate.")
+        if on_candidate != wants_candidate and not (returning and wants_candidate):
+            return
+        key = "notes" if wants_candidate and not on_candidate else target.removeprefix("candidate.")
         link = self._resume_link(submission)  # a text field gets a label, a URL field the bare link
         body[key] = f"{body[key]}\nResume: {link}" if body.get(key) else link
 

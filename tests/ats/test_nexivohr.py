@@ -200,6 +200,16 @@ def test_the_resume_link_is_what_nexivohr_holds_of_a_resume():
     assert on_candidate.sandbox.resume_types("ADA@example.com") == ["text/uri-list"]
 
 
+def test_a_returning_applicants_resume_link_goes_in_the_notes_when_the_record_is_not_written():
+    harness = make(resume_link_field="candidate.resume_url")
+    deliver(harness, make_submission(JOB_REF, application_id=1))
+    deliver(harness, make_submission("78", application_id=2))
+    first, second = state(harness).submissions.values()
+    assert "Resume:" not in first["notes"]
+    assert second["notes"].endswith("Resume: https://careers.example.com/r/pub-2?sig=test&expires=1700000000")
+    assert harness.sandbox.resume_types("ada@example.com") == ["text/uri-list", "text/uri-list"]
+
+
 def test_the_resume_link_can_go_into_a_candidate_field_instead():
     harness = make(resume_link_field="candidate.resume_url")
     deliver(harness)
