@@ -3,6 +3,12 @@
 Dover's API has two endpoints and `POST /candidates` answers without any id, so nothing can be
 looked up or changed afterwards. A create whose outcome is unknown is therefore never repeated
 automatically: `find_existing` hands it to a person (`NeedsReviewError`).
+
+Job (active?) and stage are read from the cached job list before the one create, so a closed job
+or a stage the job lacks creates nothing. A returning applicant is simply added
+again: Dover keys candidates by email (ASSUMED). Only when Dover answers that the candidate
+already exists on this job does the delivery end "already in the ATS"; Dover documents no
+duplicate answer, so a plain success is taken as delivered.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import httpx
 
 from app.ats import dover_payloads as payloads
 from app.ats.base import (
+    AlreadyInAts,
     Job,
     NeedsReviewError,
     PermanentError,
@@ -54,7 +61,8 @@ class DoverSettings:
 
 
 class DuplicateCandidate(Exception):
-    """Dover said this candidate is already on the job: for us, the application is delivered."""
+    """Dover said this candidate is already on the job: Dover holds them from an earlier
+    application (ours would have gone to review, as Dover answers with no id to adopt)."""
 
 
 def _spot_duplicate(response: httpx.Response) -> None:
@@ -126,28 +134,41 @@ class DoverAdapter:
         parts: list[tuple[str, tuple[Any, ...]]] = [(name, (None, value)) for name, value in form.items()]
         if resume.file:
             parts.append(("resume", resume.file))
-        outcome = "added"
         try:
             self._send("POST", "/candidates", files=parts)
         except DuplicateCandidate:
-            outcome = "duplicate"
-        return {"dover_candidate": outcome, "dover_stage_ref": stage.ref}
+            raise AlreadyInAts(
+                f"{ATS}: Dover already holds this candidate on job {submission.job_ref} "
+                f"(POST /candidates -> 400 already exists); application {submission.public_id} "
+                "was not added again",
+                ats=ATS,
+                status=400,
+            ) from None
+        except PermanentError as exc:
+            if exc.status == 404 and not self._is_active(submission.job_ref):
+                raise _closed(submission.job_ref) from exc  # closed since the list was cached
+            raise
+        return {"dover_candidate": "added", "dover_stage_ref": stage.ref}
 
     def _stage_for(self, submission: Submission) -> Stage:
-        """The configured stage by name (or id), falling back to the job's first stage.
-
-        Stage names differ per Dover job; a name missing on one job should not block delivery,
-        and the first stage is where Dover itself puts new candidates.
-        """
+        """The job's own stage, else the configured `stage`, else the job's first (where Dover
+        itself puts new candidates), by id or name. A stage named but missing on this job is a
+        PermanentError before anything is sent: a candidate in the wrong stage cannot be moved
+        through the API afterwards."""
         stages = self.stages(Job(ref=submission.job_ref, title=""))
         if not stages:
             raise PermanentError(f"{ATS}: job {submission.job_ref} has no pipeline stages", ats=ATS)
-        for wanted in (submission.stage, self._settings.stage):
-            wanted = (wanted or "").strip().casefold()
-            for stage in stages:
-                if wanted and wanted in (stage.ref.casefold(), stage.name.strip().casefold()):
-                    return stage
-        return stages[0]
+        wanted = submission.stage.strip() or self._settings.stage.strip()
+        if not wanted:
+            return stages[0]
+        chosen = _stage_named(stages, wanted)
+        if chosen is None:
+            raise PermanentError(
+                f"{ATS}: stage {wanted!r} is not a stage of job {submission.job_ref} "
+                f"({', '.join(s.name for s in stages)})",
+                ats=ATS,
+            )
+        return chosen
 
     # http ----------------------------------------------------------------------------------
     def _job(self, job_ref: str) -> dict:
@@ -155,7 +176,10 @@ class DoverAdapter:
             for raw in self._raw_jobs(refresh=refresh):
                 if str(raw.get("id")) == job_ref:
                     return raw
-        raise PermanentError(f"{ATS}: job {job_ref} is not among the active jobs", ats=ATS, status=404)
+        raise _closed(job_ref)
+
+    def _is_active(self, job_ref: str) -> bool:
+        return any(str(raw.get("id")) == job_ref for raw in self._raw_jobs(refresh=True))
 
     def _raw_jobs(self, *, refresh: bool) -> list[dict]:
         fresh = self._clock() - self._jobs_at < self._settings.jobs_ttl
@@ -174,6 +198,18 @@ class DoverAdapter:
         if self._limiter is not None:
             self._limiter.acquire()
         return send(self._client, method, path, ats=ATS, **kwargs)
+
+
+def _closed(job_ref: str) -> PermanentError:
+    return PermanentError(
+        f"{ATS}: job {job_ref} is closed or unknown (not among Dover's active jobs)", ats=ATS, status=404
+    )
+
+
+def _stage_named(stages: list[Stage], wanted: str) -> Stage | None:
+    """The stage whose id or name (any case) is `wanted`."""
+    wanted = wanted.casefold()
+    return next((s for s in stages if wanted in (s.ref.casefold(), s.name.strip().casefold())), None)
 
 
 def build(

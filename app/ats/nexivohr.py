@@ -1,4 +1,10 @@
-"""NexivoHR: find or create the candidate, submit them to the job, move to a first stage (§4, §9.2).
+"""NexivoHR: check the job, find or create the candidate, submit them to the job, move to a first
+stage (§4, §9.2).
+
+The job (open?) and the wanted stage are checked before anything is created, so a closed job or a
+stage NexivoHR does not have leaves no candidate behind. A returning applicant (same email) is
+submitted as the candidate NexivoHR already holds; one already submitted to this job by an earlier
+application ends "already in the ATS".
 
 NexivoHR has no resume endpoint, so the file stays with us and a signed, expiring link to it
 (made by the web app, passed in as `resume_link`) goes into a configurable field. Its plans cap
@@ -15,8 +21,9 @@ from typing import Any
 
 import httpx
 
-from app.ats import text
+from app.ats import nexivohr_payloads as payloads
 from app.ats.base import (
+    AlreadyInAts,
     Job,
     PermanentError,
     RateLimit,
@@ -38,6 +45,7 @@ RATE_LIMIT = RateLimit(PLAN_LIMITS["professional"][0], 60.0)
 RESUME_FORMATS = frozenset({"pdf", "doc", "docx", "rtf", "odt", "txt", "html", "mht"})  # no upload: a link
 DEFAULT_STAGE = "submitted"  # ASSUMED: where a new submission starts
 STAGES = ("screening", "interview", "offer", "placed", "rejected")  # PATCH enum, documented
+KNOWN_STAGES = (DEFAULT_STAGE, *STAGES)
 PER_PAGE = 100
 
 
@@ -46,7 +54,7 @@ class NexivoSettings:
     api_token: str
     base_url: str  # https://<tenant-domain>/ats/api/v1
     plan: str = "professional"
-    first_stage: str = ""  # one of STAGES; empty leaves the default stage
+    first_stage: str = ""  # one of KNOWN_STAGES; empty leaves the default stage
     resume_link_field: str = "notes"  # submission field; "candidate.<field>" for the candidate
     submission_note: str = "Applied via the careers site"
     extra_fields: Mapping[str, str] = field(default_factory=dict)  # NexivoHR field -> Submission attr
@@ -94,10 +102,6 @@ def unwrap(body: Any) -> Any:
     return body
 
 
-def email_query(email: str) -> str:
-    return email.strip()  # ASSUMED: a bare address matches the email field
-
-
 class NexivoAdapter:
     name = ATS
 
@@ -132,6 +136,7 @@ class NexivoAdapter:
 
     def steps(self) -> Sequence[Step]:
         return (
+            named("check_job", self._check_job, creates=False),
             named("find_candidate", self._find_candidate, creates=False),
             named("create_candidate", self._create_candidate),
             named("submit_to_job", self._submit_to_job),
@@ -139,6 +144,7 @@ class NexivoAdapter:
         )
 
     def find_existing(self, submission: Submission) -> Mapping[str, str]:
+        """What our own earlier create (answered ambiguously) left in NexivoHR, to adopt it."""
         candidate_ref = self._candidate_ref(submission.email)
         if not candidate_ref:
             return {}
@@ -149,87 +155,117 @@ class NexivoAdapter:
         return found
 
     # steps ---------------------------------------------------------------------------------
+    def _check_job(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        """Refuse a closed or unknown job and an unknown stage while nothing exists yet."""
+        if done.get("submission_ref"):
+            return {}
+        self._wanted_stage(submission)
+        job = unwrap(self._json("GET", f"/jobs/{submission.job_ref}"))  # 404 -> PermanentError
+        if isinstance(job, dict) and job.get("status") == "closed":
+            raise PermanentError(f"{ATS}: job {submission.job_ref} is closed", ats=ATS)
+        return {}
+
     def _find_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
+        """Same email, same person: reuse them. Already on this job from an earlier application:
+        NexivoHR holds it, so nothing more is sent."""
         ref = self._candidate_ref(submission.email)
-        return {"candidate_ref": ref} if ref else {}
+        if not ref:
+            return {}
+        earlier = self._submission_ref(submission.job_ref, ref)
+        if earlier:
+            raise AlreadyInAts(
+                f"{ATS}: candidate {ref} is already submitted to job {submission.job_ref} "
+                f"(submission {earlier}) from an earlier application",
+                ats=ATS,
+            )
+        return {
+            "candidate_ref": ref,
+            "returning": "yes",
+            "note:candidate": (
+                f"NexivoHR already held candidate {ref} with this email: the application was "
+                "submitted to that candidate, whose record was left as it was; the details given "
+                "this time are in the submission's notes."
+            ),
+        }
 
     def _create_candidate(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         if done.get("candidate_ref"):
             return {}
+        body = payloads.candidate_body(submission, self._settings.extra_fields)
+        self._add_link(submission, body, on_candidate=True)
         try:
-            body = self._json("POST", "/candidates", json=self._candidate_body(submission))
+            created = self._json("POST", "/candidates", json=body)
         except PermanentError as exc:
             # Someone (another worker, HR by hand) created them since we looked: adopt that record.
             ref = self._candidate_ref(submission.email) if exc.status == 400 else ""
             if not ref:
                 raise
-            return {"candidate_ref": ref}
-        return {"candidate_ref": str(unwrap(body)["id"])}
+            return {"candidate_ref": ref, "returning": "yes"}
+        return {"candidate_ref": str(unwrap(created)["id"])}
 
     def _submit_to_job(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         if done.get("submission_ref"):
             return {}
         candidate_ref = done["candidate_ref"]
-        body = {
-            "candidate_id": _id(candidate_ref),
-            "notes": submission_notes(submission, self._settings.submission_note),
-        }
-        self._add_link(submission, body, "")
+        notes = payloads.submission_notes(
+            submission, self._settings.submission_note, returning=bool(done.get("returning"))
+        )
+        body = {"candidate_id": _id(candidate_ref), "notes": notes}
+        self._add_link(submission, body, on_candidate=False, returning=bool(done.get("returning")))
         try:
             created = self._json("POST", f"/jobs/{submission.job_ref}/submissions", json=body)
         except PermanentError as exc:
-            ref = self._submission_ref(submission.job_ref, candidate_ref) if exc.status == 400 else ""
-            if not ref:
+            # Our own earlier attempt is adopted through find_existing before this step runs
+            # again; a submission found here was made by someone else since we looked.
+            earlier = self._submission_ref(submission.job_ref, candidate_ref) if exc.status == 400 else ""
+            if not earlier:
                 raise
-            return {"submission_ref": ref}
+            raise AlreadyInAts(
+                f"{ATS}: candidate {candidate_ref} is already submitted to job {submission.job_ref} "
+                f"(submission {earlier})",
+                ats=ATS,
+                status=400,
+            ) from exc
         return {"submission_ref": str(unwrap(created)["id"])}
 
     def _move_stage(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         stage = self._wanted_stage(submission)
-        if not stage:
+        if stage in ("", DEFAULT_STAGE):
             return {}
         self._json("PATCH", f"/submissions/{done['submission_ref']}", json={"stage": stage})
         return {"stage_ref": stage}
 
     # payloads ------------------------------------------------------------------------------
-    def _candidate_body(self, submission: Submission) -> dict[str, Any]:
-        city, _, state = (part.strip() for part in submission.location.partition(","))
-        body = {
-            "first_name": submission.first_name,
-            "last_name": submission.last_name,
-            "email": submission.email,
-            "phone": submission.phone,
-            "current_title": str(submission.parsed.get("headline") or ""),
-            "city": city,
-            "state": state,
-        }
-        for target, attr in self._settings.extra_fields.items():
-            value = getattr(submission, attr, None) or submission.parsed.get(attr)
-            if value:
-                body[target] = value
-        self._add_link(submission, body, "candidate.")
-        return {key: value for key, value in body.items() if value not in ("", None)}
-
-    def _add_link(self, submission: Submission, body: dict, prefix: str) -> None:
-        target = self._settings.resume_link_field
-        on_candidate = target.startswith("candidate.")
-        if self._resume_link is None or submission.resume is None or on_candidate != (prefix != ""):
+    def _add_link(
+        self, submission: Submission, body: dict, *, on_candidate: bool, returning: bool = False
+    ) -> None:
+        """The resume link into its configured field. A returning applicant's record is not
+        written, so with a candidate field configured their link goes in the submission's notes."""
+        if self._resume_link is None or submission.resume is None:
             return
-        key = target.removeprefix("candidate.")
+        target = self._settings.resume_link_field
+        wants_candidate = target.startswith("candidate.")
+        if on_candidate != wants_candidate and not (returning and wants_candidate):
+            return
+        key = "notes" if wants_candidate and not on_candidate else target.removeprefix("candidate.")
         link = self._resume_link(submission)  # a text field gets a label, a URL field the bare link
         body[key] = f"{body[key]}\nResume: {link}" if body.get(key) else link
 
     def _wanted_stage(self, submission: Submission) -> str:
-        """The submission's stage when it names a NexivoHR stage, else the configured one."""
-        for wanted in (submission.stage, self._settings.first_stage):
-            wanted = (wanted or "").strip().lower()
-            if wanted in STAGES:
-                return wanted
-        return ""
+        """The job's own stage, else the configured `first_stage` ("" leaves `submitted`).
+
+        A stage NexivoHR does not have is a PermanentError, raised in `check_job` before
+        anything exists in NexivoHR: a wrong stage name is HR's to fix, not to guess around."""
+        wanted = submission.stage.strip() or self._settings.first_stage.strip()
+        if wanted and wanted.lower() not in KNOWN_STAGES:
+            raise PermanentError(
+                f"{ATS}: stage {wanted!r} is not a NexivoHR stage ({', '.join(KNOWN_STAGES)})", ats=ATS
+            )
+        return wanted.lower()
 
     # http ----------------------------------------------------------------------------------
     def _candidate_ref(self, email: str) -> str:
-        for raw in self._pages("/candidates", {"q": email_query(email)}):
+        for raw in self._pages("/candidates", {"q": payloads.email_query(email)}):
             if str(raw.get("email", "")).strip().lower() == email.strip().lower():
                 return str(raw["id"])
         return ""
@@ -256,12 +292,6 @@ class NexivoAdapter:
         self._quota.take()
         self._limiter.acquire()
         return json_body(send(self._client, method, path, ats=ATS, **kwargs), ATS)
-
-
-def submission_notes(submission: Submission, heading: str) -> str:
-    """NexivoHR has no answer or source fields, so the submission's note carries both."""
-    parts = [heading, text.answers_block(submission.answers), text.source_line(submission)]
-    return "\n\n".join(part for part in parts if part)
 
 
 def _id(ref: str) -> int | str:

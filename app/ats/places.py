@@ -255,7 +255,11 @@ def nexivohr(settings: Mapping[str, Any]) -> Table:
         )
     }
     fields["location"] = (
-        Place("NexivoHR candidate · city and state", (f"{post} json:city", f"{post} json:state"), "piece"),
+        Place(
+            "NexivoHR candidate · city (and state, when the location names one)",
+            (f"{post} json:city",),
+            "piece",
+        ),
     )
     fields["parsed.headline"] = (
         Place("NexivoHR candidate · current title", (f"{post} json:current_title",)),
@@ -275,10 +279,13 @@ def nexivohr(settings: Mapping[str, Any]) -> Table:
         ours = attr if attr in FIELDS else NEXIVO_ATTRS.get(attr, "")
         if ours:
             fields[ours] = (Place(f"NexivoHR candidate · {target}", (f"{post} json:{target}",)),)
-    fields["attribution"] = (notes,)
-    for key in ("url", "cover_letter", "consent"):
-        fields.setdefault(key, (not_sent("no NexivoHR field is mapped for it"),))
-    return Table("nexivohr", "NexivoHR", _fill(fields), (notes,))
+    for key in ("attribution", "url", "cover_letter", "consent"):
+        fields.setdefault(key, (notes,))
+    caveat = (
+        "A person NexivoHR already holds (same email) keeps their candidate record: this "
+        "application's other details go in the submission's notes."
+    )
+    return Table("nexivohr", "NexivoHR", _fill(fields), (notes,), caveat=caveat)
 
 
 # Workable ------------------------------------------------------------------------------------

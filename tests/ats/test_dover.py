@@ -8,7 +8,16 @@ import httpx
 import pytest
 
 from app.ats import dover
-from app.ats.base import Answer, AuthError, Job, NeedsReviewError, PermanentError, Resume, RetryableError
+from app.ats.base import (
+    AlreadyInAts,
+    Answer,
+    AuthError,
+    Job,
+    NeedsReviewError,
+    PermanentError,
+    Resume,
+    RetryableError,
+)
 from app.ats.sandbox import dover as sandbox
 from tests.ats.harnesses import PDF_BYTES, make_submission
 from tests.ats.harnesses.dover import JOB_REF, make
@@ -92,7 +101,7 @@ def test_only_a_linkedin_address_goes_in_the_linkedin_field():
     assert "Website: https://linkedin.com.example.org/in/ada" in candidate["additional_comments"]
 
 
-def test_the_stage_is_chosen_by_its_configured_name_else_the_first_stage():
+def test_the_stage_is_the_jobs_own_else_the_configured_one_else_the_first():
     harness = make(stage="technical interview")
     stages = {s.name: s.ref for s in harness.adapter.stages(Job(JOB_REF, ""))}
     deliver(harness, make_submission(JOB_REF, stage=""))
@@ -100,9 +109,78 @@ def test_the_stage_is_chosen_by_its_configured_name_else_the_first_stage():
     first, second = stored(harness)
     assert first["hiring_pipeline_stage_id"] == stages["Technical Interview"]
     assert second["hiring_pipeline_stage_id"] == stages["Offer"]
-    fallback = make()
-    deliver(fallback, make_submission(JOB_REF, stage="No such stage"))
-    assert stored(fallback)[0]["hiring_pipeline_stage_id"] == stages["Applied"]
+    unset = make()
+    deliver(unset, make_submission(JOB_REF))
+    assert stored(unset)[0]["hiring_pipeline_stage_id"] == stages["Applied"]
+
+
+def test_a_job_stage_the_dover_job_lacks_is_refused_before_anything_is_created():
+    harness = make(stage="Applied")
+    with pytest.raises(PermanentError) as refused:
+        deliver(harness, make_submission(JOB_REF, stage="No such stage"))
+    assert "stage 'No such stage' is not a stage of job" in str(refused.value)
+    assert harness.sandbox.count_records() == 0
+
+
+def test_a_configured_stage_the_job_lacks_is_refused_before_anything_is_created():
+    harness = make(stage="Onsite")  # a stage of another job
+    with pytest.raises(PermanentError) as refused:
+        deliver(harness, make_submission(JOB_REF))
+    assert "'Onsite'" in str(refused.value) and JOB_REF in str(refused.value)
+    assert harness.sandbox.count_records() == 0
+    assert ("POST", "/candidates") not in harness.sandbox.state.requests
+
+
+def test_a_job_closed_in_dover_is_refused_before_anything_is_created():
+    harness = make()
+    deliver(harness, make_submission(JOB_REF, email="grace@example.com"))  # jobs now cached
+    before = harness.sandbox.count_records()
+    harness.sandbox.close_job(JOB_REF)
+    with pytest.raises(PermanentError) as refused:
+        deliver(harness, make_submission(JOB_REF))
+    assert refused.value.status == 404 and f"job {JOB_REF} is closed" in str(refused.value)
+    assert harness.sandbox.count_records() == before
+    fresh = make()
+    fresh.sandbox.close_job(JOB_REF)
+    with pytest.raises(PermanentError) as unlisted:
+        deliver(fresh, make_submission(JOB_REF))
+    assert f"job {JOB_REF} is closed or unknown" in str(unlisted.value)
+    assert ("POST", "/candidates") not in fresh.sandbox.state.requests
+
+
+def test_a_returning_applicant_to_another_job_is_added_to_it_as_the_same_person():
+    harness = make()
+    other = "7d2b9c1e-3f4a-4b5c-8d6e-9f0a1b2c3d4e"
+    deliver(harness, make_submission(JOB_REF, application_id=1))
+    ids = deliver(harness, make_submission(other, application_id=2, resume=None))
+    assert ids["dover_candidate"] == "added"
+    assert harness.sandbox.count_people("ada@example.com") == 1
+    assert harness.sandbox.count_applications("ada@example.com", JOB_REF) == 1
+    assert harness.sandbox.count_applications("ada@example.com", other) == 1
+    assert harness.sandbox.resume_types("ada@example.com") == ["application/pdf"]
+
+
+def test_a_returning_applicant_dover_says_is_already_on_the_job_is_already_in_the_ats():
+    harness = make()
+    deliver(harness, make_submission(JOB_REF, application_id=1))
+    before = harness.sandbox.count_records()
+    with pytest.raises(AlreadyInAts) as already:
+        deliver(harness, make_submission(JOB_REF, application_id=2))
+    assert JOB_REF in str(already.value) and "pub-2" in str(already.value)
+    assert "ada@example.com" not in str(already.value)
+    assert harness.sandbox.count_records() == before
+    assert harness.sandbox.count_applications("ada@example.com", JOB_REF) == 1
+
+
+def test_a_returning_applicant_dover_takes_silently_is_delivered_and_kept_on_the_one_application():
+    harness = make({"duplicate_mode": "accept"})
+    deliver(harness, make_submission(JOB_REF, application_id=1))
+    ids = deliver(harness, make_submission(JOB_REF, application_id=2, cover_letter="Second try."))
+    assert ids["dover_candidate"] == "added"
+    assert [c["duplicate"] for c in stored(harness)] == [False, True]
+    assert "Second try." in stored(harness)[1]["additional_comments"]
+    assert harness.sandbox.count_applications("ada@example.com", JOB_REF) == 1
+    assert harness.sandbox.count_people("ada@example.com") == 1
 
 
 @pytest.mark.parametrize("mode", ["500", "drop"])
@@ -118,17 +196,6 @@ def test_an_ambiguous_failure_goes_to_review_instead_of_a_second_create(mode):
     assert JOB_REF in str(review.value) and "pub-1" in str(review.value)
     assert "ada@example.com" not in str(review.value)
     assert harness.sandbox.count_applications("ada@example.com", JOB_REF) == 1
-
-
-def test_a_duplicate_is_delivered_whether_dover_flags_it_or_rejects_it():
-    accepting = make()
-    deliver(accepting, make_submission(JOB_REF))
-    assert deliver(accepting, make_submission(JOB_REF))["dover_candidate"] == "added"
-    assert [c["duplicate"] for c in stored(accepting)] == [False, True]
-    rejecting = make({"duplicate_mode": "reject"})
-    deliver(rejecting, make_submission(JOB_REF))
-    assert deliver(rejecting, make_submission(JOB_REF))["dover_candidate"] == "duplicate"
-    assert rejecting.sandbox.count_applications("ada@example.com", JOB_REF) == 1
 
 
 def test_other_refusals_keep_their_meaning():

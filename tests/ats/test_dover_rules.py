@@ -227,17 +227,64 @@ def test_a_pdf_resume_within_the_limit_is_stored():
         assert stored["resume_bytes"] == PDF_BYTES
 
 
+def test_additional_comments_are_stored_as_sent_for_the_activity_feed():
+    app = sandbox.create_app({})
+    comments = "Phone: +44 20 7946 0958\n\nCover letter:\nDear team,"
+    with client_for(app=app) as client:
+        assert multipart(client, fields(client, additional_comments=comments)).status_code == 201
+    (stored,) = sandbox.sandbox_of(app).state.candidates
+    assert stored["additional_comments"] == comments
+
+
 # --- duplicates, paging, throttling --------------------------------------------------------
 
 
-def test_a_second_candidate_with_the_same_email_on_the_job_is_refused_in_reject_mode():
-    with client_for({"duplicate_mode": "reject"}) as client:
+def test_a_second_candidate_with_the_same_email_on_the_job_is_refused_by_default():
+    with client_for() as client:
         assert multipart(client, fields(client)).status_code == 201
         assert_refused(
             multipart(client, fields(client)),
             400,
             {"non_field_errors": ["Candidate already exists for this job."]},
         )
+
+
+def test_a_second_candidate_with_the_same_email_on_the_job_is_kept_flagged_on_one_application():
+    app = sandbox.create_app({"duplicate_mode": "accept"})
+    control = sandbox.sandbox_of(app)
+    with client_for(app=app) as client:
+        assert multipart(client, fields(client)).status_code == 201
+        again = multipart(client, fields(client, additional_comments="Applied again"))
+        assert again.json() == {"success": True, "message": "Candidate added successfully"}
+    assert [c["duplicate"] for c in control.state.candidates] == [False, True]
+    assert control.count_applications("ada@example.com", JOB) == 1
+    assert control.state.candidates[1]["additional_comments"] == "Applied again"
+
+
+def test_the_same_email_on_another_job_is_the_same_person():
+    app = sandbox.create_app({})
+    control = sandbox.sandbox_of(app)
+    other = "c0ffee00-1234-4abc-9def-0123456789ab"
+    with client_for(app=app) as client:
+        assert multipart(client, fields(client, candidate_email="ADA@example.com")).status_code == 201
+        second = fields(client, job_id=other, hiring_pipeline_stage_id=first_stage(client, other))
+        assert multipart(client, second).status_code == 201
+        assert multipart(client, fields(client, candidate_email="")).status_code == 201
+    assert control.count_people("ada@example.com") == 1
+    assert [c["person_id"] for c in control.state.candidates] == [1, 1, 2]
+    assert control.count_records() == 2 + 3 + 0  # two people, three applications, no files or notes
+
+
+def test_a_job_closed_in_dover_is_no_longer_listed_and_takes_no_candidates():
+    app = sandbox.create_app({})
+    control = sandbox.sandbox_of(app)
+    with client_for(app=app) as client:
+        form = fields(client)
+        control.close_job(JOB)
+        listed = client.get("/jobs").json()
+        assert JOB not in {job["id"] for job in listed["results"]} and listed["count"] == 2
+        assert_refused(multipart(client, form), 404, {"detail": "Not found."})
+    assert control.count_records() == 0
 
 
 def test_jobs_are_paged_by_offset_with_a_next_link_and_a_bad_offset_is_refused():

@@ -7,8 +7,9 @@ import pytest
 from flask import Flask, request
 
 from app.ats import nexivohr, webhooks
-from app.ats.base import AuthError, Job, RetryableError
+from app.ats.base import AlreadyInAts, AuthError, Job, PermanentError, RetryableError
 from app.ats.sandbox import nexivohr as sandbox
+from app.intake.delivery import delivery_notes
 from app.intake.runner import run_steps
 from tests.ats.harnesses import make_submission
 from tests.ats.harnesses.nexivohr import JOB_REF, make
@@ -24,28 +25,99 @@ def state(harness):
     return harness.sandbox.state
 
 
-def test_an_existing_candidate_is_adopted_instead_of_created_again():
+def test_a_returning_applicant_to_another_job_is_submitted_as_the_candidate_nexivohr_holds():
     harness = make()
     state(harness).candidates[12] = {
         "id": 12,
         "first_name": "Ada",
         "last_name": "Lovelace",
         "email": "ADA@example.com",
+        "phone": "+1 555 0100",
         "status": "available",
     }
     final = deliver(harness)
-    assert final["find_candidate"] == {"candidate_ref": "12"}
+    assert final["find_candidate"]["candidate_ref"] == "12"
+    assert "candidate 12" in delivery_notes(final)["candidate"]
     assert ("POST", "/candidates") not in state(harness).requests
+    assert harness.sandbox.count_people("ada@example.com") == 1
+    assert state(harness).candidates[12]["phone"] == "+1 555 0100"  # the record is not overwritten
     (record,) = state(harness).submissions.values()
-    assert record["candidate_id"] == 12 and len(state(harness).candidates) == 1
+    assert record["candidate_id"] == 12
+    assert record["notes"].endswith(
+        "Details given with this application:\n- Phone: +44 20 7946 0958\n- Location: London, UK\n"
+        "Resume: https://careers.example.com/r/pub-1?sig=test&expires=1700000000"
+    )
 
 
-def test_a_new_candidate_gets_the_documented_fields_and_the_resume_link_goes_on_the_submission():
+def test_a_returning_applicant_already_on_the_job_is_already_in_the_ats_and_nothing_is_sent():
     harness = make()
-    deliver(harness, make_submission(JOB_REF, parsed={"headline": "Analyst"}))
+    deliver(harness, make_submission(JOB_REF, application_id=1))
+    before = harness.sandbox.count_records()
+    with pytest.raises(AlreadyInAts) as already:
+        deliver(harness, make_submission(JOB_REF, application_id=2))
+    (record,) = state(harness).submissions.values()
+    assert f"submission {record['id']}" in str(already.value) and JOB_REF in str(already.value)
+    assert "ada@example.com" not in str(already.value)
+    assert harness.sandbox.count_records() == before
+    assert harness.sandbox.count_applications("ada@example.com", JOB_REF) == 1
+
+
+def test_an_address_with_plus_and_minus_is_found_again_for_the_next_job():
+    harness = make()
+    email = "ada+jobs@ex-ample.com"
+    deliver(harness, make_submission(JOB_REF, email=email, application_id=1))
+    final = deliver(harness, make_submission("78", email=email, application_id=2))
+    assert final["find_candidate"]["candidate_ref"] == str(next(iter(state(harness).candidates)))
+    assert harness.sandbox.count_people(email) == 1
+    assert harness.sandbox.count_applications(email, JOB_REF) == 1
+    assert harness.sandbox.count_applications(email, "78") == 1
+
+
+def test_the_search_finds_exactly_the_address_not_a_neighbour_its_operators_would_match():
+    harness = make()
+    for n, email in enumerate(["ada.jobs@ex.com", "ada+jobs@ex-ample.com"]):
+        state(harness).candidates[n + 1] = {
+            "id": n + 1,
+            "first_name": "A",
+            "last_name": "L",
+            "email": email,
+            "status": "new",
+        }
+    assert harness.adapter.find_existing(make_submission(JOB_REF, email="ada+jobs@ex-ample.com")) == {
+        "candidate_ref": "2"
+    }
+
+
+def test_our_own_submission_answered_ambiguously_is_adopted_not_taken_for_an_earlier_application():
+    harness = make()
+    saved: dict = {}
+    harness.sandbox.commit_then_fail_next("submit_to_job")
+    with pytest.raises(RetryableError):
+        run_steps(harness.adapter, make_submission(JOB_REF), {}, saved.update)
+    final = run_steps(harness.adapter, make_submission(JOB_REF), dict(saved), saved.update)
+    (record,) = state(harness).submissions.values()
+    assert final["submit_to_job"] == {"submission_ref": str(record["id"])}
+    assert record["stage"] == "screening"
+
+
+def test_a_submission_someone_else_made_after_our_lookup_is_already_in_the_ats():
+    harness = make()
+    submission = make_submission(JOB_REF)
+    check, find, create, submit, _ = harness.adapter.steps()
+    done = {**check(submission, {}), **find(submission, {})}
+    done |= create(submission, done)
+    state(harness).submissions[1] = {"id": 1, "job_id": 77, "candidate_id": int(done["candidate_ref"])}
+    with pytest.raises(AlreadyInAts):
+        submit(submission, done)
+    assert len(state(harness).submissions) == 1
+
+
+def test_the_cover_letter_url_and_consent_reach_the_submissions_notes():
+    harness = make(first_stage="")
+    deliver(harness, make_submission(JOB_REF, parsed={"headline": "Analyst"}, stage=""))
     (candidate,) = state(harness).candidates.values()
     assert {
-        k: candidate[k]
+        k: candidate.get(k)
         for k in ("first_name", "last_name", "email", "phone", "current_title", "city", "state")
     } == {
         "first_name": "Ada",
@@ -54,15 +126,88 @@ def test_a_new_candidate_gets_the_documented_fields_and_the_resume_link_goes_on_
         "phone": "+44 20 7946 0958",
         "current_title": "Analyst",
         "city": "London",
-        "state": "UK",
+        "state": None,
     }
     (record,) = state(harness).submissions.values()
     assert record["notes"] == (
         "Applied via the careers site\n\n"
+        "Cover letter:\nI would love to work on engines.\n\n"
+        "URL: https://www.linkedin.com/in/ada\n\n"
         "Answers:\n- Years of experience: 5\n\n"
+        "Consent: I agree to the processing of my data. (version 1, given 2026-11-22T10:00:00+00:00)\n\n"
         "Source: Careers site\n"
         "Resume: https://careers.example.com/r/pub-1?sig=test&expires=1700000000"
     )
+
+
+@pytest.mark.parametrize(
+    ("location", "city", "region"),
+    [
+        ("San Francisco, CA", "San Francisco", "CA"),
+        ("Austin, Texas, USA", "Austin", "Texas"),
+        ("Toronto, Ontario", "Toronto", "Ontario"),
+        ("Madrid, Spain", "Madrid", None),
+        ("London, UK", "London", None),
+        ("Berlin", "Berlin", None),
+    ],
+)
+def test_state_gets_a_region_and_never_a_country(location, city, region):
+    harness = make()
+    deliver(harness, make_submission(JOB_REF, location=location))
+    (candidate,) = state(harness).candidates.values()
+    assert (candidate.get("city"), candidate.get("state")) == (city, region)
+
+
+def test_an_unknown_first_stage_is_refused_before_anything_is_created():
+    harness = make(first_stage="hired")
+    with pytest.raises(PermanentError) as refused:
+        deliver(harness)
+    assert "'hired'" in str(refused.value)
+    assert harness.sandbox.count_records() == 0
+
+
+def test_a_closed_job_is_refused_before_anything_is_created():
+    harness = make()
+    harness.sandbox.close_job(JOB_REF)
+    with pytest.raises(PermanentError) as refused:
+        deliver(harness)
+    assert f"job {JOB_REF} is closed" in str(refused.value)
+    assert harness.sandbox.count_records() == 0
+    with pytest.raises(PermanentError) as unknown:
+        deliver(harness, make_submission("4040"))
+    assert unknown.value.status == 404 and harness.sandbox.count_records() == 0
+
+
+def test_the_jobs_own_stage_wins_and_one_nexivohr_lacks_is_refused_before_anything_is_created():
+    harness = make()
+    final = deliver(harness, make_submission(JOB_REF, stage="Interview"))
+    assert final["move_stage"] == {"stage_ref": "interview"}
+    before = harness.sandbox.count_records()
+    with pytest.raises(PermanentError) as refused:
+        deliver(harness, make_submission(JOB_REF, stage="New", email="grace@example.com"))
+    assert "stage 'New' is not a NexivoHR stage" in str(refused.value)
+    assert harness.sandbox.count_records() == before
+
+
+def test_the_resume_link_is_what_nexivohr_holds_of_a_resume():
+    harness = make()
+    deliver(harness, make_submission(JOB_REF, application_id=1, resume=None))
+    assert harness.sandbox.resume_types("ada@example.com") == []
+    deliver(harness, make_submission("78", application_id=2))
+    assert harness.sandbox.resume_types("ada@example.com") == ["text/uri-list"]
+    on_candidate = make(resume_link_field="candidate.resume_url")
+    deliver(on_candidate)
+    assert on_candidate.sandbox.resume_types("ADA@example.com") == ["text/uri-list"]
+
+
+def test_a_returning_applicants_resume_link_goes_in_the_notes_when_the_record_is_not_written():
+    harness = make(resume_link_field="candidate.resume_url")
+    deliver(harness, make_submission(JOB_REF, application_id=1))
+    deliver(harness, make_submission("78", application_id=2))
+    first, second = state(harness).submissions.values()
+    assert "Resume:" not in first["notes"]
+    assert second["notes"].endswith("Resume: https://careers.example.com/r/pub-2?sig=test&expires=1700000000")
+    assert harness.sandbox.resume_types("ada@example.com") == ["text/uri-list", "text/uri-list"]
 
 
 def test_the_resume_link_can_go_into_a_candidate_field_instead():
@@ -75,11 +220,11 @@ def test_the_resume_link_can_go_into_a_candidate_field_instead():
 
 def test_the_stage_is_patched_only_when_a_non_default_first_stage_is_wanted():
     default = make(first_stage="")
-    assert deliver(default)["move_stage"] == {}
+    assert deliver(default, make_submission(JOB_REF, stage=""))["move_stage"] == {}
     assert not any(method == "PATCH" for method, _ in state(default).requests)
     assert next(iter(state(default).submissions.values()))["stage"] == "submitted"
     moved = make(first_stage="interview")
-    assert deliver(moved)["move_stage"] == {"stage_ref": "interview"}
+    assert deliver(moved, make_submission(JOB_REF, stage=""))["move_stage"] == {"stage_ref": "interview"}
     assert next(iter(state(moved).submissions.values()))["stage"] == "interview"
     assert [e["event"] for e in state(moved).events] == ["submission.stage_changed"]
 
@@ -87,7 +232,7 @@ def test_the_stage_is_patched_only_when_a_non_default_first_stage_is_wanted():
 def test_a_candidate_created_between_lookup_and_create_is_adopted():
     harness = make()
     submission = make_submission(JOB_REF)
-    find, create, *_ = harness.adapter.steps()
+    _, find, create, *_ = harness.adapter.steps()
     assert find(submission, {}) == {}
     state(harness).candidates[40] = {
         "id": 40,
@@ -96,7 +241,7 @@ def test_a_candidate_created_between_lookup_and_create_is_adopted():
         "email": "ada@example.com",
         "status": "new",
     }
-    assert create(submission, {}) == {"candidate_ref": "40"}
+    assert create(submission, {}) == {"candidate_ref": "40", "returning": "yes"}
     assert len(state(harness).candidates) == 1
 
 
@@ -109,7 +254,7 @@ def test_the_plan_limiter_keeps_a_burst_under_sixty_requests_a_minute():
         clock=clock,
         sleep=clock.sleep,
     )
-    for n in range(25):  # 4 requests each: 100 requests
+    for n in range(25):  # 5 requests each: 125 requests
         run_steps(
             adapter, make_submission(JOB_REF, email=f"a{n}@example.com", application_id=n), {}, lambda _: None
         )

@@ -143,14 +143,34 @@ def test_a_status_filter_outside_the_documented_statuses_is_refused():
 
 def test_q_reads_boolean_terms_so_a_quoted_address_matches_and_a_minus_term_excludes():
     client, _ = open_sandbox()
-    a_candidate(client, "ada+jobs@example.com")
+    a_candidate(client, "ada+jobs@ex-ample.com")
     a_candidate(client, "ada@example.com")
+    a_candidate(client, "ada.jobs@ex.com")
 
     def emails(q: str) -> set[str]:
         return {c["email"] for c in client.get("/candidates", params={"q": q}).json()["data"]}
 
-    assert emails('"ada+jobs@example.com"') == {"ada+jobs@example.com"}
+    assert emails('"ada+jobs@ex-ample.com"') == {"ada+jobs@ex-ample.com"}
+    assert emails(r"ada\+jobs@ex\-ample.com") == {"ada+jobs@ex-ample.com"}
     assert emails("ada -jobs") == {"ada@example.com"}
+    assert emails("ada +jobs") == {"ada+jobs@ex-ample.com", "ada.jobs@ex.com"}
+
+
+def test_q_takes_an_unquoted_plus_or_minus_inside_an_address_for_an_operator():
+    client, _ = open_sandbox()
+    a_candidate(client, "ada+jobs@ex-ample.com")
+    a_candidate(client, "ada.jobs@ex.com")
+    found = client.get("/candidates", params={"q": "ada+jobs@ex-ample.com"}).json()["data"]
+    assert [c["email"] for c in found] == ["ada.jobs@ex.com"]  # "+jobs@ex", "-ample.com"
+
+
+def test_q_reads_a_backslash_escaped_quote_inside_a_phrase():
+    client, _ = open_sandbox()
+    a_candidate(client, "ada@example.com")
+    body = {"first_name": 'Ada "The Countess"', "last_name": "Lovelace", "email": "countess@example.com"}
+    client.post("/candidates", json=body)
+    found = client.get("/candidates", params={"q": r'"ada \"the countess\""'}).json()["data"]
+    assert [c["email"] for c in found] == ["countess@example.com"]
 
 
 # --- POST/PATCH/DELETE /candidates --------------------------------------------------------
@@ -192,6 +212,16 @@ def test_a_second_candidate_with_the_same_email_is_refused():
     a_candidate(client)
     body = {"first_name": "Ada", "last_name": "L", "email": "ADA@example.com"}
     refused(client.post("/candidates", json=body), {"email": ["has already been taken"]})
+
+
+def test_other_candidate_fields_are_accepted_and_echoed():
+    client, control = open_sandbox()
+    body = {"first_name": "Ada", "last_name": "Lovelace", "resume_url": "https://careers.example.com/r/1"}
+    created = client.post("/candidates", json=body)
+    assert created.status_code == 201
+    assert created.json()["data"]["resume_url"] == body["resume_url"]
+    (stored,) = control.state.candidates.values()
+    assert stored["resume_url"] == body["resume_url"]
 
 
 def test_an_update_changes_only_the_fields_sent_and_is_checked_like_a_create():
@@ -261,6 +291,26 @@ def test_a_submission_with_notes_that_are_not_text_is_refused():
     client, _ = open_sandbox()
     body = {"candidate_id": a_candidate(client), "notes": {"text": "hi"}}
     refused(client.post("/jobs/77/submissions", json=body), {"notes": ["must be a string"]})
+
+
+def test_submission_notes_are_stored_as_sent_with_their_line_breaks():
+    client, control = open_sandbox()
+    notes = "Applied via the careers site\n\nCover letter:\nDear team,\n\nURL: https://ada.example.com"
+    created = client.post("/jobs/77/submissions", json={"candidate_id": a_candidate(client), "notes": notes})
+    assert created.status_code == 201
+    (record,) = control.state.submissions.values()
+    assert record["notes"] == notes
+
+
+def test_a_job_closed_by_hr_reads_closed_and_takes_no_submissions():
+    client, control = open_sandbox()
+    candidate_id = a_candidate(client)
+    control.close_job("77")
+    assert client.get("/jobs/77").json()["data"]["status"] == "closed"
+    refused(
+        client.post("/jobs/77/submissions", json={"candidate_id": candidate_id}), {"job_id": ["is closed"]}
+    )
+    assert control.count_records() == 1 and control.count_people("ADA@example.com") == 1
 
 
 def test_a_submission_to_a_closed_job_is_refused():

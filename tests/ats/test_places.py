@@ -508,7 +508,7 @@ def test_a_place_the_adapter_does_not_use_fails_naming_where_the_value_really_we
         "nexivohr", "cover_letter", wrong, needles("cover_letter", canary.submission), sent, ""
     ) == [
         "nexivohr: cover_letter declared at POST /candidates json:cover_letter but not found; "
-        "found in: nowhere"
+        "found in: POST /jobs/77/submissions json:notes"
     ]
     hidden = places.not_sent()
     assert check_place("nexivohr", "email", hidden, needles("email", canary.submission), sent, "") == [

@@ -99,12 +99,17 @@ def default_jobs() -> list[dict]:
 class DoverState:
     api_key: str = "dover-test-key"
     jobs: list[dict] = field(default_factory=default_jobs)
-    candidates: list[dict] = field(default_factory=list)
+    candidates: list[dict] = field(default_factory=list)  # every accepted POST, flagged if a repeat
+    people: dict[str, int] = field(default_factory=dict)  # lower(email) -> person id (ASSUMED)
     requests: list[tuple[str, str]] = field(default_factory=list)
-    duplicate_mode: str = "accept"  # "accept": 2xx and flag; "reject": 400
+    # Same email on the same job again (ASSUMED, CONTRACTS §3.3): "reject" answers 400 "already
+    # exists"; "accept" answers 2xx and keeps the repeat (its comments, its resume) flagged on the
+    # one application. Reject by default: the stricter answer, which a kinder sandbox would hide.
+    duplicate_mode: str = "reject"
     max_resume_bytes: int = 10 * 1024 * 1024
     page_size: int = 2  # small, so the adapter's `next` handling is exercised
     retry_after: int = 1
+    next_person: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
@@ -112,11 +117,40 @@ class DoverControl(SandboxControl[DoverState]):
     """The sandbox's control object: what Dover stored, its faults and its duplicate rule."""
 
     def count_applications(self, email: str, job_ref: str) -> int:
-        return sum(
-            1
-            for c in self.state.candidates
-            if c["candidate_email"].lower() == email.lower() and c["job_id"] == job_ref
+        """The person's applications to the job; a flagged repeat is not a second one."""
+        return sum(1 for c in self._records(email) if c["job_id"] == job_ref and not c["duplicate"])
+
+    def count_people(self, email: str) -> int:
+        return 1 if email.lower() in self.state.people else 0
+
+    def resume_types(self, email: str) -> list[str]:
+        return [c["resume_content_type"] for c in self._records(email) if c["resume_bytes"]]
+
+    def count_records(self) -> int:
+        """People, applications (repeats included), resume files and activity-feed comments."""
+        people_without_email = sum(1 for c in self.state.candidates if not c["candidate_email"])
+        return (
+            len(self.state.people)
+            + people_without_email
+            + sum(1 + bool(c["resume_bytes"]) + bool(c["additional_comments"]) for c in self.state.candidates)
         )
+
+    def close_job(self, job_ref: str) -> None:
+        """Closed means no longer active: not listed by GET /jobs, refused by POST /candidates."""
+        next(job for job in self.state.jobs if job["id"] == job_ref)["active"] = False
+
+    def person_id(self, email: str) -> int:
+        """One person per email address (ASSUMED); a candidate without one is a new person."""
+        state = self.state
+        if email and email.lower() in state.people:
+            return state.people[email.lower()]
+        state.next_person += 1
+        if email:
+            state.people[email.lower()] = state.next_person
+        return state.next_person
+
+    def _records(self, email: str) -> list[dict]:
+        return [c for c in self.state.candidates if c["candidate_email"].lower() == email.lower()]
 
     def set_duplicate_mode(self, mode: str) -> None:
         assert mode in ("accept", "reject")
@@ -218,7 +252,8 @@ def _routes(app: Flask, control: DoverControl) -> None:
             )
             if duplicate and state.duplicate_mode == "reject":
                 return error("duplicate")
-            state.candidates.append({**candidate, "duplicate": duplicate})
+            person = control.person_id(candidate["candidate_email"])
+            state.candidates.append({**candidate, "person_id": person, "duplicate": duplicate})
         body = {"success": True, "message": "Candidate added successfully"}
         return _answer(control, "add_candidate", body, 201)
 

@@ -12,7 +12,6 @@ import hmac
 import json
 import math
 import re
-import shlex
 import threading
 import time
 import uuid
@@ -45,6 +44,9 @@ CANDIDATE_TEXT = ("first_name", "last_name", "email", "phone", "current_title", 
 JOB_TEXT = ("title", "location", "description")  # ASSUMED job fields
 SIGNATURE_HEADER = "X-NexivoHR-Signature"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+RESUME_LINK = re.compile(r"https?://\S{1,2000}")
+RESUME_LINE = re.compile(r"Resume: https?://\S{1,2000}$")
+LINK_TYPE = "text/uri-list"  # what NexivoHR holds of a resume: a link
 
 
 def default_jobs() -> dict[int, dict]:
@@ -97,6 +99,27 @@ class NexivoControl(SandboxControl[NexivoState]):
             if str(s["job_id"]) == str(job_ref)
             and str(self.state.candidates[s["candidate_id"]].get("email") or "").lower() == email.lower()
         )
+
+    def count_people(self, email: str) -> int:
+        return sum(1 for c in self.state.candidates.values() if _same_email(c, email))
+
+    def resume_types(self, email: str) -> list[str]:
+        """NexivoHR stores no files (no endpoint): what it holds of a resume is a link, in a
+        field named for it or on a `Resume: <url>` line of the submission's notes. Each such link
+        counts as one resume of type `text/uri-list`, oldest first."""
+        people = {c["id"]: c for c in self.state.candidates.values() if _same_email(c, email)}
+        records = [
+            *people.values(),
+            *(s for s in self.state.submissions.values() if s["candidate_id"] in people),
+        ]
+        return [LINK_TYPE for record in sorted(records, key=lambda r: r["id"]) for _ in resume_links(record)]
+
+    def count_records(self) -> int:
+        """Candidates and submissions: all the API creates for an application."""
+        return len(self.state.candidates) + len(self.state.submissions)
+
+    def close_job(self, job_ref: str) -> None:
+        self.state.jobs[int(job_ref)]["status"] = "closed"
 
     def new_id(self) -> int:
         self.state.next_id += 1
@@ -155,6 +178,23 @@ def serve(host: str = "127.0.0.1", port: int = 8102, config: Mapping[str, Any] |
 
 
 # --- answers (ASSUMED shapes) -------------------------------------------------------------
+
+
+def resume_links(record: Mapping[str, Any]) -> list[str]:
+    """The resume links a candidate or submission holds (see NexivoControl.resume_types)."""
+    links = [
+        value
+        for key, value in record.items()
+        if "resume" in key.lower() and isinstance(value, str) and RESUME_LINK.fullmatch(value.strip())
+    ]
+    notes = record.get("notes")
+    if isinstance(notes, str):
+        links += [line.removeprefix("Resume: ") for line in notes.splitlines() if RESUME_LINE.match(line)]
+    return links
+
+
+def _same_email(candidate: Mapping[str, Any], email: str) -> bool:
+    return str(candidate.get("email") or "").lower() == email.lower()
 
 
 def server_error() -> Response:
@@ -223,21 +263,44 @@ def text_errors(body: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, li
     }
 
 
+def query_terms(query: str) -> list[tuple[str, str]]:
+    """`q` as (operator, text) terms under the boolean syntax the sandbox ASSUMES (NexivoHR
+    documents only "boolean syntax"): whitespace separates terms; `+` (required) or `-`
+    (excluded) starts a new term wherever it appears outside quotes, as in `ada+jobs`;
+    double quotes make one literal phrase; a backslash escapes the next character."""
+    terms: list[tuple[str, str]] = []
+    operator, word, quoted, chars = "", "", False, iter(query)
+
+    def close() -> None:
+        nonlocal operator, word
+        if word:
+            terms.append((operator, word.lower()))
+        operator, word = "", ""
+
+    for char in chars:
+        if char == "\\":
+            word += next(chars, "")
+        elif char == '"':
+            if quoted:
+                close()
+            quoted = not quoted
+        elif quoted:
+            word += char
+        elif char.isspace():
+            close()
+        elif char in "+-":
+            close()
+            operator = char
+        else:
+            word += char
+    close()
+    return terms
+
+
 def matches(query: str, candidate: dict) -> bool:
-    """The `q` boolean syntax, as far as the sandbox ASSUMES it: every term must match, a
-    leading `-` excludes a term, a leading `+` requires it, double quotes make one phrase."""
+    """Every plain or `+` term appears in the candidate's email or names; no `-` term does."""
     text = " ".join(str(candidate.get(k) or "") for k in ("email", "first_name", "last_name")).lower()
-    try:
-        terms = shlex.split(query.lower())
-    except ValueError:
-        terms = query.lower().split()
-    for term in terms:
-        if term.startswith("-") and len(term) > 1:
-            if term[1:] in text:
-                return False
-        elif term.removeprefix("+") not in text:
-            return False
-    return True
+    return all((term in text) != (operator == "-") for operator, term in query_terms(query))
 
 
 # --- routes -------------------------------------------------------------------------------
@@ -293,7 +356,7 @@ def _job_routes(app: Flask, control: NexivoControl) -> None:
             state.jobs[job["id"]] = job
         return answer(control, job, 201)
 
-    @app.get(f"{PREFIX}/jobs/<int:job_id>", endpoint="get_job")
+    @app.get(f"{PREFIX}/jobs/<int:job_id>", endpoint="check_job")
     def get_job(job_id: int) -> Response:
         job = state.jobs.get(job_id)
         return answer(control, job) if job else not_found()

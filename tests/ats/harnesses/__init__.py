@@ -66,7 +66,7 @@ def make_submission(
         consent_text="I agree to the processing of my data.",
         consent_version="1",
         consent_at="2026-11-22T10:00:00+00:00",
-        stage="New",
+        stage="",  # the job's own stage: none set, so the target's configured stage applies
         source="Careers site",
     )
     values.update(overrides)
