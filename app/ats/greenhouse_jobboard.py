@@ -23,6 +23,7 @@ from app.ats import greenhouse_payloads as payloads
 from app.ats.base import (
     Job,
     NeedsReviewError,
+    PermanentError,
     RateLimit,
     Source,
     Stage,
@@ -118,7 +119,7 @@ class GreenhouseJobBoardAdapter:
     def _submit(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         # Read fresh, not from the cache: a post closed or changed since answers here (404 for a
         # closed one, a PermanentError) before anything is sent. Job Board reads are not limited.
-        post = self._get(f"{self._board}/jobs/{submission.job_ref}", params={"questions": "true"})
+        post = self._open_post(submission.job_ref)
         token = payloads.mapped_url_token(submission, self._settings.mapped_url_token)
         choices = self._demographics(submission) if self._demographics else ()
         form, notes = board.application_form(submission, post, mapped_url_token=token, choices=choices)
@@ -138,6 +139,17 @@ class GreenhouseJobBoardAdapter:
                 f"configured stage {submission.stage!r} was not applied"
             )
         return {"submitted": "true", **{f"note:{topic}": note for topic, note in notes.items()}}
+
+    def _open_post(self, ref: str) -> dict[str, Any]:
+        path = f"{self._board}/jobs/{ref}"
+        response = self._send("GET", path, params={"questions": "true"}, accept=(404,))
+        if response.status_code == 404:
+            raise PermanentError(
+                f"{self.name}: job post {ref} is closed or no longer on the board; nothing was sent",
+                ats=self.name,
+                status=404,
+            )
+        return json_body(response, self.name)
 
     def _post(self, ref: str) -> dict[str, Any]:
         return self._cache.get(
