@@ -91,24 +91,25 @@ def test_the_comment_carries_letter_answers_consent_and_source():
         assert expected in text
 
 
-def test_warm_lookups_leave_three_required_calls_and_the_comment_per_application():
+def test_warm_lookups_leave_five_required_calls_and_the_comment_per_application():
+    """Warm: is the job still open, is the person known, then upload, applicant, candidate."""
     harness = make()
     deliver(harness, email="first@example.com", application_id=1)
     first = state(harness).count_calls()
     deliver(harness, email="second@example.com", application_id=2)
-    assert first == 7
-    assert state(harness).count_calls() - first == 4
+    assert first == 8  # cold: jobs, pipelines, sources, the person, the four writes
+    assert state(harness).count_calls() - first == 6
 
 
 BARE = {"cover_letter": "", "answers": (), "attribution": {}}
 
 
-def test_an_application_with_nothing_beyond_the_fields_costs_three_calls_and_no_comment():
+def test_an_application_with_nothing_beyond_the_fields_costs_five_calls_and_no_comment():
     harness = make()
     deliver(harness, email="first@example.com", application_id=1)
     first = state(harness).count_calls()
     done = deliver(harness, email="second@example.com", application_id=2, **BARE)
-    assert state(harness).count_calls() - first == 3
+    assert state(harness).count_calls() - first == 5
     assert done["comment"] == {"comment_ref": ""}
     assert len(state(harness).actions) == 1  # the first application's only
     assert len(state(harness).candidates) == 2

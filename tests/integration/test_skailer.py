@@ -106,7 +106,7 @@ def test_a_slow_ats_still_gets_the_application(site, skailer):
     assert_delivered_once(control)
 
 
-@pytest.mark.parametrize("step", ["search_jobs", "pipelines", "sources", *CREATES])
+@pytest.mark.parametrize("step", ["find_job", "pick_stage", "pick_source", "find_applicant", *CREATES])
 def test_a_failure_at_any_step_is_retried_to_exactly_one_delivery(careers, skailer, step):
     control, _, url = skailer
     site = careers({"kind": "skailer", "base_url": url, "token": TOKEN})
@@ -246,5 +246,8 @@ def test_the_checkpoint_names_every_id_skailer_returned(site, skailer):
     refs = {
         key: value for ids in row.checkpoints.values() if isinstance(ids, dict) for key, value in ids.items()
     }
-    assert set(refs) == {"cv_ref", "applicant_ref", "candidate_ref", "comment_ref"}
+    assert set(refs) == {
+        *("job_ref", "pipeline_ref", "stage_ref", "source_ref"),
+        *("cv_ref", "applicant_ref", "candidate_ref", "comment_ref"),
+    }
     assert all(re.fullmatch(r"\d+", value) for value in refs.values())
