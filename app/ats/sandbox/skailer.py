@@ -8,6 +8,7 @@ or GET /_sandbox/state; faults are set by config or POST /_sandbox/faults (see c
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import re
@@ -177,7 +178,7 @@ def read_body(spec: Spec) -> tuple[dict, dict[str, list[str]]]:
 @dataclass
 class SkailerState:
     jobs: list[dict] = field(default_factory=lambda: [dict(j) for j in SEED_JOBS])
-    pipelines: list[dict] = field(default_factory=lambda: [dict(p) for p in SEED_PIPELINES])
+    pipelines: list[dict] = field(default_factory=lambda: copy.deepcopy(SEED_PIPELINES))
     sources: list[dict] = field(default_factory=lambda: [dict(s) for s in SEED_SOURCES])
     tokens: dict[str, float] = field(default_factory=dict)  # token -> issued at (epoch s)
     cvs: dict[int, dict] = field(default_factory=dict)
