@@ -39,9 +39,9 @@ from app.ats.base import (
     Submission,
     named,
 )
-from app.ats.cache import TtlCache
 from app.ats.http import bearer, json_body, make_client, send
 from app.ats.ratelimit import Limiter
+from app.ats.skailer_lookups import SkailerLookups
 
 ATS = "skailer"
 RATE_LIMIT = RateLimit(100, 60.0)  # documented (CONTRACTS §7.1)
@@ -88,27 +88,27 @@ class SkailerAdapter:
     ) -> None:
         self._client, self._settings, self._limiter = client, settings, limiter
         self._resume_link = resume_link
-        self._jobs, self._pipelines, self._sources = (TtlCache(settings.cache_ttl, clock) for _ in "jps")
+        self._lookups = SkailerLookups(self._json, settings.cache_ttl, clock)
 
     # lookups ---------------------------------------------------------------------------
 
     def list_jobs(self) -> list[Job]:
-        return [payloads.job_from(item) for item in self._job_items().values()]
+        return [payloads.job_from(item) for item in self._lookups.jobs()]
 
     def stages(self, job: Job) -> list[Stage]:
-        pipeline = self._pipeline(self._job_item(job.ref)["pipeline_id"])
+        pipeline = self._lookups.pipeline(self._lookups.job(job.ref)["pipeline_id"])
         ordered = sorted(pipeline["stages"], key=lambda s: s.get("position", 0))
         return [Stage(ref=str(s["id"]), name=s["name"]) for s in ordered]
 
     def sources(self) -> list[Source]:
-        return [Source(ref=str(s["id"]), name=s["name"]) for s in self._source_items()]
+        return [Source(ref=str(s["id"]), name=s["name"]) for s in self._lookups.sources()]
 
     def find_existing(self, submission: Submission) -> Mapping[str, str]:
         """Ids Skailer already holds for this person and job (ASSUMED search endpoints)."""
-        applicant_ref = self._find_applicant(submission.email)
+        applicant_ref = self._lookups.applicant(submission.email)
         if applicant_ref is None:
             return {}
-        candidate_ref = self._find_candidate(applicant_ref, submission.job_ref)
+        candidate_ref = self._lookups.candidate(applicant_ref, submission.job_ref)
         found = {"applicant_ref": applicant_ref}
         return found | ({"candidate_ref": candidate_ref} if candidate_ref else {})
 
@@ -129,21 +129,21 @@ class SkailerAdapter:
         )
 
     def _find_job(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
-        job = self._open_job(submission.job_ref)
+        job = self._lookups.open_job(submission.job_ref)
         return {"job_ref": str(job["id"]), "pipeline_ref": str(job["pipeline_id"])}
 
     def _pick_stage(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         wanted = submission.stage or self._settings.stage
-        return {"stage_ref": str(self._stage_id(done["pipeline_ref"], wanted, done["job_ref"]))}
+        return {"stage_ref": str(self._lookups.stage_id(done["pipeline_ref"], wanted, done["job_ref"]))}
 
     def _pick_source(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         """The source wanted, else the configured default with a note saying so; neither known
         to Skailer is HR's to fix, before anything is created."""
         wanted = self._wanted_source(submission)
-        found = self._source_id(wanted)
+        found = self._lookups.source_id(wanted)
         if found is not None:
             return {"source_ref": str(found)}
-        fallback = self._source_id(self._settings.source)
+        fallback = self._lookups.source_id(self._settings.source)
         if fallback is None:
             raise PermanentError(f"{ATS}: source {wanted!r} is not in Skailer's source directory", ats=ATS)
         return {
@@ -155,10 +155,10 @@ class SkailerAdapter:
         """The applicant Skailer already holds for this email, found before any upload. Runs
         once, before our first create, so a candidate found here came from an earlier
         application, never from an attempt of this one."""
-        applicant_ref = self._find_applicant(submission.email)
+        applicant_ref = self._lookups.applicant(submission.email)
         if applicant_ref is None:
             return {}
-        candidate_ref = self._find_candidate(applicant_ref, done["job_ref"])
+        candidate_ref = self._lookups.candidate(applicant_ref, done["job_ref"])
         if candidate_ref is not None:
             raise AlreadyInAts(
                 payloads.already_in_ats(applicant_ref, candidate_ref, done["job_ref"]), ats=ATS
@@ -205,9 +205,7 @@ class SkailerAdapter:
     def _comment(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         if self._settings.comment == "when_needed" and not payloads.needs_comment(submission, done):
             return {"comment_ref": ""}
-        filed_under = next(
-            (s["name"] for s in self._source_items() if str(s["id"]) == done["source_ref"]), ""
-        )
+        filed_under = self._lookups.source_name(done["source_ref"])
         source = payloads.source_line(self._wanted_source(submission), filed_under)
         link = self._link(submission) if "note:resume" in done else ""
         body = payloads.comment(submission, source, returning="note:applicant" in done, resume_link=link)
@@ -222,7 +220,7 @@ class SkailerAdapter:
         body = json_body(response, ATS)
         ref = payloads.duplicate_applicant_id(body)
         if ref is None and payloads.names_email(body):
-            ref = self._find_applicant(submission.email)
+            ref = self._lookups.applicant(submission.email)
         if ref is None:
             raise PermanentError(f"{ATS}: POST {payloads.APPLICANT} -> 422", ats=ATS, status=422)
         ids = {"applicant_ref": ref, "note:applicant": payloads.returning_note(ref)}
@@ -234,12 +232,11 @@ class SkailerAdapter:
         """A 422 to the assignment: AlreadyInAts when Skailer holds this applicant on the job
         (our own earlier attempt is adopted by the runner before this POST is repeated), else a
         permanent refusal, after which the lookups are read again."""
-        candidate_ref = self._find_candidate(done["applicant_ref"], done["job_ref"])
+        candidate_ref = self._lookups.candidate(done["applicant_ref"], done["job_ref"])
         if candidate_ref is not None:
             message = payloads.already_in_ats(done["applicant_ref"], candidate_ref, done["job_ref"])
             raise AlreadyInAts(message, ats=ATS)
-        for cache in (self._jobs, self._pipelines, self._sources):
-            cache.clear()
+        self._lookups.forget()
         raise PermanentError(f"{ATS}: POST {payloads.CANDIDATE} -> 422", ats=ATS, status=422)
 
     def _linkable(self) -> bool:
@@ -248,112 +245,12 @@ class SkailerAdapter:
     def _link(self, submission: Submission) -> str:
         return self._resume_link(submission) if self._resume_link and submission.resume else ""
 
-    def _find_applicant(self, email: str) -> str | None:
-        def matches(item: Mapping[str, Any]) -> bool:
-            return payloads.matching_applicant([item], email) is not None
-
-        items = self._search(payloads.APPLICANTS_SEARCH, {"query": email}, until=matches)
-        return payloads.matching_applicant(items, email)
-
-    def _find_candidate(self, applicant_ref: str, job_ref: str) -> str | None:
-        query = payloads.candidates_search(applicant_ref, job_ref)
-        items = self._json("POST", payloads.CANDIDATES_SEARCH, json=query)["items"]
-        return str(items[0]["id"]) if items else None
-
-    # http and caches ---------------------------------------------------------------------
-
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         return json_body(send(self._client, method, path, ats=ATS, limiter=self._limiter, **kwargs), ATS)
 
-    def _search(
-        self, path: str, query: Mapping[str, Any], *, until: Callable[[Mapping[str, Any]], bool] | None = None
-    ) -> list[dict]:
-        """Every item of a `/search` endpoint, page after page (SK-CON: paged, 20 a page, no
-        total documented), or up to the first page holding an item `until` accepts."""
-        items: dict[str, dict] = {}
-        page = 1
-        while True:
-            body = self._json("POST", path, json={**query, "page": page})
-            batch = [item for item in body["items"] if str(item["id"]) not in items]
-            items.update((str(item["id"]), item) for item in batch)
-            found = until is not None and any(until(item) for item in batch)
-            # A page with nothing new ends it too: a server that ignores `page` is not read forever.
-            if found or not batch or payloads.is_last_page(body, len(body["items"]), len(items)):
-                return list(items.values())
-            page += 1
-
-    def _job_items(self) -> dict[str, dict]:
-        return self._jobs.get("all", self._load_jobs)
-
-    def _load_jobs(self) -> dict[str, dict]:
-        return {str(item["id"]): item for item in self._search(payloads.JOBS_SEARCH, {})}
-
-    def _job_item(self, job_ref: str) -> dict:
-        return self._job_lookup(job_ref)[0]
-
-    def _job_lookup(self, job_ref: str) -> tuple[dict, bool]:
-        """The job's item, and whether the list was read from Skailer by this very call."""
-        fresh: list[bool] = []
-
-        def load() -> dict[str, dict]:
-            fresh.append(True)
-            return self._load_jobs()
-
-        item = self._jobs.get("all", load).get(str(job_ref))
-        if item is None and not fresh:
-            self._jobs.clear()  # a job opened since the last load
-            item = self._jobs.get("all", load).get(str(job_ref))
-        if item is None:
-            raise PermanentError(f"{ATS}: job {job_ref} not found", ats=ATS, status=404)
-        return item, bool(fresh)
-
-    def _open_job(self, job_ref: str) -> dict:
-        """The job, asked again whether it is still open unless its list was read just now: a
-        cached "open" may be older than HR closing it, and a closed job refuses the candidate
-        only after the CV and the applicant were created."""
-        item, fresh = self._job_lookup(job_ref)
-        if not fresh and not (payloads.is_open(item) and self._still_open(item)):
-            self._jobs.clear()  # closed, reopened or renamed since the last load: read it again
-            item, _ = self._job_lookup(job_ref)
-        if not payloads.is_open(item):
-            raise PermanentError(f"{ATS}: job {job_ref} is closed in Skailer", ats=ATS, status=422)
-        return item
-
-    def _still_open(self, item: Mapping[str, Any]) -> bool:
-        def same(found: Mapping[str, Any]) -> bool:
-            return str(found["id"]) == str(item["id"])
-
-        query = {"query": item.get("title", ""), "status": "open"}
-        return any(same(found) for found in self._search(payloads.JOBS_SEARCH, query, until=same))
-
-    def _pipeline(self, pipeline_id: int | str) -> dict:
-        pipelines = self._pipelines.get("all", lambda: self._json("GET", payloads.PIPELINES))
-        for pipeline in pipelines:
-            if str(pipeline["id"]) == str(pipeline_id):
-                return pipeline
-        raise PermanentError(f"{ATS}: pipeline {pipeline_id} not found", ats=ATS, status=404)
-
-    def _stage_id(self, pipeline_id: str, wanted: str, job_ref: str) -> int:
-        for fresh in (False, True):
-            if fresh:
-                self._pipelines.clear()  # a stage added since the last load
-            for stage in self._pipeline(pipeline_id)["stages"]:
-                if str(stage["id"]) == str(wanted) or stage["name"].lower() == str(wanted).lower():
-                    return int(stage["id"])
-        raise PermanentError(
-            f"{ATS}: stage {wanted!r} is not in pipeline {pipeline_id} of job {job_ref}", ats=ATS, status=422
-        )
-
-    def _source_items(self) -> list[dict]:
-        return self._sources.get("all", lambda: self._json("GET", payloads.SOURCES))
-
     def _wanted_source(self, submission: Submission) -> str:
-        known = (s["name"] for s in self._source_items())
+        known = (s["name"] for s in self._lookups.sources())
         return payloads.source_name(submission, self._settings.source, known)
-
-    def _source_id(self, name: str) -> int | None:
-        wanted = name.strip().lower()
-        return next((int(s["id"]) for s in self._source_items() if s["name"].lower() == wanted), None)
 
 
 def build(
