@@ -75,7 +75,7 @@ class SkailerLookups:
         def same(found: Mapping[str, Any]) -> bool:
             return str(found["id"]) == str(item["id"])
 
-        query = {"query": item.get("title", ""), "status": "open"}
+        query = payloads.open_jobs_titled(item.get("title", ""))
         return any(same(found) for found in self._search(payloads.JOBS_SEARCH, query, until=same))
 
     # pipelines and sources ---------------------------------------------------------------

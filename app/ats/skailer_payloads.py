@@ -37,13 +37,9 @@ def resume_note(*, linked: bool, unattached_cv: str = "") -> str:
     return f"{what}; {where}"
 
 
-def jobs_search(page: int, *, query: str = "", status: str = "") -> dict:
-    body: dict[str, Any] = {"page": page}
-    if query:
-        body["query"] = query
-    if status:
-        body["status"] = status
-    return body
+def open_jobs_titled(title: str) -> dict:
+    """The search asking whether a job is still open: by its title (ASSUMED to match as text)."""
+    return {"query": title, "status": "open"} if title else {"status": "open"}
 
 
 def job_from(item: Mapping[str, Any]) -> Job:
@@ -197,10 +193,6 @@ def source_line(wanted: str, filed_under: str) -> str:
     if not wanted or wanted.lower() == filed_under.lower():
         return filed_under
     return f"{wanted} (not in Skailer's source directory; filed under {filed_under})"
-
-
-def applicants_search(email: str, page: int) -> dict:
-    return {"query": email, "page": page}
 
 
 def candidates_search(applicant_ref: str, job_ref: str) -> dict:
