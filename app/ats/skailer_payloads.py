@@ -1,4 +1,4 @@
-"""Request bodies Skailer receives and the ids read from its answers.
+"""Request bodies Skailer receives, the ids read from its answers, and the words HR reads.
 
 Paths and field names come from the vendor guide; the body shapes are ASSUMED (CONTRACTS §7)
 and kept here, in one place, to be corrected once real documentation or a tenant is at hand.
@@ -22,10 +22,24 @@ ACTIONS = "/api/v1/candidates/{candidate_id}/actions"
 # Not in the guide: lookups following the documented `/search` convention (ASSUMED).
 APPLICANTS_SEARCH = "/api/v1/applicants/search"
 CANDIDATES_SEARCH = "/api/v1/candidates/search"
+PER_PAGE = 20  # the documented default page size of every /search endpoint (SK-CON)
+
+NO_ATTACH = "Skailer documents no way to add a CV to an applicant it already holds"
 
 
-def jobs_search(page: int) -> dict:
-    return {"page": page}
+def resume_note(*, linked: bool, unattached_cv: str = "") -> str:
+    """What HR is told when a returning applicant's new resume could not go onto their record."""
+    if unattached_cv:
+        what = f"{NO_ATTACH}: CV {unattached_cv}, uploaded before Skailer named the person, is on no record"
+    else:
+        what = f"{NO_ATTACH}, so the new resume was not uploaded"
+    where = "it is linked in the comment on the candidate" if linked else "it was not sent: download it here"
+    return f"{what}; {where}"
+
+
+def open_jobs_titled(title: str) -> dict:
+    """The search asking whether a job is still open: by its title (ASSUMED to match as text)."""
+    return {"query": title, "status": "open"} if title else {"status": "open"}
 
 
 def job_from(item: Mapping[str, Any]) -> Job:
@@ -33,72 +47,114 @@ def job_from(item: Mapping[str, Any]) -> Job:
         ref=str(item["id"]),
         title=item.get("title", ""),
         location=item.get("location", "") or "",
-        open=item.get("status", "open") == "open",
+        open=is_open(item),
     )
 
 
-def is_last_page(body: Mapping[str, Any], seen: int) -> bool:
-    return not body.get("items") or seen >= int(body.get("total", seen))
+def is_open(item: Mapping[str, Any]) -> bool:
+    return item.get("status", "open") == "open"
 
 
-def applicant(submission: Submission, cv_ref: str | None, source_id: int | None) -> dict:
-    city, _, country = (part.strip() for part in submission.location.rpartition(","))
-    body: dict[str, Any] = {
+def is_last_page(body: Mapping[str, Any], on_page: int, seen: int) -> bool:
+    """Skailer documents paging (20 a page) but no `total`: a page shorter than the page size,
+    or an empty one, is the last. A `total`, where one is given, is believed."""
+    if on_page == 0:
+        return True
+    if body.get("total") is not None:
+        return seen >= int(body["total"])
+    return on_page < int(body.get("per_page") or PER_PAGE)
+
+
+def applicant(submission: Submission, cv_ref: str | None, source_id: int) -> dict:
+    city, country = split_location(submission.location)
+    return {
         "first_name": submission.first_name,
         "last_name": submission.last_name,
         "email": submission.email,
         "phone": submission.phone,
         "linkedin_url": submission.url,
-        "city": city or country,
-        "country": country if city else "",
+        "city": city,
+        "country": country,
+        "source_id": source_id,
         "cv_ids": [int(cv_ref)] if cv_ref else [],
     }
-    if source_id is not None:
-        body["source_id"] = source_id
-    return body
+
+
+def split_location(location: str) -> tuple[str, str]:
+    """("London", "UK") from "London, UK"; a single word is taken for the city."""
+    city, _, country = (part.strip() for part in location.rpartition(","))
+    return (city, country) if city else (country, "")
 
 
 def duplicate_applicant_id(body: Mapping[str, Any]) -> str | None:
     """The existing applicant's id in a 422 "email already exists" answer, if given."""
-    ids = (body.get("errors") or {}).get("applicant_id") or []
-    return str(ids[0]) if ids else None
+    errors = body.get("errors") or {}
+    ids = errors.get("applicant_id") if isinstance(errors, Mapping) else None
+    return str(ids[0]) if isinstance(ids, list) and ids else None
 
 
-def candidate(
-    job_id: int, applicant_ref: str, pipeline_id: int, stage_id: int, source_id: int | None
-) -> dict:
-    body = {
+def names_email(body: Mapping[str, Any]) -> bool:
+    errors = body.get("errors") or {}
+    return isinstance(errors, Mapping) and "email" in errors
+
+
+def candidate(job_id: int, applicant_ref: str, pipeline_id: int, stage_id: int, source_id: int) -> dict:
+    return {
         "job_id": job_id,
         "applicant_id": int(applicant_ref),
         "pipeline_id": pipeline_id,
         "pipeline_stage_id": stage_id,
+        "source_id": source_id,
     }
-    if source_id is not None:
-        body["source_id"] = source_id
-    return body
 
 
 def source_name(submission: Submission, configured: str, known: Iterable[str]) -> str:
     """The source named by the visit's utm_source when Skailer has one of that name (spelled as
-    Skailer spells it), else the configured one; the full attribution goes in the comment."""
+    Skailer spells it), else the job's, else the configured one; the full attribution goes in
+    the comment."""
     wanted = (submission.attribution.get("utm_source") or "").strip().lower()
     match = next((name for name in known if wanted and name.lower() == wanted), None)
     return match or submission.source or configured
 
 
-def needs_comment(submission: Submission, *, source_known: bool) -> bool:
+def source_note(wanted: str, filed_under: str) -> str:
+    return f"Skailer has no source named {wanted!r}: the application is filed under {filed_under!r}"
+
+
+def already_in_ats(applicant_ref: str, candidate_ref: str, job_ref: str) -> str:
+    return (
+        f"skailer: applicant {applicant_ref} is already candidate {candidate_ref} on job "
+        f"{job_ref} in Skailer: nothing more was sent"
+    )
+
+
+def returning_note(applicant_ref: str) -> str:
+    return (
+        f"Skailer already held this person as applicant {applicant_ref}: they were put on this job "
+        "as that applicant, and the details given now are in the comment"
+    )
+
+
+def needs_comment(submission: Submission, done: Mapping[str, str]) -> bool:
     """Whether the application holds anything the applicant and candidate fields do not."""
     return bool(
         submission.cover_letter.strip()
         or submission.answers
         or any(submission.attribution.values())
-        or not source_known
+        or "note:source" in done
+        or "note:applicant" in done
+        or "note:resume" in done
     )
 
 
-def comment(submission: Submission, source_name: str) -> dict:
-    """One comment carrying what Skailer has no field for: letter, answers, consent, source."""
+def comment(submission: Submission, source: str, *, returning: bool, resume_link: str) -> dict:
+    """One comment carrying what Skailer has no field for: letter, answers, consent, source, and
+    for a person Skailer already held, what they gave this time (contacts, the resume's link)."""
     parts = []
+    if returning:
+        parts.append(given_now(submission, resume_link))
+    elif resume_link:
+        parts.append(f"Resume sent with this application: {resume_link}")
     if submission.cover_letter:
         parts.append("Cover letter:\n" + submission.cover_letter)
     if submission.answers:
@@ -108,19 +164,39 @@ def comment(submission: Submission, source_name: str) -> dict:
             f"Consent (version {submission.consent_version or '-'}, given "
             f"{submission.consent_at or '-'}):\n{submission.consent_text}"
         )
-    origin = [f"source: {source_name}"] if source_name else []
+    origin = [f"source: {source}"] if source else []
     origin += [f"{key}: {value}" for key, value in sorted(submission.attribution.items())]
     origin.append(f"application: {submission.public_id}")
     parts.append("Came from the careers site\n" + "\n".join(origin))
     return {"comment": "\n\n".join(parts)}
 
 
-def applicants_search(email: str) -> dict:
-    return {"query": email, "page": 1}
+def given_now(submission: Submission, resume_link: str) -> str:
+    """The fields an applicant Skailer already held gave with this application, which no
+    applicant field receives since the record is not created again."""
+    lines = [
+        f"{label}: {value}"
+        for label, value in (
+            ("Name", f"{submission.first_name} {submission.last_name}".strip()),
+            ("Phone", submission.phone),
+            ("LinkedIn / website", submission.url),
+            ("Location", submission.location),
+        )
+        if value
+    ]
+    if submission.resume is not None:
+        lines.append(f"Resume: {resume_link or 'kept in the careers site (not sent)'}")
+    return "Applied again; details given with this application:\n" + "\n".join(lines)
 
 
-def candidates_search(applicant_ref: str, job_id: int) -> dict:
-    return {"applicant_id": int(applicant_ref), "job_id": job_id, "page": 1}
+def source_line(wanted: str, filed_under: str) -> str:
+    if not wanted or wanted.lower() == filed_under.lower():
+        return filed_under
+    return f"{wanted} (not in Skailer's source directory; filed under {filed_under})"
+
+
+def candidates_search(applicant_ref: str, job_ref: str) -> dict:
+    return {"applicant_id": int(applicant_ref), "job_id": int(job_ref), "page": 1}
 
 
 def matching_applicant(items: Iterable[Mapping[str, Any]], email: str) -> str | None:

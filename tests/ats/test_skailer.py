@@ -45,17 +45,66 @@ def test_the_stage_is_looked_up_in_the_jobs_own_pipeline():
     assert (candidate["pipeline_id"], candidate["pipeline_stage_id"]) == (13, 112)
 
 
-def test_an_unknown_stage_is_a_permanent_error_with_no_candidate():
+def test_an_unknown_stage_stops_the_delivery_before_anything_is_created():
     harness = make()
-    with pytest.raises(PermanentError):
+    with pytest.raises(PermanentError, match="stage 'Nonexistent' is not in pipeline 12 of job 311"):
         deliver(harness, stage="Nonexistent")
-    assert state(harness).candidates == {}
+    assert harness.sandbox.count_records() == 0
+    assert [path for _, path in state(harness).calls if "search" not in path and "/all" not in path] == []
 
 
-def test_an_unknown_job_is_a_permanent_error():
+def test_an_unknown_job_stops_the_delivery_before_anything_is_created():
     harness = make()
-    with pytest.raises(PermanentError):
+    with pytest.raises(PermanentError, match="job 999 not found"):
         deliver(harness, job_ref="999")
+    assert harness.sandbox.count_records() == 0
+
+
+def test_a_closed_job_is_refused_by_ref_before_anything_is_created():
+    harness = make()
+    with pytest.raises(PermanentError, match="job 313 is closed") as raised:
+        deliver(harness, job_ref="313")
+    assert raised.value.status == 422
+    assert harness.sandbox.count_records() == 0
+
+
+def test_a_job_closed_in_skailer_after_the_lookups_were_cached_is_still_refused_first():
+    clock = FakeClock()
+    harness = make(clock=clock)
+    deliver(harness, email="first@example.com", application_id=1)
+    before = harness.sandbox.count_records()
+    harness.sandbox.close_job("311")
+    clock.advance(60)  # well within the cache's life
+    with pytest.raises(PermanentError, match="job 311 is closed"):
+        deliver(harness, email="second@example.com", application_id=2)
+    assert harness.sandbox.count_records() == before
+
+
+def test_a_job_renamed_since_the_cache_was_loaded_is_still_taken_as_open():
+    harness = make()
+    deliver(harness, email="first@example.com", application_id=1)
+    state(harness).jobs[0]["title"] = "Senior Data Engineer"
+    deliver(harness, email="second@example.com", application_id=2)
+    assert harness.sandbox.count_applications("second@example.com", "311") == 1
+
+
+def test_a_stage_added_since_the_cache_was_loaded_is_found_by_reading_the_pipelines_again():
+    harness = make()
+    deliver(harness, email="first@example.com", application_id=1)
+    state(harness).pipelines[0]["stages"].append({"id": 104, "name": "Sourced", "position": 3})
+    deliver(harness, email="second@example.com", application_id=2, stage="Sourced")
+    candidates = list(state(harness).candidates.values())
+    assert candidates[-1]["pipeline_stage_id"] == 104
+
+
+def test_the_resolved_job_stage_and_source_are_checkpointed_before_the_first_create():
+    harness = make()
+    done = deliver(harness, stage="Screening")
+    assert list(done)[:4] == ["find_job", "pick_stage", "pick_source", "find_applicant"]
+    assert done["find_job"] == {"job_ref": "311", "pipeline_ref": "12"}
+    assert done["pick_stage"] == {"stage_ref": "102"}
+    assert done["pick_source"] == {"source_ref": "7"}
+    assert done["find_applicant"] == {}
 
 
 def test_the_source_is_found_by_name():
@@ -63,6 +112,27 @@ def test_the_source_is_found_by_name():
     deliver(harness, source="referral")
     [applicant] = state(harness).applicants.values()
     assert applicant["source_id"] == 9 and only_candidate(harness)["source_id"] == 9
+
+
+def test_a_source_skailer_does_not_know_falls_back_to_the_configured_one_with_a_note():
+    harness = make()
+    done = deliver(harness, source="Job fair", **BARE)
+    [applicant] = state(harness).applicants.values()
+    assert applicant["source_id"] == 7 and only_candidate(harness)["source_id"] == 7  # Careers site
+    assert done["pick_source"]["note:source"] == (
+        "Skailer has no source named 'Job fair': the application is filed under 'Careers site'"
+    )
+    [action] = state(harness).actions.values()
+    assert (
+        "source: Job fair (not in Skailer's source directory; filed under Careers site)" in action["comment"]
+    )
+
+
+def test_no_known_source_at_all_stops_the_delivery_before_anything_is_created():
+    harness = make(settings={"source": "Website"})
+    with pytest.raises(PermanentError, match="source 'Job fair' is not in Skailer's source directory"):
+        deliver(harness, source="Job fair")
+    assert harness.sandbox.count_records() == 0
 
 
 def test_the_applicant_carries_the_uploaded_cv():
@@ -91,24 +161,25 @@ def test_the_comment_carries_letter_answers_consent_and_source():
         assert expected in text
 
 
-def test_warm_lookups_leave_three_required_calls_and_the_comment_per_application():
+def test_warm_lookups_leave_five_required_calls_and_the_comment_per_application():
+    """Warm: is the job still open, is the person known, then upload, applicant, candidate."""
     harness = make()
     deliver(harness, email="first@example.com", application_id=1)
     first = state(harness).count_calls()
     deliver(harness, email="second@example.com", application_id=2)
-    assert first == 7
-    assert state(harness).count_calls() - first == 4
+    assert first == 8  # cold: jobs, pipelines, sources, the person, the four writes
+    assert state(harness).count_calls() - first == 6
 
 
 BARE = {"cover_letter": "", "answers": (), "attribution": {}}
 
 
-def test_an_application_with_nothing_beyond_the_fields_costs_three_calls_and_no_comment():
+def test_an_application_with_nothing_beyond_the_fields_costs_five_calls_and_no_comment():
     harness = make()
     deliver(harness, email="first@example.com", application_id=1)
     first = state(harness).count_calls()
     done = deliver(harness, email="second@example.com", application_id=2, **BARE)
-    assert state(harness).count_calls() - first == 3
+    assert state(harness).count_calls() - first == 5
     assert done["comment"] == {"comment_ref": ""}
     assert len(state(harness).actions) == 1  # the first application's only
     assert len(state(harness).candidates) == 2
@@ -142,23 +213,53 @@ def test_an_unknown_comment_policy_is_refused_when_the_adapter_is_built():
 def test_lookups_are_loaded_again_once_the_cache_expires():
     clock = FakeClock()
     harness = make(clock=clock)
-    harness.adapter.list_jobs()
-    harness.adapter.list_jobs()
-    clock.advance(601)
-    harness.adapter.list_jobs()
-    searches = [c for c in state(harness).calls if c[1] == "/api/v1/jobs/search"]
-    assert len(searches) == 2
+    job = Job(ref="311", title="")
+    for _ in range(2):
+        harness.adapter.list_jobs(), harness.adapter.stages(job), harness.adapter.sources()
+    clock.advance(599)
+    harness.adapter.list_jobs(), harness.adapter.stages(job), harness.adapter.sources()
+    assert state(harness).count_calls() == 3
+    clock.advance(2)
+    harness.adapter.list_jobs(), harness.adapter.stages(job), harness.adapter.sources()
+    assert state(harness).count_calls() == 6
 
 
-def test_jobs_are_read_across_every_page():
-    harness = make()
+def more_jobs(harness, count: int) -> None:
     state(harness).jobs.extend(
-        {"id": 1000 + n, "title": f"Role {n}", "pipeline_id": 12, "status": "open"} for n in range(42)
+        {"id": 1000 + n, "title": f"Role {n}", "pipeline_id": 12, "status": "open"} for n in range(count)
     )
+
+
+def job_searches(harness) -> int:
+    return sum(1 for c in state(harness).calls if c[1] == "/api/v1/jobs/search")
+
+
+def test_jobs_are_read_across_every_page_although_no_page_gives_a_total():
+    harness = make()
+    more_jobs(harness, 42)
     jobs = harness.adapter.list_jobs()
-    assert len(jobs) == 45
-    assert sum(1 for c in state(harness).calls if c[1] == "/api/v1/jobs/search") == 3
+    assert len(jobs) == 45 and job_searches(harness) == 3  # 20 + 20 + 5
     assert Job(ref="313", title="Office Manager", location="Madrid", open=False) in jobs
+
+
+def test_two_full_pages_of_jobs_end_with_the_empty_third():
+    harness = make()
+    more_jobs(harness, 37)
+    assert len(harness.adapter.list_jobs()) == 40
+    assert job_searches(harness) == 3  # 20 + 20 + an empty page
+
+
+def test_a_total_when_a_page_gives_one_spares_the_empty_page():
+    harness = make({"report_total": True})
+    more_jobs(harness, 37)
+    assert len(harness.adapter.list_jobs()) == 40 and job_searches(harness) == 2
+
+
+def test_a_job_on_the_third_page_receives_its_application():
+    harness = make()
+    more_jobs(harness, 45)
+    deliver(harness, job_ref="1044")
+    assert harness.sandbox.count_applications("ada@example.com", "1044") == 1
 
 
 def test_stages_and_sources_are_listed_for_hr_to_pick():

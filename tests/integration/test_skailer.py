@@ -7,6 +7,7 @@ import re
 import time
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from app.extensions import db
 from app.intake import delivery as delivery_service
 from app.models import Integration, utcnow
 from app.storage import Storage
+from tests.ats.harnesses import PDF_BYTES
 from tests.conftest import PASSWORD, add_user, csrf_token_from
 from tests.integration.conftest import CallLog, wait_until
 
@@ -106,7 +108,7 @@ def test_a_slow_ats_still_gets_the_application(site, skailer):
     assert_delivered_once(control)
 
 
-@pytest.mark.parametrize("step", ["search_jobs", "pipelines", "sources", *CREATES])
+@pytest.mark.parametrize("step", ["find_job", "pick_stage", "pick_source", "find_applicant", *CREATES])
 def test_a_failure_at_any_step_is_retried_to_exactly_one_delivery(careers, skailer, step):
     control, _, url = skailer
     site = careers({"kind": "skailer", "base_url": url, "token": TOKEN})
@@ -246,5 +248,40 @@ def test_the_checkpoint_names_every_id_skailer_returned(site, skailer):
     refs = {
         key: value for ids in row.checkpoints.values() if isinstance(ids, dict) for key, value in ids.items()
     }
-    assert set(refs) == {"cv_ref", "applicant_ref", "candidate_ref", "comment_ref"}
+    assert set(refs) == {
+        *("job_ref", "pipeline_ref", "stage_ref", "source_ref"),
+        *("cv_ref", "applicant_ref", "candidate_ref", "comment_ref"),
+    }
     assert all(re.fullmatch(r"\d+", value) for value in refs.values())
+
+
+BACKEND_ENGINEER = "312"
+
+
+def test_a_returning_applicant_reaches_another_job_with_the_new_resume_as_a_working_link(site, skailer):
+    control, _, _ = skailer
+    site.app.config["PUBLIC_BASE_URL"] = site.site.url
+    site.wait_for(site.apply(site.job_id(DATA_ENGINEER)))
+    cvs = len(control.state.cvs)
+    again = site.apply(site.job_id(BACKEND_ENGINEER), resume=("grace-2026.pdf", PDF_BYTES, "application/pdf"))
+    row = site.wait_for(again)
+    assert control.count_people(EMAIL) == 1 and control.count_applications(EMAIL, BACKEND_ENGINEER) == 1
+    assert len(control.state.cvs) == cvs  # nothing uploaded that no applicant holds
+    comment = control.state.actions[int(row.checkpoints["comment"]["comment_ref"])]["comment"]
+    link = next(word for word in comment.split() if "/files/resume/" in word)
+    download = httpx.get(link)
+    assert download.status_code == 200 and download.content == PDF_BYTES
+    add_user(site.app)
+    login(site.browser)
+    page = site.browser.get(f"/admin/applications/{again}").text
+    assert "Skailer documents no way to add a CV to an applicant it already holds" in page
+
+
+def test_applying_again_to_the_same_job_ends_already_in_the_ats_with_nothing_sent(site, skailer):
+    control, _, _ = skailer
+    site.wait_for(site.apply(site.job_id(DATA_ENGINEER)))
+    records = control.count_records()
+    again = site.apply(site.job_id(DATA_ENGINEER))
+    row = site.wait_for(again, "already_in_ats")
+    assert row.attempts == 1 and "already candidate" in row.last_error and "on job 311" in row.last_error
+    assert control.count_records() == records

@@ -111,12 +111,12 @@ def test_a_crash_in_a_step_is_recorded_and_fails_the_delivery_for_hr_to_see(app,
     )
     assert run(app, application_id, answers_empty).status == "failed"
     saved = row(app, application_id)
-    assert saved.last_error == "skailer: upload_cv -> unexpected KeyError 'cv_id'"
+    assert saved.last_error == "skailer: find_job -> unexpected KeyError 'items'"
     assert saved.attempts == 1 and saved.lease_until is None
     add_user(app)
     login(client)
     page = client.get(f"/admin/applications/{application_id}")
-    assert "skailer: upload_cv -&gt; unexpected KeyError" in page.text
+    assert "skailer: find_job -&gt; unexpected KeyError" in page.text
 
 
 def test_an_error_outside_the_steps_is_retried_and_recorded_until_the_attempts_run_out(app, adapter):

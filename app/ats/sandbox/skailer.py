@@ -8,6 +8,7 @@ or GET /_sandbox/state; faults are set by config or POST /_sandbox/faults (see c
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import re
@@ -49,7 +50,7 @@ CANDIDATES_SEARCH: Spec = {"applicant_id": (int, False), "job_id": (int, False),
 APPLICANT: Spec = {
     **{name: (str, True) for name in ("first_name", "last_name", "email")},
     **{name: (str, False) for name in ("phone", "linkedin_url", "city", "country", "position", "company")},
-    "source_id": (int, False),
+    "source_id": (int, True),  # S4:15-16 "store the required source_id"; placement ASSUMED
     "cv_ids": (list, False),
     "skills": (list, False),
 }
@@ -65,6 +66,11 @@ ACTION: Spec = {
     "datetime_action_date": (str, False),
 }
 ACTION_FIELDS = ("pipeline_stage_id", "disqualification_reason_id", "reserved", "comment")
+CV_TYPES = {  # what a stored CV is, judged by its content (see cv_kind)
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 TYPE_NAMES = {str: "a string", int: "an integer", list: "an array", bool: "true or false"}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -172,7 +178,7 @@ def read_body(spec: Spec) -> tuple[dict, dict[str, list[str]]]:
 @dataclass
 class SkailerState:
     jobs: list[dict] = field(default_factory=lambda: [dict(j) for j in SEED_JOBS])
-    pipelines: list[dict] = field(default_factory=lambda: [dict(p) for p in SEED_PIPELINES])
+    pipelines: list[dict] = field(default_factory=lambda: copy.deepcopy(SEED_PIPELINES))
     sources: list[dict] = field(default_factory=lambda: [dict(s) for s in SEED_SOURCES])
     tokens: dict[str, float] = field(default_factory=dict)  # token -> issued at (epoch s)
     cvs: dict[int, dict] = field(default_factory=dict)
@@ -181,7 +187,7 @@ class SkailerState:
     actions: dict[int, dict] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (method, path) per request
     reject_duplicate_email: bool = True
-    report_total: bool = True  # False: /search pages carry no "total", as Skailer documents none
+    report_total: bool = False  # True: /search pages also say how many items there are (undocumented)
     clock: Callable[[], float] = field(default=time.time, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _ids: Any = field(default_factory=lambda: itertools.count(5000), repr=False)
@@ -194,6 +200,9 @@ class SkailerState:
 
     def applicant_by_email(self, email: str) -> dict | None:
         return next((a for a in self.applicants.values() if a["email"].lower() == email.lower()), None)
+
+    def applicants_of(self, email: str) -> list[dict]:
+        return [a for a in self.applicants.values() if a["email"].lower() == email.lower()]
 
     def count_calls(self, path_prefix: str = "/api/") -> int:
         return sum(1 for _, path in self.calls if path.startswith(path_prefix))
@@ -213,14 +222,34 @@ class SkailerControl(SandboxControl[SkailerState]):
 
     def count_applications(self, email: str, job_ref: str) -> int:
         with self.state.lock:
-            applicant_ids = {
-                a["id"] for a in self.state.applicants.values() if a["email"].lower() == email.lower()
-            }
+            applicant_ids = {a["id"] for a in self.state.applicants_of(email)}
             return sum(
                 1
                 for c in self.state.candidates.values()
                 if c["applicant_id"] in applicant_ids and str(c["job_id"]) == str(job_ref)
             )
+
+    def count_people(self, email: str) -> int:
+        with self.state.lock:
+            return len(self.state.applicants_of(email))
+
+    def resume_types(self, email: str) -> list[str]:
+        """The CVs attached to this person's applicant records (an uploaded CV no applicant
+        names is no one's), oldest first."""
+        with self.state.lock:
+            cv_ids = sorted(cv for a in self.state.applicants_of(email) for cv in a["cv_ids"])
+            return [self.state.cvs[cv]["content_type"] for cv in cv_ids]
+
+    def count_records(self) -> int:
+        state = self.state
+        with state.lock:
+            return len(state.cvs) + len(state.applicants) + len(state.candidates) + len(state.actions)
+
+    def close_job(self, job_ref: str) -> None:
+        with self.state.lock:
+            for job in self.state.jobs:
+                if str(job["id"]) == str(job_ref):
+                    job["status"] = "closed"
 
     def expire_token(self) -> None:
         """Skailer tokens age out, so expiring one makes it older than TOKEN_LIFETIME; issuing
@@ -254,7 +283,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         state = SkailerState(
             clock=clock,
             reject_duplicate_email=settings.get("reject_duplicate_email", True),
-            report_total=settings.get("report_total", True),
+            report_total=settings.get("report_total", False),
         )
         state.tokens[settings.get("token", "sandbox-token")] = clock()
         return state
@@ -278,9 +307,9 @@ control = sandbox_of  # the name older callers use
 
 
 STEP_OF = {
-    ("POST", "/api/v1/jobs/search"): "search_jobs",
-    ("GET", "/api/v1/pipelines/all"): "pipelines",
-    ("GET", "/api/v1/sources/all"): "sources",
+    ("POST", "/api/v1/jobs/search"): "find_job",
+    ("GET", "/api/v1/pipelines/all"): "pick_stage",
+    ("GET", "/api/v1/sources/all"): "pick_source",
     ("POST", "/api/v1/upload-cv-file"): "upload_cv",
     ("POST", "/api/v1/applicant"): "create_applicant",
     ("POST", "/api/v1/candidate"): "assign_to_job",
@@ -400,11 +429,17 @@ def _applicant_writes(app: Flask, control: SkailerControl) -> None:
             return invalid({"file": ["The file field is required."]})
         if len(data) > MAX_FILE_BYTES:
             return invalid({"file": ["The file may not be greater than 10240 kilobytes."]})
-        if cv_kind(data) is None:
+        kind = cv_kind(data)
+        if kind is None:
             return invalid({"file": ["The file must be a file of type: pdf, doc, docx."]})
         with state.lock:
             cv_id = state.next_id()
-            state.cvs[cv_id] = {"id": cv_id, "filename": upload.filename, "size": len(data)}
+            state.cvs[cv_id] = {
+                "id": cv_id,
+                "filename": upload.filename,
+                "size": len(data),
+                "content_type": CV_TYPES[kind],
+            }
         return _saved(control, "upload_cv", {"cv_id": cv_id, "parsed": {}})
 
     @app.post("/api/v1/applicant")
@@ -491,7 +526,7 @@ def _applicant_errors(state: SkailerState, body: dict) -> dict:
         errors["cv_ids"] = ["The cv_ids must be an array of integers."]
     elif any(cv not in state.cvs for cv in cv_ids):
         errors["cv_ids"] = ["Unknown cv id."]
-    if body.get("source_id") is not None and body["source_id"] not in {s["id"] for s in state.sources}:
+    if body["source_id"] not in {s["id"] for s in state.sources}:
         errors["source_id"] = ["Unknown source."]
     return errors
 
