@@ -13,6 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ENV_PREFIX, ConfigError, check_embed_origins, ensure_secret_key, load_settings
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.storage import EXTENSION as STORAGE_EXTENSION
+from app.storage import build_storage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     _init_extensions(app)
+    app.extensions[STORAGE_EXTENSION] = build_storage(app.config)
     _register_blueprints(app)
     _register_queue(app)
     from app.cli import register_cli
