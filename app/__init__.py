@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ENV_PREFIX, ConfigError, check_embed_origins, ensure_secret_key, load_settings
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.shared import REDIS_TIMEOUTS, limits_uri, redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,9 +73,23 @@ def _apply(app: Flask) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings["SESSION_COOKIE_SECURE"],
         WTF_CSRF_TIME_LIMIT=None if settings["ENV"] == "development" else 4 * 3600,
-        RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_STORAGE_URI=_inbound_limits_uri(settings),
+        RATELIMIT_STORAGE_OPTIONS=REDIS_TIMEOUTS,
+        # Redis down must not refuse an application: limits go on counting in this process
+        # until Redis answers again, and an error while counting lets the request through.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
         RATELIMIT_HEADERS_ENABLED=True,
     )
+
+
+def _inbound_limits_uri(settings: Any) -> str:
+    """Flask-Limiter's storage: as configured, else the shared Redis, so every web process
+    counts together; memory:// only without Redis (one process in `make run`)."""
+    if settings["RATELIMIT_STORAGE_URI"]:
+        return str(settings["RATELIMIT_STORAGE_URI"])
+    url = redis_url(settings)
+    return limits_uri(url) if url else "memory://"
 
 
 def _engine_options(url: str) -> dict[str, Any]:

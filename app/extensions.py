@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+from flask import Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -17,6 +18,14 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def application_stored(response: Response) -> bool:
+    """The apply limit counts applications taken in (answered by a redirect to the thanks page),
+    not forms sent back to be corrected: a candidate's typo does not use up their limit."""
+    return response.status_code in (302, 303)
+
+
 login_manager = LoginManager()
 
 

@@ -31,6 +31,7 @@ from app.intake.submit import HELD_FOLDER, remove_orphan_files
 from app.intake.sync import SyncReport, sync_jobs
 from app.models import Delivery, utcnow
 from app.resume.service import purge_parse_results
+from app.shared import counter_storage
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -81,11 +82,13 @@ class Adapters:
     """One adapter (one pooled HTTP client) per target kind, built on first use.
 
     Every adapter of a kind with a documented request budget gets the limiter shared by all
-    worker processes through a SQLite file in the instance folder.
+    worker processes: through Redis when one is configured, else through a SQLite file in the
+    instance folder. Quotas (NexivoHR's daily one) are counted in the same Redis.
     """
 
     def __init__(self, app: Flask) -> None:
         self._app = app
+        self._counters = counter_storage(app.config)
         self._built: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -103,6 +106,7 @@ class Adapters:
         return build_adapter(
             settings,
             limiter=self._limiter(settings),
+            counters=self._counters,
             resume_link=resume_link_maker(self._app),
             demographics=read_choices(db_session),
         )
@@ -110,7 +114,7 @@ class Adapters:
     def _limiter(self, settings: dict):
         folder = Path(self._app.instance_path)
         folder.mkdir(parents=True, exist_ok=True)
-        return shared_limiter(settings, str(folder / "ratelimit.db"))
+        return shared_limiter(settings, str(folder / "ratelimit.db"), self._counters)
 
 
 def register_tasks(huey: Huey, app: Flask) -> Tasks:
