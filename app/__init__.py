@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ENV_PREFIX, ConfigError, check_embed_origins, ensure_secret_key, load_settings
-from app.extensions import csrf, db, limiter, login_manager, migrate
-from app.shared import REDIS_TIMEOUTS, limits_uri, redis_url
+from app.extensions import cache, csrf, db, limiter, login_manager, migrate
+from app.shared import REDIS_TIMEOUTS, cache_settings, limits_uri, namespace, redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,6 +80,8 @@ def _apply(app: Flask) -> None:
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,
         RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX=namespace(settings),
+        **cache_settings(settings),
     )
 
 
@@ -115,6 +117,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "app" / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.session_protection = "strong"

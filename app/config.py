@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # default: sqlite file in the instance folder
     "QUEUE_URL": None,  # default: SqliteHuey file in the instance folder
     "REDIS_URL": None,  # limits, quotas and caches shared by all processes; default: QUEUE_URL if Redis
+    "REDIS_PREFIX": None,  # prefix of our Redis keys; default: derived from DATABASE_URL
     "UPLOAD_DIR": None,  # default: instance/uploads
     "MAX_UPLOAD_MB": 10,
     "COMPANY_NAME": "Example Corp",
@@ -62,7 +63,15 @@ ENV_PREFIX = "CAREERS"
 # Text settings keep the environment's string as it is: a secret key of digits stays a string,
 # where Flask's JSON decoding would make it a number.
 TEXT_SETTINGS = frozenset(
-    {"SECRET_KEY", "DATABASE_URL", "QUEUE_URL", "REDIS_URL", "UPLOAD_DIR", "RATELIMIT_STORAGE_URI"}
+    {
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "QUEUE_URL",
+        "REDIS_URL",
+        "REDIS_PREFIX",
+        "UPLOAD_DIR",
+        "RATELIMIT_STORAGE_URI",
+    }
     | {key for key, value in DEFAULTS.items() if isinstance(value, str)}
 )
 

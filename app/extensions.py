@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
 from flask import Response
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,6 +28,7 @@ def application_stored(response: Response) -> bool:
 
 
 login_manager = LoginManager()
+cache = Cache()  # public pages and ATS lookups; Redis when set (app.shared)
 
 
 def db_session() -> Session:

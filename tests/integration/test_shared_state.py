@@ -1,23 +1,25 @@
-"""Limits shared by every process through one real Redis: vendor budgets, NexivoHR's daily
-quota and the inbound apply limit; and an application taken in while Redis is down."""
+"""State shared by every process through one real Redis: vendor budgets, NexivoHR's daily
+quota, the inbound apply limit and the page cache; and what still works while Redis is down."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from app.ats.base import RetryableError
 from app.ats.nexivohr import DailyQuota
 from app.ats.ratelimit import SharedWindow
 from app.extensions import db
 from app.intake.tasks import sweep_once
-from app.models import Application, Delivery
+from app.models import Application, Delivery, Job
 from app.shared import counter_storage
-from tests.conftest import add_job
+from tests.conftest import add_job, app_config
 from tests.support.engines import redis_missing, redis_server
 from tests.web.helpers import open_form, post_application, valid_answers
 
@@ -100,11 +102,42 @@ def test_web_processes_count_the_apply_limit_together_in_redis(make_app, redis):
     client.environ_base["REMOTE_ADDR"] = "198.51.100.21"
     assert post_application(client, job_id, open_form(client, job_id), valid_answers()).status_code == 302
     # Another process starts with nothing counted in its own memory; Redis remembers.
-    second = make_app(QUEUE_URL=redis.url, APPLY_RATE_LIMIT="1 per hour")
+    second = another_process(first, APPLY_RATE_LIMIT="1 per hour")
     other = second.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.21"
     answers = valid_answers(email="again@example.com")
     assert post_application(other, job_id, open_form(other, job_id), answers).status_code == 429
+
+
+def another_process(app, **overrides):
+    """A second app on the same database and Redis, as another web process would be."""
+    tmp = Path(app.instance_path).parent
+    return create_app(app_config(tmp, QUEUE_URL=app.config["QUEUE_URL"], **overrides))
+
+
+def test_a_job_edited_in_one_process_is_shown_fresh_by_every_other_at_once(make_app, redis):
+    web = make_app(QUEUE_URL=redis.url, PAGE_CACHE_SECONDS=60)
+    job_id = add_job(web, title="Backend Engineer")
+    visitor = web.test_client()
+    assert "Backend Engineer" in visitor.get(f"/jobs/{job_id}").text
+    admin = another_process(web, PAGE_CACHE_SECONDS=60)
+    with admin.app_context():
+        db.session.get(Job, job_id).title = "Platform Engineer"
+        db.session.commit()
+    page = visitor.get(f"/jobs/{job_id}").text
+    assert "Platform Engineer" in page and "Backend Engineer" not in page
+
+
+def test_pages_render_fresh_while_the_cache_in_redis_is_down(make_app, redis):
+    web = make_app(QUEUE_URL=redis.url, PAGE_CACHE_SECONDS=60)
+    job_id = add_job(web, title="Backend Engineer")
+    visitor = web.test_client()
+    redis.stop()
+    try:
+        page = visitor.get(f"/jobs/{job_id}")
+    finally:
+        redis.start()
+    assert page.status_code == 200 and "Backend Engineer" in page.text
 
 
 def test_an_application_sent_while_redis_is_down_is_stored_then_delivered_once_it_is_back(make_app, redis):
