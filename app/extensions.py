@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
-from flask import Response
+from typing import Any
+
+from flask import Flask, Response
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,3 +37,9 @@ def db_session() -> Session:
     """The app context's SQLAlchemy session itself, for services typed with a plain Session:
     `db.session` is a scoped proxy to it, which type checkers do not take for a Session."""
     return db.session()
+
+
+def cache_backend(app: Flask) -> Any:
+    """The cachelib cache `cache` holds for `app` (Redis or this process's memory), for code
+    that runs outside a request, such as the delivery workers."""
+    return app.extensions["cache"][cache]

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from app import create_app
 from app.ats.base import RetryableError
+from app.ats.cache import SharedLookups, TtlCache
 from app.ats.nexivohr import DailyQuota
 from app.ats.ratelimit import SharedWindow
-from app.extensions import db
+from app.extensions import cache_backend, db
 from app.intake.tasks import sweep_once
 from app.models import Application, Delivery, Job
 from app.shared import counter_storage
@@ -164,3 +165,30 @@ def test_an_application_sent_while_redis_is_down_is_stored_then_delivered_once_i
         huey.execute(task)
         db.session.expire_all()
         assert db.session.get(Delivery, application.id).status == "delivered"
+
+
+SKAILER = {"kind": "skailer", "base_url": "https://skailer.example", "token": "t", "stage": "New"}
+
+
+def test_lookups_are_read_once_for_every_worker_and_again_by_all_after_a_job_sync(make_app, redis):
+    first = make_app(QUEUE_URL=redis.url, ATS=SKAILER)
+    second = another_process(first, ATS=SKAILER)
+    target = "skailer:https://skailer.example"
+    loads: list[int] = []
+
+    def load() -> list[dict]:
+        loads.append(1)
+        return [{"id": 311, "title": f"read {len(loads)}"}]
+
+    one = TtlCache(600, shared=SharedLookups(cache_backend(first), target), name="jobs")
+    other = TtlCache(600, shared=SharedLookups(cache_backend(second), target), name="jobs")
+    assert one.get("all", load) == other.get("all", load) == [{"id": 311, "title": "read 1"}]
+    first.extensions["careers.adapters"].fresh("skailer")  # what a job sync starts with
+    assert other.get("all", load) == [{"id": 311, "title": "read 2"}]
+    other.clear()  # an adapter that saw a sign of change
+    assert one.get("all", load) == [{"id": 311, "title": "read 3"}]
+    redis.stop()
+    try:
+        assert one.get("all", load) == [{"id": 311, "title": "read 4"}]  # to the ATS, no error
+    finally:
+        redis.start()
