@@ -21,16 +21,14 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+login_manager = LoginManager()
+cache = Cache()  # public pages and ATS lookups; Redis when set (app.shared)
 
 
 def application_stored(response: Response) -> bool:
     """The apply limit counts applications taken in (answered by a redirect to the thanks page),
     not forms sent back to be corrected: a candidate's typo does not use up their limit."""
     return response.status_code in (302, 303)
-
-
-login_manager = LoginManager()
-cache = Cache()  # public pages and ATS lookups; Redis when set (app.shared)
 
 
 def db_session() -> Session:
