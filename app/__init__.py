@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ENV_PREFIX, ConfigError, check_embed_origins, ensure_secret_key, load_settings
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import cache, csrf, db, limiter, login_manager, migrate
+from app.shared import REDIS_TIMEOUTS, cache_settings, limits_uri, namespace, redis_url
 from app.storage import EXTENSION as STORAGE_EXTENSION
 from app.storage import build_storage
 
@@ -75,9 +76,25 @@ def _apply(app: Flask) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings["SESSION_COOKIE_SECURE"],
         WTF_CSRF_TIME_LIMIT=None if settings["ENV"] == "development" else 4 * 3600,
-        RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_STORAGE_URI=_inbound_limits_uri(settings),
+        RATELIMIT_STORAGE_OPTIONS=REDIS_TIMEOUTS,
+        # Redis down must not refuse an application: limits go on counting in this process
+        # until Redis answers again, and an error while counting lets the request through.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
         RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX=namespace(settings),
+        **cache_settings(settings),
     )
+
+
+def _inbound_limits_uri(settings: Any) -> str:
+    """Flask-Limiter's storage: as configured, else the shared Redis, so every web process
+    counts together; memory:// only without Redis (one process in `make run`)."""
+    if settings["RATELIMIT_STORAGE_URI"]:
+        return str(settings["RATELIMIT_STORAGE_URI"])
+    url = redis_url(settings)
+    return limits_uri(url) if url else "memory://"
 
 
 def _engine_options(url: str) -> dict[str, Any]:
@@ -103,6 +120,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "app" / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.session_protection = "strong"

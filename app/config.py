@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "DATABASE_URL": None,  # default: sqlite file in the instance folder
     "QUEUE_URL": None,  # default: SqliteHuey file in the instance folder
+    "REDIS_URL": None,  # limits, quotas and caches shared by all processes; default: QUEUE_URL if Redis
+    "REDIS_PREFIX": None,  # prefix of our Redis keys; default: derived from DATABASE_URL
     "UPLOAD_DIR": None,  # default: instance/uploads
     "STORAGE_URL": "",  # empty: files in UPLOAD_DIR; "s3://bucket/prefix": an S3-compatible bucket
     "S3_ENDPOINT_URL": "",  # an S3-compatible server's address; empty for AWS itself
@@ -34,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_CACHE_SECONDS": 10,  # public pages are re-rendered at most this often
     "APPLY_RATE_LIMIT": "20 per hour",
     "LOGIN_RATE_LIMIT": "10 per minute",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": None,  # default: REDIS_URL's Redis when set, else memory://
     "ATS": {"kind": "local"},
     "DELIVERY_MAX_ATTEMPTS": 8,
     "DELIVERY_BACKOFF_BASE": 30.0,
@@ -64,7 +66,15 @@ ENV_PREFIX = "CAREERS"
 # Text settings keep the environment's string as it is: a secret key of digits stays a string,
 # where Flask's JSON decoding would make it a number.
 TEXT_SETTINGS = frozenset(
-    {"SECRET_KEY", "DATABASE_URL", "QUEUE_URL", "UPLOAD_DIR"}
+    {
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "QUEUE_URL",
+        "REDIS_URL",
+        "REDIS_PREFIX",
+        "UPLOAD_DIR",
+        "RATELIMIT_STORAGE_URI",
+    }
     | {key for key, value in DEFAULTS.items() if isinstance(value, str)}
 )
 

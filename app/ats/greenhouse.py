@@ -23,7 +23,7 @@ import httpx
 from app.ats import greenhouse_jobboard, greenhouse_v3
 from app.ats import greenhouse_payloads as payloads
 from app.ats.base import AlreadyInAts, Job, PermanentError, RateLimit, Source, Stage, Step, Submission, named
-from app.ats.cache import TtlCache
+from app.ats.cache import SharedLookups, TtlCache
 from app.ats.http import json_body, make_client, send
 from app.ats.ratelimit import Limiter
 
@@ -77,10 +77,11 @@ class GreenhouseHarvestV1Adapter:
         *,
         limiter: Limiter | None = None,
         clock: Callable[[], float] = time.time,
+        lookups: SharedLookups | None = None,
     ) -> None:
         self._client, self._settings = client, settings
         self._limiter, self._clock = limiter, clock
-        self._cache = TtlCache(CACHE_SECONDS, clock)
+        self._cache = TtlCache(CACHE_SECONDS, clock, shared=lookups)
 
     # lookups -----------------------------------------------------------------------------
     def list_jobs(self) -> list[Job]:
@@ -197,6 +198,7 @@ def build(
     transport: httpx.BaseTransport | None = None,
     limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
+    lookups: SharedLookups | None = None,
     **services: Any,
 ) -> (
     greenhouse_v3.GreenhouseHarvestV3Adapter
@@ -207,13 +209,13 @@ def build(
     `harvest_api: "v1"` the retired Harvest v1 adapter."""
     if settings.get("flavour") == "job_board":
         return greenhouse_jobboard.build(
-            settings, transport=transport, limiter=limiter, clock=clock, **services
+            settings, transport=transport, limiter=limiter, clock=clock, lookups=lookups, **services
         )
     config = HarvestSettings.from_dict(settings)
     if config.harvest_api == LEGACY_API:
         client = make_client(config.base_url, ats=ATS, auth=(config.api_key, ""), transport=transport)
-        return GreenhouseHarvestV1Adapter(client, config, limiter=limiter, clock=clock)
+        return GreenhouseHarvestV1Adapter(client, config, limiter=limiter, clock=clock, lookups=lookups)
     client = make_client(config.base_url, ats=ATS, transport=transport)
     return greenhouse_v3.GreenhouseHarvestV3Adapter(
-        client, config, limiter=limiter, clock=clock, token_margin=TOKEN_MARGIN
+        client, config, limiter=limiter, clock=clock, token_margin=TOKEN_MARGIN, lookups=lookups
     )

@@ -32,7 +32,7 @@ from app.ats.base import (
     SyncedQuestion,
     named,
 )
-from app.ats.cache import TtlCache
+from app.ats.cache import SharedLookups, TtlCache
 from app.ats.demographics import DemographicReader, SyncedDemographic
 from app.ats.http import json_body, make_client, send
 from app.ats.ratelimit import Limiter
@@ -70,11 +70,12 @@ class GreenhouseJobBoardAdapter:
         limiter: Limiter | None = None,
         clock: Callable[[], float] = time.time,
         demographics: DemographicReader | None = None,
+        lookups: SharedLookups | None = None,
     ) -> None:
         self._client, self._settings = client, settings
         self._limiter, self._clock = limiter, clock
         self._demographics = demographics
-        self._cache = TtlCache(CACHE_SECONDS, clock)
+        self._cache = TtlCache(CACHE_SECONDS, clock, shared=lookups)
 
     @property
     def _board(self) -> str:
@@ -172,10 +173,13 @@ def build(
     limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
     demographics: DemographicReader | None = None,
+    lookups: SharedLookups | None = None,
     **_: Any,
 ) -> GreenhouseJobBoardAdapter:
     """`demographics`: the worker's reader of an application's voluntary answers (stored apart
     from the application, so not in the Submission)."""
     config = JobBoardSettings.from_dict(settings)
     client = make_client(config.base_url, ats=ATS, auth=(config.api_key, ""), transport=transport)
-    return GreenhouseJobBoardAdapter(client, config, limiter=limiter, clock=clock, demographics=demographics)
+    return GreenhouseJobBoardAdapter(
+        client, config, limiter=limiter, clock=clock, demographics=demographics, lookups=lookups
+    )

@@ -34,7 +34,7 @@ from app.ats.base import (
     Submission,
     named,
 )
-from app.ats.cache import TtlCache
+from app.ats.cache import SharedLookups, TtlCache
 from app.ats.http import bearer, json_body, send
 from app.ats.payloads import experience_entries
 from app.ats.ratelimit import Limiter
@@ -100,9 +100,10 @@ class GreenhouseHarvestV3Adapter:
         limiter: Limiter | None = None,
         clock: Callable[[], float] = time.time,
         token_margin: float = 60.0,
+        lookups: SharedLookups | None = None,
     ) -> None:
         self._client, self._settings, self._limiter = client, settings, limiter
-        self._cache = TtlCache(CACHE_SECONDS, clock)
+        self._cache = TtlCache(CACHE_SECONDS, clock, shared=lookups)
         self._token = OAuthToken(client, settings, clock, token_margin)
 
     # lookups -----------------------------------------------------------------------------

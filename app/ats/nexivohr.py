@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, Storage
 
 from app.ats import nexivohr_payloads as payloads
 from app.ats.base import (
@@ -35,12 +37,12 @@ from app.ats.base import (
     named,
 )
 from app.ats.http import bearer, json_body, make_client, send
-from app.ats.ratelimit import Limiter, MemoryWindow
+from app.ats.ratelimit import STORE_DOWN_RETRY, Limiter, MemoryWindow
 
 ATS = "nexivohr"
 PLAN_LIMITS = {"professional": (60, 10_000), "enterprise": (600, 1_000_000)}  # per minute, per day
 # The shared budget: the Professional plan's, the lowest with API access (CONTRACTS §4.3). An
-# Enterprise target may set `rate_limit_per_minute: 600`; the daily quota is kept per worker.
+# Enterprise target may set `rate_limit_per_minute: 600`. The daily quota is shared like the budget.
 RATE_LIMIT = RateLimit(PLAN_LIMITS["professional"][0], 60.0)
 RESUME_FORMATS = frozenset({"pdf", "doc", "docx", "rtf", "odt", "txt", "html", "mht"})  # no upload: a link
 DEFAULT_STAGE = "submitted"  # ASSUMED: where a new submission starts
@@ -70,22 +72,36 @@ class NexivoSettings:
 
 
 class DailyQuota:
-    """Requests per calendar day (UTC). Exhausted means wait for tomorrow: raise, do not sleep."""
+    """Requests per calendar day (UTC). Exhausted means wait for tomorrow: raise, do not sleep.
 
-    def __init__(self, limit: int, *, clock: Callable[[], float] = time.time) -> None:
-        self.limit, self._clock = limit, clock
-        self._day, self._used = -1, 0
+    The count lives in `storage` (the `limits` storage every worker shares: Redis when set), one
+    counter per target and day; without one it is this process's own.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        *,
+        clock: Callable[[], float] = time.time,
+        storage: Storage | None = None,
+        key: str = ATS,
+    ) -> None:
+        self.limit, self._clock, self._key = limit, clock, key
+        self._storage = storage if storage is not None else MemoryStorage()
 
     def take(self) -> None:
         now = self._clock()
         day = int(now // 86_400)
-        if day != self._day:
-            self._day, self._used = day, 0
-        if self._used >= self.limit:
+        try:
+            used = self._storage.incr(f"quota:{self._key}:{day}", 2 * 86_400)
+        except StorageError as exc:
+            raise RetryableError(
+                f"{ATS}: request quota store unavailable", ats=ATS, retry_after=STORE_DOWN_RETRY
+            ) from exc
+        if used > self.limit:
             raise RetryableError(
                 f"{ATS}: daily request quota used up", ats=ATS, retry_after=(day + 1) * 86_400 - now
             )
-        self._used += 1
 
 
 def _limits(plan: str) -> tuple[int, int]:
@@ -304,11 +320,13 @@ def build(
     transport: httpx.BaseTransport | None = None,
     limiter: Limiter | None = None,
     resume_link: Callable[[Submission], str] | None = None,
+    counters: Storage | None = None,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
     **_: Any,
 ) -> NexivoAdapter:
-    """`limiter` (shared across workers) replaces the in-process per-minute budget of the plan."""
+    """`limiter` (shared across workers) replaces the in-process per-minute budget of the plan;
+    `counters` (the `limits` storage shared across workers) keeps the daily quota."""
     config = NexivoSettings.from_dict(settings)
     per_minute, per_day = _limits(config.plan)
     headers = {**bearer(config.api_token), "Accept": "application/json"}
@@ -317,6 +335,6 @@ def build(
         client,
         config,
         limiter=limiter or MemoryWindow(per_minute, 60.0, clock=clock, sleep=sleep),
-        quota=DailyQuota(per_day, clock=clock),
+        quota=DailyQuota(per_day, clock=clock, storage=counters, key=f"{ATS}:{config.base_url}"),
         resume_link=resume_link,
     )

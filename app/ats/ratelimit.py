@@ -1,8 +1,10 @@
 """Outbound request budgets per ATS target (Skailer allows 100 requests a minute).
 
 Several worker threads and processes deliver to the same target, so the budget has to be
-shared: `SqliteWindow` keeps a sliding window of grant times in a small SQLite file and takes
-each grant inside `BEGIN IMMEDIATE`, which serialises all processes on that file.
+shared. `SharedWindow` keeps it with the `limits` library's moving window in the storage every
+worker reaches (Redis: workers on several machines count together). Without Redis,
+`SqliteWindow` keeps a sliding window of grant times in a small SQLite file and takes each
+grant inside `BEGIN IMMEDIATE`, which serialises all processes on one machine.
 `MemoryWindow` is the same rule for one process (tests, a single worker).
 
 Both block in `acquire()` until a request may go. Clock and sleep are parameters so tests
@@ -20,6 +22,7 @@ shared by every worker thread, while the lease belongs to the one delivery the t
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import threading
@@ -30,6 +33,18 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
+
+from limits import RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import Storage
+from limits.strategies import MovingWindowRateLimiter
+
+from app.ats.base import RetryableError
+
+STORE_DOWN_RETRY = 10.0  # seconds before a delivery retries when the budget's store is down
+# A grant is counted here before the request reaches the vendor, which counts arrivals: a request
+# delayed on its way could land in the vendor's next window beside one granted a window later.
+ARRIVAL_MARGIN = 1.0
 
 
 class Limiter(Protocol):
@@ -168,3 +183,46 @@ class SqliteWindow:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+
+class SharedWindow:
+    """At most `limit` grants in any `window` seconds for `target`, for every process that
+    reaches `storage` (Redis across machines; the `limits` library's moving window, taken by one
+    atomic script). The window is kept `margin` seconds longer than the vendor's, see
+    ARRIVAL_MARGIN.
+
+    The store's clock is each caller's wall time, so machines must keep their clocks in step
+    (NTP). A store that cannot be reached raises RetryableError: the delivery tries again
+    later, never sends unmetered.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        target: str,
+        limit: int,
+        window: float = 60.0,
+        *,
+        margin: float = ARRIVAL_MARGIN,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.target, self.limit, self.window = target, limit, window
+        self._item = RateLimitItemPerSecond(limit, math.ceil(window + margin))
+        self._limits = MovingWindowRateLimiter(storage)
+        self._clock, self._sleep = clock, sleep
+
+    def acquire(self) -> float:
+        return wait_for_grant(self._try_grant, self._sleep)
+
+    def _try_grant(self) -> float:
+        try:
+            if self._limits.hit(self._item, self.target):
+                return 0.0
+            reset_at, _ = self._limits.get_window_stats(self._item, self.target)
+        except StorageError as exc:
+            kind = self.target.partition(":")[0]
+            raise RetryableError(
+                f"{kind}: request budget store unavailable", ats=kind, retry_after=STORE_DOWN_RETRY
+            ) from exc
+        return max(reset_at - self._clock(), 0.01)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from limits.storage import Storage
 
 from app.ats import dover, greenhouse, local, nexivohr, skailer, workable
 from app.ats.base import AtsAdapter, RateLimit
-from app.ats.ratelimit import Limiter, SqliteWindow
+from app.ats.ratelimit import Limiter, SharedWindow, SqliteWindow
 
 Builder = Callable[..., AtsAdapter]
 
@@ -65,8 +66,10 @@ def rate_limit(settings: Mapping[str, Any]) -> RateLimit | None:
     return vendor.rate_limit if vendor else None
 
 
-def shared_limiter(settings: Mapping[str, Any], path: str) -> Limiter | None:
-    """The cross-process request budget for this target, kept in the SQLite file at `path`.
+def shared_limiter(settings: Mapping[str, Any], path: str, counters: Storage | None = None) -> Limiter | None:
+    """The request budget for this target shared by every worker: in `counters` (Redis, so
+    workers on every machine count together) when given, else in the SQLite file at `path`
+    (the processes of one machine).
 
     None when the kind documents no limit. Keyed by kind and base URL, so two tenants of one
     vendor keep separate budgets.
@@ -75,6 +78,8 @@ def shared_limiter(settings: Mapping[str, Any], path: str) -> Limiter | None:
     if limit is None:
         return None
     target = f"{settings.get('kind', 'local')}:{settings.get('base_url', '')}"
+    if counters is not None:
+        return SharedWindow(counters, target, limit.requests, limit.seconds)
     return SqliteWindow(path, target, limit.requests, limit.seconds)
 
 

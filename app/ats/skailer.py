@@ -39,6 +39,7 @@ from app.ats.base import (
     Submission,
     named,
 )
+from app.ats.cache import SharedLookups
 from app.ats.http import bearer, json_body, make_client, send
 from app.ats.ratelimit import Limiter
 from app.ats.skailer_lookups import SkailerLookups
@@ -86,10 +87,11 @@ class SkailerAdapter:
         limiter: Limiter | None = None,
         clock: Callable[[], float] = time.monotonic,
         resume_link: ResumeLink | None = None,
+        lookups: SharedLookups | None = None,
     ) -> None:
         self._client, self._settings, self._limiter = client, settings, limiter
         self._resume_link = resume_link
-        self._lookups = SkailerLookups(self._json, settings.cache_ttl, clock)
+        self._lookups = SkailerLookups(self._json, settings.cache_ttl, clock, shared=lookups)
 
     # lookups ---------------------------------------------------------------------------
 
@@ -261,8 +263,11 @@ def build(
     limiter: Limiter | None = None,
     clock: Callable[[], float] = time.monotonic,
     resume_link: ResumeLink | None = None,
+    lookups: SharedLookups | None = None,
     **_ignored: Any,
 ) -> SkailerAdapter:
     config = SkailerSettings.from_dict(settings)
     client = make_client(config.base_url, bearer(config.token), ats=ATS, transport=transport)
-    return SkailerAdapter(client, config, limiter=limiter, clock=clock, resume_link=resume_link)
+    return SkailerAdapter(
+        client, config, limiter=limiter, clock=clock, resume_link=resume_link, lookups=lookups
+    )

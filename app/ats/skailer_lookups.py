@@ -15,7 +15,7 @@ from typing import Any
 
 from app.ats import skailer_payloads as payloads
 from app.ats.base import PermanentError
-from app.ats.cache import TtlCache
+from app.ats.cache import SharedLookups, TtlCache
 
 ATS = "skailer"
 Call = Callable[..., Any]  # (method, path, **httpx kwargs) -> the decoded JSON answer
@@ -23,11 +23,18 @@ Match = Callable[[Mapping[str, Any]], bool]
 
 
 class SkailerLookups:
-    def __init__(self, call: Call, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        call: Call,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        shared: SharedLookups | None = None,
+    ) -> None:
         self._call = call
-        self._jobs = TtlCache(ttl, clock)
-        self._pipelines = TtlCache(ttl, clock)
-        self._sources = TtlCache(ttl, clock)
+        self._jobs = TtlCache(ttl, clock, shared=shared, name="jobs")
+        self._pipelines = TtlCache(ttl, clock, shared=shared, name="pipelines")
+        self._sources = TtlCache(ttl, clock, shared=shared, name="sources")
 
     def forget(self) -> None:
         """Read every list again next time (Skailer refused something they led to)."""

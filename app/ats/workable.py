@@ -33,7 +33,7 @@ from app.ats.base import (
     SyncedQuestion,
     named,
 )
-from app.ats.cache import TtlCache
+from app.ats.cache import SharedLookups, TtlCache
 from app.ats.http import bearer, json_body, make_client, send
 from app.ats.ratelimit import Limiter
 from app.ats.workable_rate import RatePacer
@@ -89,13 +89,14 @@ class WorkableAdapter:
         pacer: RatePacer,
         limiter: Limiter | None = None,
         clock: Callable[[], float] = time.time,
+        lookups: SharedLookups | None = None,
     ) -> None:
         self._client = client
         self._settings = settings
         self._pacer = pacer
         self._limiter = limiter
         self._clock = clock
-        self._cache = TtlCache(CACHE_SECONDS, clock)
+        self._cache = TtlCache(CACHE_SECONDS, clock, shared=lookups)
 
     # lookups -----------------------------------------------------------------------------
     def list_jobs(self) -> list[Job]:
@@ -307,6 +308,7 @@ def build(
     limiter: Limiter | None = None,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
+    lookups: SharedLookups | None = None,
     **_: Any,
 ) -> WorkableAdapter:
     config = WorkableSettings.from_dict(settings)
@@ -314,4 +316,4 @@ def build(
     client = make_client(
         config.base_url, bearer(config.token), ats=ATS, transport=transport, on_response=[pacer.observe]
     )
-    return WorkableAdapter(client, config, pacer=pacer, limiter=limiter, clock=clock)
+    return WorkableAdapter(client, config, pacer=pacer, limiter=limiter, clock=clock, lookups=lookups)

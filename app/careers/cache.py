@@ -1,59 +1,49 @@
-"""A short-lived in-process cache of public pages (listing, job page, sitemap).
+"""A short-lived cache of public pages (listing, job page, sitemap), shared by every web process.
 
-Public job pages are the same for every visitor and carry no session or form token, so each
-process keeps its rendered bytes for a few seconds (PAGE_CACHE_SECONDS). A change made in admin
-clears this process's cache at once; other processes catch up within the TTL.
+Public job pages are the same for every visitor and carry no session or form token, so their
+rendered bytes are kept for a few seconds (PAGE_CACHE_SECONDS) in Flask-Caching's cache: Redis
+when one is configured, this process's memory otherwise. A change to a job or its questions,
+made in admin or by a job sync in a worker, bumps a version every page key carries, so every
+process stops serving the old pages at once.
+
+The cache only saves work: a Redis that does not answer makes pages render fresh, never fail.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
-import time
-from collections import OrderedDict
+import logging
+import secrets
 from itertools import chain
 
 from flask import Response, current_app, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.extensions import cache
 from app.models import Job, Question
+from app.shared import StoreDown
 
-MAX_ENTRIES = 512
+log = logging.getLogger(__name__)
 
-
-class PageCache:
-    def __init__(self, clock=time.monotonic) -> None:
-        self._entries: OrderedDict[str, tuple[float, bytes, str, int]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._clock = clock
-
-    def get(self, key: str):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] < self._clock():
-                return None
-            self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key: str, ttl: float, body: bytes, mimetype: str, status: int) -> None:
-        with self._lock:
-            self._entries[key] = (self._clock() + ttl, body, mimetype, status)
-            self._entries.move_to_end(key)
-            while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+VERSION_KEY = "pages:version"
 
 
-def page_cache():
-    return current_app.extensions.setdefault("careers.page_cache", PageCache())
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = secrets.token_hex(4)
+        cache.add(VERSION_KEY, version, timeout=0)  # add: a version another process set wins
+        version = cache.get(VERSION_KEY) or version
+    return str(version)
 
 
 def clear_page_cache() -> None:
-    page_cache().clear()
+    """Every process drops the pages it would serve: their keys name the old version."""
+    try:
+        cache.set(VERSION_KEY, secrets.token_hex(4), timeout=0)
+    except StoreDown:
+        log.warning("page cache unreachable; public pages may be stale for up to their TTL")
 
 
 def cached_page(view):
@@ -61,21 +51,28 @@ def cached_page(view):
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        ttl = float(current_app.config.get("PAGE_CACHE_SECONDS", 0))
+        ttl = int(float(current_app.config.get("PAGE_CACHE_SECONDS", 0)))
         if ttl <= 0:
             return view(*args, **kwargs)
-        key = request.full_path
-        cache = page_cache()
-        hit = cache.get(key)
+        try:
+            key = f"page:{_version()}:{request.full_path}"
+            hit = cache.get(key)
+        except StoreDown:
+            log.warning("page cache unreachable; rendering the page fresh")
+            return view(*args, **kwargs)
         if hit is not None:
-            return Response(hit[1], status=hit[3], mimetype=hit[2])
+            body, mimetype, status = hit
+            return Response(body, status=status, mimetype=mimetype)
         response = current_app.make_response(view(*args, **kwargs))
         if (
             response.status_code == 200
             and "Set-Cookie" not in response.headers
             and not response.direct_passthrough
         ):
-            cache.put(key, ttl, response.get_data(), response.mimetype, response.status_code)
+            try:
+                cache.set(key, (response.get_data(), response.mimetype, response.status_code), timeout=ttl)
+            except StoreDown:
+                log.warning("page cache unreachable; page not kept")
         return response
 
     return wrapper

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.careers import bp
 from app.careers.cache import cached_page
 from app.careers.jsonld import job_posting
-from app.extensions import csrf, db, db_session, limiter
+from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.html import plain_text, sanitize
 from app.intake.apply import Files, Intake, ToFix, attribution_from, take_application
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
@@ -56,7 +56,9 @@ def job(job_id: int):
 
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own CSRF token, so a stale token re-renders with values kept
-@limiter.limit(lambda: current_app.config["APPLY_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["APPLY_RATE_LIMIT"], methods=["POST"], deduct_when=application_stored
+)
 def apply(job_id: int):
     job = open_job_or_404(job_id)
     if request.method == "GET":

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.embed import bp
 from app.embed.tokens import TokenRejected, check_same_origin, issue_token, own_origin, read_token
-from app.extensions import csrf, db, db_session, limiter
+from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.html import plain_text
 from app.intake.apply import (
     ATTRIBUTION_KEYS,
@@ -88,7 +88,9 @@ def jobs():
 
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
 @csrf.exempt  # no session cookie in a third-party iframe: the embed token replaces it
-@limiter.limit(lambda: current_app.config["APPLY_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["APPLY_RATE_LIMIT"], methods=["POST"], deduct_when=application_stored
+)
 def apply(job_id: int):
     job = open_job_or_404(job_id)
     origin = host_origin()

@@ -12,8 +12,10 @@ def make_huey(url: str, *, name: str = "careers") -> Huey:
     if scheme == "sqlite":
         path = url.split("sqlite:///", 1)[1]
         return SqliteHuey(name=name, filename=path, results=False, timeout=15)
-    if scheme in ("redis", "rediss"):
+    if scheme in ("redis", "rediss", "unix"):
         return RedisHuey(name=name, url=url, results=False)
     if url == "memory://":
         return MemoryHuey(name=name, results=False)
-    raise ValueError(f"unsupported queue URL scheme {scheme!r} (use sqlite:///, redis:// or memory://)")
+    raise ValueError(
+        f"unsupported queue URL scheme {scheme!r} (use sqlite:///, redis://, unix:// or memory://)"
+    )

@@ -22,8 +22,9 @@ from huey import Huey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import CursorResult, update
 
+from app.ats.cache import SharedLookups
 from app.ats.registry import build_adapter, shared_limiter
-from app.extensions import db, db_session
+from app.extensions import cache_backend, db, db_session
 from app.intake import delivery as delivery_service
 from app.intake.demographics import read_choices
 from app.intake.links import resume_link_maker
@@ -31,6 +32,7 @@ from app.intake.submit import HELD_FOLDER, remove_orphan_files
 from app.intake.sync import SyncReport, sync_jobs
 from app.models import Delivery, utcnow
 from app.resume.service import purge_parse_results
+from app.shared import StoreDown, counter_storage
 from app.storage import Storage, storage_for
 
 log = logging.getLogger(__name__)
@@ -81,28 +83,43 @@ class Adapters:
     """One adapter (one pooled HTTP client) per target kind, built on first use.
 
     Every adapter of a kind with a documented request budget gets the limiter shared by all
-    worker processes through a SQLite file in the instance folder.
+    worker processes: through Redis when one is configured, else through a SQLite file in the
+    instance folder. Quotas (NexivoHR's daily one) are counted in the same Redis, and the
+    lookups (jobs, stages, sources) kept in Flask-Caching's cache, Redis when set.
     """
 
     def __init__(self, app: Flask) -> None:
         self._app = app
+        self._counters = counter_storage(app.config)
         self._built: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def get(self, kind: str):
         with self._lock:
             if kind not in self._built:
-                self._built[kind] = self.fresh(kind)
+                self._built[kind] = self._build(kind, forget=False)
             return self._built[kind]
 
     def fresh(self, kind: str):
-        """A new adapter with empty lookup caches (a job sync must see the ATS as it is now)."""
+        """A new adapter whose lookups every process reads again from the ATS (a job sync must
+        see the ATS as it is now, and so must the deliveries after it)."""
+        return self._build(kind, forget=True)
+
+    def _build(self, kind: str, *, forget: bool):
         settings = dict(self._app.config["ATS"])
         if settings.get("kind", "local") != kind:
             settings = {"kind": kind}
+        lookups = SharedLookups(cache_backend(self._app), f"{kind}:{settings.get('base_url', '')}")
+        if forget:
+            try:
+                lookups.forget()
+            except StoreDown:
+                pass  # the shared lookups are not read while their store is down either
         return build_adapter(
             settings,
             limiter=self._limiter(settings),
+            counters=self._counters,
+            lookups=lookups,
             resume_link=resume_link_maker(self._app),
             demographics=read_choices(db_session),
         )
@@ -110,7 +127,7 @@ class Adapters:
     def _limiter(self, settings: dict):
         folder = Path(self._app.instance_path)
         folder.mkdir(parents=True, exist_ok=True)
-        return shared_limiter(settings, str(folder / "ratelimit.db"))
+        return shared_limiter(settings, str(folder / "ratelimit.db"), self._counters)
 
 
 def register_tasks(huey: Huey, app: Flask) -> Tasks:
