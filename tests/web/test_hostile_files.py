@@ -14,9 +14,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Application
+from app.resume.runner import parse_resume
 from tests.conftest import add_job
 from tests.hostile.corpus import Hostile, corpus
 from tests.hostile.pdfs import many_pages
+from tests.support.resume_files import simple_pdf
 from tests.web.helpers import error_for, field_value, open_form, post_application, valid_answers
 from tests.web.test_resume_api import follow, post
 
@@ -64,7 +66,11 @@ def test_garbage_is_refused_on_the_form_with_a_reason_and_nothing_is_stored(app,
 
 
 def test_a_pdf_that_does_not_open_is_refused_by_the_check_in_the_parse_pool(app, client):
-    """Header, objects and startxref are all there, but there is no page: only opening it tells."""
+    """Header, objects and startxref are all there, but there is no page: only opening it tells.
+
+    The parse pool is started first: a check that finds no worker in time says nothing against
+    the file, so on a loaded machine a cold pool would let it through."""
+    parse_resume(simple_pdf(), timeout=60)
     job_id = add_job(app)
     response = apply_with(client, job_id, Hostile("no pages", "resume.pdf", lambda: many_pages(0)))
     assert response.status_code == 422
