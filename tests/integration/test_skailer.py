@@ -18,7 +18,7 @@ from app.models import Integration, utcnow
 from app.storage import Storage
 from tests.ats.harnesses import PDF_BYTES
 from tests.conftest import PASSWORD, add_user, csrf_token_from
-from tests.integration.conftest import CallLog, wait_until
+from tests.integration.conftest import CallLog, on_both_engines, wait_until
 
 TOKEN = "integration-token"
 EMAIL = "grace@example.com"
@@ -54,6 +54,7 @@ def assert_delivered_once(control, email=EMAIL):
     assert control.count_applications(email, DATA_ENGINEER) == 1
 
 
+@on_both_engines
 def test_an_application_sent_through_the_form_lands_in_skailer_complete(site, skailer):
     control, _, _ = skailer
     application_id = site.apply(site.job_id(DATA_ENGINEER))
@@ -121,6 +122,7 @@ def test_a_failure_at_any_step_is_retried_to_exactly_one_delivery(careers, skail
     assert len(control.state.actions) == 1
 
 
+@on_both_engines
 @pytest.mark.parametrize("mode", ["500", "drop"])
 @pytest.mark.parametrize("step", CREATES)
 def test_a_create_saved_before_a_failure_is_not_repeated(site, skailer, step, mode):
@@ -138,6 +140,7 @@ class WorkerKilled(BaseException):
     """Stands for the process dying: nothing below it gets to run."""
 
 
+@on_both_engines
 @pytest.mark.parametrize("step", ["create_applicant", "assign_to_job"])
 def test_a_worker_killed_after_the_ats_saved_leaves_no_duplicate(careers, skailer, step):
     control, _, url = skailer
@@ -181,6 +184,7 @@ def login(browser) -> None:
     assert response.status_code in (302, 303)
 
 
+@on_both_engines
 def test_a_rejected_application_fails_at_once_and_hr_can_retry_it(site, skailer):
     control, _, _ = skailer
     control.fail_next("assign_to_job", 422)
@@ -200,6 +204,7 @@ def test_a_rejected_application_fails_at_once_and_hr_can_retry_it(site, skailer)
     assert_delivered_once(control)
 
 
+@on_both_engines
 def test_an_expired_token_pauses_deliveries_and_resuming_after_the_fix_delivers(site, skailer):
     control, _, _ = skailer
     control.expire_token()
