@@ -236,13 +236,25 @@ def redis() -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def pg_redis(postgres, redis) -> Iterator[dict[str, str]]:
+def new_database(postgres) -> Iterator[Callable[..., str]]:
+    """new_database(template=None) -> the URL of a new PostgreSQL database, dropped after the test:
+    empty, or a copy of `template` (TEMPLATE: migrated)."""
+    names: list[str] = []
+
+    def create(template: str | None = None) -> str:
+        names.append(f"test_{next(_databases)}")
+        return postgres.create_database(names[-1], template=template)
+
+    yield create
+    for name in names:
+        postgres.drop_database(name)
+
+
+@pytest.fixture
+def pg_redis(new_database, redis) -> dict[str, str]:
     """Settings for a fresh migrated PostgreSQL database and an empty Redis, for one test."""
-    name = f"test_{next(_databases)}"
-    url = postgres.create_database(name, template=TEMPLATE)
     redis.flush()
-    yield {"DATABASE_URL": url, "QUEUE_URL": redis.url}
-    postgres.drop_database(name)
+    return {"DATABASE_URL": new_database(TEMPLATE), "QUEUE_URL": redis.url}
 
 
 @pytest.fixture
