@@ -24,14 +24,14 @@ def pytest_configure(config) -> None:
     engine_hooks.register(config)
 
 
-def pytest_collection_modifyitems(items) -> None:
+def pytest_collection_modifyitems(config, items) -> None:
     """Mark each test by its folder, so `-m "not integration and not browser"` is the fast
     loop without anyone remembering to decorate a new test."""
     for item in items:
         folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
         if folder in FOLDER_MARKERS:
             item.add_marker(FOLDER_MARKERS[folder])
-    engine_hooks.skip_without_engines(items)
+    engine_hooks.leave_out_without_engines(config, items)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

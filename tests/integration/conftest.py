@@ -37,7 +37,7 @@ from app.intake.tasks import start_consumer
 from app.models import Application, Delivery, Job
 from tests.ats.harnesses import PDF_BYTES
 from tests.conftest import app_config
-from tests.support.engine_hooks import engines_missing, skip_reason
+from tests.support.engine_hooks import engines_missing, not_run
 from tests.support.engines import PostgresServer, RedisServer, postgres_server, redis_server
 from tests.support.servers import serving
 from tests.web.helpers import hidden_fields, valid_answers
@@ -208,7 +208,7 @@ def demand_engines() -> None:
     """Reached only where the servers are installed or in CI: elsewhere the tests were skipped
     at collection (tests/support/engine_hooks.py)."""
     if engines_missing():
-        pytest.fail(f"{skip_reason()}. CI needs them.", pytrace=False)
+        pytest.fail(f"{not_run()}. CI needs them.", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """Tests marked `pg_redis` run on PostgreSQL and Redis (tests/support/engines.py). Without
-them installed the run still works: those tests skip and the run ends with one line saying what
-was skipped and how to install the servers. In CI (CI=true) they run, and fail when a server is
-missing: CI must never go green by running none of them."""
+them installed the run still works: those tests are left out (counted as deselected) and the run
+ends with one line saying what was left out and how to install the servers. In CI (CI=true)
+they run, and fail when a server is missing: CI must never go green by running none of them.
+"""
 
 from __future__ import annotations
 
@@ -28,24 +29,25 @@ def engines_missing() -> str | None:
     return "; ".join(missing) or None
 
 
-def skip_reason() -> str:
-    return f"{engines_missing()}, so the PostgreSQL + Redis tests did not run: {HOW}"
+def not_run() -> str:
+    return f"{engines_missing()}, so the PostgreSQL + Redis tests (marked {MARKER}) did not run: {HOW}"
 
 
 def register(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}: runs on PostgreSQL and Redis (tests/support/engines.py)")
 
 
-def skip_without_engines(items: list[pytest.Item]) -> None:
+def leave_out_without_engines(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselected rather than skipped: a skip would print a line per test in the summary."""
     if in_ci() or engines_missing() is None:
         return
-    skip = pytest.mark.skip(reason=skip_reason())
-    for item in items:
-        if item.get_closest_marker(MARKER):
-            item.add_marker(skip)
+    left_out = [item for item in items if item.get_closest_marker(MARKER)]
+    if left_out:
+        items[:] = [item for item in items if not item.get_closest_marker(MARKER)]
+        config.hook.pytest_deselected(items=left_out)
 
 
 def summarize(terminalreporter) -> None:
     """The one loud line at the end of a run that left the PostgreSQL + Redis tests out."""
     if not in_ci() and engines_missing() is not None:
-        terminalreporter.write_line(f"NOT RUN: {skip_reason()}", yellow=True, bold=True)
+        terminalreporter.write_line(f"NOT RUN: {not_run()}", yellow=True, bold=True)
