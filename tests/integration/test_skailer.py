@@ -246,6 +246,26 @@ def test_an_application_taken_while_the_queue_was_down_is_delivered_by_the_sweep
     assert_delivered_once(control)
 
 
+@pytest.mark.parametrize("engines", [pytest.param("pg-redis", marks=pytest.mark.pg_redis)], indirect=True)
+def test_an_application_taken_while_redis_was_down_is_delivered_once_redis_is_back(careers, skailer, redis):
+    """Redis stopped under a running worker: the form still takes the application (the row is
+    the truth), the worker rides out the outage, and the sweep after the restart delivers it."""
+    control, _, url = skailer
+    site = careers({"kind": "skailer", "base_url": url, "token": TOKEN})
+    site.sync_jobs()
+    redis.stop()
+    try:
+        application_id = site.apply(site.job_id(DATA_ENGINEER))
+        assert site.delivery(application_id).status == "pending"
+        time.sleep(0.5)  # the worker's reads fail meanwhile
+    finally:
+        redis.start()
+    assert control.state.applicants == {}
+    site.tasks.sweep()
+    site.wait_for(application_id)
+    assert_delivered_once(control)
+
+
 def test_the_checkpoint_names_every_id_skailer_returned(site, skailer):
     control, _, _ = skailer
     application_id = site.apply(site.job_id(DATA_ENGINEER))
