@@ -76,7 +76,7 @@ class PostgresServer:
         import psycopg  # the test extra's; imported here so SQLite-only runs need no driver
 
         with psycopg.connect(host=str(self.root), user="postgres", dbname=DATABASE, autocommit=True) as conn:
-            conn.execute(statement)  # type: ignore[call-overload]
+            conn.execute(statement)
 
     def _run(self, *args: str) -> None:
         command = [str(self.bin / args[0]), *args[1:]]
