@@ -11,8 +11,9 @@ moves an application through the database and the queue in a way another does no
 - Skailer through the form, complete; every create saved by the ATS before a failure; a worker
   killed after the ATS saved; a refused application that HR retries from the admin area; an
   expired token pausing the integration until HR resumes it (test_skailer);
-- an application taken while Redis is down, delivered once it is back (test_skailer, pg-redis
-  only: SQLite has no server to stop);
+- an application taken while Redis is down, delivered once it is back, and the site and the
+  worker carrying on after PostgreSQL restarts (test_skailer, pg-redis only: SQLite has no
+  server to stop);
 - NexivoHR's stage webhooks shown in the admin area once each (test_ats_faults);
 - a `flask worker` process stopped by SIGTERM with a delivery in flight, and the delivery
   finished by the next process (test_shutdown): two processes sharing PostgreSQL and Redis.

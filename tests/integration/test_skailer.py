@@ -23,6 +23,7 @@ from tests.integration.conftest import CallLog, on_both_engines, wait_until
 TOKEN = "integration-token"
 EMAIL = "grace@example.com"
 DATA_ENGINEER = "311"
+BACKEND_ENGINEER = "312"
 CREATES = ("upload_cv", "create_applicant", "assign_to_job", "comment")
 
 
@@ -266,6 +267,19 @@ def test_an_application_taken_while_redis_was_down_is_delivered_once_redis_is_ba
     assert_delivered_once(control)
 
 
+@pytest.mark.parametrize("engines", [pytest.param("pg-redis", marks=pytest.mark.pg_redis)], indirect=True)
+def test_the_site_and_the_worker_carry_on_after_postgresql_restarts(site, skailer, postgres):
+    """Every pooled connection of the web process and the worker dies with the restart; the
+    next request and the next delivery open new ones instead of failing on the old."""
+    control, _, _ = skailer
+    site.wait_for(site.apply(site.job_id(DATA_ENGINEER)))
+    postgres.restart()
+    site.wait_for(site.apply(site.job_id(BACKEND_ENGINEER)))
+    assert control.count_applications(EMAIL, DATA_ENGINEER) == 1
+    assert control.count_applications(EMAIL, BACKEND_ENGINEER) == 1
+    assert control.count_people(EMAIL) == 1
+
+
 def test_the_checkpoint_names_every_id_skailer_returned(site, skailer):
     control, _, _ = skailer
     application_id = site.apply(site.job_id(DATA_ENGINEER))
@@ -278,9 +292,6 @@ def test_the_checkpoint_names_every_id_skailer_returned(site, skailer):
         *("cv_ref", "applicant_ref", "candidate_ref", "comment_ref"),
     }
     assert all(re.fullmatch(r"\d+", value) for value in refs.values())
-
-
-BACKEND_ENGINEER = "312"
 
 
 def test_a_returning_applicant_reaches_another_job_with_the_new_resume_as_a_working_link(site, skailer):
