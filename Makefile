@@ -28,8 +28,9 @@ run: install
 	@# exec: the server takes the shell's place, so a SIGTERM that make passes on reaches it
 	exec env CAREERS_ENV=development CAREERS_LOAD_DEMO_JOBS=true $(BIN)/flask serve --host 127.0.0.1 --port $(PORT)
 
-# Chromium is installed first when missing and this user may (root on Debian/Ubuntu);
-# otherwise the browser tests skip with one line saying how to install it.
+# Chromium, PostgreSQL and Redis are installed first when missing and this user may (root on
+# Debian/Ubuntu); otherwise the tests needing them are left out with one line saying how to
+# install them.
 test: install-test
 	sh tests/setup_system.sh
 	$(BIN)/python -m pytest

@@ -12,6 +12,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Job, Question, User
 from app.resume import shutdown as stop_parser_workers
+from tests.support import engine_hooks
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -19,13 +20,22 @@ PASSWORD = "correct horse battery"
 FOLDER_MARKERS = {"integration": pytest.mark.integration, "browser": pytest.mark.browser}
 
 
-def pytest_collection_modifyitems(items) -> None:
+def pytest_configure(config) -> None:
+    engine_hooks.register(config)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
     """Mark each test by its folder, so `-m "not integration and not browser"` is the fast
     loop without anyone remembering to decorate a new test."""
     for item in items:
         folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
         if folder in FOLDER_MARKERS:
             item.add_marker(FOLDER_MARKERS[folder])
+    engine_hooks.leave_out_without_engines(config, items)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    engine_hooks.summarize(terminalreporter)
 
 
 def app_config(tmp: Path, **overrides) -> dict:

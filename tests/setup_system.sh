@@ -1,8 +1,11 @@
 #!/bin/sh
 # System packages the tests need, installed when this machine lets us (root on Debian or
 # Ubuntu). Otherwise nothing happens here: the browser tests then skip with one line saying
-# how to install Chromium, or fail when CI=true (see tests/browser/conftest.py), and the
+# how to install Chromium, or fail when CI=true (see tests/browser/conftest.py), the
+# PostgreSQL + Redis runs skip the same way (tests/support/engine_hooks.py), and the
 # rendition tests that draw Greek and Cyrillic skip without the DejaVu fonts.
+# The tests start their own PostgreSQL and Redis servers in a temporary folder
+# (tests/support/engines.py); the services the packages may start are not used.
 set -eu
 
 DEFAULT_CHROMIUM=/usr/bin/chromium
@@ -16,6 +19,9 @@ if [ ! -x "$CHROMIUM" ] && [ "$CHROMIUM" = "$DEFAULT_CHROMIUM" ]; then
 fi
 # PDF renditions of resumes draw every script with DejaVu Sans (app/ats/pdf_rendition.py).
 [ -f "$DEJAVU" ] || PACKAGES="$PACKAGES fonts-dejavu-core"
+# The integration tests run again on PostgreSQL + Redis (tests/integration/conftest.py).
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || PACKAGES="$PACKAGES postgresql"
+command -v redis-server >/dev/null 2>&1 || PACKAGES="$PACKAGES redis-server"
 
 [ -n "$PACKAGES" ] || exit 0
 [ "$(id -u)" = 0 ] || exit 0

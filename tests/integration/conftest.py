@@ -1,10 +1,31 @@
 """Real things on 127.0.0.1: the careers app and an ATS sandbox as HTTP servers, the SQLite
-queue and a Huey consumer in this process. Browsers are played by httpx."""
+queue and a Huey consumer in this process. Browsers are played by httpx.
+
+Tests decorated `@on_both_engines` run twice: on SQLite + SqliteHuey (id `sqlite`) and on
+PostgreSQL + RedisHuey (id `pg-redis`, marked `pg_redis`), each server started once per run
+(tests/support/engines.py), each test on a fresh copy of a migrated database and an empty Redis.
+The PostgreSQL run is a representative subset, kept small for the suite's time; every test that
+moves an application through the database and the queue in a way another does not:
+
+- the local ATS through the real queue (test_local_queue);
+- Skailer through the form, complete; every create saved by the ATS before a failure; a worker
+  killed after the ATS saved; a refused application that HR retries from the admin area; an
+  expired token pausing the integration until HR resumes it (test_skailer);
+- an application taken while Redis is down, delivered once it is back, and the site and the
+  worker carrying on after PostgreSQL restarts (test_skailer, pg-redis only: SQLite has no
+  server to stop);
+- NexivoHR's stage webhooks shown in the admin area once each (test_ats_faults);
+- a `flask worker` process stopped by SIGTERM with a delivery in flight, and the delivery
+  finished by the next process (test_shutdown): two processes sharing PostgreSQL and Redis.
+
+Migrations and the race-free delivery claim are proven on PostgreSQL in test_postgres.
+"""
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,10 +34,14 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from app.extensions import db
 from app.intake.tasks import start_consumer
 from app.models import Application, Delivery, Job
 from tests.ats.harnesses import PDF_BYTES
+from tests.conftest import app_config
+from tests.support.engine_hooks import engines_missing, not_run
+from tests.support.engines import PostgresServer, RedisServer, postgres_server, redis_server
 from tests.support.servers import serving
 from tests.web.helpers import hidden_fields, valid_answers
 
@@ -176,13 +201,81 @@ def served():
         yield lambda wsgi_app: Served(servers.enter_context(serving(wsgi_app)))
 
 
+TEMPLATE = "careers_template"
+ENGINES = ("sqlite", pytest.param("pg-redis", marks=pytest.mark.pg_redis))
+on_both_engines = pytest.mark.parametrize("engines", ENGINES, indirect=True)
+_databases = itertools.count(1)
+
+
+def demand_engines() -> None:
+    """Reached only where the servers are installed or in CI: elsewhere the tests were skipped
+    at collection (tests/support/engine_hooks.py)."""
+    if engines_missing():
+        pytest.fail(f"{not_run()}. CI needs them.", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory) -> Iterator[PostgresServer]:
+    """One PostgreSQL cluster for the run, holding a database migrated with Alembic that each
+    test copies (CREATE DATABASE ... TEMPLATE, far faster than migrating again)."""
+    demand_engines()
+    with postgres_server() as server:
+        app = create_app(
+            app_config(tmp_path_factory.mktemp("pg-template"), DATABASE_URL=server.create_database(TEMPLATE))
+        )
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()
+            db.engine.dispose()  # a template must have no one connected when it is copied
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis() -> Iterator[RedisServer]:
+    demand_engines()
+    with redis_server() as server:
+        yield server
+
+
 @pytest.fixture
-def careers(make_app, served):
+def new_database(postgres) -> Iterator[Callable[..., str]]:
+    """new_database(template=None) -> the URL of a new PostgreSQL database, dropped after the test:
+    empty, or a copy of `template` (TEMPLATE: migrated)."""
+    names: list[str] = []
+
+    def create(template: str | None = None) -> str:
+        names.append(f"test_{next(_databases)}")
+        return postgres.create_database(names[-1], template=template)
+
+    yield create
+    for name in names:
+        postgres.drop_database(name)
+
+
+@pytest.fixture
+def pg_redis(new_database, redis) -> dict[str, str]:
+    """Settings for a fresh migrated PostgreSQL database and an empty Redis, for one test."""
+    redis.flush()
+    return {"DATABASE_URL": new_database(TEMPLATE), "QUEUE_URL": redis.url}
+
+
+@pytest.fixture
+def engines(request) -> dict[str, str]:
+    """The database and queue settings of the test's apps: none (its SQLite copy and SqliteHuey)
+    unless the test is parametrized `@on_both_engines` and this is its `pg-redis` run."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return {}
+    return request.getfixturevalue("pg_redis")
+
+
+@pytest.fixture
+def careers(make_app, served, engines):
     """start(ats_settings, **config) -> Careers, for one ATS target."""
     started: list[Careers] = []
 
     def start(ats: dict, worker: bool = True, **config) -> Careers:
-        app = make_app(**{**FAST, "ATS": ats, **config})
+        app = make_app(**{**FAST, **engines, "ATS": ats, **config})
         site = served(app)
         stack = Careers(app, site, httpx.Client(base_url=site.url, timeout=30))
         if worker:

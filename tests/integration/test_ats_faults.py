@@ -22,7 +22,7 @@ from app.extensions import db
 from app.intake.delivery import delivery_notes
 from app.models import Integration, WebhookEvent
 from tests.conftest import FIXTURES, PASSWORD, add_user, csrf_token_from
-from tests.integration.conftest import CallLog, wait_until
+from tests.integration.conftest import CallLog, on_both_engines, wait_until
 
 EMAIL = "grace@example.com"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -352,6 +352,7 @@ def test_dover_gets_a_pdf_rendition_of_a_docx_resume_and_is_told_so(start):
     assert all(" ".join(line.split()) in rendered for line in first_lines)
 
 
+@on_both_engines
 def test_nexivohr_stage_webhooks_show_in_admin_once_each(start):
     stack = start("nexivohr", WEBHOOK_SECRETS={"nexivohr": WEBHOOK_SECRET})
     application_id = stack.apply()

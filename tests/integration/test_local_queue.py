@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from tests.conftest import add_job
+from tests.integration.conftest import on_both_engines
 
 
+@on_both_engines
 def test_a_local_delivery_reaches_the_inbox_through_the_real_queue(careers):
     site = careers({"kind": "local"})
     application_id = site.apply(add_job(site.app))

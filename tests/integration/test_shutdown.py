@@ -167,8 +167,15 @@ def site(careers, skailer):
 
 
 @pytest.mark.parametrize(
-    "command,signame",
-    [("serve", "SIGTERM"), ("serve", "SIGINT"), ("worker", "SIGTERM"), ("worker", "SIGINT")],
+    "command,signame,engines",
+    [
+        ("serve", "SIGTERM", "sqlite"),
+        ("serve", "SIGINT", "sqlite"),
+        ("worker", "SIGTERM", "sqlite"),
+        ("worker", "SIGINT", "sqlite"),
+        pytest.param("worker", "SIGTERM", "pg-redis", marks=pytest.mark.pg_redis),
+    ],
+    indirect=["engines"],
 )
 def test_a_delivery_in_flight_when_the_process_stops_is_delivered_once_after_the_next_start(
     processes, site, skailer, command, signame

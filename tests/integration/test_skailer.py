@@ -18,11 +18,12 @@ from app.models import Integration, utcnow
 from app.storage import storage_for
 from tests.ats.harnesses import PDF_BYTES
 from tests.conftest import PASSWORD, add_user, csrf_token_from
-from tests.integration.conftest import CallLog, wait_until
+from tests.integration.conftest import CallLog, on_both_engines, wait_until
 
 TOKEN = "integration-token"
 EMAIL = "grace@example.com"
 DATA_ENGINEER = "311"
+BACKEND_ENGINEER = "312"
 CREATES = ("upload_cv", "create_applicant", "assign_to_job", "comment")
 
 
@@ -54,6 +55,7 @@ def assert_delivered_once(control, email=EMAIL):
     assert control.count_applications(email, DATA_ENGINEER) == 1
 
 
+@on_both_engines
 def test_an_application_sent_through_the_form_lands_in_skailer_complete(site, skailer):
     control, _, _ = skailer
     application_id = site.apply(site.job_id(DATA_ENGINEER))
@@ -121,6 +123,7 @@ def test_a_failure_at_any_step_is_retried_to_exactly_one_delivery(careers, skail
     assert len(control.state.actions) == 1
 
 
+@on_both_engines
 @pytest.mark.parametrize("mode", ["500", "drop"])
 @pytest.mark.parametrize("step", CREATES)
 def test_a_create_saved_before_a_failure_is_not_repeated(site, skailer, step, mode):
@@ -138,6 +141,7 @@ class WorkerKilled(BaseException):
     """Stands for the process dying: nothing below it gets to run."""
 
 
+@on_both_engines
 @pytest.mark.parametrize("step", ["create_applicant", "assign_to_job"])
 def test_a_worker_killed_after_the_ats_saved_leaves_no_duplicate(careers, skailer, step):
     control, _, url = skailer
@@ -181,6 +185,7 @@ def login(browser) -> None:
     assert response.status_code in (302, 303)
 
 
+@on_both_engines
 def test_a_rejected_application_fails_at_once_and_hr_can_retry_it(site, skailer):
     control, _, _ = skailer
     control.fail_next("assign_to_job", 422)
@@ -200,6 +205,7 @@ def test_a_rejected_application_fails_at_once_and_hr_can_retry_it(site, skailer)
     assert_delivered_once(control)
 
 
+@on_both_engines
 def test_an_expired_token_pauses_deliveries_and_resuming_after_the_fix_delivers(site, skailer):
     control, _, _ = skailer
     control.expire_token()
@@ -241,6 +247,39 @@ def test_an_application_taken_while_the_queue_was_down_is_delivered_by_the_sweep
     assert_delivered_once(control)
 
 
+@pytest.mark.parametrize("engines", [pytest.param("pg-redis", marks=pytest.mark.pg_redis)], indirect=True)
+def test_an_application_taken_while_redis_was_down_is_delivered_once_redis_is_back(careers, skailer, redis):
+    """Redis stopped under a running worker: the form still takes the application (the row is
+    the truth), the worker rides out the outage, and the sweep after the restart delivers it."""
+    control, _, url = skailer
+    site = careers({"kind": "skailer", "base_url": url, "token": TOKEN})
+    site.sync_jobs()
+    redis.stop()
+    try:
+        application_id = site.apply(site.job_id(DATA_ENGINEER))
+        assert site.delivery(application_id).status == "pending"
+        time.sleep(0.5)  # the worker's reads fail meanwhile
+    finally:
+        redis.start()
+    assert control.state.applicants == {}
+    site.tasks.sweep()
+    site.wait_for(application_id)
+    assert_delivered_once(control)
+
+
+@pytest.mark.parametrize("engines", [pytest.param("pg-redis", marks=pytest.mark.pg_redis)], indirect=True)
+def test_the_site_and_the_worker_carry_on_after_postgresql_restarts(site, skailer, postgres):
+    """Every pooled connection of the web process and the worker dies with the restart; the
+    next request and the next delivery open new ones instead of failing on the old."""
+    control, _, _ = skailer
+    site.wait_for(site.apply(site.job_id(DATA_ENGINEER)))
+    postgres.restart()
+    site.wait_for(site.apply(site.job_id(BACKEND_ENGINEER)))
+    assert control.count_applications(EMAIL, DATA_ENGINEER) == 1
+    assert control.count_applications(EMAIL, BACKEND_ENGINEER) == 1
+    assert control.count_people(EMAIL) == 1
+
+
 def test_the_checkpoint_names_every_id_skailer_returned(site, skailer):
     control, _, _ = skailer
     application_id = site.apply(site.job_id(DATA_ENGINEER))
@@ -253,9 +292,6 @@ def test_the_checkpoint_names_every_id_skailer_returned(site, skailer):
         *("cv_ref", "applicant_ref", "candidate_ref", "comment_ref"),
     }
     assert all(re.fullmatch(r"\d+", value) for value in refs.values())
-
-
-BACKEND_ENGINEER = "312"
 
 
 def test_a_returning_applicant_reaches_another_job_with_the_new_resume_as_a_working_link(site, skailer):

@@ -56,7 +56,27 @@ class PostgresServer:
     @property
     def url(self) -> str:
         """The SQLAlchemy URL of the test database (psycopg 3, over the socket)."""
-        return f"postgresql+psycopg://postgres@/{DATABASE}?host={self.root}"
+        return self.url_of(DATABASE)
+
+    def url_of(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@/{database}?host={self.root}"
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A new database (a copy of `template`, which nobody may be connected to); its URL."""
+        copy = f" TEMPLATE {template}" if template else ""
+        self.execute(f"CREATE DATABASE {name}{copy}")
+        return self.url_of(name)
+
+    def drop_database(self, name: str) -> None:
+        """Gone, with every session still connected to it ended first."""
+        self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def execute(self, statement: str) -> None:
+        """One statement outside a transaction (CREATE/DROP DATABASE), in the first database."""
+        import psycopg  # the test extra's; imported here so SQLite-only runs need no driver
+
+        with psycopg.connect(host=str(self.root), user="postgres", dbname=DATABASE, autocommit=True) as conn:
+            conn.execute(statement)
 
     def _run(self, *args: str) -> None:
         command = [str(self.bin / args[0]), *args[1:]]
@@ -133,6 +153,13 @@ class RedisServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def flush(self) -> None:
+        """Empty every database of the server: the next test starts with no queue left over."""
+        import redis  # the test extra's; imported here so SQLite-only runs need no client
+
+        with redis.Redis.from_url(self.url) as client:
+            client.flushall()
 
 
 @contextmanager
