@@ -12,7 +12,9 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import ENV_PREFIX, ConfigError, check_embed_origins, ensure_secret_key, load_settings
+from app.db_retry import install_transaction_retry
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.monitoring import register_monitoring
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +51,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_queue(app)
+    register_monitoring(app)
+    install_transaction_retry(app)
     from app.cli import register_cli
 
     register_cli(app)
