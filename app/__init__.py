@@ -15,6 +15,8 @@ from app.config import ENV_PREFIX, ConfigError, check_embed_origins, ensure_secr
 from app.db_retry import install_transaction_retry
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.monitoring import register_monitoring
+from app.storage import EXTENSION as STORAGE_EXTENSION
+from app.storage import build_storage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     _init_extensions(app)
+    app.extensions[STORAGE_EXTENSION] = build_storage(app.config)
     _register_blueprints(app)
     _register_queue(app)
     register_monitoring(app)

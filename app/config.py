@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # default: sqlite file in the instance folder
     "QUEUE_URL": None,  # default: SqliteHuey file in the instance folder
     "UPLOAD_DIR": None,  # default: instance/uploads
+    "STORAGE_URL": "",  # empty: files in UPLOAD_DIR; "s3://bucket/prefix": an S3-compatible bucket
+    "S3_ENDPOINT_URL": "",  # an S3-compatible server's address; empty for AWS itself
+    "S3_REGION": "",  # empty: boto3's own default (AWS_DEFAULT_REGION, ~/.aws/config)
     "MAX_UPLOAD_MB": 10,
     "COMPANY_NAME": "Example Corp",
     "COMPANY_URL": "https://example.com",

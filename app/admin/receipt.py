@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.ats import places, text
-from app.ats.base import Answer, Resume, Submission
+from app.ats.base import Answer, Submission
 from app.ats.payloads import plain
-from app.intake.delivery import parsed_fields, question_ref
+from app.intake.delivery import build_submission
 from app.models import Application
 
 SHORT = 60  # characters of a value shown on the receipt
@@ -133,29 +133,6 @@ def _short(value: str) -> str:
 
 
 def submission_of(application: Application) -> Submission:
-    """The submission the adapters are given (app.intake.delivery.build_submission), without
-    reading the resume's bytes: the places depend on its name and type only."""
-    resume = None
-    if application.resume_key:
-        resume = Resume(application.resume_filename, application.resume_content_type, b"")
-    return Submission(
-        application_id=application.id,
-        public_id=application.public_id,
-        job_ref=application.job.ref or str(application.job.id),
-        first_name=application.first_name,
-        last_name=application.last_name,
-        email=application.email,
-        phone=application.phone,
-        url=application.url,
-        location=application.location,
-        cover_letter=application.cover_letter,
-        resume=resume,
-        answers=tuple(Answer(question_ref(a), a.label, a.value) for a in application.answers),
-        parsed=parsed_fields(application.parsed),
-        consent_text=application.consent_text,
-        consent_version=application.consent_version,
-        consent_at=application.consent_at.isoformat(),
-        attribution=dict(application.attribution or {}),
-        stage=application.job.stage,
-        source=application.job.source,
-    )
+    """The submission the adapters are given, without reading the resume's bytes: the places
+    depend on its name and type only."""
+    return build_submission(application, None)

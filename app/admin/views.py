@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -12,9 +12,10 @@ from app.admin.login import account_key, authenticate
 from app.admin.receipt import receipt_for
 from app.extensions import db, db_session, limiter, login_manager
 from app.intake.delivery import delivery_notes, resume_integration, retry_now
+from app.intake.downloads import send_stored
 from app.intake.listing import MAX_PAGE
 from app.models import DELIVERY_STATES, Application, Delivery, Integration, Job, User
-from app.storage import Storage
+from app.storage import storage_for
 
 
 @login_manager.user_loader
@@ -126,12 +127,11 @@ def resume(application_id: int):
     application = _application_or_404(application_id)
     if not application.resume_key:
         abort(404)
-    path = Storage(current_app.config["UPLOAD_DIR"]).path(application.resume_key)
-    return send_file(
-        path,
-        mimetype=application.resume_content_type,
-        as_attachment=True,
-        download_name=application.resume_filename or "resume",
+    return send_stored(
+        storage_for(current_app),
+        application.resume_key,
+        content_type=application.resume_content_type,
+        filename=application.resume_filename or "resume",
     )
 
 
@@ -141,12 +141,11 @@ def answer_file(application_id: int, answer_id: int):
     answer = next((a for a in application.answers if a.id == answer_id), None)
     if answer is None or not isinstance(answer.value, dict) or "file_key" not in answer.value:
         abort(404)
-    path = Storage(current_app.config["UPLOAD_DIR"]).path(answer.value["file_key"])
-    return send_file(
-        path,
-        mimetype=answer.value["content_type"],
-        as_attachment=True,
-        download_name=answer.value["filename"],
+    return send_stored(
+        storage_for(current_app),
+        answer.value["file_key"],
+        content_type=answer.value["content_type"],
+        filename=answer.value["filename"],
     )
 
 

@@ -346,74 +346,68 @@ RETURNING_CAVEAT = (
 )
 
 
-def harvest(settings: Mapping[str, Any]) -> Table:
-    """Harvest v3 (the default): candidate, application, attachment and note are four writes."""
+def _candidate_fields(extra: Mapping[str, Places]) -> dict[str, Places]:
+    """The fields both Harvest versions put on the candidate they create, with `extra`."""
     post = "POST /candidates"
 
-    def candidate(words: str, key: str, match: str = "equal") -> Place:
-        return Place(f"Greenhouse candidate · {words}", (f"{post} json:{key}",), match)
+    def candidate(words: str, key: str) -> Places:
+        return (Place(f"Greenhouse candidate · {words}", (f"{post} json:{key}",)),)
 
-    note = Place("Greenhouse candidate · note (as text)", ("POST /notes json:body",), "within")
-    fields: dict[str, Places] = {
-        "first_name": (candidate("first name", "first_name"),),
-        "last_name": (candidate("last name", "last_name"),),
-        "email": (candidate("email address", "email_addresses[].value"),),
-        "phone": (candidate("phone number", "phone_numbers[].value"),),
-        "location": (candidate("address", "addresses[].value"),),
-        "url": (candidate("social media address", "social_media_addresses[].value"),),
-        "resume": (
-            Place(
-                "Greenhouse application · resume attachment", ("POST /attachments json:content",), "base64"
-            ),
-        ),
-        "parsed.experience": (
-            Place(
-                "Greenhouse candidate · title and company (latest position); the rest in the note",
-                (f"{post} json:title", f"{post} json:company", "POST /notes json:body"),
-                "within",
-            ),
-        ),
-        "parsed.skills": (candidate("tags", "tags[]"),),
+    return {
+        "first_name": candidate("first name", "first_name"),
+        "last_name": candidate("last name", "last_name"),
+        "email": candidate("email address", "email_addresses[].value"),
+        "phone": candidate("phone number", "phone_numbers[].value"),
+        "location": candidate("address", "addresses[].value"),
+        "url": candidate("social media address", "social_media_addresses[].value"),
+        "parsed.skills": candidate("tags", "tags[]"),
+        **extra,
     }
+
+
+def _harvest_table(kind: str, name: str, note: Place, extra: Mapping[str, Places]) -> Table:
     fields = _one_place(
-        note, ["cover_letter", "consent", "attribution", "parsed.summary", "parsed.education"], fields
+        note,
+        ["cover_letter", "consent", "attribution", "parsed.summary", "parsed.education"],
+        _candidate_fields(extra),
     )
-    return Table("greenhouse", "Greenhouse Harvest", _fill(fields), (note,), caveat=RETURNING_CAVEAT)
+    return Table(kind, name, _fill(fields), (note,), caveat=RETURNING_CAVEAT)
+
+
+def harvest(settings: Mapping[str, Any]) -> Table:
+    """Harvest v3 (the default): candidate, application, attachment and note are four writes."""
+    note = Place("Greenhouse candidate · note (as text)", ("POST /notes json:body",), "within")
+    latest = Place(
+        "Greenhouse candidate · title and company (latest position); the rest in the note",
+        ("POST /candidates json:title", "POST /candidates json:company", "POST /notes json:body"),
+        "within",
+    )
+    resume = Place(
+        "Greenhouse application · resume attachment", ("POST /attachments json:content",), "base64"
+    )
+    extra = {"resume": (resume,), "parsed.experience": (latest,)}
+    return _harvest_table("greenhouse", "Greenhouse Harvest", note, extra)
 
 
 def harvest_v1(settings: Mapping[str, Any]) -> Table:
     """The retired Harvest v1, kept for targets that still name it."""
-    post = "POST /candidates"
-
-    def candidate(words: str, key: str, match: str = "equal") -> Place:
-        return Place(f"Greenhouse candidate · {words}", (f"{post} json:{key}",), match)
-
     note = Place(
         "Greenhouse candidate · activity-feed note (as text)",
         ("POST /candidates/{id}/activity_feed/notes json:body",),
         "within",
     )
-    fields: dict[str, Places] = {
-        "first_name": (candidate("first name", "first_name"),),
-        "last_name": (candidate("last name", "last_name"),),
-        "email": (candidate("email address", "email_addresses[].value"),),
-        "phone": (candidate("phone number", "phone_numbers[].value"),),
-        "location": (candidate("address", "addresses[].value"),),
-        "url": (candidate("social media address", "social_media_addresses[].value"),),
-        "resume": (
-            candidate(
-                "resume attachment on the application", "applications[].attachments[].content", "base64"
-            ),
-        ),
-        "parsed.experience": (
-            candidate("employments (entries with a company and a start date)", "employments", "within"),
-        ),
-        "parsed.skills": (candidate("tags", "tags[]"),),
-    }
-    fields = _one_place(
-        note, ["cover_letter", "consent", "attribution", "parsed.summary", "parsed.education"], fields
+    resume = Place(
+        "Greenhouse candidate · resume attachment on the application",
+        ("POST /candidates json:applications[].attachments[].content",),
+        "base64",
     )
-    return Table("greenhouse_v1", "Greenhouse Harvest v1", _fill(fields), (note,), caveat=RETURNING_CAVEAT)
+    employments = Place(
+        "Greenhouse candidate · employments (entries with a company and a start date)",
+        ("POST /candidates json:employments",),
+        "within",
+    )
+    extra = {"resume": (resume,), "parsed.experience": (employments,)}
+    return _harvest_table("greenhouse_v1", "Greenhouse Harvest v1", note, extra)
 
 
 def job_board(settings: Mapping[str, Any]) -> Table:

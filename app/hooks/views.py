@@ -6,17 +6,18 @@ import hashlib
 import logging
 from datetime import UTC, datetime
 
-from flask import abort, current_app, request, send_file
+from flask import abort, current_app, request
 from sqlalchemy import String, cast, select
 from sqlalchemy.exc import IntegrityError
 
 from app.ats.webhooks import MAX_BODY_BYTES, SIGNATURE_HEADER, receive
 from app.extensions import csrf, db
 from app.hooks import bp
+from app.intake.downloads import send_stored
 from app.intake.links import application_for_token
 from app.intake.runner import refs
 from app.models import Application, Delivery, WebhookEvent, column_length, fit, utcnow
-from app.storage import Storage
+from app.storage import storage_for
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +104,11 @@ def signed_resume(token: str):
     application = db.session.get(Application, found[0])
     if application is None or application.public_id != found[1] or not application.resume_key:
         abort(404)
-    path = Storage(current_app.config["UPLOAD_DIR"]).path(application.resume_key)
-    response = send_file(
-        path,
-        mimetype=application.resume_content_type,
-        as_attachment=True,
-        download_name=application.resume_filename or "resume",
+    response = send_stored(
+        storage_for(current_app),
+        application.resume_key,
+        content_type=application.resume_content_type,
+        filename=application.resume_filename or "resume",
     )
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"

@@ -23,7 +23,7 @@ from app.intake.submit import NewApplication, find_by_submission_key, submit
 from app.intake.uploads import FORMAT_NAMES, CheckedFile, HeldFiles, UploadRejected, read_upload
 from app.models import Job, Question
 from app.resume.service import cached_result
-from app.storage import Storage
+from app.storage import Storage, storage_for
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class Intake:
     @classmethod
     def for_app(cls, app: Flask, session: Session) -> Intake:
         config = app.config
-        storage = Storage(config["UPLOAD_DIR"])
+        storage = storage_for(app)
         return cls(
             session=session,
             storage=storage,

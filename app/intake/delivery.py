@@ -410,13 +410,14 @@ def submission_for(
     return fitted.submission, checkpoints
 
 
-def build_submission(application: Application, storage: Storage) -> Submission:
+def build_submission(application: Application, storage: Storage | None) -> Submission:
+    """What every adapter is given. Without `storage` the resume has its name and type but no
+    bytes: HR's receipt needs only those to say where each field goes."""
     job = application.job
     resume = None
     if application.resume_key:
-        resume = Resume(
-            application.resume_filename, application.resume_content_type, storage.read(application.resume_key)
-        )
+        data = storage.read(application.resume_key) if storage is not None else b""
+        resume = Resume(application.resume_filename, application.resume_content_type, data)
     answers = tuple(
         AtsAnswer(question_ref=question_ref(a), label=a.label, value=a.value) for a in application.answers
     )

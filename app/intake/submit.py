@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 RESUME_FOLDER = "resumes"
 HELD_FOLDER = "held"
-PART_FILE_TTL = 3600  # seconds: a write still going after an hour was killed
 ORPHAN_FILE_TTL = 86400  # seconds: a stored file no application names after a day never will
 
 
@@ -175,24 +174,13 @@ def _wake(enqueue: Callable[[int], None], application_id: int) -> None:
 
 
 def remove_orphan_files(session: Session, storage: Storage, *, now: float) -> int:
-    """Remove what a killed process left behind: `.part-*` temp files older than an hour, and
-    stored files older than a day that no application or answer names (saved, then the
-    transaction never committed). The number removed."""
-    removed = 0
-    for path in storage.root.rglob(".part-*"):
-        if path.is_file() and path.stat().st_mtime < now - PART_FILE_TTL:
-            path.unlink(missing_ok=True)
-            removed += 1
-    folder = storage.root / RESUME_FOLDER
-    if not folder.exists():
-        return removed
-    old = {
-        f"{RESUME_FOLDER}/{path.name}": path
-        for path in folder.iterdir()
-        if path.is_file() and not path.name.startswith(".") and path.stat().st_mtime < now - ORPHAN_FILE_TTL
-    }
-    for key in old.keys() - stored_keys(session):
-        old[key].unlink(missing_ok=True)
+    """Remove what a killed process left behind: writes it never finished, and stored files
+    older than a day that no application or answer names (saved, then the transaction never
+    committed). The number removed."""
+    removed = storage.remove_partial(now=now)
+    old = set(storage.older_than(RESUME_FOLDER, now - ORPHAN_FILE_TTL))
+    for key in old - stored_keys(session):
+        storage.delete(key)
         removed += 1
     return removed
 

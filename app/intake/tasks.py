@@ -33,7 +33,7 @@ from app.intake.sync import SyncReport, sync_jobs
 from app.logging_setup import current_request_id, request_id_set
 from app.models import Delivery, utcnow
 from app.resume.service import purge_parse_results
-from app.storage import Storage
+from app.storage import Storage, storage_for
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
         session,
         application_id,
         adapter=adapters.get(row.target),
-        storage=Storage(app.config["UPLOAD_DIR"]),
+        storage=storage_for(app),
         policy=policy_from(app),
     )
     telemetry.delivery_ended(row.target, outcome.status)
@@ -194,7 +194,7 @@ def sweep_once(app: Flask, *, now: float | None = None) -> int:
     due = delivery_service.due_deliveries(db_session(), moment)
     for application_id in due:
         tasks.enqueue_delivery(application_id)
-    storage = Storage(app.config["UPLOAD_DIR"])
+    storage = storage_for(app)
     remove_stale_held_uploads(storage, now=seconds)
     remove_orphan_files(db_session(), storage, now=seconds)
     keep = timedelta(hours=float(app.config["PARSED_RESUME_HOURS"]))
@@ -203,16 +203,12 @@ def sweep_once(app: Flask, *, now: float | None = None) -> int:
 
 
 def remove_stale_held_uploads(storage: Storage, *, now: float | None = None) -> int:
-    folder = storage.root / HELD_FOLDER
-    if not folder.exists():
-        return 0
+    """Held uploads whose form was never sent: a hold token lives a day, so does its file."""
     cutoff = (time.time() if now is None else now) - HELD_UPLOAD_TTL.total_seconds()
-    removed = 0
-    for path in folder.iterdir():
-        if path.is_file() and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+    stale = storage.older_than(HELD_FOLDER, cutoff)
+    for key in stale:
+        storage.delete(key)
+    return len(stale)
 
 
 def start_consumer(

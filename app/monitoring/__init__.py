@@ -10,7 +10,7 @@ from app.models import utcnow
 from app.monitoring.metrics import DeliveryGauges, exposition, may_read
 from app.monitoring.readiness import database_check, queue_check, run_checks, storage_check
 from app.monitoring.requests import register_request_ids
-from app.storage import Storage
+from app.storage import storage_for
 
 bp = Blueprint("monitoring", __name__)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -31,7 +31,7 @@ def ready():
         {
             "database": database_check(db.engine),
             "queue": queue_check(app.extensions["careers.tasks"].huey),
-            "storage": storage_check(Storage(app.config["UPLOAD_DIR"])),
+            "storage": storage_check(storage_for(app)),
         }
     )
     if readiness.ready:

@@ -20,7 +20,6 @@ from sqlalchemy.engine import Engine
 from app.storage import Storage
 
 CHECK_SECONDS = 1.0
-PROBE_FOLDER = "readiness"
 
 Check = Callable[[], None]
 
@@ -56,17 +55,8 @@ def queue_check(huey: Huey) -> Check:
 
 
 def storage_check(storage: Storage) -> Check:
-    """A small file written, read back and removed, as an application's resume would be."""
-
-    def check() -> None:
-        key = storage.save(b"ready", folder=PROBE_FOLDER)
-        try:
-            if storage.read(key) != b"ready":
-                raise OSError("storage returned other bytes than were written")
-        finally:
-            storage.delete(key)
-
-    return check
+    """The store's own check: the folder can be written, or the bucket answers HEAD."""
+    return storage.check
 
 
 def run_checks(checks: Mapping[str, Check], *, within: float = CHECK_SECONDS) -> Readiness:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.intake import delivery
 from app.models import Delivery
-from app.storage import Storage
+from app.storage import storage_for
 from tests.ats.harnesses import Harness, all_harnesses
 from tests.clock import FakeClock
 from tests.support.applications import submit_application
@@ -93,7 +93,7 @@ def run(app, harness: Harness, application_id: int, clock: FakeClock, **kwargs) 
             db.session,
             application_id,
             adapter=harness.adapter,
-            storage=Storage(app.config["UPLOAD_DIR"]),
+            storage=storage_for(app),
             policy=POLICY,
             now=clock.datetime,
             jitter=lambda: 0.0,

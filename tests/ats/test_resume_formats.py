@@ -24,7 +24,7 @@ from app.intake.submit import Upload
 from app.models import Application, Delivery
 from app.resume.extract import extract_text
 from app.resume.formats import ACCEPTED_FORMATS, CONTENT_TYPES, detect_format
-from app.storage import Storage
+from app.storage import storage_for
 from tests.ats.harnesses import all_harnesses, make_submission
 from tests.ats.harnesses import dover as dover_harness
 from tests.ats.harnesses import skailer as skailer_harness
@@ -179,7 +179,7 @@ def test_the_delivery_sends_skailer_a_rendition_keeps_the_original_and_tells_hr(
     upload = Upload.from_bytes(original, "ada.rtf", CONTENT_TYPES["rtf"])
     application_id = submit_application(app, kind="skailer", resume=upload)
     with app.app_context():
-        storage = Storage(app.config["UPLOAD_DIR"])
+        storage = storage_for(app)
         outcome = delivery.deliver(
             db.session, application_id, adapter=harness.adapter, storage=storage, parse=parse_in_process
         )

@@ -40,7 +40,7 @@ from app.extensions import db  # noqa: E402
 from app.intake.submit import NewApplication, Upload, submit  # noqa: E402
 from app.intake.tasks import start_consumer, sync_target_jobs  # noqa: E402
 from app.models import Delivery, Job, utcnow  # noqa: E402
-from app.storage import Storage  # noqa: E402
+from app.storage import storage_for  # noqa: E402
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -266,7 +266,7 @@ def run(kind: str, n: int, latency: float, threads: int, faults: dict, letters: 
                 resume=Upload.from_bytes(PDF, "cv.pdf", "application/pdf"),
                 parsed={"ok": False, "error_code": "bench"},
             )
-            submit(db.session, Storage(app.config["UPLOAD_DIR"]), tasks.enqueue_delivery, new, target=kind)
+            submit(db.session, storage_for(app), tasks.enqueue_delivery, new, target=kind)
 
     def finished() -> int:
         with app.app_context():

@@ -15,7 +15,7 @@ from app.ats.sandbox import skailer as sandbox_module
 from app.extensions import db
 from app.intake import delivery as delivery_service
 from app.models import Integration, utcnow
-from app.storage import Storage
+from app.storage import storage_for
 from tests.ats.harnesses import PDF_BYTES
 from tests.conftest import PASSWORD, add_user, csrf_token_from
 from tests.integration.conftest import CallLog, wait_until
@@ -157,7 +157,7 @@ def test_a_worker_killed_after_the_ats_saved_leaves_no_duplicate(careers, skaile
             db.session,
             application_id,
             adapter=app.extensions["careers.adapters"].get("skailer"),
-            storage=Storage(app.config["UPLOAD_DIR"]),
+            storage=storage_for(app),
             policy=delivery_service.Policy(lease=timedelta(seconds=1)),
             after_step=die_after,
             now=lambda: utcnow() - timedelta(minutes=10),  # its lease has run out by now

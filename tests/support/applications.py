@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.intake.submit import NewApplication, Upload, submit
 from app.models import Job, Question
-from app.storage import Storage
+from app.storage import storage_for
 from tests.ats.harnesses import PDF_BYTES
 
 
@@ -44,5 +44,5 @@ def submit_application(
         }
         answers = [(job.questions[0], answer)] if question else []
         new = NewApplication(job=job, submission_key=f"key-{email}", email=email, answers=answers, **values)
-        storage = Storage(app.config["UPLOAD_DIR"])
+        storage = storage_for(app)
         return submit(db.session, storage, lambda _id: None, new, target=kind).id

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.intake import delivery
 from app.intake.runner import backoff_delay
 from app.models import Application, Delivery, Integration
-from app.storage import Storage
+from app.storage import Storage, storage_for
 from tests.clock import FakeClock
 from tests.conftest import add_user, csrf_token_from, login
 from tests.support.applications import submit_application
@@ -53,7 +53,7 @@ def new_application(app, *, kind="skailer", ref="311", email="ada@example.com") 
 
 
 def storage(app) -> Storage:
-    return Storage(app.config["UPLOAD_DIR"])
+    return storage_for(app)
 
 
 def run(app, application_id, adapter, **kwargs):
@@ -122,12 +122,12 @@ def test_a_crash_in_a_step_is_recorded_and_fails_the_delivery_for_hr_to_see(app,
 def test_an_error_outside_the_steps_is_retried_and_recorded_until_the_attempts_run_out(app, adapter):
     application_id = new_application(app)
     with app.app_context():
-        storage(app).path(db.session.get(Application, application_id).resume_key).unlink()
+        storage(app).delete(db.session.get(Application, application_id).resume_key)
     clock = clock_at_now()
     statuses = []
     for _ in range(POLICY.max_attempts):
         statuses.append(run(app, application_id, adapter, now=clock.datetime, jitter=lambda: 0.0).status)
-        assert row(app, application_id).last_error.startswith("skailer: unexpected FileNotFoundError")
+        assert row(app, application_id).last_error.startswith("skailer: unexpected MissingFile")
         clock.advance(POLICY.backoff_cap)
     assert statuses == ["retry", "retry", "failed"]
     assert row(app, application_id).status == "failed"

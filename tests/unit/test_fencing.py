@@ -22,7 +22,7 @@ from app.ats.skailer_payloads import CANDIDATE
 from app.extensions import db
 from app.intake import delivery
 from app.models import Delivery, Integration
-from app.storage import Storage
+from app.storage import storage_for
 from tests.clock import FakeClock
 from tests.support.applications import submit_application
 
@@ -59,7 +59,7 @@ class Worker:
                 db.session,
                 application_id,
                 adapter=adapter or self.adapter,
-                storage=Storage(self.app.config["UPLOAD_DIR"]),
+                storage=storage_for(self.app),
                 policy=POLICY,
                 now=self.clock.datetime,
                 jitter=lambda: 0.0,

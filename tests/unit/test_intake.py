@@ -11,7 +11,7 @@ from app.extensions import db
 from app.intake.submit import NewApplication, Upload, submit
 from app.intake.tasks import sweep_once
 from app.models import Application, Delivery, Job
-from app.storage import Storage
+from app.storage import storage_for
 from tests.conftest import FIXTURES, add_job
 
 
@@ -56,7 +56,7 @@ def test_a_crash_before_the_commit_leaves_no_half_application_and_no_file(app):
             with pytest.raises(RuntimeError):
                 submit(
                     db.session,
-                    Storage(app.config["UPLOAD_DIR"]),
+                    storage_for(app),
                     queued.append,
                     new_application(job),
                     target="local",
@@ -78,7 +78,7 @@ def test_the_queue_is_woken_only_after_the_commit(app):
             with app.app_context():  # another session sees the committed rows
                 seen.append(db.session.get(Delivery, application_id).status)
 
-        submit(db.session, Storage(app.config["UPLOAD_DIR"]), enqueue, new_application(job), target="local")
+        submit(db.session, storage_for(app), enqueue, new_application(job), target="local")
     assert seen == ["pending"]
 
 
@@ -90,9 +90,7 @@ def test_with_the_queue_down_the_application_is_safe_and_the_sweeper_queues_it(a
 
     with app.app_context():
         job = db.session.get(Job, job_id)
-        application = submit(
-            db.session, Storage(app.config["UPLOAD_DIR"]), queue_down, new_application(job), target="local"
-        )
+        application = submit(db.session, storage_for(app), queue_down, new_application(job), target="local")
         assert application.delivery.status == "pending"
         huey = app.extensions["careers.tasks"].huey
         assert len(huey) == 0
@@ -104,7 +102,7 @@ def test_the_same_submission_key_returns_the_first_application(app):
     job_id = add_job(app)
     with app.app_context():
         job = db.session.get(Job, job_id)
-        storage = Storage(app.config["UPLOAD_DIR"])
+        storage = storage_for(app)
         first = submit(db.session, storage, lambda _id: None, new_application(job), target="local")
         second = submit(db.session, storage, lambda _id: None, new_application(job), target="local")
         assert first.id == second.id

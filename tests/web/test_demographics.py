@@ -13,7 +13,7 @@ from app.intake import delivery
 from app.intake.demographics import read_choices
 from app.intake.sync import sync_jobs
 from app.models import Application, DemographicAnswer, DemographicQuestion, Job
-from app.storage import Storage
+from app.storage import storage_for
 from tests.ats.harnesses.greenhouse_jobboard import SETTINGS
 from tests.conftest import add_user, login
 from tests.web.helpers import open_form, post_application, valid_answers
@@ -111,9 +111,7 @@ def test_voluntary_answers_are_stored_apart_from_the_application_and_reach_the_j
             ("eeoc", "gender", ["3"], ""),
             ("inclusion", "87", ["194", "196"], "they/them"),
         ]
-        outcome = delivery.deliver(
-            db_session(), application.id, adapter=adapter, storage=Storage(app.config["UPLOAD_DIR"])
-        )
+        outcome = delivery.deliver(db_session(), application.id, adapter=adapter, storage=storage_for(app))
         assert outcome.status == "delivered", outcome
     form = state.candidates[0]["board_form"]
     assert form["gender"] == ["3"] and form[RETENTION] == ["true"]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.intake.delivery import deliver
 from app.models import Delivery
-from app.storage import Storage
+from app.storage import storage_for
 from tests.ats.harnesses import skailer as skailer_harness
 from tests.ats.harnesses import workable as workable_harness
 from tests.conftest import add_user, login
@@ -47,7 +47,7 @@ def delivered(app, application_id: int, harness) -> None:
             db.session,
             application_id,
             adapter=harness.adapter,
-            storage=Storage(app.config["UPLOAD_DIR"]),
+            storage=storage_for(app),
             parse=lambda session, data, sha: dict(PARSED),
         )
     assert outcome.status == "delivered"

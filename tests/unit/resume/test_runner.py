@@ -110,8 +110,8 @@ def test_parallel_requests_share_the_pool_safely():
     files = [corpus_file(prefix) for prefix in ("00-pdf", "01-pdf", "20-docx", "30-doc")] * 3
     results = [None] * len(files)
 
-    def parse(index):
-        results[index] = parse_resume(files[index])
+    def parse(index):  # a generous timeout: pool safety is the point here, not speed
+        results[index] = parse_resume(files[index], timeout=30)
 
     threads = [threading.Thread(target=parse, args=(i,)) for i in range(len(files))]
     for thread in threads:
@@ -123,7 +123,7 @@ def test_parallel_requests_share_the_pool_safely():
 
 
 def test_the_outcome_is_json_serialisable_with_provenance():
-    outcome = parse_resume(corpus_file("00-pdf"))
+    outcome = parse_resume(corpus_file("00-pdf"), timeout=30)
     payload = json.loads(json.dumps(outcome.to_dict()))
     assert payload["ok"] is True and payload["format"] == "pdf" and payload["error_code"] is None
     email = payload["fields"]["email"]
