@@ -33,12 +33,14 @@ def request_id_from(header: str | None, *, trusted: bool, new_id=lambda: uuid.uu
 def register_request_ids(app: Flask) -> None:
     trusted = int(app.config["TRUSTED_PROXIES"]) > 0
 
-    @app.before_request
     def take_request_id() -> None:
         g.request_id = request_id_from(request.headers.get(HEADER), trusted=trusted)
         g.request_started = time.monotonic()
         g.request_id_scope = request_id_set(g.request_id)
         g.request_id_scope.__enter__()
+
+    # First of all hooks, so the records of every other hook carry the id too.
+    app.before_request_funcs.setdefault(None, []).insert(0, take_request_id)
 
     @app.after_request
     def give_request_id(response: Response) -> Response:

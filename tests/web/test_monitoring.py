@@ -140,3 +140,11 @@ def test_a_request_id_that_is_not_a_plain_token_is_replaced():
     assert request_id_from("abc\r\nSet-Cookie: x", trusted=True, new_id=new) == "generated"
     assert request_id_from("x" * 65, trusted=True, new_id=new) == "generated"
     assert request_id_from("nginx-1234abcd", trusted=True, new_id=new) == "nginx-1234abcd"
+
+
+def test_a_request_refused_by_the_rate_limit_carries_a_request_id_too(make_app):
+    client = make_app(APPLY_RATE_LIMIT="1 per minute").test_client()
+    for _ in range(2):
+        response = client.post("/jobs/1/apply", data={})
+    assert response.status_code == 429
+    assert len(response.headers["X-Request-ID"]) == 32
