@@ -59,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
     # Flask-WTF's HTTPS Referer check refused browsers that send no Referer with a false "form
     # expired"; the token is bound to the session, whose cookie is SameSite=Lax and Secure.
     "WTF_CSRF_SSL_STRICT": False,
+    "METRICS_TOKEN": "",  # bearer token for /metrics; without one only a local scraper may read it
 }
 
 ENV_PREFIX = "CAREERS"

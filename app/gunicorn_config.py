@@ -28,3 +28,12 @@ graceful_timeout = 8
 def on_starting(server) -> None:
     """Our log format and levels, set once in the master and inherited by forked workers."""
     configure_logging()
+
+
+def child_exit(server, worker) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR set, a worker's live gauges end with it (its counters stay:
+    they are totals). prometheus_client's recipe for gunicorn."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from app import telemetry
 from app.ats.base import AuthError, PermanentError, RetryableError
 from app.ats.ratelimit import Limiter
 
@@ -120,8 +121,11 @@ def _call_logger(ats: str) -> ResponseHook:
 
 
 def _log_call(ats: str, method: str, path: str, outcome: int | str, started: float) -> None:
-    """Our line for one call: vendor, method, path without its query, outcome, time taken."""
-    elapsed_ms = (time.monotonic() - started) * 1000
+    """Our line for one call (vendor, method, path without its query, outcome, time taken), and
+    its time in the latency histogram (by vendor, method and status class: no paths)."""
+    elapsed = time.monotonic() - started
+    telemetry.ats_call(ats, method, outcome, elapsed)
+    elapsed_ms = elapsed * 1000
     log.info("ats call %s %s %s -> %s in %.0f ms", ats, method, path, outcome, elapsed_ms)
 
 

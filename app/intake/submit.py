@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import String, cast, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from app import telemetry
 from app.models import Answer, Application, Delivery, DemographicAnswer, Job, Question, check_lengths
 from app.storage import Storage
 
@@ -102,10 +103,18 @@ def submit(
         if existing is None:
             raise
         return existing
+    except DBAPIError as exc:
+        session.rollback()
+        # A connection lost during the commit leaves it unknown whether the commit got through:
+        # the files stay (the orphan sweep removes them if no application names them).
+        if not exc.connection_invalidated:
+            _discard(storage, stored)
+        raise
     except BaseException:
         session.rollback()
         _discard(storage, stored)
         raise
+    telemetry.application_received(target)
     _wake(enqueue, application.id)
     return application
 

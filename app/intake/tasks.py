@@ -22,6 +22,7 @@ from huey import Huey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import CursorResult, update
 
+from app import telemetry
 from app.ats.cache import SharedLookups
 from app.ats.registry import build_adapter, shared_limiter
 from app.extensions import cache_backend, db, db_session
@@ -30,6 +31,7 @@ from app.intake.demographics import read_choices
 from app.intake.links import resume_link_maker
 from app.intake.submit import HELD_FOLDER, remove_orphan_files
 from app.intake.sync import SyncReport, sync_jobs
+from app.logging_setup import current_request_id, request_id_set
 from app.models import Delivery, utcnow
 from app.resume.service import purge_parse_results
 from app.shared import StoreDown, counter_storage
@@ -73,10 +75,14 @@ class Tasks:
     in_flight: InFlight = field(default_factory=InFlight)
 
     def enqueue_delivery(self, application_id: int, delay: float | None = None) -> None:
+        """Queue a delivery; the request id of the request (or delivery) queuing it goes along,
+        so the worker's log records of this application carry it too."""
+        request_id = current_request_id()
+        extra = {"request_id": request_id} if request_id else {}
         if delay:
-            self.deliver.schedule((application_id,), delay=delay)
+            self.deliver.schedule((application_id,), extra, delay=delay)
         else:
-            self.deliver(application_id)
+            self.deliver(application_id, **extra)
 
 
 class Adapters:
@@ -136,8 +142,8 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
     in_flight = InFlight()
 
     @huey.task(name="deliver")
-    def deliver(application_id: int) -> str:
-        with in_flight.holding(application_id), app.app_context():
+    def deliver(application_id: int, request_id: str | None = None) -> str:
+        with in_flight.holding(application_id), app.app_context(), request_id_set(request_id):
             return run_delivery(app, adapters, application_id)
 
     interval = int(app.config["SWEEP_INTERVAL_MINUTES"])
@@ -173,6 +179,7 @@ def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
         storage=storage_for(app),
         policy=policy_from(app),
     )
+    telemetry.delivery_ended(row.target, outcome.status)
     if outcome.status == "retry":
         app.extensions["careers.tasks"].enqueue_delivery(application_id, delay=outcome.delay)
     return outcome.status

@@ -6,9 +6,11 @@ queue's database file."""
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -16,6 +18,7 @@ import pytest
 
 from app.ats.sandbox import skailer
 from app.ats.sandbox.workable import ALL_SCOPES
+from app.logging_setup import JsonFormatter
 from tests.conftest import add_job
 from tests.integration.conftest import FAST, Careers, Served
 from tests.integration.test_other_ats import TARGETS, required_answers
@@ -62,12 +65,12 @@ def site_on(make_app, ats: dict) -> Careers:
 
 @pytest.fixture
 def worker_of(tmp_path):
-    """start(site) -> a `flask worker` Process on the site's settings; killed after the test
-    if still running."""
+    """start(site, **settings) -> a `flask worker` Process on the site's settings (and these
+    CAREERS_* ones); killed after the test if still running."""
     started: list[Process] = []
 
-    def start(site: Careers) -> Process:
-        started.append(Process(WORKER, environment(site.app), tmp_path, "worker"))
+    def start(site: Careers, **settings: str) -> Process:
+        started.append(Process(WORKER, environment(site.app, **settings), tmp_path, "worker"))
         return started[-1]
 
     yield start
@@ -85,13 +88,15 @@ def queue_files(site: Careers) -> list[Path]:
 AMBIGUOUS_WORKABLE = "workable_after_an_unknown_create"
 
 
-@pytest.mark.parametrize("kind", ["local", "skailer", *sorted(TARGETS), AMBIGUOUS_WORKABLE])
-def test_a_delivery_leaves_no_email_or_key_in_any_log_or_in_the_queue(
-    make_app, served, worker_of, caplog, kind, canaries
-):
-    ambiguous = kind == AMBIGUOUS_WORKABLE
-    kind = "workable" if ambiguous else kind
-    caplog.set_level(logging.DEBUG)
+@dataclass(frozen=True)
+class Traces:
+    """What a delivery left outside this process: the worker's output and the queue's files."""
+
+    output: str
+    queued: bytes
+
+
+def deliver_a_canary(make_app, served, worker_of, kind, canaries, *, ambiguous=False, **worker_env) -> Traces:
     email_id, key = canaries
     email = f"canary.{email_id}+x@example.com"
     if kind == "local":
@@ -108,25 +113,53 @@ def test_a_delivery_leaves_no_email_or_key_in_any_log_or_in_the_queue(
     assert job_id is not None, "the job was not synced"
     application_id = site.apply(job_id, email=email, answers=required_answers(site, job_id))
 
-    worker = worker_of(site)
+    worker = worker_of(site, **worker_env)
     site.wait_for(application_id, timeout=30)
     worker.stop(signal.SIGTERM)
     site.browser.close()
+    queued = b"".join(path.read_bytes() for path in queue_files(site))
+    assert queued, "no queue file found"
+    return Traces(worker.output(), queued)
 
-    output = worker.output()
+
+def assert_no_canary(traces: Traces, records: list[logging.LogRecord], canaries, formatter) -> None:
+    # The sandboxes' werkzeug lines are the vendor's own access log (a real ATS keeps one too),
+    # not ours: they are the one place a canary may show.
+    logged = "\n".join(formatter.format(record) for record in records if record.name != "werkzeug")
+    for canary in canaries:
+        assert canary not in traces.output, f"{canary} in the worker's output:\n{traces.output}"
+        assert canary not in logged, f"{canary} in this process's log:\n{logged}"
+        assert canary.encode() not in traces.queued, f"{canary} in the queue"
+
+
+@pytest.mark.parametrize("kind", ["local", "skailer", *sorted(TARGETS), AMBIGUOUS_WORKABLE])
+def test_a_delivery_leaves_no_email_or_key_in_any_log_or_in_the_queue(
+    make_app, served, worker_of, caplog, kind, canaries
+):
+    ambiguous = kind == AMBIGUOUS_WORKABLE
+    kind = "workable" if ambiguous else kind
+    caplog.set_level(logging.DEBUG)
+    traces = deliver_a_canary(make_app, served, worker_of, kind, canaries, ambiguous=ambiguous)
+    output = traces.output
     if kind == "local":
         assert "deliver" in output and "executed in" in output, output
     else:
         assert "INFO app.ats.http: ats call " in output, output
     if ambiguous:
         assert "ats call workable GET /spi/v3/candidates -> 200" in output, output  # the search ran
-    # The sandboxes' werkzeug lines are the vendor's own access log (a real ATS keeps one too),
-    # not ours: they are the one place a canary may show.
-    ours = [r for r in caplog.records if r.name != "werkzeug"]
-    logged = "\n".join(logging.Formatter().format(record) for record in ours)
-    queued = b"".join(path.read_bytes() for path in queue_files(site))
-    assert queued, "no queue file found"
-    for canary in (email_id, key):
-        assert canary not in output, f"{canary} in the worker's output:\n{output}"
-        assert canary not in logged, f"{canary} in this process's log:\n{logged}"
-        assert canary.encode() not in queued, f"{canary} in the queue"
+    assert_no_canary(traces, caplog.records, canaries, logging.Formatter())
+
+
+@pytest.mark.parametrize("kind", ["local", "skailer"])
+def test_json_log_lines_of_a_delivery_hold_no_email_or_key(
+    make_app, served, worker_of, caplog, kind, canaries
+):
+    caplog.set_level(logging.DEBUG)
+    traces = deliver_a_canary(make_app, served, worker_of, kind, canaries, LOG_FORMAT="json")
+    records = [json.loads(line) for line in traces.output.splitlines()]  # every line is one object
+    messages = [r["message"] for r in records]
+    if kind == "local":
+        assert any("executed in" in m for m in messages), messages
+    else:
+        assert any(r["logger"] == "app.ats.http" and r["message"].startswith("ats call ") for r in records)
+    assert_no_canary(traces, caplog.records, canaries, JsonFormatter())
