@@ -12,6 +12,7 @@ from app.extensions import db
 from app.monitoring.metrics import DeliveryGauges
 from app.monitoring.readiness import run_checks
 from app.monitoring.requests import request_id_from
+from tests.conftest import csrf_token_from
 from tests.support.applications import submit_application
 
 UNREACHABLE_REDIS = "redis://:queue-password@127.0.0.1:1/0"  # port 1: refused at once
@@ -143,8 +144,11 @@ def test_a_request_id_that_is_not_a_plain_token_is_replaced():
 
 
 def test_a_request_refused_by_the_rate_limit_carries_a_request_id_too(make_app):
-    client = make_app(APPLY_RATE_LIMIT="1 per minute").test_client()
+    client = make_app(LOGIN_RATE_LIMIT="1 per minute").test_client()
+    token = csrf_token_from(client.get("/admin/login").text)
     for _ in range(2):
-        response = client.post("/jobs/1/apply", data={})
+        response = client.post(
+            "/admin/login", data={"email": "x@example.com", "password": "no", "csrf_token": token}
+        )
     assert response.status_code == 429
     assert len(response.headers["X-Request-ID"]) == 32
