@@ -152,8 +152,11 @@ def site(tmp_path_factory, migrated_db) -> Iterator[Site]:
 
 @pytest.fixture(scope="session")
 def playwright_driver():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do: 5 s (Playwright's default) is short for a resume
+    # parse while the other half of the suite runs beside the browser.
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as driver:
         yield driver
 

@@ -111,7 +111,8 @@ def test_parallel_requests_share_the_pool_safely():
     results = [None] * len(files)
 
     def parse(index):
-        results[index] = parse_resume(files[index])
+        # Twelve parses queue for two workers: time enough to wait their turn on a busy machine.
+        results[index] = parse_resume(files[index], timeout=30)
 
     threads = [threading.Thread(target=parse, args=(i,)) for i in range(len(files))]
     for thread in threads:
