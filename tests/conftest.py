@@ -16,7 +16,11 @@ from app.resume import shutdown as stop_parser_workers
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 PASSWORD = "correct horse battery"
-FOLDER_MARKERS = {"integration": pytest.mark.integration, "browser": pytest.mark.browser}
+FOLDER_MARKERS = {
+    "integration": [pytest.mark.integration],
+    # One worker runs them all under xdist: one Chromium and one served site, not one per worker.
+    "browser": [pytest.mark.browser, pytest.mark.xdist_group("browser")],
+}
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -24,8 +28,8 @@ def pytest_collection_modifyitems(items) -> None:
     loop without anyone remembering to decorate a new test."""
     for item in items:
         folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
-        if folder in FOLDER_MARKERS:
-            item.add_marker(FOLDER_MARKERS[folder])
+        for marker in FOLDER_MARKERS.get(folder, []):
+            item.add_marker(marker)
 
 
 def app_config(tmp: Path, **overrides) -> dict:
