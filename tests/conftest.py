@@ -11,6 +11,7 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import Job, Question, User
+from app.resume import parse_resume
 from app.resume import shutdown as stop_parser_workers
 
 TESTS = Path(__file__).parent
@@ -53,6 +54,13 @@ def parser_workers():
     (a unit test or a request); they are stopped when the run ends."""
     yield
     stop_parser_workers()
+
+
+def warm_parser() -> None:
+    """Parse one resume with time to spare, so the pool's workers have started. A test that
+    times a parse must not pay for a pool that another test in this process stopped, or for
+    its first start on a busy machine."""
+    parse_resume((FIXTURES / "files" / "resume.pdf").read_bytes(), timeout=30, budget=20)
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import db
 from app.models import Application
-from tests.conftest import add_job, app_config
+from tests.conftest import add_job, app_config, warm_parser
 from tests.support.servers import serving
 
 CHROMIUM = Path(os.environ.get("CAREERS_CHROMIUM", "/usr/bin/chromium"))
@@ -145,6 +145,7 @@ def site(tmp_path_factory, migrated_db) -> Iterator[Site]:
         )
         pages.app_url = servers.enter_context(serving(app))
         job_id = add_job(app, title="Platform Engineer")
+        warm_parser()
         yield Site(app, pages.app_url, host_origin, other.replace("127.0.0.1", "localhost"), job_id)
     with app.app_context():
         db.engine.dispose()

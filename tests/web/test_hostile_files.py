@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Application
-from tests.conftest import add_job
+from tests.conftest import add_job, warm_parser
 from tests.hostile.corpus import Hostile, corpus
 from tests.hostile.pdfs import many_pages
 from tests.web.helpers import error_for, field_value, open_form, post_application, valid_answers
@@ -109,6 +109,7 @@ def test_every_hostile_file_gets_a_clear_answer_in_time_and_refused_ones_leave_n
     client = app.test_client()
     job_id = add_job(app)
     token = open_form(client, job_id)["csrf_token"]
+    warm_parser()
     listing = Listing(app)
     listing.start()
     memory_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
