@@ -30,10 +30,10 @@ run: install
 
 # Chromium, PostgreSQL and Redis are installed first when missing and this user may (root on
 # Debian/Ubuntu); otherwise the tests needing them are left out with one line saying how to
-# install them.
+# install them. One worker per core; the browser tests share one worker (see tests/conftest.py).
 test: install-test
 	sh tests/setup_system.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # The linters CI runs before the tests; import-linter once its contracts are configured.
 check: install-test

@@ -11,13 +11,18 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import Job, Question, User
+from app.resume import parse_resume
 from app.resume import shutdown as stop_parser_workers
 from tests.support import engine_hooks
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 PASSWORD = "correct horse battery"
-FOLDER_MARKERS = {"integration": pytest.mark.integration, "browser": pytest.mark.browser}
+FOLDER_MARKERS = {
+    "integration": [pytest.mark.integration],
+    # One worker runs them all under xdist: one Chromium and one served site, not one per worker.
+    "browser": [pytest.mark.browser, pytest.mark.xdist_group("browser")],
+}
 
 
 def pytest_configure(config) -> None:
@@ -29,8 +34,8 @@ def pytest_collection_modifyitems(config, items) -> None:
     loop without anyone remembering to decorate a new test."""
     for item in items:
         folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
-        if folder in FOLDER_MARKERS:
-            item.add_marker(FOLDER_MARKERS[folder])
+        for marker in FOLDER_MARKERS.get(folder, []):
+            item.add_marker(marker)
     engine_hooks.leave_out_without_engines(config, items)
 
 
@@ -59,6 +64,13 @@ def parser_workers():
     (a unit test or a request); they are stopped when the run ends."""
     yield
     stop_parser_workers()
+
+
+def warm_parser() -> None:
+    """Parse one resume with time to spare, so the pool's workers have started. A test that
+    times a parse must not pay for a pool that another test in this process stopped, or for
+    its first start on a busy machine."""
+    parse_resume((FIXTURES / "files" / "resume.pdf").read_bytes(), timeout=30, budget=20)
 
 
 @pytest.fixture(scope="session")

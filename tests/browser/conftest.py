@@ -27,7 +27,7 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import db
 from app.models import Application
-from tests.conftest import add_job, app_config
+from tests.conftest import add_job, app_config, warm_parser
 from tests.support.servers import serving
 
 CHROMIUM = Path(os.environ.get("CAREERS_CHROMIUM", "/usr/bin/chromium"))
@@ -145,6 +145,7 @@ def site(tmp_path_factory, migrated_db) -> Iterator[Site]:
         )
         pages.app_url = servers.enter_context(serving(app))
         job_id = add_job(app, title="Platform Engineer")
+        warm_parser()
         yield Site(app, pages.app_url, host_origin, other.replace("127.0.0.1", "localhost"), job_id)
     with app.app_context():
         db.engine.dispose()
@@ -152,8 +153,11 @@ def site(tmp_path_factory, migrated_db) -> Iterator[Site]:
 
 @pytest.fixture(scope="session")
 def playwright_driver():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do: 5 s (Playwright's default) is short for a resume
+    # parse while the other half of the suite runs beside the browser.
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as driver:
         yield driver
 

@@ -61,6 +61,7 @@ def test_sandbox_serves_the_seeded_skailer_api(tmp_path):
         CAREERS_DATABASE_URL=f"sqlite:///{tmp_path / 'c.db'}",
         CAREERS_QUEUE_URL=f"sqlite:///{tmp_path / 'q.db'}",
         CAREERS_UPLOAD_DIR=str(tmp_path),
+        CAREERS_INSTANCE_PATH=str(tmp_path / "instance"),
     )
     command = [sys.executable, "-m", "flask", "--app", "app:create_app", "sandbox", "skailer", "--port", "0"]
     with serving_process(command, env=env, cwd=ROOT) as (_, url):

@@ -29,6 +29,7 @@ def environment(app) -> dict[str, str]:
         "DATABASE_URL": app.config["DATABASE_URL"],
         "QUEUE_URL": app.config["QUEUE_URL"],
         "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "INSTANCE_PATH": app.instance_path,
         "PUBLIC_BASE_URL": "http://127.0.0.1",
         "PAGE_CACHE_SECONDS": "0",  # every GET renders the listing from the database
         "SESSION_COOKIE_SECURE": "false",

@@ -110,7 +110,8 @@ def test_parallel_requests_share_the_pool_safely():
     files = [corpus_file(prefix) for prefix in ("00-pdf", "01-pdf", "20-docx", "30-doc")] * 3
     results = [None] * len(files)
 
-    def parse(index):  # a generous timeout: pool safety is the point here, not speed
+    def parse(index):
+        # Twelve parses queue for two workers: time enough to wait their turn on a busy machine.
         results[index] = parse_resume(files[index], timeout=30)
 
     threads = [threading.Thread(target=parse, args=(i,)) for i in range(len(files))]
