@@ -9,10 +9,7 @@ import io
 import json
 import logging
 import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -20,8 +17,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from app.ats.sandbox import skailer as sandbox_module
 from app.logging_setup import JsonFormatter
 from tests.integration.conftest import CallLog
+from tests.support.scripts import run_script
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "metrics-token"
 DATA_ENGINEER = "311"
 
@@ -94,7 +91,7 @@ def test_counts_from_several_processes_are_added_up_by_the_one_serving_metrics(t
         """
     )
     for _ in range(2):  # two workers, each its own process
-        subprocess.run([sys.executable, "-c", record], cwd=ROOT, env=env, check=True, timeout=60)
+        run_script(record, env)
     serve = textwrap.dedent(
         f"""
         from pathlib import Path
@@ -108,15 +105,7 @@ def test_counts_from_several_processes_are_added_up_by_the_one_serving_metrics(t
         print(app.test_client().get("/metrics").get_data(as_text=True))
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", serve],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    done = run_script(serve, env)
     values = {
         (s.name, *sorted(s.labels.items())): s.value
         for family in text_string_to_metric_families(done.stdout)

@@ -7,16 +7,12 @@ import io
 import json
 import logging
 import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from app.logging_setup import JsonFormatter, request_id_set
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.scripts import run_script
 
 
 def test_a_record_becomes_one_json_line_with_its_request_id_and_traceback():
@@ -45,7 +41,7 @@ def test_a_record_becomes_one_json_line_with_its_request_id_and_traceback():
 def test_an_unknown_log_format_is_refused_by_name(tmp_path):
     script = "from app.logging_setup import configure_logging; configure_logging()"
     env = {**os.environ, "CAREERS_LOG_FORMAT": "yaml"}
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = run_script(script, env, check=False)
     assert done.returncode != 0
     assert "CAREERS_LOG_FORMAT must be one of text, json, not 'yaml'" in done.stderr
 
@@ -66,15 +62,7 @@ def test_a_request_logs_json_lines_that_carry_its_request_id(tmp_path, trusted):
         """
     )
     env = {**os.environ, "CAREERS_LOG_FORMAT": "json"}
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    done = run_script(script, env)
     returned = done.stdout.strip()
     assert (returned == "proxy-id-42") is trusted
     records = [json.loads(line) for line in done.stderr.splitlines()]  # every line is JSON
@@ -89,5 +77,5 @@ def test_text_stays_the_default_format(tmp_path):
         "logging.getLogger('app.x').info('plain line')"
     )
     env = {k: v for k, v in os.environ.items() if k != "CAREERS_LOG_FORMAT"}
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = run_script(script, env, check=False)
     assert done.stderr.rstrip().endswith("INFO app.x: plain line")
