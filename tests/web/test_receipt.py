@@ -34,6 +34,14 @@ ROW = re.compile(
 )
 
 
+def hr_client(app):
+    """A test client signed in as HR."""
+    add_user(app)
+    client = app.test_client()
+    login(client)
+    return client
+
+
 def receipt(client, application_id: int) -> dict[str, tuple[str, str]]:
     """Field -> (our value, in the ATS), as the page shows them."""
     page = client.get(f"/admin/applications/{application_id}")
@@ -66,9 +74,7 @@ def test_a_skailer_receipt_names_the_place_of_every_field_we_hold(make_app):
         answer="Difference engine",
     )
     delivered(app, application_id, skailer_harness.make())
-    add_user(app)
-    client = app.test_client()
-    login(client)
+    client = hr_client(app)
 
     rows = receipt(client, application_id)
 
@@ -96,9 +102,7 @@ def test_consent_alone_needs_no_skailer_comment_and_the_receipt_says_it_was_not_
     app = make_app(ATS=SKAILER)
     application_id = submit_application(app)  # no letter, no answers, no attribution
     delivered(app, application_id, skailer_harness.make())
-    add_user(app)
-    client = app.test_client()
-    login(client)
+    client = hr_client(app)
 
     rows = receipt(client, application_id)
 
@@ -119,9 +123,7 @@ def test_a_workable_receipt_shows_a_link_that_is_no_social_profile_went_to_the_c
         cover_letter="I would love to work on engines.",
     )
     delivered(app, application_id, workable_harness.make())
-    add_user(app)
-    client = app.test_client()
-    login(client)
+    client = hr_client(app)
 
     rows = receipt(client, application_id)
 
@@ -148,9 +150,7 @@ def test_a_note_from_the_delivery_about_a_field_shows_on_its_row(make_app):
             "comment": {"comment_ref": ""},
         }
         db.session.commit()
-    add_user(app)
-    client = app.test_client()
-    login(client)
+    client = hr_client(app)
 
     rows = receipt(client, application_id)
 
@@ -162,9 +162,7 @@ def test_a_note_from_the_delivery_about_a_field_shows_on_its_row(make_app):
 def test_before_delivery_a_conditional_place_says_when_it_applies(make_app):
     app = make_app(ATS=SKAILER)
     application_id = submit_application(app)
-    add_user(app)
-    client = app.test_client()
-    login(client)
+    client = hr_client(app)
 
     page = client.get(f"/admin/applications/{application_id}").text
     rows = receipt(client, application_id)
