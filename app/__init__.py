@@ -14,8 +14,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.config import ENV_PREFIX, ConfigError, check_embed_origins, ensure_secret_key, load_settings
 from app.db_retry import install_transaction_retry
 from app.extensions import cache, csrf, db, limiter, login_manager, migrate
+from app.job_display import register_job_display
 from app.monitoring import register_monitoring
 from app.shared import REDIS_TIMEOUTS, cache_settings, limits_uri, namespace, redis_url
+from app.static_assets import register_static_assets
 from app.storage import EXTENSION as STORAGE_EXTENSION
 from app.storage import build_storage
 
@@ -51,7 +53,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # HSTS) come from the proxy's headers; only as many hops as configured are believed.
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    register_static_assets(app)
     _init_extensions(app)
+    register_job_display(app)
     app.extensions[STORAGE_EXTENSION] = build_storage(app.config)
     _register_blueprints(app)
     _register_queue(app)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -96,9 +97,21 @@ class Job(Model):
 
     __table_args__ = (UniqueConstraint("ats_kind", "ref", name="uq_job_ats_ref"),)
 
-    @property
-    def is_open(self) -> bool:
-        return self.published and not self.closed
+    @hybrid_method
+    def is_open(self, now: datetime) -> bool:
+        """Whether the job takes applications at `now` (naive UTC): published, not closed, and
+        before its closing date. The listing, job page, form, sitemap and JSON-LD all ask this."""
+        return self.published and not self.closed and (self.valid_through is None or now < self.valid_through)
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls, now: datetime):
+        """The same rule as a SQL condition, so a query selects exactly the jobs that are open."""
+        return and_(
+            cls.published.is_(True),
+            cls.closed.is_(False),
+            or_(cls.valid_through.is_(None), cls.valid_through > now),
+        )
 
 
 class Question(Model):

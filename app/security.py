@@ -3,7 +3,7 @@ oversized upload or field, an unknown page, too many requests and a refused CSRF
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from app.hosts import register_hosts
@@ -17,7 +17,10 @@ CSP = (
 
 
 def frame_ancestors(app: Flask) -> str:
-    """Only /embed pages may be framed, and only by the host origins HR allowed."""
+    """Only /embed pages may be framed, and only by the host origins HR allowed (a page that
+    holds nothing to protect may widen this through g.frame_ancestors)."""
+    if g.get("frame_ancestors"):
+        return str(g.frame_ancestors)
     if request.blueprint == "embed" and app.config["EMBED_ALLOWED_ORIGINS"]:
         return " ".join(app.config["EMBED_ALLOWED_ORIGINS"])
     return "'none'"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.hosts import public_url
+from app.job_display import SALARY_PERIOD
 from app.models import Job
 
 
@@ -36,7 +37,7 @@ def job_posting(job: Job, description_html: str, company: str, company_url: str)
         data["jobLocationType"] = "TELECOMMUTE"
         data["applicantLocationRequirements"] = {"@type": "Country", "name": job.country or "Worldwide"}
     if job.salary_min and job.salary_currency:
-        value = {"@type": "QuantitativeValue", "minValue": job.salary_min, "unitText": "YEAR"}
+        value = {"@type": "QuantitativeValue", "minValue": job.salary_min, "unitText": SALARY_PERIOD}
         if job.salary_max:
             value["maxValue"] = job.salary_max
         data["baseSalary"] = {"@type": "MonetaryAmount", "currency": job.salary_currency, "value": value}

@@ -11,12 +11,15 @@ from sqlalchemy import select
 from app.careers import bp
 from app.careers.cache import cached_page
 from app.careers.jsonld import job_posting
+from app.careers.links import carried, share_links
 from app.extensions import application_stored, csrf, db, db_session, limiter
-from app.html import plain_text, sanitize
+from app.hosts import public_url
+from app.html import sanitize
 from app.intake.apply import Files, Intake, ToFix, attribution_from, take_application
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
 from app.intake.listing import ListingQuery, facet, open_jobs, search
-from app.models import Application, Job
+from app.job_display import snippet
+from app.models import Application, Job, utcnow
 
 
 @bp.get("/")
@@ -27,20 +30,25 @@ def home():
 @bp.get("/jobs")
 @cached_page
 def jobs():
+    now = utcnow()
     query = ListingQuery.from_args(request.args)
-    page = search(query, current_app.config["JOBS_PER_PAGE"])
-    return render_template(
+    page = search(query, current_app.config["JOBS_PER_PAGE"], now)
+    past_the_end = page.total > 0 and not page.items  # ?page=99: say so, and link to page 1
+    html = render_template(
         "careers/jobs.html",
         page=page,
         query=query,
-        snippet=plain_text,
-        departments=facet(Job.department),
-        locations=facet(Job.location),
+        past_the_end=past_the_end,
+        attribution=carried(request.args),
+        departments=facet(Job.department, now),
+        locations=facet(Job.location, now),
     )
+    return html, 404 if past_the_end else 200
 
 
 def open_job_or_404(job_id: int) -> Job:
-    return db.first_or_404(open_jobs().where(Job.id == job_id))
+    """The job if it takes applications now; a draft, closed or expired one is not found."""
+    return db.first_or_404(open_jobs(utcnow()).where(Job.id == job_id))
 
 
 @bp.get("/jobs/<int:job_id>")
@@ -51,7 +59,17 @@ def job(job_id: int):
     posting = job_posting(
         job, description, current_app.config["COMPANY_NAME"], current_app.config["COMPANY_URL"]
     )
-    return render_template("careers/job.html", job=job, description=Markup(description), posting=posting)
+    canonical = public_url("careers.job", job_id=job.id)
+    return render_template(
+        "careers/job.html",
+        job=job,
+        description=Markup(description),
+        summary=snippet(job.description_html, limit=200),
+        posting=posting,
+        canonical=canonical,
+        shares=share_links(canonical, job.title),
+        attribution=carried(request.args),
+    )
 
 
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
@@ -102,6 +120,6 @@ def received():
 @bp.get("/sitemap.xml")
 @cached_page
 def sitemap():
-    jobs = db.session.scalars(open_jobs().order_by(Job.id)).all()
+    jobs = db.session.scalars(open_jobs(utcnow()).order_by(Job.id)).all()
     xml = render_template("careers/sitemap.xml", jobs=jobs)
     return Response(xml, mimetype="application/xml")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, g, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.embed import bp
 from app.embed.tokens import TokenRejected, check_same_origin, issue_token, own_origin, read_token
 from app.extensions import application_stored, csrf, db, db_session, limiter
-from app.html import plain_text
+from app.html import sanitize
 from app.intake.apply import (
     ATTRIBUTION_KEYS,
     Files,
@@ -21,13 +22,13 @@ from app.intake.apply import (
     take_application,
 )
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
-from app.intake.listing import ListingQuery, open_jobs, search
+from app.intake.listing import ListingQuery, facet, open_jobs, search
 from app.intake.submit import find_by_submission_key
-from app.models import Application, Job
+from app.models import Application, Job, utcnow
 
 THEME_KEYS = {"accent": "--accent", "accent_text": "--accent-text", "text": "--text", "bg": "--bg"}
 HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-PAGE_ENDPOINTS = ("embed.jobs", "embed.apply", "embed.thanks", "embed.received")
+PAGE_ENDPOINTS = ("embed.jobs", "embed.job", "embed.apply", "embed.thanks", "embed.received")
 
 
 def hex_colour(value: str | None) -> str | None:
@@ -69,8 +70,17 @@ def page(template: str, status: int = 200, **context):
     return render_template(template, host_origin=origin, theme=theme(), **context), status
 
 
+def blocked():
+    """Our own message for a site not allowed to embed us, instead of the browser's "refused to
+    connect". Any site may frame this page (it holds no form, no data and no action, only a
+    link to the careers site), and it tells its host `error` with code origin_not_allowed.
+    The form and the board themselves are still framed only by the allowed origins."""
+    g.frame_ancestors = "*"
+    return render_template("embed/blocked.html", host_origin="*", theme=theme()), 403
+
+
 def open_job_or_404(job_id: int) -> Job:
-    return db.first_or_404(open_jobs().where(Job.id == job_id))
+    return db.first_or_404(open_jobs(utcnow()).where(Job.id == job_id))
 
 
 def refused(code: str, message: str, job: Job | None = None, status: int = 403):
@@ -80,10 +90,29 @@ def refused(code: str, message: str, job: Job | None = None, status: int = 403):
 @bp.get("/jobs")
 def jobs():
     if host_origin() is None:
-        return page("embed/blocked.html", 403)
+        return blocked()
+    now = utcnow()
     query = ListingQuery.from_args(request.args)
-    listing = search(query, current_app.config["JOBS_PER_PAGE"])
-    return page("embed/jobs.html", listing=listing, query=query, snippet=plain_text)
+    listing = search(query, current_app.config["JOBS_PER_PAGE"], now)
+    past_the_end = listing.total > 0 and not listing.items
+    return page(
+        "embed/jobs.html",
+        404 if past_the_end else 200,
+        listing=listing,
+        query=query,
+        past_the_end=past_the_end,
+        departments=facet(Job.department, now),
+        locations=facet(Job.location, now),
+    )
+
+
+@bp.get("/jobs/<int:job_id>")
+def job(job_id: int):
+    """The job's description inside the board, between the list and the form."""
+    job = open_job_or_404(job_id)
+    if host_origin() is None:
+        return blocked()
+    return page("embed/job.html", job=job, description=Markup(sanitize(job.description_html)))
 
 
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
@@ -95,7 +124,7 @@ def apply(job_id: int):
     job = open_job_or_404(job_id)
     origin = host_origin()
     if origin is None:
-        return page("embed/blocked.html", 403)
+        return blocked()
     secret = current_app.config["SECRET_KEY"]
     if request.method == "GET":
         signed, token = issue_token(secret, job.id, origin)

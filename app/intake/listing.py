@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import or_, select
 
@@ -42,12 +43,13 @@ class ListingQuery:
         return {k: v for k, v in values.items() if v not in ("", None, 1) or k == "page" and v != 1}
 
 
-def open_jobs():
-    return select(Job).where(Job.published.is_(True), Job.closed.is_(False))
+def open_jobs(now: datetime):
+    """The jobs that take applications at `now`: Job.is_open, as a query."""
+    return select(Job).where(Job.is_open(now))
 
 
-def search(query: ListingQuery, per_page: int):
-    statement = open_jobs()
+def search(query: ListingQuery, per_page: int, now: datetime):
+    statement = open_jobs(now)
     if query.q:
         like = f"%{query.q}%"
         statement = statement.where(
@@ -68,6 +70,6 @@ def search(query: ListingQuery, per_page: int):
     return db.paginate(statement, page=query.page, per_page=per_page, error_out=False)
 
 
-def facet(column) -> list[str]:
-    rows = db.session.scalars(open_jobs().with_only_columns(column).distinct().order_by(column))
+def facet(column, now: datetime) -> list[str]:
+    rows = db.session.scalars(open_jobs(now).with_only_columns(column).distinct().order_by(column))
     return [value for value in rows if value]
