@@ -82,7 +82,12 @@ def snippet(html: str | None, limit: int = 220) -> str:
         previous_heading = heading
         if len(text) > limit:
             break
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ·:,;") + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace():  # the cut fell inside a word: end before it
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ·:,;") + "…"
 
 
 def job_facts(job) -> list[str]:
@@ -96,7 +101,7 @@ def job_facts(job) -> list[str]:
 def page_locale() -> Locale:
     """The locale of the page being rendered: Flask-Babel's choice where it is set up."""
     if has_app_context() and "babel" in current_app.extensions:
-        from flask_babel import get_locale
+        from flask_babel import get_locale  # type: ignore[import-untyped, unused-ignore]
 
         chosen = get_locale()
         if chosen is not None:

@@ -103,7 +103,7 @@ class Job(Model):
         before its closing date. The listing, job page, form, sitemap and JSON-LD all ask this."""
         return self.published and not self.closed and (self.valid_through is None or now < self.valid_through)
 
-    @is_open.inplace.expression
+    @is_open.expression
     @classmethod
     def _is_open_expression(cls, now: datetime):
         """The same rule as a SQL condition, so a query selects exactly the jobs that are open."""

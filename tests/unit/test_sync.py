@@ -16,7 +16,7 @@ from app.ats.sandbox import skailer as skailer_sandbox
 from app.ats.sandbox import workable as workable_sandbox
 from app.extensions import db
 from app.intake.sync import sync_jobs
-from app.models import QUESTION_KINDS, Job, Question
+from app.models import QUESTION_KINDS, Job, Question, utcnow
 
 TOKEN = "sync-token"
 
@@ -44,7 +44,7 @@ def test_open_jobs_are_created_published_and_closed_ones_are_not_created(app, sa
     assert report.created == 2 and report.closed == 0
     assert set(jobs) == {"311", "312"}  # 313 is closed in Skailer
     assert jobs["311"].title == "Data Engineer" and jobs["311"].location == "Madrid"
-    assert all(job.published and not job.closed and job.is_open for job in jobs.values())
+    assert all(job.published and not job.closed and job.is_open(utcnow()) for job in jobs.values())
 
 
 def test_a_second_sync_updates_ats_fields_and_keeps_what_hr_set(app, sandbox):
@@ -73,7 +73,7 @@ def test_a_job_closed_or_gone_in_the_ats_is_closed_here_and_reopens_with_the_ats
         report = sync_jobs(db.session, skailer_adapter(sandbox), "skailer")
         jobs = jobs_by_ref()
         assert report.closed == 2
-        assert jobs["311"].closed and jobs["312"].closed and not jobs["311"].is_open
+        assert jobs["311"].closed and jobs["312"].closed and not jobs["311"].is_open(utcnow())
         state.jobs[0]["status"] = "open"
         report = sync_jobs(db.session, skailer_adapter(sandbox), "skailer")
         assert report.reopened == 1 and not jobs_by_ref()["311"].closed

@@ -108,11 +108,26 @@ def test_attribution_from_the_host_is_stored(app, client, job_id):
 
 
 def test_links_inside_the_embed_keep_origin_and_attribution(client, job_id):
-    page = client.get(f"/embed/jobs?origin={HOST}&utm_source=ads&accent=0a7d5a")
+    board = client.get(f"/embed/jobs?origin={HOST}&utm_source=ads&accent=0a7d5a")
+    assert board.status_code == 200
+    job_page = unescape(re.search(r'href="(/embed/jobs/\d+\?[^"]*)"', board.text).group(1))
+    page = client.get(job_page)
     assert page.status_code == 200
     link = unescape(re.search(r'href="(/embed/jobs/\d+/apply[^"]*)"', page.text).group(1))
-    assert f"origin={HOST}" in link
-    assert "utm_source=ads" in link and "accent=0a7d5a" in link
+    for url in (job_page, link):
+        assert f"origin={HOST}" in url
+        assert "utm_source=ads" in url and "accent=0a7d5a" in url
+
+
+def test_the_board_opens_the_job_description_before_the_form(app, client):
+    job_id = add_job(app, title="Writer", description_html="<p>Write <b>guides</b> for our API.</p>")
+    board = client.get(f"/embed/jobs?origin={HOST}").text
+    assert f'<a href="/embed/jobs/{job_id}?origin=' in board
+    page = client.get(f"/embed/jobs/{job_id}?origin={HOST}")
+    assert page.status_code == 200 and 'data-embed-page="job"' in page.text
+    assert "Write <b>guides</b> for our API." in page.text
+    assert f'href="/embed/jobs/{job_id}/apply?origin=' in page.text
+    assert f"frame-ancestors {HOST} {OTHER_HOST}" in page.headers["Content-Security-Policy"]
 
 
 def test_a_forged_token_is_rejected_and_nothing_stored(app, client, job_id):
@@ -258,15 +273,20 @@ def test_a_validation_error_keeps_the_token_and_a_corrected_form_is_taken(app, c
     assert stored(app) == 1
 
 
-def test_a_host_not_in_the_allowlist_gets_no_form(client, job_id):
+def test_a_host_not_in_the_allowlist_gets_our_message_which_any_site_may_frame(client, job_id):
     for url in (
         f"/embed/jobs/{job_id}/apply?origin=https://evil.example",
         f"/embed/jobs/{job_id}/apply",
+        f"/embed/jobs/{job_id}?origin=https://evil.example",
         "/embed/jobs?origin=https://evil.example",
     ):
         page = client.get(url)
         assert page.status_code == 403
-        assert "data-embed-origin" not in page.text and "embed_token" not in page.text
+        assert "This form is not available on this site" in page.text
+        assert "embed_token" not in page.text and "<form" not in page.text and "Build things" not in page.text
+        assert 'data-embed-origin="*"' in page.text and embed_error(page.text) == "origin_not_allowed"
+        assert "frame-ancestors *" in page.headers["Content-Security-Policy"]
+        assert "X-Frame-Options" not in page.headers
 
 
 def test_embed_pages_may_be_framed_only_by_the_allowed_hosts(client, job_id):
@@ -285,13 +305,15 @@ def test_every_other_page_keeps_frame_ancestors_none(client, job_id):
         assert response.headers["X-Frame-Options"] == "DENY", url
 
 
-def test_with_an_empty_allowlist_embed_pages_cannot_be_framed(make_app):
+def test_with_an_empty_allowlist_no_embed_page_but_our_message_can_be_framed(make_app):
     app = make_app()
     job = add_job(app)
     response = app.test_client().get(f"/embed/jobs/{job}/apply?origin={HOST}")
     assert response.status_code == 403
-    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
-    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "embed_token" not in response.text and "This form is not available" in response.text
+    thanks = app.test_client().get(f"/embed/applications/received?origin={HOST}")
+    assert "frame-ancestors 'none'" in thanks.headers["Content-Security-Policy"]
+    assert thanks.headers["X-Frame-Options"] == "DENY"
 
 
 @pytest.mark.parametrize(
