@@ -171,6 +171,10 @@ def test_the_board_leads_to_a_form_that_still_talks_to_the_host(page, site, cook
     page.wait_for_function("window.careersEvents.some(e => e.detail.page === 'jobs')")
     board = page.frame(url=re.compile(r"/embed/jobs\?"))
     board.get_by_role("link", name="Platform Engineer").click()
+    page.wait_for_function("window.careersEvents.some(e => e.detail.page === 'job')")
+    job = page.frame(url=re.compile(r"/embed/jobs/\d+\?"))
+    expect(job.get_by_text("Build things.")).to_be_visible()  # the description, before the form
+    job.get_by_role("link", name="Apply for this job").first.click()
     page.wait_for_function("window.careersEvents.some(e => e.detail.page === 'apply')")
     form = page.frame(url=APPLY_FRAME)
     assert "utm_source=board" in form.url
