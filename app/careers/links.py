@@ -22,7 +22,7 @@ def carried(args: Mapping[str, str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ShareLink:
-    name: str  # what the link says: "LinkedIn", "X", "Email"
+    name: str  # what the link says: "LinkedIn", "X (Twitter)", "Email"
     href: str
 
 
@@ -38,6 +38,6 @@ def share_links(url: str, title: str) -> list[ShareLink]:
     email = f"subject={quote(title)}&body={quote(tagged(url, 'email'))}"
     return [
         ShareLink("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?{linkedin}"),
-        ShareLink("X", f"https://x.com/intent/post?{x}"),
+        ShareLink("X (Twitter)", f"https://x.com/intent/post?{x}"),
         ShareLink("Email", f"mailto:?{email}"),
     ]
