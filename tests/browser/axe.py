@@ -66,7 +66,9 @@ def violations(page, script: str) -> list[dict]:
         page.add_script_tag(content=script)
     return page.evaluate(
         """async (tags) => {
-            const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+            const result = await axe.run(document, {
+                runOnly: { type: "tag", values: tags }, resultTypes: ["violations"]
+            });
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map(n => n.target.join(" ") + " :: " + n.failureSummary)
