@@ -184,6 +184,7 @@ def received():
 
 @bp.get("/theme.css")
 def theme_css():
+    """The host's colours and those derived from them to stay readable (app/colors.py)."""
     rules = "".join(f"{name}: {value}; " for name, value in sorted(theme_variables(theme()).items()))
     css = f":root {{ {rules}}}\n" if rules else ""
     response = Response(css, mimetype="text/css")

@@ -151,6 +151,7 @@ STATES: dict[str, tuple[bool, Callable[[Setting], str], Callable]] = {
     "embed-form": (False, lambda s: s.embed(f"/jobs/{s.every_kind_id}/apply"), nothing),
     "embed-form-with-errors": (False, lambda s: s.embed(f"/jobs/{s.every_kind_id}/apply"), sent_empty),
     "embed-thanks": (False, lambda s: s.embed(f"/jobs/{s.job_id}/apply"), sent_complete),
+    "not-found": (False, lambda s: f"{s.url}/jobs/999999", nothing),
     "hr-login": (False, lambda s: f"{s.url}/admin/login", nothing),
     "hr-jobs": (True, lambda s: f"{s.url}/admin/jobs", nothing),
     "hr-job-form": (True, lambda s: f"{s.url}/admin/jobs/{s.every_kind_id}", nothing),
@@ -375,6 +376,7 @@ def test_the_form_can_be_filled_in_and_sent_with_the_keyboard_alone(setting, sit
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(str(RESUME))
+    expect(page.get_by_role("button", name="Resume Choose file")).to_be_focused()
     expect(page.locator(".file-name")).to_have_text("resume.pdf")
     expect(page.locator("input[name=first_name]")).to_have_value("Grace")  # autofilled
     page.keyboard.press("Tab")
