@@ -214,6 +214,7 @@ FOCUSED = """() => {
 WALKS = {
     "listing": STATES["listing"],
     "apply-every-question-kind": STATES["apply-every-question-kind"],
+    "embed-board": STATES["embed-board"],
     "embed-form-with-errors": STATES["embed-form-with-errors"],
     "hr-job-form": STATES["hr-job-form"],
 }
