@@ -8,6 +8,7 @@ from flask import Response, current_app, g, redirect, render_template, request, 
 from markupsafe import Markup
 from sqlalchemy import select
 
+from app.colors import theme_variables
 from app.embed import bp
 from app.embed.tokens import TokenRejected, check_same_origin, issue_token, own_origin, read_token
 from app.extensions import application_stored, csrf, db, db_session, limiter
@@ -212,7 +213,8 @@ def received():
 
 @bp.get("/theme.css")
 def theme_css():
-    rules = "".join(f"{THEME_KEYS[k]}: #{v}; " for k, v in sorted(theme().items()))
+    """The host's colours and those derived from them to stay readable (app/colors.py)."""
+    rules = "".join(f"{name}: {value}; " for name, value in sorted(theme_variables(theme()).items()))
     css = f":root {{ {rules}}}\n" if rules else ""
     response = Response(css, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=86400"

@@ -195,3 +195,20 @@ def full_page(browsers):
     page = context.new_page()
     yield page
     context.close()
+
+
+AXE_MISSING = "axe-core could not be loaded, so the accessibility checks did not run"
+
+
+@pytest.fixture(scope="session")
+def axe() -> str:
+    """axe.min.js, pinned and checked (tests/browser/axe.py). Offline, the accessibility tests
+    skip with one line saying why; in CI they fail, as a missing Chromium does."""
+    from tests.browser.axe import AxeUnavailable, axe_script
+
+    try:
+        return axe_script()
+    except AxeUnavailable as exc:
+        if in_ci():
+            pytest.fail(f"{AXE_MISSING}: {exc}. CI needs them.", pytrace=False)
+        pytest.skip(f"{AXE_MISSING}: {exc}")
