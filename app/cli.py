@@ -131,6 +131,7 @@ def worker(threads: int) -> None:
     the grace period, SIGINT (Ctrl+C) stops at once; either way what still runs is handed back."""
     configure_logging()
     app = _current_app()
+    log.info("%s", mail_settings(app.config).describe())
     resume_deliveries(app)
     consumer = app.extensions["careers.tasks"].huey.create_consumer(
         workers=threads,

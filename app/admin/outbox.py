@@ -35,4 +35,11 @@ def send_message_again(outbox_id: int):
         send_again(db_session(), row)
         current_app.extensions["careers.tasks"].enqueue_mail(row.id)
         flash("Message queued again.")
-    return redirect(request.form.get("back") or url_for("admin.outbox"))
+    return redirect(_back(request.form.get("back")))
+
+
+def _back(target: str | None) -> str:
+    """Back to the page the button was on: a path inside the admin area only."""
+    if target and target.startswith("/admin/") and target.isprintable() and "\\" not in target:
+        return target
+    return url_for("admin.outbox")

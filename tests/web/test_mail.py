@@ -16,9 +16,9 @@ from app.intake import outbox
 from app.intake.incidents import close_incidents, note_delivery_outcome
 from app.mail.settings import mail_settings
 from app.mail.transport import SmtpTransport, dot_stuffed
-from app.models import OutboxMessage
+from app.models import Job, OutboxMessage
 from tests.clock import FakeClock
-from tests.conftest import add_job, add_user, login
+from tests.conftest import add_job, add_user, csrf_token_from, login
 from tests.support.applications import submit_application
 from tests.support.smtp import smtp_server
 from tests.web.helpers import open_form, post_application, resume_file, valid_answers
@@ -295,3 +295,55 @@ def test_the_smtp_password_is_kept_out_of_the_settings_text(make_app, smtp):
     settings = mail_settings(app.config)
     assert "s3cret-pass" not in repr(settings) and "s3cret-pass" not in settings.describe()
     assert settings.describe() == f"Mail goes through 127.0.0.1:{smtp.port} (none) from careers@127.0.0.1"
+
+
+def signed_in(app):
+    add_user(app)
+    client = app.test_client()
+    login(client)
+    return client
+
+
+def test_hr_names_a_jobs_subscribers_on_the_job_form(mail_app):
+    client = signed_in(mail_app)
+    page = client.get("/admin/jobs/new").text
+    data = {"csrf_token": csrf_token_from(page), "title": "Platform Engineer", "employment_type": "FULL_TIME"}
+    refused = client.post("/admin/jobs/new", data={**data, "notify_emails": "lead@corp.test, nobody"})
+    assert refused.status_code == 200 and "Give email addresses separated by commas." in refused.text
+    saved = client.post("/admin/jobs/new", data={**data, "notify_emails": "Lead@corp.test; ops@corp.test"})
+    assert saved.status_code == 302
+    with mail_app.app_context():
+        job = db.session.scalar(select(Job).where(Job.title == "Platform Engineer"))
+        assert job.notify_emails == "lead@corp.test, ops@corp.test"
+
+
+def test_hr_sends_a_failed_message_again_with_the_same_message_id(mail_app, smtp):
+    application_id = stored(mail_app)
+    (confirmation,) = rows(mail_app, application_id=application_id, kind="confirmation")
+    smtp.recorder.refuse_next("554 5.7.1 rejected")
+    assert send(mail_app, confirmation.id) == "failed"
+    client = signed_in(mail_app)
+    page = client.get(f"/admin/applications/{application_id}").text
+    assert "Send again" in page
+    back = f"/admin/applications/{application_id}#mail"
+    response = client.post(
+        f"/admin/outbox/{confirmation.id}/send", data={"csrf_token": csrf_token_from(page), "back": back}
+    )
+    assert response.status_code == 302 and response.location.endswith(back)
+    assert rows(mail_app, id=confirmation.id)[0].status == "pending"
+    assert send(mail_app, confirmation.id) == "sent"
+    (received,) = smtp.recorder.to("grace@example.com")
+    assert received.message_id == confirmation.message_id
+
+
+@pytest.mark.parametrize("back", ["https://evil.test/admin/", "//evil.test/admin/", "/admin/\\evil"])
+def test_send_again_returns_only_to_a_page_of_the_admin_area(mail_app, back):
+    client = signed_in(mail_app)
+    page = client.get("/admin/outbox").text
+    response = client.post("/admin/outbox/999/send", data={"csrf_token": csrf_token_from(page), "back": back})
+    assert response.status_code == 404
+    (confirmation,) = rows(mail_app, application_id=stored(mail_app), kind="confirmation")
+    response = client.post(
+        f"/admin/outbox/{confirmation.id}/send", data={"csrf_token": csrf_token_from(page), "back": back}
+    )
+    assert response.status_code == 302 and response.location.endswith("/admin/outbox")
