@@ -88,6 +88,8 @@ class SmtpTransport:
             _data(smtp, to_bytes(message))
         except smtplib.SMTPServerDisconnected as exc:
             raise MailRetryable("SMTP connection lost before the message was accepted") from exc
+        except UnicodeError as exc:  # a non-ASCII address: it would need SMTPUTF8, never tried again
+            raise MailRefused("SMTP: the address is not ASCII, which needs SMTPUTF8") from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise MailRetryable(f"SMTP {type(exc).__name__}") from exc
         finally:

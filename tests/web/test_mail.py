@@ -347,3 +347,12 @@ def test_send_again_returns_only_to_a_page_of_the_admin_area(mail_app, back):
         f"/admin/outbox/{confirmation.id}/send", data={"csrf_token": csrf_token_from(page), "back": back}
     )
     assert response.status_code == 302 and response.location.endswith("/admin/outbox")
+
+
+def test_an_address_smtp_cannot_carry_fails_its_message_without_naming_it(mail_app, smtp, caplog):
+    application_id = stored(mail_app, email="jösé@example.com")
+    (confirmation,) = rows(mail_app, application_id=application_id, kind="confirmation")
+    assert send(mail_app, confirmation.id) == "failed"
+    row = rows(mail_app, id=confirmation.id)[0]
+    assert row.last_error == "SMTP: the address is not ASCII, which needs SMTPUTF8"
+    assert "jös" not in caplog.text and smtp.recorder.received == []
