@@ -1,10 +1,15 @@
 """A real SMTP server on 127.0.0.1 for tests (aiosmtpd), bound to port 0 by the server itself,
 recording what it accepted and acting out the faults a test arms: a refusal with any reply
 code at RCPT or at the end of DATA, and a connection dropped before DATA, after the message
-was sent but before it was kept, or after it was kept but before the reply."""
+was sent but before it was kept, or after it was kept but before the reply. With `tls` it
+speaks STARTTLS (required) or implicit TLS with a certificate made for the test, and with
+`login` it demands that user and password."""
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
+import ssl
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -15,8 +20,14 @@ from email.message import EmailMessage
 from typing import Any, cast
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 DROP = "drop"  # close the connection without a reply
+LOOPBACK = ipaddress.ip_address("127.0.0.1")
 
 
 @dataclass(frozen=True)
@@ -111,18 +122,91 @@ class SmtpServer:
     host: str
     port: int
     recorder: Recorder
+    security: str = "none"
+    client_tls: ssl.SSLContext | None = None  # trusts this server's certificate
+    logins: list[str] | None = None  # the user names that signed in
 
     def settings(self) -> dict[str, Any]:
         """The app's mail settings for sending through this server."""
-        return {"MAIL_SMTP_HOST": self.host, "MAIL_SMTP_PORT": self.port, "MAIL_SMTP_SECURITY": "none"}
+        return {"MAIL_SMTP_HOST": self.host, "MAIL_SMTP_PORT": self.port, "MAIL_SMTP_SECURITY": self.security}
 
 
 @contextmanager
-def smtp_server() -> Iterator[SmtpServer]:
+def smtp_server(tls: str = "none", login: tuple[str, str] | None = None) -> Iterator[SmtpServer]:
+    """`tls`: "none", "starttls" (the server refuses mail before it) or "tls" (implicit)."""
     recorder = Recorder()
-    controller = _PortZeroController(recorder, hostname="127.0.0.1", port=0, server_hostname="mail.test")
+    options: dict[str, Any] = {}
+    client_tls = None
+    if tls != "none":
+        server_tls, client_tls = tls_contexts()
+        options = {"ssl_context": server_tls} if tls == "tls" else {"tls_context": server_tls}
+        options["require_starttls"] = tls == "starttls"
+    logins: list[str] = []
+    if login is not None:
+        options["authenticator"] = _authenticator(login, logins)
+        # aiosmtpd knows only STARTTLS for its check; an implicit-TLS connection is TLS anyway
+        options["auth_require_tls"] = tls == "starttls"
+    controller = _PortZeroController(
+        recorder, hostname="127.0.0.1", port=0, server_hostname="mail.test", **options
+    )
     controller.start()
     try:
-        yield SmtpServer("127.0.0.1", controller.port, recorder)
+        yield SmtpServer("127.0.0.1", controller.port, recorder, tls, client_tls, logins)
     finally:
         controller.stop()
+
+
+def _authenticator(expected: tuple[str, str], logins: list[str]):
+    def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        if isinstance(auth_data, LoginPassword):
+            given = (auth_data.login.decode(), auth_data.password.decode())
+            if given == expected:
+                logins.append(given[0])
+                return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
+
+    return authenticate
+
+
+def tls_contexts() -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server context with a fresh self-signed certificate for 127.0.0.1, and a client
+    context that trusts exactly that certificate (and checks the host name against it)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_pem = certificate.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with _pem_files(cert_pem, key_pem) as (cert_file, key_file):
+        server.load_cert_chain(cert_file, key_file)
+    client = ssl.create_default_context(cadata=cert_pem.decode())
+    return server, client
+
+
+@contextmanager
+def _pem_files(cert_pem: bytes, key_pem: bytes) -> Iterator[tuple[str, str]]:
+    """ssl loads a certificate chain only from files."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        cert_file, key_file = Path(folder, "cert.pem"), Path(folder, "key.pem")
+        cert_file.write_bytes(cert_pem)
+        key_file.write_bytes(key_pem)
+        yield str(cert_file), str(key_file)

@@ -5,6 +5,7 @@ here (one attempt at a time, on a fake clock); tests/integration/test_mail.py ru
 from __future__ import annotations
 
 import logging
+import ssl
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -63,14 +64,14 @@ def rows(app, **where) -> list[OutboxMessage]:
         return found
 
 
-def send(app, outbox_id: int, clock: FakeClock | None = None) -> str:
+def send(app, outbox_id: int, clock: FakeClock | None = None, tls: ssl.SSLContext | None = None) -> str:
     clock = clock or FakeClock()
     with app.app_context():
         settings = mail_settings(app.config)
         return outbox.send_one(
             db.session(),
             outbox_id,
-            transport=SmtpTransport(settings),
+            transport=SmtpTransport(settings, tls_context=tls),
             settings=settings,
             now=clock.datetime,
             jitter=lambda: 0.0,
@@ -356,3 +357,32 @@ def test_an_address_smtp_cannot_carry_fails_its_message_without_naming_it(mail_a
     row = rows(mail_app, id=confirmation.id)[0]
     assert row.last_error == "SMTP: the address is not ASCII, which needs SMTPUTF8"
     assert "jös" not in caplog.text and smtp.recorder.received == []
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_mail_goes_through_tls_with_the_configured_login(make_app, security):
+    with smtp_server(tls=security, login=("mailer", "s3cret-pass")) as server:
+        app = make_app(MAIL_SMTP_USER="mailer", MAIL_SMTP_PASSWORD="s3cret-pass", **server.settings())
+        (confirmation,) = rows(app, application_id=stored(app), kind="confirmation")
+        assert send(app, confirmation.id, tls=server.client_tls) == "sent"
+        assert server.logins == ["mailer"] and len(server.recorder.to("grace@example.com")) == 1
+
+
+def test_a_refused_login_is_retried_rather_than_failing_the_message(make_app, caplog):
+    with smtp_server(tls="starttls", login=("mailer", "s3cret-pass")) as server:
+        app = make_app(MAIL_SMTP_USER="mailer", MAIL_SMTP_PASSWORD="wrong-pass", **server.settings())
+        (confirmation,) = rows(app, application_id=stored(app), kind="confirmation")
+        with caplog.at_level(logging.INFO):
+            assert send(app, confirmation.id, tls=server.client_tls) == "retry"
+        row = rows(app, id=confirmation.id)[0]
+        assert row.status == "pending" and row.last_error == "SMTP connect or login -> 535 5.7.8"
+        assert "wrong-pass" not in caplog.text
+
+
+def test_a_server_certificate_we_cannot_trust_is_not_sent_to(make_app):
+    with smtp_server(tls="starttls") as server:
+        app = make_app(**server.settings())
+        (confirmation,) = rows(app, application_id=stored(app), kind="confirmation")
+        assert send(app, confirmation.id) == "retry"  # the system's trust store, not the test's
+        assert "SSLCertVerificationError" in rows(app, id=confirmation.id)[0].last_error
+        assert server.recorder.received == []
