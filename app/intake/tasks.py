@@ -224,8 +224,10 @@ def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
         policy=policy_from(app),
     )
     telemetry.delivery_ended(row.target, outcome.status)
+    if outcome.status == "retry":
+        app.extensions["careers.tasks"].enqueue_delivery(application_id, delay=outcome.delay)
     session.refresh(row)
-    note_delivery_outcome(
+    note_delivery_outcome(  # HR's alert, once per incident
         session,
         app.extensions[POST_EXTENSION],
         target=row.target,
@@ -234,8 +236,6 @@ def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
         error=row.last_error,
         now=utcnow(),
     )
-    if outcome.status == "retry":
-        app.extensions["careers.tasks"].enqueue_delivery(application_id, delay=outcome.delay)
     return outcome.status
 
 

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.config import ConfigError
+
 SECURITY_MODES = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 
 
-class MailConfigError(ValueError):
-    """A mail setting the service cannot send with."""
+class MailConfigError(ConfigError):
+    """A mail setting the service cannot send with: refused at start-up."""
 
 
 @dataclass(frozen=True)

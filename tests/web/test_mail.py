@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.config import ConfigError
 from app.extensions import db
 from app.intake import outbox
 from app.intake.incidents import close_incidents, note_delivery_outcome
@@ -386,3 +387,8 @@ def test_a_server_certificate_we_cannot_trust_is_not_sent_to(make_app):
         assert send(app, confirmation.id) == "retry"  # the system's trust store, not the test's
         assert "SSLCertVerificationError" in rows(app, id=confirmation.id)[0].last_error
         assert server.recorder.received == []
+
+
+def test_an_unknown_smtp_security_mode_is_refused_at_start(make_app):
+    with pytest.raises(ConfigError, match="MAIL_SMTP_SECURITY must be one of none, starttls, tls"):
+        make_app(MAIL_SMTP_HOST="mail.corp.test", MAIL_SMTP_SECURITY="ssl")
