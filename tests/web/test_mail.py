@@ -392,3 +392,16 @@ def test_a_server_certificate_we_cannot_trust_is_not_sent_to(make_app):
 def test_an_unknown_smtp_security_mode_is_refused_at_start(make_app):
     with pytest.raises(ConfigError, match="MAIL_SMTP_SECURITY must be one of none, starttls, tls"):
         make_app(MAIL_SMTP_HOST="mail.corp.test", MAIL_SMTP_SECURITY="ssl")
+
+
+def test_messages_render_through_flask_babel_when_it_is_installed(make_app):
+    """The templates' {% trans %} blocks work with Flask-Babel's callables as with the null
+    translations installed when it is absent."""
+    from flask_babel import Babel
+
+    app = make_app(MAIL_HR_RECIPIENTS=[HR])
+    Babel(app)
+    application_id = stored(app)
+    confirmation, notice = rows(app, application_id=application_id)
+    assert confirmation.subject == "We received your application: Data Engineer"
+    assert "Resume: ada.pdf" in confirmation.text_body and "Ada Lovelace applied" in notice.text_body
