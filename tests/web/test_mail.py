@@ -52,9 +52,9 @@ def apply(app, job_id: int | None = None, **answers) -> int:
         ).first()
 
 
-def stored(app, email: str = "grace@example.com") -> int:
+def stored(app, email: str = "grace@example.com", **fields) -> int:
     """An application stored through submit() directly, quicker than the form."""
-    return submit_application(app, kind="local", ref="1", email=email)
+    return submit_application(app, kind="local", ref="1", email=email, **fields)
 
 
 def rows(app, **where) -> list[OutboxMessage]:
@@ -405,3 +405,11 @@ def test_messages_render_through_flask_babel_when_it_is_installed(make_app):
     confirmation, notice = rows(app, application_id=application_id)
     assert confirmation.subject == "We received your application: Data Engineer"
     assert "Resume: ada.pdf" in confirmation.text_body and "Ada Lovelace applied" in notice.text_body
+
+
+def test_what_a_candidate_typed_is_escaped_in_the_html_message(make_app):
+    app = make_app()
+    application_id = stored(app, first_name="<b>Ada</b>", cover_letter="<script>x()</script>")
+    (confirmation,) = rows(app, application_id=application_id)
+    assert "<b>Ada</b>" not in confirmation.html_body and "&lt;b&gt;Ada&lt;/b&gt;" in confirmation.html_body
+    assert "<script>" not in confirmation.html_body and "Hello <b>Ada</b>," in confirmation.text_body
