@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.extensions import db, db_session
 from app.jobs_io import JobFileError, load_jobs
 from app.logging_setup import configure_logging
+from app.mail.settings import mail_settings
 from app.models import Job, User
 
 DEMO_JOBS = Path(__file__).parent / "demo" / "jobs.json"
@@ -114,6 +115,7 @@ def serve(host: str, port: int) -> None:
         signal.signal(signum, signal.default_int_handler)
     url = f"http://{host}:{server.server_port}"
     click.echo(f"Careers site on {url}  (admin: {url}/admin)")
+    click.echo(mail_settings(app.config).describe())
     try:
         server.serve_forever()  # returns on Ctrl+C (or SIGTERM), closing the listening socket
     finally:
@@ -129,6 +131,7 @@ def worker(threads: int) -> None:
     the grace period, SIGINT (Ctrl+C) stops at once; either way what still runs is handed back."""
     configure_logging()
     app = _current_app()
+    log.info("%s", mail_settings(app.config).describe())
     resume_deliveries(app)
     consumer = app.extensions["careers.tasks"].huey.create_consumer(
         workers=threads,

@@ -60,6 +60,20 @@ DEFAULTS: dict[str, Any] = {
     # expired"; the token is bound to the session, whose cookie is SameSite=Lax and Secure.
     "WTF_CSRF_SSL_STRICT": False,
     "METRICS_TOKEN": "",  # bearer token for /metrics; without one only a local scraper may read it
+    # Outgoing mail. Without MAIL_SMTP_HOST every message is written as an .eml file under
+    # MAIL_FOLDER (default instance/mail) instead of being sent.
+    "MAIL_SMTP_HOST": "",
+    "MAIL_SMTP_PORT": 0,  # 0: 465 for "tls", else 587 for "starttls", else 25
+    "MAIL_SMTP_SECURITY": "starttls",  # "none", "starttls" or "tls" (implicit TLS)
+    "MAIL_SMTP_USER": "",
+    "MAIL_SMTP_PASSWORD": "",
+    "MAIL_SMTP_TIMEOUT": 30.0,  # seconds for each SMTP command; keep well under the lease
+    "MAIL_SENDER": "",  # From: of every message; default careers@<PUBLIC_BASE_URL's host>
+    "MAIL_FOLDER": None,  # default: instance/mail
+    "MAIL_HR_RECIPIENTS": [],  # HR addresses told of new applications (when a job has none) and alerts
+    "MAIL_MAX_ATTEMPTS": 10,
+    "MAIL_BACKOFF_BASE": 60.0,
+    "MAIL_BACKOFF_CAP": 3600.0,
 }
 
 ENV_PREFIX = "CAREERS"
@@ -75,6 +89,7 @@ TEXT_SETTINGS = frozenset(
         "REDIS_PREFIX",
         "UPLOAD_DIR",
         "RATELIMIT_STORAGE_URI",
+        "MAIL_FOLDER",
     }
     | {key for key, value in DEFAULTS.items() if isinstance(value, str)}
 )
@@ -101,6 +116,8 @@ def _fill_paths(settings: Config, instance: Path) -> None:
         settings["QUEUE_URL"] = f"sqlite:///{instance / 'queue.db'}"
     if not settings["UPLOAD_DIR"]:
         settings["UPLOAD_DIR"] = str(instance / "uploads")
+    if not settings["MAIL_FOLDER"]:
+        settings["MAIL_FOLDER"] = str(instance / "mail")
     if settings["SESSION_COOKIE_SECURE"] is None:
         settings["SESSION_COOKIE_SECURE"] = settings["ENV"] != "development"
 

@@ -86,6 +86,9 @@ class Job(Model):
     resume_required: Mapped[bool] = mapped_column(Boolean, default=True)
     stage: Mapped[str] = mapped_column(String(120), default="")  # ATS stage for new applicants
     source: Mapped[str] = mapped_column(String(120), default="")  # ATS source for new applicants
+    notify_emails: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # HR told of each application, comma-separated
     date_posted: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     valid_through: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -278,6 +281,56 @@ class Integration(Model):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_reason: Mapped[str] = mapped_column(Text, default="")
     paused_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+OUTBOX_STATES = ("pending", "sending", "sent", "failed")
+
+
+class OutboxMessage(Model):
+    """One email to one recipient, queued in the transaction that decided to send it; the worker
+    sends it. The row is the truth, the queue a wake-up: claimed with a lease and a token like a
+    Delivery, marked sent once the SMTP server accepted it. `message_id` stays the same on every
+    attempt, so a resend after an attempt whose outcome is unknown (`in_doubt`) is the same
+    message to the receiving side, which can recognise it."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # confirmation, new_application, alert
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    application: Mapped[Application | None] = relationship(
+        backref=backref(
+            "mail", order_by="OutboxMessage.id", cascade="all, delete-orphan", passive_deletes=True
+        )
+    )
+
+
+class AlertIncident(Model):
+    """An open incident HR was alerted to, e.g. "skailer:failed": while the row exists, no
+    further alert of that kind goes out for that target. Deleted when the target recovers."""
+
+    __tablename__ = "alert_incident"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    target: Mapped[str] = mapped_column(String(32), index=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class User(UserMixin, Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -42,6 +44,15 @@ class JobForm(FlaskForm):
     stage = StringField("ATS stage for new applicants", validators=[Optional(), Length(max=120)])
     source = StringField("ATS source for new applicants", validators=[Optional(), Length(max=120)])
     published = BooleanField("Published")
+    notify_emails = StringField(
+        "Tell these HR addresses of each application (comma-separated; empty: the site-wide list)",
+        validators=[Optional(), Length(max=1000)],
+    )
+
+    def validate_notify_emails(self, field) -> None:
+        items = [item for item in re.split(r"[\s,;]+", field.data or "") if item]
+        if any("@" not in item for item in items):
+            raise ValidationError("Give email addresses separated by commas.")
 
 
 class QuestionForm(FlaskForm):

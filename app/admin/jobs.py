@@ -11,6 +11,7 @@ from app.admin import bp
 from app.admin.forms import ActionForm, JobForm, QuestionForm
 from app.extensions import csrf, db
 from app.html import sanitize
+from app.intake.post import addresses
 from app.models import Job, Question
 
 JOB_FIELDS = (
@@ -91,6 +92,7 @@ def _fill_job(job: Job, form: JobForm) -> None:
     job.country = (form.country.data or "").upper()
     job.salary_currency = (form.salary_currency.data or "").upper()
     job.description_html = sanitize(form.description_html.data)
+    job.notify_emails = ", ".join(addresses(form.notify_emails.data or ""))
     job.valid_through = (
         datetime.combine(form.valid_through.data, time(23, 59, 59)) if form.valid_through.data else None
     )

@@ -13,6 +13,7 @@ from app.admin.receipt import receipt_for
 from app.extensions import db, db_session, limiter, login_manager
 from app.intake.delivery import delivery_notes, resume_integration, retry_now
 from app.intake.downloads import send_stored
+from app.intake.incidents import close_incidents
 from app.intake.listing import MAX_PAGE
 from app.models import DELIVERY_STATES, Application, Delivery, Integration, Job, User
 from app.storage import storage_for
@@ -164,6 +165,7 @@ def retry(application_id: int):
 def resume_target(kind: str):
     if ActionForm().validate_on_submit():
         resume_integration(db_session(), kind)
+        close_incidents(db_session(), kind, "paused")
         current_app.extensions["careers.tasks"].sweep.call_local()
         flash(f"Deliveries to {kind} resumed.")
     return redirect(url_for("admin.applications"))

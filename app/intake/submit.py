@@ -18,7 +18,17 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app import telemetry
-from app.models import Answer, Application, Delivery, DemographicAnswer, Job, Question, check_lengths
+from app.intake.post import Post, current_post
+from app.models import (
+    Answer,
+    Application,
+    Delivery,
+    DemographicAnswer,
+    Job,
+    OutboxMessage,
+    Question,
+    check_lengths,
+)
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -81,20 +91,32 @@ def store_upload(storage: Storage, upload: Upload) -> str:
 
 
 def submit(
-    session: Session, storage: Storage, enqueue: Callable[[int], None], new: NewApplication, *, target: str
+    session: Session,
+    storage: Storage,
+    enqueue: Callable[[int], None],
+    new: NewApplication,
+    *,
+    target: str,
+    post: Post | None = None,
 ) -> Application:
-    """Store the application and its pending delivery, then wake the worker.
+    """Store the application, its pending delivery and its mail (the candidate's confirmation,
+    HR's notification), then wake the worker.
 
-    A second submit with the same submission_key (a double click, a resent POST) returns the
-    application the first one created.
+    `post` defaults to the running app's. A second submit with the same submission_key (a
+    double click, a resent POST) returns the application the first one created.
     """
     existing = find_by_submission_key(session, new.submission_key)
     if existing is not None:
         return existing
+    post = post or current_post()
     stored: list[str] = []
+    mail: list[OutboxMessage] = []
     try:
         application = _build(new, storage, stored, target)
         session.add(application)
+        if post is not None:
+            session.flush()  # the id and the time received, which the messages show
+            mail = post.queue_application(session, application)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -116,6 +138,8 @@ def submit(
         raise
     telemetry.application_received(target)
     _wake(enqueue, application.id)
+    if post is not None:
+        post.wake(mail)
     return application
 
 

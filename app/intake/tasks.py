@@ -27,11 +27,17 @@ from app.ats.cache import SharedLookups
 from app.ats.registry import build_adapter, shared_limiter
 from app.extensions import cache_backend, db, db_session
 from app.intake import delivery as delivery_service
+from app.intake import outbox
 from app.intake.demographics import read_choices
+from app.intake.incidents import note_delivery_outcome
 from app.intake.links import resume_link_maker
+from app.intake.post import EXTENSION as POST_EXTENSION
+from app.intake.post import Post
 from app.intake.submit import HELD_FOLDER, remove_orphan_files
 from app.intake.sync import SyncReport, sync_jobs
 from app.logging_setup import current_request_id, request_id_set
+from app.mail.settings import mail_settings
+from app.mail.transport import Transport, transport_for
 from app.models import Delivery, utcnow
 from app.resume.service import purge_parse_results
 from app.shared import StoreDown, counter_storage
@@ -73,6 +79,7 @@ class Tasks:
     sweep: Any
     sync_jobs: Any = None
     in_flight: InFlight = field(default_factory=InFlight)
+    send_mail: Any = None
 
     def enqueue_delivery(self, application_id: int, delay: float | None = None) -> None:
         """Queue a delivery; the request id of the request (or delivery) queuing it goes along,
@@ -83,6 +90,12 @@ class Tasks:
             self.deliver.schedule((application_id,), extra, delay=delay)
         else:
             self.deliver(application_id, **extra)
+
+    def enqueue_mail(self, outbox_id: int, delay: float | None = None) -> None:
+        if delay:
+            self.send_mail.schedule((outbox_id,), delay=delay)
+        else:
+            self.send_mail(outbox_id)
 
 
 class Adapters:
@@ -159,9 +172,40 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
             report = sync_target_jobs(app, adapters)
             return "local" if report is None else str(report)
 
-    tasks = Tasks(huey, deliver, sweep, sync_jobs_task, in_flight)
+    transport = transport_for(mail_settings(app.config))
+
+    @huey.task(name="send_mail")
+    def send_mail(outbox_id: int) -> str:
+        with app.app_context():
+            return run_send(app, outbox_id, transport)
+
+    tasks = Tasks(huey, deliver, sweep, sync_jobs_task, in_flight, send_mail)
     app.extensions["careers.tasks"] = tasks
+    app.extensions[POST_EXTENSION] = Post.for_app(app, tasks.enqueue_mail)
     return tasks
+
+
+def run_send(app: Flask, outbox_id: int, transport: Transport) -> str:
+    """Send one outbox message in this worker, and schedule its next attempt when it must wait."""
+    sent = outbox.send_one(
+        db_session(),
+        outbox_id,
+        transport=transport,
+        settings=mail_settings(app.config),
+        policy=mail_policy(app),
+    )
+    if sent.status == "retry":
+        app.extensions["careers.tasks"].enqueue_mail(outbox_id, delay=sent.delay)
+    return sent.status
+
+
+def mail_policy(app: Flask) -> outbox.MailPolicy:
+    return outbox.MailPolicy(
+        max_attempts=int(app.config["MAIL_MAX_ATTEMPTS"]),
+        backoff_base=float(app.config["MAIL_BACKOFF_BASE"]),
+        backoff_cap=float(app.config["MAIL_BACKOFF_CAP"]),
+        lease=timedelta(seconds=float(app.config.get("MAIL_LEASE_SECONDS", 300))),
+    )
 
 
 def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
@@ -182,6 +226,16 @@ def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
     telemetry.delivery_ended(row.target, outcome.status)
     if outcome.status == "retry":
         app.extensions["careers.tasks"].enqueue_delivery(application_id, delay=outcome.delay)
+    session.refresh(row)
+    note_delivery_outcome(  # HR's alert, once per incident
+        session,
+        app.extensions[POST_EXTENSION],
+        target=row.target,
+        status=outcome.status,
+        application_id=application_id,
+        error=row.last_error,
+        now=utcnow(),
+    )
     return outcome.status
 
 
@@ -211,6 +265,8 @@ def sweep_once(app: Flask, *, now: float | None = None) -> int:
     due = delivery_service.due_deliveries(db_session(), moment)
     for application_id in due:
         tasks.enqueue_delivery(application_id)
+    for outbox_id in outbox.due_messages(db_session(), moment):
+        tasks.enqueue_mail(outbox_id)
     storage = storage_for(app)
     remove_stale_held_uploads(storage, now=seconds)
     remove_orphan_files(db_session(), storage, now=seconds)

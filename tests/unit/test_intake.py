@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -90,12 +91,15 @@ def test_with_the_queue_down_the_application_is_safe_and_the_sweeper_queues_it(a
 
     with app.app_context():
         job = db.session.get(Job, job_id)
-        application = submit(db.session, storage_for(app), queue_down, new_application(job), target="local")
+        post = replace(app.extensions["careers.post"], enqueue=queue_down)
+        application = submit(
+            db.session, storage_for(app), queue_down, new_application(job), target="local", post=post
+        )
         assert application.delivery.status == "pending"
         huey = app.extensions["careers.tasks"].huey
         assert len(huey) == 0
         assert sweep_once(app) == 1
-        assert len(huey) == 1
+        assert len(huey) == 2  # the delivery and the candidate's confirmation
 
 
 def test_the_same_submission_key_returns_the_first_application(app):

@@ -1,0 +1,111 @@
+"""Who is told what: the messages an application or a delivery incident puts in the outbox.
+
+Built once per app (`Post.for_app`) and passed to `submit()`; rendering happens while the
+message is queued, so the candidate's confirmation is in the language of their request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from jinja2 import Environment
+from sqlalchemy.orm import Session
+
+from app.intake.outbox import queue
+from app.mail.letters import install_null_translations, render
+from app.mail.settings import MailSettings, mail_settings
+from app.models import Application, Job, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "careers.post"
+MAX_SUBSCRIBERS = 20
+
+
+@dataclass(frozen=True)
+class Post:
+    env: Environment
+    settings: MailSettings
+    company: str
+    base_url: str
+    hr_recipients: tuple[str, ...]
+    enqueue: Callable[[int], None]
+
+    @classmethod
+    def for_app(cls, app: Flask, enqueue: Callable[[int], None]) -> Post:
+        install_null_translations(app.jinja_env)
+        return cls(
+            env=app.jinja_env,
+            settings=mail_settings(app.config),
+            company=str(app.config["COMPANY_NAME"]),
+            base_url=str(app.config["PUBLIC_BASE_URL"]).rstrip("/"),
+            hr_recipients=tuple(addresses(app.config["MAIL_HR_RECIPIENTS"])),
+            enqueue=enqueue,
+        )
+
+    def queue_application(self, session: Session, application: Application) -> list[OutboxMessage]:
+        """The candidate's confirmation with a receipt, and the HR notification per subscriber."""
+        context = self._context(application=application, job=application.job, receipt=receipt(application))
+        letters = [render(self.env, "confirmation", application.email, context)]
+        letters += [
+            render(self.env, "new_application", to, context) for to in subscribers(application.job, self)
+        ]
+        return queue(session, self.settings, letters, application)
+
+    def queue_alert(
+        self, session: Session, *, target: str, kind: str, application_id: int, error: str
+    ) -> list[OutboxMessage]:
+        context = self._context(target=target, kind=kind, application_id=application_id, error=error)
+        letters = [render(self.env, "alert", to, context) for to in self.hr_recipients]
+        return queue(session, self.settings, letters)
+
+    def wake(self, rows: Iterable[OutboxMessage]) -> None:
+        for row in rows:
+            try:
+                self.enqueue(row.id)
+            except Exception:  # the row is the truth: the sweep finds it again
+                log.warning("queue unavailable; mail %s waits for the sweep", row.id, exc_info=True)
+
+    def _context(self, **values: Any) -> dict[str, Any]:
+        return {"company": self.company, "base_url": self.base_url, **values}
+
+
+def current_post() -> Post | None:
+    """The running app's Post, for callers that were not handed one."""
+    return current_app.extensions.get(EXTENSION) if has_app_context() else None
+
+
+def addresses(raw: str | Sequence[str]) -> list[str]:
+    """Addresses from a list or from text separated by commas, semicolons or spaces; once each."""
+    items = re.split(r"[\s,;]+", raw) if isinstance(raw, str) else list(raw)
+    found: list[str] = []
+    for item in items:
+        item = item.strip().lower()
+        if "@" in item and len(item) <= 254 and item not in found:
+            found.append(item)
+    return found[:MAX_SUBSCRIBERS]
+
+
+def subscribers(job: Job, post: Post) -> list[str]:
+    """The job's own subscribers, else the site-wide HR recipients."""
+    return addresses(job.notify_emails or "") or list(post.hr_recipients)
+
+
+def receipt(application: Application) -> list[tuple[str, str]]:
+    """What the candidate sent, as (field, value) pairs; the resume by its file name only."""
+    rows = [
+        ("first_name", application.first_name),
+        ("last_name", application.last_name),
+        ("email", application.email),
+        ("phone", application.phone),
+        ("url", application.url),
+        ("location", application.location),
+        ("resume", application.resume_filename if application.resume_key else ""),
+        ("cover_letter", application.cover_letter),
+    ]
+    return [(name, value) for name, value in rows if value]
