@@ -7,6 +7,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from app.hosts import register_hosts
+from app.intake.oversize import refuse_too_large
 from app.models import ValueTooLong
 
 CSP = (
@@ -43,8 +44,7 @@ def register_security(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        limit = app.config["MAX_UPLOAD_MB"]
-        return render_template("errors/too_large.html", limit=limit), 413
+        return refuse_too_large(app.config["MAX_UPLOAD_BYTES"])
 
     @app.errorhandler(404)
     def not_found(_error):

@@ -69,7 +69,7 @@ def apply(job_id: int):
     form = apply_form_for(job)
     outcome = take_application(Intake.for_app(current_app, db_session()), job, form, request.files)
     if isinstance(outcome, ToFix):
-        return render_apply(job, form, outcome.files), 422
+        return render_apply(job, form, outcome.files), outcome.status
     if outcome.public_id is None:
         return redirect(url_for("careers.received"))
     return redirect(url_for("careers.thanks", public_id=outcome.public_id))

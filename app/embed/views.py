@@ -120,7 +120,8 @@ def apply(job_id: int):
     form = embed_form(job)
     outcome = take_application(Intake.for_app(current_app, db_session()), job, form, request.files)
     if isinstance(outcome, ToFix):
-        return render_apply(job, form, origin, signed, outcome.files), 422
+        error = "file_too_large" if outcome.status == 413 else None
+        return render_apply(job, form, origin, signed, outcome.files, error=error), outcome.status
     if outcome.public_id is None:
         return redirect(url_for("embed.received"))
     return redirect(url_for("embed.thanks", public_id=outcome.public_id))
@@ -136,7 +137,7 @@ def renewed(job: Job, origin: str):
     form = embed_form(job)
     checked = check_again(Intake.for_app(current_app, db_session()), job, form, request.files)
     form.submission_key.data = token.nonce
-    return render_apply(job, form, origin, signed, checked.files, expired=True), 422
+    return render_apply(job, form, origin, signed, checked.files, expired=True), checked.status
 
 
 def embed_form(job: Job, **kwargs) -> ApplyFormBase:
@@ -152,6 +153,7 @@ def render_apply(
     files: Files | None = None,
     *,
     expired: bool = False,
+    error: str | None = None,
 ) -> str:
     return render_template(
         "embed/apply.html",
@@ -166,6 +168,7 @@ def render_apply(
         host_origin=origin,
         theme=theme(),
         expired=expired,
+        error="token_expired" if expired else error,
         action=url_for("embed.apply", job_id=job.id),
     )
 

@@ -20,7 +20,14 @@ from werkzeug.datastructures import FileStorage
 from app.intake import demographics
 from app.intake.form import HONEYPOT, ApplyFormBase, held_field_name, normalise_phone, question_field_name
 from app.intake.submit import NewApplication, find_by_submission_key, submit
-from app.intake.uploads import FORMAT_NAMES, CheckedFile, HeldFiles, UploadRejected, read_upload
+from app.intake.uploads import (
+    FORMAT_NAMES,
+    CheckedFile,
+    HeldFiles,
+    UploadRejected,
+    read_upload,
+    too_large_message,
+)
 from app.models import Job, Question
 from app.resume.service import cached_result
 from app.storage import Storage, storage_for
@@ -71,9 +78,11 @@ class Taken:
 
 @dataclass(frozen=True)
 class ToFix:
-    """The form goes back to the candidate with its errors; `files` are its checked files, held."""
+    """The form goes back to the candidate with its errors; `files` are its checked files, held.
+    `status` is 413 when a file was over the size limit, else 422."""
 
     files: Files
+    status: int = 422
 
 
 def take_application(
@@ -91,7 +100,7 @@ def take_application(
     files = collect_files(intake, job, form, uploads)
     if not valid or any(form[name].errors for name in files) or not key:
         hold_files(intake.held, form, files)
-        return ToFix(files)
+        return ToFix(files, fix_status(intake, form, files))
     application = submit(
         intake.session,
         intake.storage,
@@ -108,7 +117,13 @@ def check_again(intake: Intake, job: Job, form: ApplyFormBase, uploads: Mapping[
     form.validate()
     files = collect_files(intake, job, form, uploads)
     hold_files(intake.held, form, files)
-    return ToFix(files)
+    return ToFix(files, fix_status(intake, form, files))
+
+
+def fix_status(intake: Intake, form: ApplyFormBase, files: Files) -> int:
+    """413 when a file was refused for its size (the form still comes back), else 422."""
+    too_large = too_large_message(intake.max_upload_bytes)
+    return 413 if any(too_large in form[name].errors for name in files) else 422
 
 
 def new_application(intake: Intake, job: Job, form: ApplyFormBase, files: Files) -> NewApplication:
