@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import time
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, make_response, redirect, render_template, request, url_for
+from flask_limiter import RequestLimit
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -13,9 +15,10 @@ from app.careers.cache import cached_page
 from app.careers.jsonld import job_posting
 from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.html import plain_text, sanitize
-from app.intake.apply import Files, Intake, ToFix, attribution_from, take_application
+from app.intake.apply import Files, Intake, ToFix, attribution_from, check_again, take_application
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
 from app.intake.listing import ListingQuery, facet, open_jobs, search
+from app.intake.waiting import too_many_notice
 from app.models import Application, Job
 
 
@@ -57,7 +60,10 @@ def job(job_id: int):
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own CSRF token, so a stale token re-renders with values kept
 @limiter.limit(
-    lambda: current_app.config["APPLY_RATE_LIMIT"], methods=["POST"], deduct_when=application_stored
+    lambda: current_app.config["APPLY_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=application_stored,
+    on_breach=lambda limit: apply_limited(limit),
 )
 def apply(job_id: int):
     job = open_job_or_404(job_id)
@@ -75,12 +81,23 @@ def apply(job_id: int):
     return redirect(url_for("careers.thanks", public_id=outcome.public_id))
 
 
-def render_apply(job: Job, form: ApplyFormBase, files: Files | None = None) -> str:
+def apply_limited(limit: RequestLimit) -> Response:
+    """The apply limit was reached: the form comes back with what was typed, its files held,
+    and the true wait."""
+    job = open_job_or_404(int((request.view_args or {})["job_id"]))
+    form = apply_form_for(job)
+    checked = check_again(Intake.for_app(current_app, db_session()), job, form, request.files)
+    notice = too_many_notice(limit.reset_at, time.time())
+    return make_response(render_apply(job, form, checked.files, notice=notice), 429)
+
+
+def render_apply(job: Job, form: ApplyFormBase, files: Files | None = None, **context) -> str:
     return render_template(
         "careers/apply.html",
         job=job,
         form=form,
         files=files or {},
+        **context,
         consent_text=current_app.config["CONSENT_TEXT"],
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         question_field_name=question_field_name,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, make_response, redirect, render_template, request, url_for
+from flask_limiter import RequestLimit
 from sqlalchemy import select
 
 from app.embed import bp
@@ -23,6 +25,7 @@ from app.intake.apply import (
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
 from app.intake.listing import ListingQuery, open_jobs, search
 from app.intake.submit import find_by_submission_key
+from app.intake.waiting import Notice, too_many_notice
 from app.models import Application, Job
 
 THEME_KEYS = {"accent": "--accent", "accent_text": "--accent-text", "text": "--text", "bg": "--bg"}
@@ -89,7 +92,10 @@ def jobs():
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
 @csrf.exempt  # no session cookie in a third-party iframe: the embed token replaces it
 @limiter.limit(
-    lambda: current_app.config["APPLY_RATE_LIMIT"], methods=["POST"], deduct_when=application_stored
+    lambda: current_app.config["APPLY_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=application_stored,
+    on_breach=lambda limit: apply_limited(limit),
 )
 def apply(job_id: int):
     job = open_job_or_404(job_id)
@@ -140,6 +146,21 @@ def renewed(job: Job, origin: str):
     return render_apply(job, form, origin, signed, checked.files, expired=True), checked.status
 
 
+def apply_limited(limit: RequestLimit) -> Response:
+    """The apply limit was reached: the embedded form comes back with what was typed and the
+    true wait; the host hears `error` with code too_many_requests."""
+    job = open_job_or_404(int((request.view_args or {})["job_id"]))
+    origin = host_origin()
+    if origin is None:
+        return make_response(page("embed/blocked.html", 429))
+    form = embed_form(job)
+    checked = check_again(Intake.for_app(current_app, db_session()), job, form, request.files)
+    notice = too_many_notice(limit.reset_at, time.time())
+    signed = request.form.get("embed_token", "")
+    html = render_apply(job, form, origin, signed, checked.files, error="too_many_requests", notice=notice)
+    return make_response(html, 429)
+
+
 def embed_form(job: Job, **kwargs) -> ApplyFormBase:
     """The apply form without the session-bound CSRF token: the embed token stands in for it."""
     return apply_form_for(job, meta={"csrf": False}, **kwargs)
@@ -154,6 +175,7 @@ def render_apply(
     *,
     expired: bool = False,
     error: str | None = None,
+    notice: Notice | None = None,
 ) -> str:
     return render_template(
         "embed/apply.html",
@@ -169,6 +191,7 @@ def render_apply(
         theme=theme(),
         expired=expired,
         error="token_expired" if expired else error,
+        notice=notice,
         action=url_for("embed.apply", job_id=job.id),
     )
 
