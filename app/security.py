@@ -8,8 +8,8 @@ import time
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from app.hosts import register_hosts
 from app.extensions import limiter
+from app.hosts import register_hosts
 from app.intake.oversize import refuse_too_large
 from app.intake.waiting import wait_words
 from app.models import ValueTooLong
