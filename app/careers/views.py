@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import Response, current_app, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_limiter import RequestLimit
 from markupsafe import Markup
 from sqlalchemy import select
@@ -16,6 +16,15 @@ from app.careers.jsonld import job_posting
 from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.html import plain_text, sanitize
 from app.intake.apply import Files, Intake, ToFix, attribution_from, check_again, take_application
+from app.intake.closed import (
+    CARRIED,
+    CARRIED_FIELDS,
+    CARRIED_NOTICE,
+    carry_over,
+    closed_job,
+    open_job,
+    similar_open_jobs,
+)
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
 from app.intake.listing import ListingQuery, facet, open_jobs, search
 from app.intake.waiting import too_many_notice
@@ -66,19 +75,42 @@ def job(job_id: int):
     on_breach=lambda limit: apply_limited(limit),
 )
 def apply(job_id: int):
-    job = open_job_or_404(job_id)
+    job = open_job(db_session(), job_id)
+    if job is None:
+        return job_closed(job_id)
     if request.method == "GET":
         form = apply_form_for(job, formdata=None)
         form.submission_key.data = secrets.token_hex(16)
         form.utm.data = attribution_from(request.args, request.referrer)
         return render_apply(job, form)
     form = apply_form_for(job)
-    outcome = take_application(Intake.for_app(current_app, db_session()), job, form, request.files)
+    intake = Intake.for_app(current_app, db_session())
+    if request.form.get(CARRIED):
+        return render_apply(job, form, carry_over(intake, form), notice=CARRIED_NOTICE)
+    outcome = take_application(intake, job, form, request.files)
     if isinstance(outcome, ToFix):
         return render_apply(job, form, outcome.files), outcome.status
     if outcome.public_id is None:
         return redirect(url_for("careers.received"))
     return redirect(url_for("careers.thanks", public_id=outcome.public_id))
+
+
+def job_closed(job_id: int):
+    """A job that closed while its form was open (410): what was sent is shown back, the resume
+    held, and similar open jobs offered to apply to with it."""
+    session = db_session()
+    job = closed_job(session, job_id)
+    if job is None:
+        abort(404)
+    form, resume = None, None
+    if request.method == "POST":
+        form = apply_form_for(job)
+        resume = check_again(Intake.for_app(current_app, session), job, form, request.files).files.get(
+            "resume"
+        )
+    similar = similar_open_jobs(session, job)
+    context = dict(job=job, form=form, resume=resume, similar=similar, carried=CARRIED, fields=CARRIED_FIELDS)
+    return render_template("careers/closed.html", **context), 410
 
 
 def apply_limited(limit: RequestLimit) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from flask import Response, current_app, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_limiter import RequestLimit
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from app.intake.apply import (
     check_again,
     take_application,
 )
+from app.intake.closed import CARRIED_FIELDS, closed_job, open_job, similar_open_jobs
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
 from app.intake.listing import ListingQuery, open_jobs, search
 from app.intake.submit import find_by_submission_key
@@ -98,10 +99,12 @@ def jobs():
     on_breach=lambda limit: apply_limited(limit),
 )
 def apply(job_id: int):
-    job = open_job_or_404(job_id)
     origin = host_origin()
     if origin is None:
         return page("embed/blocked.html", 403)
+    job = open_job(db_session(), job_id)
+    if job is None:
+        return job_closed(job_id)
     secret = current_app.config["SECRET_KEY"]
     if request.method == "GET":
         signed, token = issue_token(secret, job.id, origin)
@@ -131,6 +134,20 @@ def apply(job_id: int):
     if outcome.public_id is None:
         return redirect(url_for("embed.received"))
     return redirect(url_for("embed.thanks", public_id=outcome.public_id))
+
+
+def job_closed(job_id: int):
+    """A job that closed while its form was open (410): what was typed is shown back to copy,
+    with similar open jobs; the host hears `error` with code job_closed."""
+    session = db_session()
+    job = closed_job(session, job_id)
+    if job is None:
+        abort(404)
+    form = embed_form(job) if request.method == "POST" else None
+    similar = similar_open_jobs(session, job)
+    return page(
+        "embed/closed.html", 410, job=job, form=form, resume=None, similar=similar, fields=CARRIED_FIELDS
+    )
 
 
 def renewed(job: Job, origin: str):
