@@ -5,7 +5,17 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_limiter import RequestLimit
 from markupsafe import Markup
 from sqlalchemy import select
@@ -15,7 +25,15 @@ from app.careers.cache import cached_page
 from app.careers.jsonld import job_posting
 from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.html import plain_text, sanitize
-from app.intake.apply import Files, Intake, ToFix, attribution_from, check_again, take_application
+from app.intake.apply import (
+    AppliedBefore,
+    Files,
+    Intake,
+    ToFix,
+    attribution_from,
+    check_again,
+    take_application,
+)
 from app.intake.closed import (
     CARRIED,
     CARRIED_FIELDS,
@@ -28,7 +46,10 @@ from app.intake.closed import (
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
 from app.intake.listing import ListingQuery, facet, open_jobs, search
 from app.intake.waiting import too_many_notice
-from app.models import Application, Job
+from app.models import Application, Job, utcnow
+
+SENT_HERE = "sent"  # the session's public ids of applications this browser sent, newest last
+SENT_HERE_KEPT = 20
 
 
 @bp.get("/")
@@ -87,11 +108,16 @@ def apply(job_id: int):
     intake = Intake.for_app(current_app, db_session())
     if request.form.get(CARRIED):
         return render_apply(job, form, carry_over(intake, form), notice=CARRIED_NOTICE)
-    outcome = take_application(intake, job, form, request.files)
+    sent_here = session.get(SENT_HERE, [])
+    outcome = take_application(intake, job, form, request.files, now=utcnow(), sent_here=sent_here)
     if isinstance(outcome, ToFix):
         return render_apply(job, form, outcome.files), outcome.status
+    if isinstance(outcome, AppliedBefore):
+        return render_apply(job, form, outcome.files, applied_before=outcome.earlier), 409
     if outcome.public_id is None:
         return redirect(url_for("careers.received"))
+    if outcome.public_id not in sent_here:
+        session[SENT_HERE] = [*sent_here, outcome.public_id][-SENT_HERE_KEPT:]
     return redirect(url_for("careers.thanks", public_id=outcome.public_id))
 
 

@@ -15,6 +15,7 @@ from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.html import plain_text
 from app.intake.apply import (
     ATTRIBUTION_KEYS,
+    AppliedBefore,
     Files,
     Intake,
     ToFix,
@@ -27,7 +28,7 @@ from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, ques
 from app.intake.listing import ListingQuery, open_jobs, search
 from app.intake.submit import find_by_submission_key
 from app.intake.waiting import Notice, too_many_notice
-from app.models import Application, Job
+from app.models import Application, Job, utcnow
 
 THEME_KEYS = {"accent": "--accent", "accent_text": "--accent-text", "text": "--text", "bg": "--bg"}
 HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -127,7 +128,13 @@ def apply(job_id: int):
     if find_by_submission_key(db_session(), token.nonce) is not None:
         return refused("token_used", "This application was already sent.", job, 409)
     form = embed_form(job)
-    outcome = take_application(Intake.for_app(current_app, db_session()), job, form, request.files)
+    # Without cookies the embed cannot know that this browser applied before: a second
+    # application is stored as an update without asking (see take_application).
+    outcome = take_application(
+        Intake.for_app(current_app, db_session()), job, form, request.files, now=utcnow()
+    )
+    if isinstance(outcome, AppliedBefore):
+        return render_apply(job, form, origin, signed, outcome.files, applied_before=outcome.earlier), 409
     if isinstance(outcome, ToFix):
         error = "file_too_large" if outcome.status == 413 else None
         return render_apply(job, form, origin, signed, outcome.files, error=error), outcome.status
@@ -193,6 +200,7 @@ def render_apply(
     expired: bool = False,
     error: str | None = None,
     notice: Notice | None = None,
+    applied_before: Application | None = None,
 ) -> str:
     return render_template(
         "embed/apply.html",
@@ -209,6 +217,7 @@ def render_apply(
         expired=expired,
         error="token_expired" if expired else error,
         notice=notice,
+        applied_before=applied_before,
         action=url_for("embed.apply", job_id=job.id),
     )
 

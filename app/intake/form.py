@@ -108,6 +108,7 @@ class ApplyFormBase(FlaskForm):
         ]
     )
     submission_key = HiddenField()
+    update_of = HiddenField()  # the earlier application the candidate agreed this one updates
     nickname = StringField("Leave this field empty")  # honeypot: people never see it
     # utm_*, src and referrer, carried from the page that sent the candidate here
     utm = HiddenField()
