@@ -28,6 +28,6 @@ def too_many_notice(reset_at: float, now: float) -> Notice:
     """The apply limit was reached: nothing was sent, the form is kept, and the wait is exact."""
     return Notice(
         "Your application was not sent yet",
-        "We take a limited number of applications from one connection at a time. "
-        f"Please try again in {wait_words(reset_at - now)}: your answers are kept below.",
+        "Many applications were sent from this connection lately, so we cannot take another one "
+        f"just now. Please try again in {wait_words(reset_at - now)}: your answers are kept below.",
     )
