@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import func, select
 
 from app.ats.local import LocalAdapter
 from app.extensions import db
 from app.intake import delivery
+from app.intake.apply import UPDATE_WINDOW
+from app.intake.submit import recent_application
 from app.models import Application, utcnow
 from app.storage import storage_for
+from tests.clock import FakeClock
 from tests.conftest import add_job
 from tests.web.helpers import field_value, hidden_fields, open_form, post_application, valid_answers
 
@@ -111,3 +114,21 @@ def test_another_email_from_the_same_browser_is_not_asked_about(app, client):
     apply(client, job_id)
     assert apply(client, job_id, email="ada@example.com").status_code == 302
     assert count(app) == 2
+
+
+def test_the_30_day_window_is_measured_from_the_time_passed_in(app, client):
+    job_id = add_job(app)
+    apply(client, job_id)
+    with app.app_context():
+        first = db.session.scalar(select(Application))
+        job = first.job
+        clock = FakeClock(first.created_at.replace(tzinfo=UTC).timestamp())
+        clock.advance(UPDATE_WINDOW - timedelta(minutes=1))
+        assert (
+            recent_application(db.session, job, "grace@example.com", clock.datetime() - UPDATE_WINDOW)
+            == first
+        )
+        clock.advance(timedelta(minutes=2))
+        assert (
+            recent_application(db.session, job, "grace@example.com", clock.datetime() - UPDATE_WINDOW) is None
+        )
