@@ -124,17 +124,16 @@ def apply(job_id: int):
 def job_closed(job_id: int):
     """A job that closed while its form was open (410): what was sent is shown back, the resume
     held, and similar open jobs offered to apply to with it."""
-    session = db_session()
-    job = closed_job(session, job_id)
+    database = db_session()
+    job = closed_job(database, job_id)
     if job is None:
         abort(404)
     form, resume = None, None
     if request.method == "POST":
         form = apply_form_for(job)
-        resume = check_again(Intake.for_app(current_app, session), job, form, request.files).files.get(
-            "resume"
-        )
-    similar = similar_open_jobs(session, job)
+        checked = check_again(Intake.for_app(current_app, database), job, form, request.files)
+        resume = checked.files.get("resume")
+    similar = similar_open_jobs(database, job)
     context = dict(job=job, form=form, resume=resume, similar=similar, carried=CARRIED, fields=CARRIED_FIELDS)
     return render_template("careers/closed.html", **context), 410
 

@@ -146,12 +146,12 @@ def apply(job_id: int):
 def job_closed(job_id: int):
     """A job that closed while its form was open (410): what was typed is shown back to copy,
     with similar open jobs; the host hears `error` with code job_closed."""
-    session = db_session()
-    job = closed_job(session, job_id)
+    database = db_session()
+    job = closed_job(database, job_id)
     if job is None:
         abort(404)
     form = embed_form(job) if request.method == "POST" else None
-    similar = similar_open_jobs(session, job)
+    similar = similar_open_jobs(database, job)
     return page(
         "embed/closed.html", 410, job=job, form=form, resume=None, similar=similar, fields=CARRIED_FIELDS
     )

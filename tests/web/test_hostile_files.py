@@ -3,6 +3,7 @@ gets a clear answer within seconds, and the site keeps answering meanwhile."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import resource
 import threading
@@ -37,7 +38,9 @@ def stored_files(app) -> list[Path]:
 def apply_with(client, job_id: int, entry: Hostile):
     hidden = open_form(client, job_id)
     upload = {"resume": (io.BytesIO(entry.build()), entry.filename)}
-    return post_application(client, job_id, hidden, valid_answers(), upload)
+    # one candidate per file: a second application by one email would first be asked about
+    email = f"candidate-{hashlib.sha256(entry.name.encode()).hexdigest()[:12]}@example.com"
+    return post_application(client, job_id, hidden, valid_answers(email=email), upload)
 
 
 @pytest.mark.parametrize(
