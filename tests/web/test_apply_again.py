@@ -62,6 +62,7 @@ def test_a_confirmed_second_application_is_stored_and_delivered_as_an_update(app
         files={},
     )
     assert confirmed.status_code == 302, confirmed.text
+    assert "We received your update to your application" in client.get(confirmed.location).text
     first, second = applications(app)
     assert (first.update_of, second.update_of) == (None, first.public_id)
     received = []
