@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.config import ENV_PREFIX, ConfigError, check_embed_origins, ensure_secret_key, load_settings
 from app.db_retry import install_transaction_retry
 from app.extensions import cache, csrf, db, limiter, login_manager, migrate
+from app.intake.requests import CareersRequest
 from app.job_display import register_job_display
 from app.monitoring import register_monitoring
 from app.shared import REDIS_TIMEOUTS, cache_settings, limits_uri, namespace, redis_url
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.request_class = CareersRequest
     load_settings(app.config, config)
     app.config["SECRET_KEY"] = ensure_secret_key(app.config, Path(app.instance_path))
     check_embed_origins(app.config)

@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "S3_ENDPOINT_URL": "",  # an S3-compatible server's address; empty for AWS itself
     "S3_REGION": "",  # empty: boto3's own default (AWS_DEFAULT_REGION, ~/.aws/config)
     "MAX_UPLOAD_MB": 10,
+    # an apply form is read up to this size, so a file over MAX_UPLOAD_MB gets a message on the form
+    "MAX_APPLY_REQUEST_MB": 100,
     "COMPANY_NAME": "Example Corp",
     "COMPANY_URL": "https://example.com",
     "CONSENT_TEXT": (
@@ -32,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
         "for this and related job openings for up to 12 months."
     ),
     "CONSENT_VERSION": "2026-11-01",
+    "PRIVACY_NOTICE_URL": "https://example.com/privacy",  # linked next to the consent; empty: no link
     "JOBS_PER_PAGE": 10,
     "PAGE_CACHE_SECONDS": 10,  # public pages are re-rendered at most this often
     "APPLY_RATE_LIMIT": "20 per hour",

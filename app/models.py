@@ -159,6 +159,7 @@ class Application(Model):
     stage_label: Mapped[str] = mapped_column(String(120), default="")  # as last reported by the ATS
     stage_changed_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the ATS says it changed
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    update_of: Mapped[str | None] = mapped_column(String(32))  # public id of the earlier one it updates
 
     job: Mapped[Job] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="application", cascade="all, delete-orphan")

@@ -3,10 +3,15 @@ oversized upload or field, an unknown page, too many requests and a refused CSRF
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from app.extensions import limiter
 from app.hosts import register_hosts
+from app.intake.oversize import refuse_too_large
+from app.intake.waiting import wait_words
 from app.models import ValueTooLong
 
 CSP = (
@@ -46,8 +51,7 @@ def register_security(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        limit = app.config["MAX_UPLOAD_MB"]
-        return render_template("errors/too_large.html", limit=limit), 413
+        return refuse_too_large(app.config["MAX_UPLOAD_BYTES"])
 
     @app.errorhandler(404)
     def not_found(_error):
@@ -58,8 +62,12 @@ def register_security(app: Flask) -> None:
         return render_template("errors/too_long.html"), 400
 
     @app.errorhandler(429)
-    def too_many(_error):
-        return render_template("errors/too_many.html"), 429
+    def too_many(error):
+        if getattr(error, "response", None) is not None:  # the view's own answer (the apply forms)
+            return error.response
+        current = limiter.current_limit
+        wait = wait_words(current.reset_at - time.time()) if current else None
+        return render_template("errors/too_many.html", wait=wait), 429
 
     @app.errorhandler(CSRFError)
     def expired_form(error):

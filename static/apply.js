@@ -1,4 +1,6 @@
-/* Apply form enhancements: focus the error summary, and fill empty fields from the resume.
+/* Apply form enhancements: focus the error summary and lead each of its links to the field with
+   its label in view, refuse a file over the size limit before it is sent, and fill the fields
+   the candidate has not touched from their resume.
    Everything here is optional: the form works the same without JavaScript. */
 (function () {
   "use strict";
@@ -6,12 +8,78 @@
   if (!form) return;
 
   var summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+      if (link && focusField(link.getAttribute("href").slice(1))) event.preventDefault();
+    });
+  }
+
+  // The label (or a choice group's legend) is scrolled into view first, then the control takes
+  // focus without scrolling again, so the candidate sees which question the error is about.
+  function focusField(id) {
+    var input = document.getElementById(id);
+    if (!input) return false;
+    var group = input.closest("fieldset.choices");
+    var label = group ? group.querySelector("legend") : form.querySelector("label[for='" + id + "']");
+    (label || input).scrollIntoView({ block: "start" });
+    input.focus({ preventScroll: true });
+    return true;
+  }
 
   var touched = {};
+  var autofilled = {};
   form.addEventListener("input", function (event) {
-    if (event.target.name) touched[event.target.name] = true;
+    var name = event.target.name;
+    if (name) {
+      touched[name] = true;
+      delete autofilled[name];
+    }
     event.target.classList.remove("autofilled");
+  });
+
+  var maxBytes = Number(form.getAttribute("data-max-bytes")) || 0;
+  var maxMb = form.getAttribute("data-max-mb");
+
+  // A file over the limit is refused here, before minutes of upload end in a refusal.
+  function fitsLimit(input) {
+    var file = input.files && input.files[0];
+    var errorId = "size-error-" + input.id;
+    var old = document.getElementById(errorId);
+    if (old) old.parentNode.removeChild(old);
+    var described = (input.getAttribute("aria-describedby") || "").replace(errorId, "").trim();
+    if (!file || !maxBytes || file.size <= maxBytes) {
+      if (old) {
+        input.setAttribute("aria-describedby", described);
+        input.removeAttribute("aria-invalid");
+      }
+      return true;
+    }
+    var error = document.createElement("p");
+    error.className = "field-error";
+    error.id = errorId;
+    error.textContent = "This file is " + (file.size / 1048576).toFixed(1) + " MB. Files can be up to " +
+      maxMb + " MB: please choose a smaller file.";
+    input.parentNode.insertBefore(error, input);
+    input.setAttribute("aria-describedby", (described + " " + errorId).trim());
+    input.setAttribute("aria-invalid", "true");
+    input.value = "";
+    return false;
+  }
+
+  form.addEventListener("change", function (event) {
+    if (event.target.type === "file") fitsLimit(event.target);
+  }, true);
+  form.addEventListener("submit", function (event) {
+    var files = form.querySelectorAll("input[type=file]");
+    for (var i = 0; i < files.length; i++) {
+      if (!fitsLimit(files[i])) {
+        event.preventDefault();
+        files[i].focus();
+        return;
+      }
+    }
   });
 
   var status = form.querySelector(".autofill-status");
@@ -30,22 +98,35 @@
     return typeof field === "string" ? field : "";
   }
 
+  // A field is ours to fill while the candidate has not typed in it: empty, or filled from an
+  // earlier resume. A later resume replaces what an earlier one filled, and clears what it lacks.
   function fill(name, value) {
     var input = form.elements[name];
-    if (!input || !value || touched[name] || input.value) return false;
+    if (!input || touched[name] || (input.value && !autofilled[name])) return false;
+    if (!value) {
+      if (autofilled[name]) {
+        input.value = "";
+        input.classList.remove("autofilled");
+        delete autofilled[name];
+      }
+      return false;
+    }
     input.value = value;
+    autofilled[name] = true;
     input.classList.add("autofilled");
-    var note = document.createElement("span");
-    note.className = "autofill-note";
-    note.textContent = " (from your resume, please check)";
     var label = form.querySelector("label[for='" + input.id + "']");
-    if (label && !label.querySelector(".autofill-note")) label.appendChild(note);
+    if (label && !label.querySelector(".autofill-note")) {
+      var note = document.createElement("span");
+      note.className = "autofill-note";
+      note.textContent = " (from your resume, please check)";
+      label.appendChild(note);
+    }
     return true;
   }
 
   fileInput.addEventListener("change", function () {
     var file = fileInput.files && fileInput.files[0];
-    if (!file) return;
+    if (!file || (maxBytes && file.size > maxBytes)) return;
     var body = new FormData();
     body.append("resume", file);
     var token = form.elements["csrf_token"] ? form.elements["csrf_token"].value : "";

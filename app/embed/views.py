@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 
-from flask import Response, current_app, g, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask_limiter import RequestLimit
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -15,6 +17,7 @@ from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.html import sanitize
 from app.intake.apply import (
     ATTRIBUTION_KEYS,
+    AppliedBefore,
     Files,
     Intake,
     ToFix,
@@ -22,9 +25,11 @@ from app.intake.apply import (
     check_again,
     take_application,
 )
+from app.intake.closed import CARRIED_FIELDS, closed_job, open_job, similar_open_jobs
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
 from app.intake.listing import ListingQuery, facet, open_jobs, search
 from app.intake.submit import find_by_submission_key
+from app.intake.waiting import Notice, too_many_notice
 from app.models import Application, Job, utcnow
 
 THEME_KEYS = {"accent": "--accent", "accent_text": "--accent-text", "text": "--text", "bg": "--bg"}
@@ -119,13 +124,18 @@ def job(job_id: int):
 @bp.route("/jobs/<int:job_id>/apply", methods=["GET", "POST"])
 @csrf.exempt  # no session cookie in a third-party iframe: the embed token replaces it
 @limiter.limit(
-    lambda: current_app.config["APPLY_RATE_LIMIT"], methods=["POST"], deduct_when=application_stored
+    lambda: current_app.config["APPLY_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=application_stored,
+    on_breach=lambda limit: apply_limited(limit),
 )
 def apply(job_id: int):
-    job = open_job_or_404(job_id)
     origin = host_origin()
     if origin is None:
         return blocked()
+    job = open_job(db_session(), job_id, utcnow())
+    if job is None:
+        return job_closed(job_id)
     secret = current_app.config["SECRET_KEY"]
     if request.method == "GET":
         signed, token = issue_token(secret, job.id, origin)
@@ -148,12 +158,33 @@ def apply(job_id: int):
     if find_by_submission_key(db_session(), token.nonce) is not None:
         return refused("token_used", "This application was already sent.", job, 409)
     form = embed_form(job)
-    outcome = take_application(Intake.for_app(current_app, db_session()), job, form, request.files)
+    # Without cookies the embed cannot know that this browser applied before: a second
+    # application is stored as an update without asking (see take_application).
+    outcome = take_application(
+        Intake.for_app(current_app, db_session()), job, form, request.files, now=utcnow()
+    )
+    if isinstance(outcome, AppliedBefore):
+        return render_apply(job, form, origin, signed, outcome.files, applied_before=outcome.earlier), 409
     if isinstance(outcome, ToFix):
-        return render_apply(job, form, origin, signed, outcome.files), 422
+        error = "file_too_large" if outcome.status == 413 else None
+        return render_apply(job, form, origin, signed, outcome.files, error=error), outcome.status
     if outcome.public_id is None:
         return redirect(url_for("embed.received"))
     return redirect(url_for("embed.thanks", public_id=outcome.public_id))
+
+
+def job_closed(job_id: int):
+    """A job that closed while its form was open (410): what was typed is shown back to copy,
+    with similar open jobs; the host hears `error` with code job_closed."""
+    database = db_session()
+    job = closed_job(database, job_id, utcnow())
+    if job is None:
+        abort(404)
+    form = embed_form(job) if request.method == "POST" else None
+    similar = similar_open_jobs(database, job, utcnow())
+    return page(
+        "embed/closed.html", 410, job=job, form=form, resume=None, similar=similar, fields=CARRIED_FIELDS
+    )
 
 
 def renewed(job: Job, origin: str):
@@ -166,7 +197,22 @@ def renewed(job: Job, origin: str):
     form = embed_form(job)
     checked = check_again(Intake.for_app(current_app, db_session()), job, form, request.files)
     form.submission_key.data = token.nonce
-    return render_apply(job, form, origin, signed, checked.files, expired=True), 422
+    return render_apply(job, form, origin, signed, checked.files, expired=True), checked.status
+
+
+def apply_limited(limit: RequestLimit) -> Response:
+    """The apply limit was reached: the embedded form comes back with what was typed and the
+    true wait; the host hears `error` with code too_many_requests."""
+    job = open_job_or_404(int((request.view_args or {})["job_id"]))
+    origin = host_origin()
+    if origin is None:
+        return make_response(blocked())
+    form = embed_form(job)
+    checked = check_again(Intake.for_app(current_app, db_session()), job, form, request.files)
+    notice = too_many_notice(limit.reset_at, time.time())
+    signed = request.form.get("embed_token", "")
+    html = render_apply(job, form, origin, signed, checked.files, error="too_many_requests", notice=notice)
+    return make_response(html, 429)
 
 
 def embed_form(job: Job, **kwargs) -> ApplyFormBase:
@@ -182,6 +228,9 @@ def render_apply(
     files: Files | None = None,
     *,
     expired: bool = False,
+    error: str | None = None,
+    notice: Notice | None = None,
+    applied_before: Application | None = None,
 ) -> str:
     return render_template(
         "embed/apply.html",
@@ -196,6 +245,9 @@ def render_apply(
         host_origin=origin,
         theme=theme(),
         expired=expired,
+        error="token_expired" if expired else error,
+        notice=notice,
+        applied_before=applied_before,
         action=url_for("embed.apply", job_id=job.id),
     )
 

@@ -8,8 +8,9 @@ outcome in its own layout and sends the candidate to its own thank-you page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -19,14 +20,22 @@ from werkzeug.datastructures import FileStorage
 
 from app.intake import demographics
 from app.intake.form import HONEYPOT, ApplyFormBase, held_field_name, normalise_phone, question_field_name
-from app.intake.submit import NewApplication, find_by_submission_key, submit
-from app.intake.uploads import FORMAT_NAMES, CheckedFile, HeldFiles, UploadRejected, read_upload
-from app.models import Job, Question
+from app.intake.submit import NewApplication, find_by_submission_key, recent_application, submit
+from app.intake.uploads import (
+    FORMAT_NAMES,
+    CheckedFile,
+    HeldFiles,
+    UploadRejected,
+    read_upload,
+    too_large_message,
+)
+from app.models import Application, Job, Question
 from app.resume.service import cached_result
 from app.storage import Storage, storage_for
 
 log = logging.getLogger(__name__)
 
+UPDATE_WINDOW = timedelta(days=30)  # a second application to one job within this is an update
 ATTRIBUTION_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "src", "referrer")
 
 Files = dict[str, CheckedFile | None]
@@ -71,15 +80,38 @@ class Taken:
 
 @dataclass(frozen=True)
 class ToFix:
-    """The form goes back to the candidate with its errors; `files` are its checked files, held."""
+    """The form goes back to the candidate with its errors; `files` are its checked files, held.
+    `status` is 413 when a file was over the size limit, else 422."""
 
     files: Files
+    status: int = 422
+
+
+@dataclass(frozen=True)
+class AppliedBefore:
+    """This browser sent an application to the job with this email lately: the form goes back
+    (files held) to ask whether to send this one as an update of `earlier`."""
+
+    files: Files
+    earlier: Application
 
 
 def take_application(
-    intake: Intake, job: Job, form: ApplyFormBase, uploads: Mapping[str, FileStorage]
-) -> Taken | ToFix:
-    """Store the application the form describes, or say what the candidate must fix first."""
+    intake: Intake,
+    job: Job,
+    form: ApplyFormBase,
+    uploads: Mapping[str, FileStorage],
+    *,
+    now: datetime,
+    sent_here: Collection[str] = (),
+) -> Taken | ToFix | AppliedBefore:
+    """Store the application the form describes, or say what the candidate must fix first.
+
+    A second application by the same email to the same job within UPDATE_WINDOW is never a
+    silent second one: it is stored as an update of the earlier, and when this browser sent the
+    earlier one (`sent_here`, its public ids) the candidate is asked first. A browser that did
+    not is told nothing about it, so no one learns from the form who applied where.
+    """
     if form[HONEYPOT].data:
         log.info("honeypot filled on job %s; nothing stored", job.id)
         return Taken(None)
@@ -91,14 +123,15 @@ def take_application(
     files = collect_files(intake, job, form, uploads)
     if not valid or any(form[name].errors for name in files) or not key:
         hold_files(intake.held, form, files)
-        return ToFix(files)
-    application = submit(
-        intake.session,
-        intake.storage,
-        intake.enqueue,
-        new_application(intake, job, form, files),
-        target=intake.target,
-    )
+        return ToFix(files, fix_status(intake, form, files))
+    new = new_application(intake, job, form, files)
+    earlier = recent_application(intake.session, job, new.email, now - UPDATE_WINDOW)
+    if earlier is not None and earlier.public_id in sent_here and form.update_of.data != earlier.public_id:
+        hold_files(intake.held, form, files)
+        form.update_of.data = earlier.public_id
+        return AppliedBefore(files, earlier)
+    new.update_of = earlier.public_id if earlier is not None else None
+    application = submit(intake.session, intake.storage, intake.enqueue, new, target=intake.target)
     return Taken(application.public_id)
 
 
@@ -108,7 +141,13 @@ def check_again(intake: Intake, job: Job, form: ApplyFormBase, uploads: Mapping[
     form.validate()
     files = collect_files(intake, job, form, uploads)
     hold_files(intake.held, form, files)
-    return ToFix(files)
+    return ToFix(files, fix_status(intake, form, files))
+
+
+def fix_status(intake: Intake, form: ApplyFormBase, files: Files) -> int:
+    """413 when a file was refused for its size (the form still comes back), else 422."""
+    too_large = too_large_message(intake.max_upload_bytes)
+    return 413 if any(too_large in form[name].errors for name in files) else 422
 
 
 def new_application(intake: Intake, job: Job, form: ApplyFormBase, files: Files) -> NewApplication:

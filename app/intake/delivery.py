@@ -392,6 +392,15 @@ def question_ref(answer) -> str:
 
 
 RENDITION = "_resume_rendition"  # the checkpoint holding the note on a resume sent as a PDF
+UPDATE = "_update_of"  # the checkpoint holding the note on an application sent as an update
+
+
+def marked_cover_letter(application: Application) -> str:
+    """The cover letter, opened by a line saying the application updates an earlier one: every
+    ATS takes a cover letter, so whoever reads it there knows this is no second application."""
+    if not application.update_of:
+        return application.cover_letter
+    return f"[{update_line(application.update_of)}]\n\n{application.cover_letter}".strip()
 
 
 def submission_for(
@@ -405,9 +414,19 @@ def submission_for(
     fitted = fit_resume(build_submission(delivery.application, storage), adapter.name)
     checkpoints: Checkpoints = dict(delivery.checkpoints or {})
     checkpoints.pop(RENDITION, None)
+    checkpoints.pop(UPDATE, None)
     if fitted.note:
         checkpoints[RENDITION] = {f"{NOTE_PREFIX}resume": fitted.note}
+    if delivery.application.update_of:
+        checkpoints[UPDATE] = {f"{NOTE_PREFIX}update": update_line(delivery.application.update_of)}
     return fitted.submission, checkpoints
+
+
+def update_line(earlier_public_id: str) -> str:
+    return (
+        f"The candidate sent this as an update of their application {earlier_public_id} to the same "
+        "job, not as a second application."
+    )
 
 
 def build_submission(application: Application, storage: Storage | None) -> Submission:
@@ -431,7 +450,7 @@ def build_submission(application: Application, storage: Storage | None) -> Submi
         phone=application.phone,
         url=application.url,
         location=application.location,
-        cover_letter=application.cover_letter,
+        cover_letter=marked_cover_letter(application),
         resume=resume,
         answers=answers,
         parsed=parsed_fields(application.parsed),

@@ -5,6 +5,8 @@ Both the careers page and the embed render it; app/intake/apply.py takes what it
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -34,6 +36,30 @@ def valid_phone(_form, field) -> None:
     digits = sum(ch.isdigit() for ch in field.data)
     if digits < 7 or digits > 15 or any(ch.isalpha() for ch in field.data.replace("ext", "")):
         raise ValidationError("Enter a phone number with 7 to 15 digits, e.g. +44 20 7946 0958.")
+
+
+SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+WEB_ADDRESS_MESSAGE = "Enter a web address like linkedin.com/in/your-name."
+
+
+def with_scheme(value: str | None) -> str | None:
+    """People type `linkedin.com/in/x` without `https://`: such an address means https."""
+    value = (value or "").strip()
+    if value.startswith("//"):
+        return "https:" + value
+    if value and not SCHEME.match(value) and not value.startswith(("/", "mailto:")):
+        return "https://" + value
+    return value
+
+
+def web_address_field(label: str, validators: list) -> URLField:
+    """A web address field that takes an address without its scheme and stores it with one."""
+    return URLField(
+        label,
+        filters=[with_scheme],
+        validators=validators + [URL(message=WEB_ADDRESS_MESSAGE), Length(max=500)],
+        render_kw={"type": "text", "inputmode": "url", "spellcheck": "false"},
+    )
 
 
 def normalise_phone(value: str, region: str | None = None) -> str:
@@ -71,14 +97,7 @@ class ApplyFormBase(FlaskForm):
         ],
     )
     phone = StringField("Phone", validators=[Optional(), Length(max=40), valid_phone])
-    url = URLField(
-        "LinkedIn or website",
-        validators=[
-            Optional(),
-            URL(message="Enter a full web address starting with https://."),
-            Length(max=500),
-        ],
-    )
+    url = web_address_field("LinkedIn or website", [Optional()])
     location = StringField("Where are you based?", validators=[Optional(), Length(max=200)])
     cover_letter = TextAreaField("Cover letter", validators=[Optional(), Length(max=20000)])
     resume = file_field("Resume")
@@ -89,6 +108,7 @@ class ApplyFormBase(FlaskForm):
         ]
     )
     submission_key = HiddenField()
+    update_of = HiddenField()  # the earlier application the candidate agreed this one updates
     nickname = StringField("Leave this field empty")  # honeypot: people never see it
     # utm_*, src and referrer, carried from the page that sent the candidate here
     utm = HiddenField()
@@ -105,35 +125,33 @@ def held_field_name(name: str) -> str:
 def _question_field(question: Question):
     label = question.label
     required = question.required
-    message = "This question needs an answer."
+    message = f"Answer the question “{label}”."
     needed = [DataRequired(message)] if required else [Optional()]
     choices = [(o, o) for o in question.options or []]
     if question.kind == "long_text":
         return TextAreaField(label, validators=needed + [Length(max=10000)])
     if question.kind == "url":
-        return URLField(
-            label,
-            validators=needed
-            + [URL(message="Enter a full web address starting with https://."), Length(max=500)],
-        )
+        return web_address_field(label, needed)
     if question.kind == "single_select":
         return RadioField(
             label,
             choices=choices,
-            validators=[InputRequired("Choose one option.")] if required else [Optional()],
+            validators=[InputRequired(f"Choose one option for “{label}”.")] if required else [Optional()],
             validate_choice=True,
         )
     if question.kind == "multi_select":
         return MultiCheckboxField(
             label,
             choices=choices,
-            validators=[DataRequired("Choose at least one option.")] if required else [Optional()],
+            validators=[DataRequired(f"Choose at least one option for “{label}”.")]
+            if required
+            else [Optional()],
         )
     if question.kind == "yes_no":
         return RadioField(
             label,
             choices=[("yes", "Yes"), ("no", "No")],
-            validators=[InputRequired("Answer yes or no.")] if required else [Optional()],
+            validators=[InputRequired(f"Answer yes or no to “{label}”.")] if required else [Optional()],
         )
     if question.kind == "file":
         return file_field(label)

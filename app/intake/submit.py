@@ -11,6 +11,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, cast, select
@@ -78,10 +79,21 @@ class NewApplication:
     parsed: dict[str, Any] | None = None
     attribution: dict[str, str] = field(default_factory=dict)
     demographics: list[DemographicAnswer] = field(default_factory=list)  # stored apart, same commit
+    update_of: str | None = None  # public id of the candidate's earlier application to this job
 
 
 def find_by_submission_key(session: Session, key: str) -> Application | None:
     return session.scalar(select(Application).where(Application.submission_key == key))
+
+
+def recent_application(session: Session, job: Job, email: str, since: datetime) -> Application | None:
+    """The candidate's latest application to this job sent after `since`, if any."""
+    return session.scalar(
+        select(Application)
+        .where(Application.job_id == job.id, Application.email == email, Application.created_at >= since)
+        .order_by(Application.created_at.desc(), Application.id.desc())
+        .limit(1)
+    )
 
 
 def store_upload(storage: Storage, upload: Upload) -> str:
@@ -158,6 +170,7 @@ def _build(new: NewApplication, storage: Storage, stored: list[str], target: str
         consent_text=new.consent_text,
         consent_version=new.consent_version,
         attribution=dict(new.attribution),
+        update_of=new.update_of,
     )
     application.demographic_answers = list(new.demographics)  # type: ignore[attr-defined]
     if new.resume is not None:

@@ -29,6 +29,15 @@ class UploadRejected(ValueError):
     """A candidate-facing reason a file cannot be taken."""
 
 
+class FileTooLarge(UploadRejected):
+    """The file is over the size limit: the form answers 413, and names the limit."""
+
+
+def too_large_message(max_bytes: int) -> str:
+    limit = max_bytes // (1024 * 1024)
+    return f"This file is larger than {limit} MB, the largest we accept. Please choose a smaller file."
+
+
 @dataclass(frozen=True)
 class CheckedFile:
     upload: Upload
@@ -46,8 +55,7 @@ def read_upload(file: FileStorage | None, max_bytes: int, *, deep: bool = True) 
         return None
     data = file.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        limit = max_bytes // (1024 * 1024)
-        raise UploadRejected(f"This file is larger than {limit} MB. Please choose a smaller file.")
+        raise FileTooLarge(too_large_message(max_bytes))
     if not data:
         raise UploadRejected("This file is empty. Please choose your resume file.")
     fmt = detect_format(data)

@@ -93,7 +93,7 @@ def test_answers_to_every_question_kind_are_stored(app, client):
         ({"email": "grace-at-example"}, "email", "Enter an email address like name@example.com."),
         ({"email": ""}, "email", "Enter your email address."),
         ({"phone": "call me"}, "phone", "Enter a phone number"),
-        ({"url": "linkedin/grace"}, "url", "Enter a full web address"),
+        ({"url": "linkedin/grace"}, "url", "Enter a web address like linkedin.com/in/your-name."),
         ({"consent": None}, "consent", "Please agree to the processing"),
     ],
 )
@@ -117,7 +117,7 @@ def test_a_missing_required_question_is_refused_and_other_answers_are_kept(app, 
     answers = valid_answers(q_2="Because I like it.", q_3="Berlin", q_5="yes")  # q_1 missing
     response = post_application(client, job_id, hidden, answers)
     assert response.status_code == 422
-    assert "This question needs an answer." in error_for(response.text, "q_1")
+    assert "Answer the question “Years of Python”." in error_for(response.text, "q_1")
     assert field_value(response.text, "q_2") == "Because I like it."
     berlin = re.search(r'<input[^>]*value="Berlin"[^>]*>', response.text).group(0)
     assert "checked" in berlin
@@ -142,13 +142,13 @@ def test_a_file_over_the_limit_gets_a_message_on_the_form(make_app):
     hidden = open_form(client, job_id)
     big = (io.BytesIO(b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10)), "big.pdf")
     response = post_application(client, job_id, hidden, valid_answers(), {"resume": big})
-    assert response.status_code == 422
+    assert response.status_code == 413
     assert "larger than 1 MB" in error_for(response.text, "resume")
     assert field_value(response.text, "first_name") == "Grace"
 
 
-def test_a_request_far_over_the_limit_gets_a_friendly_page(make_app):
-    app = make_app(MAX_UPLOAD_MB=1)
+def test_a_request_far_over_the_limit_gets_a_page_that_leads_back_to_the_form(make_app):
+    app = make_app(MAX_UPLOAD_MB=1, MAX_APPLY_REQUEST_MB=2)
     client = app.test_client()
     job_id = add_job(app)
     hidden = open_form(client, job_id)
@@ -156,6 +156,8 @@ def test_a_request_far_over_the_limit_gets_a_friendly_page(make_app):
     response = post_application(client, job_id, hidden, valid_answers(), {"resume": huge})
     assert response.status_code == 413
     assert "Files can be up to 1 MB" in response.text
+    assert f'href="/jobs/{job_id}/apply"' in response.text
+    assert "Back" not in response.text
 
 
 def test_a_missing_resume_is_asked_for(app, client):
@@ -229,8 +231,10 @@ def test_applying_is_rate_limited_per_address(make_app):
     client = app.test_client()
     job_id = add_job(app)
     statuses = [
-        post_application(client, job_id, open_form(client, job_id), valid_answers()).status_code
-        for _ in range(3)
+        post_application(
+            client, job_id, open_form(client, job_id), valid_answers(email=f"c{n}@example.com")
+        ).status_code
+        for n in range(3)
     ]
     assert statuses == [302, 302, 429]
 
@@ -257,7 +261,8 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(make_app):
 
     def apply_from(address: str) -> int:
         client.environ_base["HTTP_X_FORWARDED_FOR"] = address
-        return post_application(client, job_id, open_form(client, job_id), valid_answers()).status_code
+        answers = valid_answers(email=f"someone@{address}.example")
+        return post_application(client, job_id, open_form(client, job_id), answers).status_code
 
     assert [apply_from("198.51.100.7"), apply_from("198.51.100.7"), apply_from("203.0.113.9")] == [
         302,
