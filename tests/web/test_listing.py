@@ -87,11 +87,11 @@ def test_a_job_past_its_closing_date_is_closed_everywhere(app, client):
     assert "Expired Role" not in listing and "Current Role" in listing
     assert '<option value="Gone">' not in listing  # nor among the teams to filter by
     assert client.get(f"/jobs/{expired}").status_code == 404
-    assert client.get(f"/jobs/{expired}/apply").status_code == 404
+    assert client.get(f"/jobs/{expired}/apply").status_code == 410  # the closed-job page
     assert f"/jobs/{expired}<" not in client.get("/sitemap.xml").text
     assert f"/jobs/{current}<" in client.get("/sitemap.xml").text
     assert "Expired Role" not in client.get(f"/embed/jobs?origin={HOST}").text
-    assert client.get(f"/embed/jobs/{expired}/apply?origin={HOST}").status_code == 404
+    assert client.get(f"/embed/jobs/{expired}/apply?origin={HOST}").status_code == 410
     page = client.get(f"/jobs/{current}").text
     assert "Open until" in page
     assert f'"validThrough": "{(now + timedelta(days=2)).isoformat(timespec="seconds")}+00:00"' in page
