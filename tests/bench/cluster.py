@@ -20,8 +20,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
-from contextlib import ExitStack
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,7 +75,7 @@ VENDORS = {
     "nexivohr": Vendor(
         "nexivohr",
         {"plan": "enterprise", "limit_per_minute": HIGH},
-        {"api_token": "nexivo-test-token", "plan": "enterprise", "first_stage": "screening"},
+        {"api_token": "nexivo-test-token", "plan": "enterprise"},
         "/ats/api/v1",
         "77",
         ("create_candidate", "submit_to_job"),
@@ -85,7 +85,7 @@ VENDORS = {
         {"rate_limit": HIGH},
         {"token": "test-token", "member_id": "m-100", "domain": "careers.example.com"},
         "/spi/v3",
-        "BE1",
+        "DA2",
         ("create_candidate", "comment"),
     ),
     "greenhouse": Vendor(
@@ -205,6 +205,24 @@ class Sandbox:
         self.http.post("/_sandbox/faults", json=dict(faults)).raise_for_status()
 
 
+def sandbox_config(vendor: Vendor, latency: float, faults: Mapping[str, Any], limit: int | None) -> dict:
+    """The sandbox's config: its rate limit `limit` a minute, or raised out of the way (None)."""
+    config = {**vendor.sandbox, "latency": latency, **faults}
+    if limit is not None:
+        config.update(limit_of(vendor.kind, limit))
+    return config
+
+
+@contextmanager
+def sandbox_process(vendor: Vendor, config: Mapping[str, Any]) -> Iterator[Sandbox]:
+    """The vendor's sandbox served in a process of its own, as a remote ATS: its work does not
+    share the benchmark's GIL."""
+    args = [sys.executable, "-m", "tests.bench.cluster", "sandbox", vendor.kind, json.dumps(dict(config))]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with serving_process(args, env=env, cwd=ROOT, timeout=60) as (_, url):
+        yield Sandbox(url, vendor)
+
+
 @dataclass
 class Options:
     """What one run asks of the cluster."""
@@ -241,7 +259,7 @@ class Cluster:
             self.web, self.site = self._stack.enter_context(self._web())
             self._stack.callback(self.stop_workers)
             for _ in range(self.options.worker_processes):
-                self.workers.append(self._start_worker())
+                self.workers.append(self.start_worker())
         except BaseException:
             self._stack.close()
             raise
@@ -253,13 +271,10 @@ class Cluster:
     # --- starting ------------------------------------------------------------------------
 
     def _start_sandbox(self) -> Sandbox:
-        config = {**self.vendor.sandbox, "latency": self.options.latency, **self.options.faults}
-        if self.options.vendor_limit is not None:
-            config.update(limit_of(self.vendor.kind, self.options.vendor_limit))
-        args = [sys.executable, "-m", "tests.bench.cluster", "sandbox", self.vendor.kind, json.dumps(config)]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        _, url = self._stack.enter_context(serving_process(args, env=env, cwd=ROOT, timeout=60))
-        return Sandbox(url, self.vendor)
+        config = sandbox_config(
+            self.vendor, self.options.latency, self.options.faults, self.options.vendor_limit
+        )
+        return self._stack.enter_context(sandbox_process(self.vendor, config))
 
     def _environment(self) -> dict[str, str]:
         ats = {"kind": self.vendor.kind, "base_url": self.sandbox.base_url, "source": "Careers site"}
@@ -298,7 +313,7 @@ class Cluster:
         ]  # fmt: skip
         return serving_process(args, env=self.env, cwd=ROOT, timeout=60)
 
-    def _start_worker(self) -> subprocess.Popen:
+    def start_worker(self) -> subprocess.Popen:
         self.worker_starts += 1
         log = open(self.tmp / f"worker-{self.worker_starts}.log", "wb")  # noqa: SIM115
         args = [str(BIN / "flask"), "worker", "--threads", str(self.options.worker_threads)]
@@ -313,7 +328,7 @@ class Cluster:
         process = self.workers[index]
         process.send_signal(signal.SIGKILL)
         process.wait(10)
-        self.workers[index] = self._start_worker()
+        self.workers[index] = self.start_worker()
 
     def stop_workers(self) -> None:
         for process in self.workers:
