@@ -29,6 +29,7 @@ from app.extensions import cache_backend, db, db_session
 from app.intake import delivery as delivery_service
 from app.intake.demographics import read_choices
 from app.intake.links import resume_link_maker
+from app.intake.queue import PatientRedisHuey
 from app.intake.submit import HELD_FOLDER, remove_orphan_files
 from app.intake.sync import SyncReport, sync_jobs
 from app.logging_setup import current_request_id, request_id_set
@@ -158,6 +159,9 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
         with app.app_context():
             report = sync_target_jobs(app, adapters)
             return "local" if report is None else str(report)
+
+    if isinstance(huey, PatientRedisHuey):
+        huey.recovered.append(lambda: sweep())  # wake-ups a restarted Redis lost are queued again
 
     tasks = Tasks(huey, deliver, sweep, sync_jobs_task, in_flight)
     app.extensions["careers.tasks"] = tasks
