@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -267,6 +268,7 @@ class Cluster:
 
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     # --- starting ------------------------------------------------------------------------
 
