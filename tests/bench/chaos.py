@@ -42,14 +42,13 @@ from tests.bench.cluster import (  # noqa: E402
     Cluster,
     Database,
     Options,
-    Posted,
-    apply,
     load_average,
     outcomes,
+    post_all,
     table,
 )
 
-TRIES, PAUSE = 5, 1.0  # a candidate sends a failed form again, a second apart
+TRIES = 5  # a candidate sends a failed form again (a second apart), up to 5 times in all
 ARM_EVERY = 2.0  # seconds between saved-then-failed creates armed on each create step
 
 
@@ -66,6 +65,9 @@ class Chaos:
         self.armed = 0
         self.exits = 0  # worker processes that ended without being killed
         self.events: list[tuple[float, str]] = self._schedule()
+
+    def note_posted(self, count: int) -> None:
+        self.posted = count
 
     def _schedule(self) -> list[tuple[float, str]]:
         """(share of applications posted, action): kills spread over the run, PostgreSQL
@@ -120,31 +122,6 @@ class Chaos:
                 self.cluster.workers[index] = self.cluster.start_worker()
 
 
-def post_all(
-    site: str, job_id: int, answers: dict, emails: list[str], clients: int, chaos: Chaos
-) -> list[Posted]:
-    queue, posted, lock = list(reversed(emails)), [], threading.Lock()
-
-    def client() -> None:
-        with httpx.Client(base_url=site, timeout=30) as http:
-            while True:
-                with lock:
-                    if not queue:
-                        return
-                    email = queue.pop()
-                result = apply(http, job_id, email, answers, tries=TRIES, pause=PAUSE)
-                with lock:
-                    posted.append(result)
-                    chaos.posted = len(posted)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return posted
-
-
 def drain(database: Database, timeout: float) -> bool:
     """Wait until no delivery is pending or in progress, saying on stderr what is left."""
     deadline, said = time.monotonic() + timeout, 0.0
@@ -184,7 +161,9 @@ def run(kind: str, args: argparse.Namespace, n: int) -> dict:
         actor = threading.Thread(target=chaos.run)
         actor.start()
         emails = [f"chaos{i}@example.com" for i in range(n)]
-        posted = post_all(cluster.site, job_id, answers, emails, args.clients, chaos)
+        posted = post_all(
+            cluster.site, job_id, answers, emails, args.clients, tries=TRIES, posted_so_far=chaos.note_posted
+        )
         chaos.posting_done.set()
         actor.join()
         drained = drain(database, args.drain_timeout)

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -471,6 +471,39 @@ def apply(
             posted.accepted = True
             return posted
     posted.failed_posts += 1
+    return posted
+
+
+def post_all(
+    site: str,
+    job_id: int,
+    answers: Mapping[str, str],
+    emails: list[str],
+    clients: int,
+    *,
+    tries: int = 1,
+    posted_so_far: Callable[[int], None] = lambda count: None,
+) -> list[Posted]:
+    """`clients` threads, each with its own connection, take the next email until none is left."""
+    queue, posted, lock = list(reversed(emails)), [], threading.Lock()
+
+    def client() -> None:
+        with httpx.Client(base_url=site, timeout=60) as http:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    email = queue.pop()
+                result = apply(http, job_id, email, answers, tries=tries)
+                with lock:
+                    posted.append(result)
+                    posted_so_far(len(posted))
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return posted
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,37 +31,14 @@ from tests.bench.cluster import (  # noqa: E402
     Cluster,
     Database,
     Options,
-    Posted,
     apply,
     load_average,
     outcomes,
     percentile,
+    post_all,
     table,
     wait_until,
 )
-
-
-def post_all(site: str, job_id: int, answers: dict, emails: list[str], clients: int) -> list[Posted]:
-    """`clients` threads, each with its own connection, take the next email until none is left."""
-    queue, posted, lock = list(reversed(emails)), [], threading.Lock()
-
-    def client() -> None:
-        with httpx.Client(base_url=site, timeout=60) as http:
-            while True:
-                with lock:
-                    if not queue:
-                        return
-                    email = queue.pop()
-                result = apply(http, job_id, email, answers)
-                with lock:
-                    posted.append(result)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return posted
 
 
 def run(args: argparse.Namespace) -> dict:
