@@ -17,8 +17,9 @@ from limits.storage import Storage, storage_from_string
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 # A Redis that does not answer must not hold a web request or a worker for long: the callers
-# fall back (inbound limits, caches) or retry later (vendor budgets).
-REDIS_TIMEOUTS: dict[str, Any] = {"socket_timeout": 2.0, "socket_connect_timeout": 2.0}
+# fall back (inbound limits, caches) or retry later (vendor budgets). Redis answers in a
+# millisecond; a web request touches it a few times (limit, cache, queue), so each wait is short.
+REDIS_TIMEOUTS: dict[str, Any] = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 
 
 try:

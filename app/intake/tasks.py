@@ -33,6 +33,7 @@ from app.intake.incidents import note_delivery_outcome
 from app.intake.links import resume_link_maker
 from app.intake.post import EXTENSION as POST_EXTENSION
 from app.intake.post import Post
+from app.intake.queue import PatientRedisHuey
 from app.intake.submit import HELD_FOLDER, remove_orphan_files
 from app.intake.sync import SyncReport, sync_jobs
 from app.logging_setup import current_request_id, request_id_set
@@ -178,6 +179,9 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
     def send_mail(outbox_id: int) -> str:
         with app.app_context():
             return run_send(app, outbox_id, transport)
+
+    if isinstance(huey, PatientRedisHuey):
+        huey.recovered.append(lambda: sweep())  # wake-ups a restarted Redis lost are queued again
 
     tasks = Tasks(huey, deliver, sweep, sync_jobs_task, in_flight, send_mail)
     app.extensions["careers.tasks"] = tasks

@@ -17,12 +17,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import multiprocessing
-import signal
-import socket
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -30,176 +26,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
-from gunicorn.app.base import BaseApplication  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.ats.sandbox import dover, greenhouse, nexivohr, skailer, workable  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.intake.submit import NewApplication, Upload, submit  # noqa: E402
 from app.intake.tasks import start_consumer, sync_target_jobs  # noqa: E402
 from app.models import Delivery, Job, utcnow  # noqa: E402
 from app.storage import storage_for  # noqa: E402
+from tests.bench.cluster import HIGH, VENDORS, Sandbox, sandbox_config, sandbox_process  # noqa: E402
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-HIGH = 100_000
 FAULT_MIXES = {"none": {}, "mix": {"error_rate": 0.05, "rate_429": 0.02}}
 
 
-def sandbox_for(kind: str, latency: float, faults: dict):
-    """(sandbox app, its control, settings minus base_url, url suffix, job ref)."""
-    if kind == "skailer":
-        app = skailer.create_app({"token": "bench", "limit_per_minute": HIGH, "latency": latency, **faults})
-        return app, skailer.sandbox_of(app), {"token": "bench"}, "", "311"
-    if kind == "dover":
-        app = dover.create_app({"latency": latency, **faults})
-        job = dover.sandbox_of(app).state.jobs[0]["id"]
-        return app, dover.sandbox_of(app), {"api_key": "dover-test-key"}, "/api/v1/external", job
-    if kind == "nexivohr":
-        app = nexivohr.create_app(
-            {"plan": "enterprise", "limit_per_minute": HIGH, "latency": latency, **faults}
-        )
-        return (
-            app,
-            nexivohr.sandbox_of(app),
-            {"api_token": "nexivo-test-token", "plan": "enterprise"},
-            "/ats/api/v1",
-            "77",
-        )
-    if kind == "workable":
-        app = workable.create_app({"rate_limit": HIGH, "latency": latency, **faults})
-        return (
-            app,
-            workable.sandbox_of(app),
-            {"token": "test-token", "member_id": "m-100"},
-            "/spi/v3",
-            "DA2",
-        )
-    if kind == "greenhouse":
-        app = greenhouse.create_app({"rate_limit": HIGH, "latency": latency, **faults})
-        settings = {
-            "client_id": "client-1",
-            "client_secret": "secret-1",
-            "user_id": "9001",
-            "token_url": "/token",
-        }
-        return (app, greenhouse.sandbox_of(app), settings, "/v3", "4101")
-    raise SystemExit(f"unknown ATS {kind}")
-
-
-class Counter:
-    """Counts the ATS calls and answers the bench's own questions (/_bench/...)."""
-
-    def __init__(self, app, control) -> None:
-        self.app, self.control, self.calls, self._lock = app, control, 0, threading.Lock()
-
-    def __call__(self, environ, start_response):
-        path = environ["PATH_INFO"]
-        if path.startswith("/_bench/"):
-            return self.answer(environ, start_response)
-        if not path.startswith("/_sandbox/"):
-            with self._lock:
-                self.calls += 1
-        return self.app(environ, start_response)
-
-    def answer(self, environ, start_response):
-        from urllib.parse import parse_qs
-
-        if environ["PATH_INFO"] == "/_bench/calls":
-            body = str(self.calls)
-        else:
-            query = parse_qs(environ["QUERY_STRING"])
-            body = str(self.control.count_applications(query["email"][0], query["job"][0]))
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [body.encode()]
-
-
-class Served(BaseApplication):
-    """gunicorn serving one WSGI app: threads for concurrent requests and HTTP keep-alive, as
-    a vendor's API would have. Werkzeug's development server closes every connection, so under
-    it each ATS call would pay a new TCP connection and a new server thread."""
-
-    def __init__(self, wsgi, options: dict) -> None:
-        self._served, self.options = wsgi, options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        return self._served
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def serve_sandbox(kind: str, latency: float, faults: dict, replies) -> None:
-    """The ATS runs in its own processes, as a remote ATS would: its work does not share our GIL.
-
-    One gunicorn worker, so the sandbox's in-memory state (what it stored) is in one place.
-    """
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the Huey consumer's handler, inherited
-    sandbox, control, settings, suffix, job_ref = sandbox_for(kind, latency, faults)
-    port = free_port()
-    replies.put((port, settings, suffix, job_ref))
-    Served(
-        Counter(sandbox, control),
-        {
-            "bind": f"127.0.0.1:{port}",
-            "workers": 1,
-            "worker_class": "gthread",
-            "threads": 32,
-            "keepalive": 30,
-            "graceful_timeout": 2,
-            "loglevel": "error",
-            "accesslog": None,
-        },
-    ).run()
-
-
-class RemoteSandbox:
-    def __init__(self, kind: str, latency: float, faults: dict) -> None:
-        replies = multiprocessing.get_context("fork").Queue()
-        self.process = multiprocessing.get_context("fork").Process(
-            target=serve_sandbox, args=(kind, latency, faults, replies), daemon=True
-        )
-        self.process.start()
-        self.port, self.settings, self.suffix, self.job_ref = replies.get(timeout=30)
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}")
-        self._wait_until_serving()
-
-    def _wait_until_serving(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.http.get("/_bench/calls")
-                return
-            except httpx.TransportError:
-                if time.monotonic() > deadline or not self.process.is_alive():
-                    raise SystemExit("the sandbox did not start serving") from None
-                time.sleep(0.05)
-
-    @property
-    def calls(self) -> int:
-        return int(self.http.get("/_bench/calls").text)
-
-    def count_applications(self, email: str, job_ref: str) -> int:
-        return int(self.http.get("/_bench/count", params={"email": email, "job": job_ref}).text)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.join(10)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(10)
+def calls(sandbox: Sandbox) -> int:
+    """The API requests the sandbox answered so far."""
+    return sum(sandbox.tally()[0].values())
 
 
 def has_letter(index: int, share: float) -> bool:
@@ -208,19 +54,22 @@ def has_letter(index: int, share: float) -> bool:
 
 
 def run(kind: str, n: int, latency: float, threads: int, faults: dict, letters: float = 1.0) -> dict:
-    remote = RemoteSandbox(kind, latency, faults)
-    settings, suffix, job_ref = remote.settings, remote.suffix, remote.job_ref
+    vendor = VENDORS[kind]
+    with sandbox_process(vendor, sandbox_config(vendor, latency, faults, None)) as remote:
+        return deliver_all(remote, n, threads, letters)
+
+
+def deliver_all(remote: Sandbox, n: int, threads: int, letters: float) -> dict:
+    kind, job_ref = remote.vendor.kind, remote.vendor.job_ref
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
     ats = {
         "kind": kind,
-        "base_url": f"http://127.0.0.1:{remote.port}{suffix}",
+        "base_url": remote.base_url,
         "rate_limit_per_minute": HIGH,
         "stage": "",
         "source": "Careers site",
-        **settings,
+        **remote.vendor.settings,
     }
-    if kind == "skailer":
-        ats["stage"] = "New"
     app = create_app(
         {
             "TESTING": True,
@@ -290,23 +139,22 @@ def run(kind: str, n: int, latency: float, threads: int, faults: dict, letters: 
     # The first application warms the lookups; the rest are queued before the clock starts,
     # so the figure is the workers' delivery rate, not the speed of the submitting loop.
     consumer = start_consumer(tasks.huey, threads, max_delay=0.05, periodic=False)
-    before = remote.calls
+    before = calls(remote)
     add(emails[0])
     wait(1, 60)
-    first_calls = remote.calls - before
+    first_calls = calls(remote) - before
     consumer.stop(graceful=True)
     for email in emails[1:]:
         add(email)
-    before, started = remote.calls, utcnow()
+    before, started = calls(remote), utcnow()
     consumer = start_consumer(tasks.huey, threads, max_delay=0.05, periodic=False)
     wait(n, 600)
     elapsed = (last_update() - started).total_seconds()
-    steady_calls = (remote.calls - before) / max(n - 1, 1)
+    steady_calls = (calls(remote) - before) / max(n - 1, 1)
     consumer.stop(graceful=True)
     with app.app_context():
         rows = db.session.execute(select(Delivery.status, Delivery.attempts)).all()
-    counts = [remote.count_applications(email, str(job_ref)) for email in emails]
-    remote.stop()
+    counts = [apps for apps, _ in remote.counts(emails).values()]
     statuses = [status for status, _ in rows]
     return {
         "ats": kind,

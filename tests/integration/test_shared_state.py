@@ -3,8 +3,10 @@ quota, the inbound apply limit and the page cache; and what still works while Re
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -17,9 +19,10 @@ from app.ats.cache import SharedLookups, TtlCache
 from app.ats.nexivohr import DailyQuota
 from app.ats.ratelimit import SharedWindow
 from app.extensions import cache_backend, db
+from app.intake.queue import make_huey
 from app.intake.tasks import sweep_once
 from app.models import Application, Delivery, Job
-from app.shared import counter_storage
+from app.shared import StoreDown, counter_storage
 from tests.conftest import add_job, app_config
 from tests.support.engines import redis_missing, redis_server
 from tests.web.helpers import open_form, post_application, valid_answers
@@ -192,3 +195,36 @@ def test_lookups_are_read_once_for_every_worker_and_again_by_all_after_a_job_syn
         assert one.get("all", load) == [{"id": 311, "title": "read 4"}]  # to the ATS, no error
     finally:
         redis.start()
+
+
+def test_consumers_wait_out_a_redis_outage_quietly_and_sweep_once_it_is_back(redis, caplog):
+    pauses: list[float] = []
+    huey = make_huey(redis.url, name="outage", wait=pauses.append)
+    sweeps: list[int] = []
+    huey.recovered.append(lambda: sweeps.append(1))
+    redis.stop()
+    try:
+        with caplog.at_level(logging.INFO, logger="app.intake.queue"):
+            assert [huey.dequeue() for _ in range(6)] == [None] * 6
+            assert huey.read_schedule() == []
+    finally:
+        redis.start()
+    assert pauses == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]  # not a tight loop of failed reads
+    assert huey.dequeue() is None and sweeps == [1]
+    assert huey.dequeue() is None and sweeps == [1]  # once per outage
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[0] == "queue unreachable (ConnectionError); consumers wait and try again"
+    assert len(messages) == 2 and messages[1].startswith("queue reachable again after")
+    assert not any(record.exc_info for record in caplog.records)
+
+
+def test_a_queue_on_a_redis_that_never_answers_gives_up_within_two_seconds():
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts connections, never answers
+    try:
+        huey = make_huey(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", name="silent")
+        started = time.monotonic()
+        with pytest.raises(StoreDown):
+            huey.storage.enqueue(b"wake-up")
+        assert time.monotonic() - started < 2.0
+    finally:
+        silent.close()
