@@ -6,6 +6,10 @@ two-page PDF, so workers are started once and reused. Each worker is a fresh
 or multiprocessing child it neither inherits the web server's threads and
 locks nor re-imports the caller's main script. A worker that overruns its
 time or dies is killed and replaced; the pool is shared by request threads.
+
+A new worker joins the idle workers only when it says it is ready (its imports done), so a
+job's time limit never pays for an interpreter starting: on a loaded machine that can take
+seconds, and a replacement that started cold would time out the next job too, and so on.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 KILL_MARGIN = 0.5  # seconds past a job's deadline before its worker counts as stuck
+READY = "ready"  # a worker's first message: its imports are done and it takes jobs
+STARTUP_SECONDS = 60.0  # a worker not ready by then is killed and another started
 PROJECT_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
 
 
@@ -50,7 +56,7 @@ class WorkerPool:
         self._workers: set[int] = set()
         self._closed = False
         for _ in range(size or min(2, os.cpu_count() or 1)):
-            self._idle.put(self._start())
+            self._start()
 
     def run(
         self, job: tuple, timeout: float, *, wait: float | None = None, until: float | None = None
@@ -84,7 +90,8 @@ class WorkerPool:
         except (EOFError, OSError) as exc:
             raise WorkerDied() from exc
 
-    def _start(self) -> Worker:
+    def _start(self) -> None:
+        """Start a worker; a thread of its own puts it among the idle ones once it is ready."""
         ours, theirs = socket.socketpair()
         environment = dict(os.environ)
         environment["PYTHONPATH"] = os.pathsep.join(
@@ -101,7 +108,18 @@ class WorkerPool:
         theirs.close()
         with self._lock:
             self._workers.add(process.pid)
-        return Worker(process, Connection(ours.detach()))
+        worker = Worker(process, Connection(ours.detach()))
+        threading.Thread(target=self._admit, args=(worker,), name="parse-worker-start", daemon=True).start()
+
+    def _admit(self, worker: Worker) -> None:
+        try:
+            ready = worker.connection.poll(STARTUP_SECONDS) and worker.connection.recv() == READY
+        except (EOFError, OSError):
+            ready = False
+        if ready:
+            self._release(worker)
+        else:
+            self._replace(worker)
 
     def _stop(self, worker: Worker) -> None:
         worker.process.kill()
@@ -115,7 +133,7 @@ class WorkerPool:
         with self._lock:
             closed = self._closed
         if not closed:
-            self._idle.put(self._start())
+            self._start()
 
     def _release(self, worker: Worker) -> None:
         with self._lock:

@@ -23,6 +23,7 @@ from .extract.pdf import check_pdf
 from .fields import find_fields
 
 MB = 1024 * 1024
+READY = "ready"  # the pool's app.resume.pool.READY: sent once the imports above are done
 NICENESS = 10  # the web server's own processes come first when both want the CPU
 
 
@@ -30,6 +31,7 @@ def serve(connection) -> None:
     """Answer jobs until the parent closes the pipe or sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.nice(NICENESS)
+    connection.send(READY)
     while True:
         try:
             job = connection.recv()
