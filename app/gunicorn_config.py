@@ -30,6 +30,13 @@ def on_starting(server) -> None:
     configure_logging()
 
 
+def post_fork(server, worker) -> None:
+    """Start this web process's resume parsers now, so the first upload does not wait for them."""
+    from app.resume.runner import start_pool
+
+    start_pool()
+
+
 def child_exit(server, worker) -> None:
     """With PROMETHEUS_MULTIPROC_DIR set, a worker's live gauges end with it (its counters stay:
     they are totals). prometheus_client's recipe for gunicorn."""

@@ -128,6 +128,11 @@ def shutdown() -> None:
         pool.close()
 
 
+def start_pool() -> None:
+    """Start the workers ahead of the first parse (their start runs in the background)."""
+    _get_pool()
+
+
 def _get_pool() -> WorkerPool:
     global _pool
     with _pool_lock:

@@ -134,6 +134,43 @@ def test_each_process_of_ours_stops_within_ten_seconds_of_a_signal(processes, ap
         assert "INFO app.cli: stopped; 0 unfinished deliveries handed back" in process.output()
 
 
+def parse_workers_under(pid: int) -> set[int]:
+    """Resume parse workers among the descendants of `pid` (read from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+
+    def descends(child: int) -> bool:
+        while child in parents and child > 1:
+            child = parents[child]
+            if child == pid:
+                return True
+        return False
+
+    found = set()
+    for child in parents:
+        try:
+            command = (Path("/proc") / str(child) / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"app.resume.worker" in command and descends(child):
+            found.add(child)
+    return found
+
+
+def test_gunicorns_web_processes_start_their_resume_parsers_at_once_and_leave_none_behind(processes, app):
+    process = processes([*GUNICORN, "app:create_app()"], app, "gunicorn")
+    process.wait_for(READY["gunicorn"])
+    started = wait_until(lambda: parse_workers_under(process.popen.pid), 30, "parse workers at start")
+    process.stop(signal.SIGTERM)
+    wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in started), 10, "parsers to end")
+
+
 class Arrivals:
     """WSGI middleware noting each request as it reaches the sandbox, before it is answered.
     A request named in `hold` waits that many seconds first (once), as a slow ATS would, so
