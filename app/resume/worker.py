@@ -23,6 +23,7 @@ from .extract.pdf import check_pdf
 from .fields import find_fields
 
 MB = 1024 * 1024
+PAGES_SHARE = 0.6  # of the budget, for taking pages; the rest reads fields from them
 NICENESS = 10  # the web server's own processes come first when both want the CPU
 
 
@@ -50,7 +51,7 @@ def serve(connection) -> None:
 
 
 def parse_within(
-    seconds: float, job: Callable[[bytes, str, int], dict], data: bytes, fmt: str, max_pages: int
+    seconds: float, job: Callable[[bytes, str, int, float], dict], data: bytes, fmt: str, max_pages: int
 ) -> dict:
     """The job, ended with "timeout" when it outlives its budget (the worker stays warm)."""
     if seconds <= 0:
@@ -58,7 +59,7 @@ def parse_within(
     budget = TimeBudget(seconds)
     try:
         with budget:
-            return job(data, fmt, max_pages)
+            return job(data, fmt, max_pages, time.monotonic() + seconds * PAGES_SHARE)
     except OverBudget:
         budget.disarm()
         return {"error_code": "timeout", "message_key": "timeout", "pages": None}
@@ -78,11 +79,15 @@ def limit_memory(memory_mb: int) -> tuple[int, int]:
     return previous
 
 
-def parse_job(data: bytes, fmt: str, max_pages: int) -> dict:
-    """A plain dict (cheap to pickle): fields on success, an error code otherwise."""
+def parse_job(data: bytes, fmt: str, max_pages: int, pages_until: float) -> dict:
+    """A plain dict (cheap to pickle): fields on success, an error code otherwise.
+
+    A long document stops taking new pages at `pages_until`: its first pages, where the contact
+    details and the current post are, come back with fields instead of the whole parse timing out.
+    """
     pages = None
     try:
-        extracted = extract_text(data, fmt, max_pages=max_pages)
+        extracted = extract_text(data, fmt, max_pages=max_pages, pages_until=pages_until)
         pages = extracted.pages
         if not extracted.text.strip():
             return {"error_code": "empty", "message_key": "empty", "pages": pages}
@@ -96,7 +101,7 @@ def parse_job(data: bytes, fmt: str, max_pages: int) -> dict:
         return failed(exc, pages)
 
 
-def check_job(data: bytes, fmt: str, max_pages: int) -> dict:
+def check_job(data: bytes, fmt: str, max_pages: int, pages_until: float) -> dict:
     """Whether the document opens: a PDF's first page is found, any other kind is read."""
     try:
         if fmt == "pdf":
@@ -118,7 +123,7 @@ def failed(exc: Exception, pages: int | None) -> dict:
     return {"error_code": "unreadable", "message_key": "unreadable", "pages": pages}
 
 
-JOBS: dict[str, Callable[[bytes, str, int], dict]] = {"parse": parse_job, "check": check_job}
+JOBS: dict[str, Callable[[bytes, str, int, float], dict]] = {"parse": parse_job, "check": check_job}
 
 
 if __name__ == "__main__":
