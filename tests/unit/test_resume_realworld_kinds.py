@@ -176,3 +176,16 @@ def _docx_with_saved_pages(data: bytes, pages: int) -> bytes:
                 body = re.sub(rb"<Pages>\d+</Pages>", f"<Pages>{pages}</Pages>".encode(), body)
             new.writestr(item, body)
     return target.getvalue()
+
+
+def test_a_company_and_place_header_takes_its_title_from_the_next_line():
+    text = (
+        "Rory Calder\nrory@example.org\nExperience\n"
+        "BRIGHTWATER • Leeds, England • March 2019 to Present\nOperations Manager\n"
+        "• Ran a fleet of twenty vans\n"
+    )
+    fields = find_fields(text)
+    assert (value(fields, "current_title"), value(fields, "current_company")) == (
+        "Operations Manager",
+        "BRIGHTWATER",
+    )
