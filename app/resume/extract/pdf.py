@@ -44,7 +44,8 @@ def extract_pdf(data: bytes, *, max_pages: int = 20, pages_until: float | None =
     manager = PDFResourceManager(caching=True)
     device = BoundedAggregator(manager, laparams=LAYOUT)
     interpreter = BoundedInterpreter(manager, device)
-    texts, images = [], 0
+    texts: list[str] = []
+    images = 0
     for page in pages:
         if texts and pages_until is not None and time.monotonic() > pages_until:
             break

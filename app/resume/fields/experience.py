@@ -139,7 +139,9 @@ def _has_title_and_company(header: list[str]) -> bool:
     """Both found, and at least one of them by its words: "ORKIN • Atlanta, Georgia" alone
     is a company and a place, so the title is still to come on the next line."""
     title, company = classify(header)
-    return bool(title and company) and (title_score(title) > 0 or company_score(company) > 0)
+    if not title or not company:
+        return False
+    return title_score(title) > 0 or company_score(company) > 0
 
 
 def classify(header: list[str]) -> tuple[str | None, str | None]:
