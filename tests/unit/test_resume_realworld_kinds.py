@@ -7,15 +7,19 @@ Every name, number and address here is invented; the real files stay out of the 
 from __future__ import annotations
 
 import io
+import pathlib
 import re
 import time
 import zipfile
 
 import docx
+import pytest
 
 from app.resume import find_fields, parse_resume
+from app.resume.errors import ScannedResume
 from app.resume.extract import extract_text
 from app.resume.extract.docx import check_docx
+from app.resume.extract.ocr import ocr_pdf, tesseract_path
 from app.resume.fields.lines import normalise
 from tests.support.resume_files import simple_pdf
 
@@ -189,3 +193,38 @@ def test_a_company_and_place_header_takes_its_title_from_the_next_line():
         "Operations Manager",
         "BRIGHTWATER",
     )
+
+
+DEJAVU = pathlib.Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.mark.skipif(tesseract_path() is None or not DEJAVU.exists(), reason="needs tesseract-ocr and DejaVu")
+def test_a_scanned_pdf_is_read_by_ocr_with_a_lower_confidence():
+    outcome = parse_resume(_scanned_text_pdf(), timeout=15)
+    assert outcome.ok, outcome.error_code
+    assert value(outcome.fields, "email") == "marek.hollis@example.org"
+    assert (value(outcome.fields, "first_name"), value(outcome.fields, "last_name")) == ("Marek", "Hollis")
+    assert outcome.fields["email"]["confidence"] < 0.9
+
+
+def test_without_tesseract_a_scan_stays_a_scan():
+    with pytest.raises(ScannedResume):
+        ocr_pdf(simple_pdf(), tesseract=None)
+
+
+def _scanned_text_pdf() -> bytes:
+    """A page image of a short resume and no text layer, as a scanner makes."""
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(DEJAVU), 36)
+    image = Image.new("L", (1700, 700), 255)
+    draw = ImageDraw.Draw(image)
+    for n, line in enumerate(["Marek Hollis", "marek.hollis@example.org", "+44 20 7946 0958"]):
+        draw.text((100, 100 + n * 70), line, font=font, fill=0)
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(io.BytesIO(png.getvalue()), x=10, y=10, w=190)
+    return bytes(pdf.output())
