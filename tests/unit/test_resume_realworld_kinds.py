@@ -21,6 +21,7 @@ from app.resume.extract import extract_text
 from app.resume.extract.docx import check_docx
 from app.resume.extract.ocr import ocr_pdf, tesseract_path
 from app.resume.fields.lines import normalise
+from tests.hostile.pdfs import FONT, RESUME_LINES, pdf, stream, text_ops
 from tests.support.resume_files import simple_pdf
 
 
@@ -228,3 +229,20 @@ def _scanned_text_pdf() -> bytes:
     pdf.add_page()
     pdf.image(io.BytesIO(png.getvalue()), x=10, y=10, w=190)
     return bytes(pdf.output())
+
+
+def test_a_page_drawn_as_a_form_xobject_is_read_not_taken_for_a_scan():
+    content = text_ops(RESUME_LINES)
+    form = b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >>"
+    data = pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
+            b" /Resources << /XObject << /Fm1 5 0 R >> >> /Contents 6 0 R >>",
+            FONT,
+            form + b" /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            stream(b"q /Fm1 Do Q"),
+        ]
+    )
+    assert "jane.doe@example.com" in extract_text(data, "pdf").text

@@ -26,7 +26,7 @@ from ..errors import EmptyResume, EncryptedResume, ScannedResume, UnreadableResu
 from .columns import order_lines
 from .result import Extracted
 
-LAYOUT = LAParams(boxes_flow=None)
+LAYOUT = LAParams(boxes_flow=None, all_texts=True)
 MAX_OBJECTS = 100_000  # objects checked for reference cycles; the time budget covers the rest
 MAX_DRAWINGS = 200  # form XObjects drawn on one page; nesting multiplies them (10 deep x 10 wide)
 MAX_PAGE_CHARS = 8_000  # a dense page of small type holds about 5,000
@@ -166,16 +166,25 @@ def list_pages(document: PDFDocument, max_pages: int) -> list[PDFPage]:
 
 
 def collect_lines(layout) -> tuple[list[tuple[float, float, float, float, str]], int]:
-    """(x0, top, x1, bottom, text) for every text line, plus the number of images."""
-    lines, images = [], 0
+    """(x0, top, x1, bottom, text) for every text line, plus the number of images.
+
+    Some generators draw the whole page as a form XObject (a figure): its text is laid out
+    too (LAParams.all_texts), so such a page is read, not taken for a scan.
+    """
+    lines: list[tuple[float, float, float, float, str]] = []
+    images = 0
     height = layout.height
-    for item in layout:
+    stack = list(layout)
+    while stack:
+        item = stack.pop(0)
         if isinstance(item, LTTextBox):
             for line in item:
                 if isinstance(line, LTTextLine):
                     text = line.get_text().strip()
                     if text:
                         lines.append((line.x0, height - line.y1, line.x1, height - line.y0, text))
-        elif isinstance(item, (LTFigure, LTImage)):
+        elif isinstance(item, LTFigure):
+            stack[:0] = list(item)
+        elif isinstance(item, LTImage):
             images += 1
     return lines, images
