@@ -22,6 +22,8 @@ fi
 # The integration tests run again on PostgreSQL + Redis (tests/integration/conftest.py).
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || PACKAGES="$PACKAGES postgresql"
 command -v redis-server >/dev/null 2>&1 || PACKAGES="$PACKAGES redis-server"
+# Scanned resumes are read by OCR when Tesseract is there (app/resume/extract/ocr.py).
+command -v tesseract >/dev/null 2>&1 || PACKAGES="$PACKAGES tesseract-ocr"
 
 [ -n "$PACKAGES" ] || exit 0
 [ "$(id -u)" = 0 ] || exit 0

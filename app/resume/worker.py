@@ -17,13 +17,17 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from .budget import OverBudget, TimeBudget
-from .errors import ResumeError
+from .errors import ResumeError, ScannedResume
 from .extract import extract_text
+from .extract.ocr import ocr_pdf, tesseract_path
 from .extract.pdf import check_pdf
 from .fields import find_fields
 
 MB = 1024 * 1024
 READY = "ready"  # the pool's app.resume.pool.READY: sent once the imports above are done
+OCR_CONFIDENCE = 0.7  # factor on the confidence of fields read from a scan
+FIELDS_SECONDS = 0.2  # of the budget, kept for reading fields after OCR
+PAGES_SHARE = 0.6  # of the budget, for taking pages; the rest reads fields from them
 NICENESS = 10  # the web server's own processes come first when both want the CPU
 
 
@@ -52,7 +56,7 @@ def serve(connection) -> None:
 
 
 def parse_within(
-    seconds: float, job: Callable[[bytes, str, int], dict], data: bytes, fmt: str, max_pages: int
+    seconds: float, job: Callable[[bytes, str, int, float], dict], data: bytes, fmt: str, max_pages: int
 ) -> dict:
     """The job, ended with "timeout" when it outlives its budget (the worker stays warm)."""
     if seconds <= 0:
@@ -60,7 +64,7 @@ def parse_within(
     budget = TimeBudget(seconds)
     try:
         with budget:
-            return job(data, fmt, max_pages)
+            return job(data, fmt, max_pages, time.monotonic() + seconds)
     except OverBudget:
         budget.disarm()
         return {"error_code": "timeout", "message_key": "timeout", "pages": None}
@@ -80,25 +84,55 @@ def limit_memory(memory_mb: int) -> tuple[int, int]:
     return previous
 
 
-def parse_job(data: bytes, fmt: str, max_pages: int) -> dict:
-    """A plain dict (cheap to pickle): fields on success, an error code otherwise."""
+def parse_job(data: bytes, fmt: str, max_pages: int, deadline: float) -> dict:
+    """A plain dict (cheap to pickle): fields on success, an error code otherwise.
+
+    A long document stops taking new pages when PAGES_SHARE of the budget is spent: its first
+    pages, where the contact details and the current post are, come back with fields instead of
+    the whole parse timing out. A scan is read by OCR when Tesseract is installed, and its
+    fields say, by a lower confidence, that they come from OCR.
+    """
     pages = None
+    started = time.monotonic()
+    pages_until = started + (deadline - started) * PAGES_SHARE
+    confidence = 1.0
     try:
-        extracted = extract_text(data, fmt, max_pages=max_pages)
+        try:
+            extracted = extract_text(data, fmt, max_pages=max_pages, pages_until=pages_until)
+        except ScannedResume:
+            if fmt != "pdf":
+                raise
+            extracted = ocr_pdf(data, tesseract=tesseract_path(), until=deadline - FIELDS_SECONDS)
+            confidence = OCR_CONFIDENCE
         pages = extracted.pages
         if not extracted.text.strip():
             return {"error_code": "empty", "message_key": "empty", "pages": pages}
         return {
-            "fields": find_fields(extracted.text),
+            "fields": scaled(find_fields(extracted.text), confidence),
             "pages": pages,
             "chars": len(extracted.text),
             "text": extracted.text,
+            **({"ocr": True} if confidence < 1 else {}),
         }
     except Exception as exc:  # noqa: BLE001 - see failed()
         return failed(exc, pages)
 
 
-def check_job(data: bytes, fmt: str, max_pages: int) -> dict:
+def scaled(fields, factor: float):
+    """Every "confidence" in the fields, times factor (OCR misreads what a text layer does not)."""
+    if factor == 1.0:
+        return fields
+    if isinstance(fields, dict):
+        return {
+            key: round(value * factor, 2) if key == "confidence" else scaled(value, factor)
+            for key, value in fields.items()
+        }
+    if isinstance(fields, list):
+        return [scaled(item, factor) for item in fields]
+    return fields
+
+
+def check_job(data: bytes, fmt: str, max_pages: int, deadline: float) -> dict:
     """Whether the document opens: a PDF's first page is found, any other kind is read."""
     try:
         if fmt == "pdf":
@@ -120,7 +154,7 @@ def failed(exc: Exception, pages: int | None) -> dict:
     return {"error_code": "unreadable", "message_key": "unreadable", "pages": pages}
 
 
-JOBS: dict[str, Callable[[bytes, str, int], dict]] = {"parse": parse_job, "check": check_job}
+JOBS: dict[str, Callable[[bytes, str, int, float], dict]] = {"parse": parse_job, "check": check_job}
 
 
 if __name__ == "__main__":

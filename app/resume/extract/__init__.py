@@ -26,11 +26,16 @@ EXTRACTORS: dict[str, Callable[..., Extracted]] = {
 }
 
 
-def extract_text(data: bytes, fmt: str, *, max_pages: int = 20) -> Extracted:
-    """Text of a document whose format detect_format already decided."""
+def extract_text(
+    data: bytes, fmt: str, *, max_pages: int = 20, pages_until: float | None = None
+) -> Extracted:
+    """Text of a document whose format detect_format already decided. A PDF stops taking pages
+    at `pages_until` (a time.monotonic() value); the other formats are cheap per page."""
     extractor = EXTRACTORS.get(fmt)
     if extractor is None:
         raise UnsupportedResume(fmt)
+    if fmt == "pdf":
+        return extract_pdf(data, max_pages=max_pages, pages_until=pages_until)
     return extractor(data, max_pages=max_pages)
 
 

@@ -10,7 +10,9 @@ this cheaper than its plain extract_text.
 from __future__ import annotations
 
 import io
+import itertools
 import re
+import time
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams, LTFigure, LTImage, LTTextBox, LTTextLine
@@ -20,11 +22,11 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser, PDFSyntaxError
 from pdfminer.pdftypes import PDFObjRef
 
-from ..errors import EmptyResume, EncryptedResume, ScannedResume, TooManyPages, UnreadableResume
+from ..errors import EmptyResume, EncryptedResume, ScannedResume, UnreadableResume
 from .columns import order_lines
 from .result import Extracted
 
-LAYOUT = LAParams(boxes_flow=None)
+LAYOUT = LAParams(boxes_flow=None, all_texts=True)
 MAX_OBJECTS = 100_000  # objects checked for reference cycles; the time budget covers the rest
 MAX_DRAWINGS = 200  # form XObjects drawn on one page; nesting multiplies them (10 deep x 10 wide)
 MAX_PAGE_CHARS = 8_000  # a dense page of small type holds about 5,000
@@ -34,15 +36,19 @@ _BARE_REFERENCE = re.compile(
 _DEEP_NESTING = re.compile(rb"(?:\[\s*){256}|(?:<<\s*){256}")
 
 
-def extract_pdf(data: bytes, *, max_pages: int = 20) -> Extracted:
-    """Text of every page; raises ResumeError subclasses for what we cannot read."""
+def extract_pdf(data: bytes, *, max_pages: int = 20, pages_until: float | None = None) -> Extracted:
+    """Text of the first pages, up to max_pages and while time.monotonic() < pages_until (the
+    first page is always read); raises ResumeError subclasses for what we cannot read."""
     document = open_document(data)
     pages = list_pages(document, max_pages)
     manager = PDFResourceManager(caching=True)
     device = BoundedAggregator(manager, laparams=LAYOUT)
     interpreter = BoundedInterpreter(manager, device)
-    texts, images = [], 0
+    texts: list[str] = []
+    images = 0
     for page in pages:
+        if texts and pages_until is not None and time.monotonic() > pages_until:
+            break
         interpreter.process_page(page)
         layout = device.get_result()
         lines, page_images = collect_lines(layout)
@@ -53,7 +59,7 @@ def extract_pdf(data: bytes, *, max_pages: int = 20) -> Extracted:
         if images:
             raise ScannedResume("no text layer")
         raise EmptyResume("no text")
-    return Extracted(text=text, pages=len(pages))
+    return Extracted(text=text, pages=len(texts))
 
 
 class BoundedAggregator(PDFPageAggregator):
@@ -151,28 +157,34 @@ def check_pdf(data: bytes) -> None:
 
 
 def list_pages(document: PDFDocument, max_pages: int) -> list[PDFPage]:
-    """Walk the page tree only (cheap) so a 500-page file is refused before layout."""
-    pages = []
-    for page in PDFPage.create_pages(document):
-        pages.append(page)
-        if len(pages) > max_pages:
-            raise TooManyPages(f"more than {max_pages} pages")
+    """The first max_pages pages: a long academic CV holds its contact details and current post
+    on its first pages, so the rest is left unread rather than the whole file refused."""
+    pages = list(itertools.islice(PDFPage.create_pages(document), max_pages))
     if not pages:
         raise UnreadableResume("no pages")
     return pages
 
 
 def collect_lines(layout) -> tuple[list[tuple[float, float, float, float, str]], int]:
-    """(x0, top, x1, bottom, text) for every text line, plus the number of images."""
-    lines, images = [], 0
+    """(x0, top, x1, bottom, text) for every text line, plus the number of images.
+
+    Some generators draw the whole page as a form XObject (a figure): its text is laid out
+    too (LAParams.all_texts), so such a page is read, not taken for a scan.
+    """
+    lines: list[tuple[float, float, float, float, str]] = []
+    images = 0
     height = layout.height
-    for item in layout:
+    stack = list(layout)
+    while stack:
+        item = stack.pop(0)
         if isinstance(item, LTTextBox):
             for line in item:
                 if isinstance(line, LTTextLine):
                     text = line.get_text().strip()
                     if text:
                         lines.append((line.x0, height - line.y1, line.x1, height - line.y0, text))
-        elif isinstance(item, (LTFigure, LTImage)):
+        elif isinstance(item, LTFigure):
+            stack[:0] = list(item)
+        elif isinstance(item, LTImage):
             images += 1
     return lines, images

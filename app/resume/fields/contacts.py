@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from .found import Found
 from .lines import Line, pieces
-from .places import EMAIL_TLDS, region_of_place
+from .places import EMAIL_TLDS, city_of_address, region_of_place
 
 # Every quantifier is bounded by what an address allows (RFC 5321: 64-character local part,
 # 63-character labels), so a long line costs a fixed amount of work per character, not per pair.
@@ -30,6 +30,13 @@ _BARE_DOMAIN = re.compile(
 _PHONE_LABEL = re.compile(
     r"\b(phone|tel|mobile|cell|mob|t\.|m\.|tél|telefon|teléfono|móvil|telefone|cellulare|handy)\b", re.I
 )
+_DIGIT_THEN_LETTER = re.compile(r"(\d)([^\W\d_])")
+_BETWEEN_NUMBERS = re.compile(r"\s+/\s+|\s+or\s+|\s+oder\s+|\s+ou\s+|\s+o\s+", re.I)  # "0161 ... / 0161 ..."
+_BRACKETED_CODE = re.compile(r"\+\s?\((\d{1,3})\)")  # "+(39) 345 1729 892"
+_OTHER_NUMBER = re.compile(
+    r"\b(fax|passport|id|ssn|nif|dni|zip|postcode|postal|plz|cap|cep|date of birth|dob|born|geburtsdatum)\b",
+    re.I,
+)  # a table cell of another field: its number is no phone
 MAX_PHONE_LINE = 300  # a number sits on a contact line, never inside a paragraph
 _PHONE_LIKE = re.compile(r"(?:\+|00)?\(?\d[\d\s().\-/]{6,18}\d")
 _DATES_INSIDE = re.compile(r"(?:19|20)\d\d\s*[-–/.]\s*(?:\d{1,2}[/.])?(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d")
@@ -74,7 +81,8 @@ def find_email(lines: list[Line]) -> Found | None:
 def guess_region(lines: list[Line], email: Found | None) -> str | None:
     """The country a local phone number belongs to: a location line, else the email's domain."""
     for line in lines[:25]:
-        for part in pieces(line.text):
+        city = city_of_address(line.text)
+        for part in ([city] if city else []) + pieces(line.text):
             region = region_of_place(part.strip())
             if region and len(part) < 60:
                 return region
@@ -90,7 +98,8 @@ def find_phone(lines: list[Line], region: str | None) -> Found | None:
     labelled = {index for index, line in short if _PHONE_LABEL.search(line.text)}
     ordered = sorted(short, key=lambda pair: pair[0] not in labelled)  # labelled lines first
     for _, line in ordered:
-        text = line.text.replace("(0)", "")
+        text = _BRACKETED_CODE.sub(r"+\1 ", line.text.replace("(0)", ""))
+        text = _DIGIT_THEN_LETTER.sub(r"\1 \2", text)  # "408-555-0142Work: ..." from a table row
         for match in phonenumbers.PhoneNumberMatcher(
             text, region or "ZZ", leniency=phonenumbers.Leniency.VALID
         ):
@@ -101,11 +110,23 @@ def find_phone(lines: list[Line], region: str | None) -> Found | None:
     for index, line in ordered:
         if index not in labelled and index > 12:
             continue
-        for written in _PHONE_LIKE.finditer(line.text):
+        for written in (m for part in _phone_pieces(line.text) for m in _PHONE_LIKE.finditer(part)):
             digits = re.sub(r"\D", "", written.group(0))
             if 7 <= len(digits) <= 15 and not _looks_like_years(written.group(0)):
                 return Found(" ".join(written.group(0).split()), line.source, 0.5)
     return None
+
+
+def _phone_pieces(text: str) -> list[str]:
+    """The pieces of a line that may hold a phone: a table row's cells are pieces, and a cell
+    labelled as another field ("Passport No | 123456789") or after such a label is skipped."""
+    parts = pieces(_DIGIT_THEN_LETTER.sub(r"\1 \2", text))
+    kept = [
+        part
+        for n, part in enumerate(parts)
+        if not _OTHER_NUMBER.search(part) and not (n and _OTHER_NUMBER.search(parts[n - 1]))
+    ]
+    return [number for part in kept for number in _BETWEEN_NUMBERS.split(part)]
 
 
 def _looks_like_years(text: str) -> bool:
@@ -136,7 +157,8 @@ def _shouts_tld(text: str) -> bool:
 def _with_wrapped_tail(match: re.Match, text: str, lines: list[Line], index: int) -> str:
     """A link wrapped in a narrow column continues on the next line: rejoin it."""
     url = match.group(0)
-    if match.end() == len(text.rstrip()) and index + 1 < len(lines):
+    wrapped_path = "/" in re.sub(r"^https?://", "", url)  # a line breaks a link inside its path
+    if wrapped_path and match.end() == len(text.rstrip()) and index + 1 < len(lines):
         tail = lines[index + 1].text.strip()
         if _URL_TAIL.match(tail) and "." not in tail and len(tail) < 40:
             return url + tail

@@ -136,14 +136,18 @@ def _is_sentence(text: str) -> bool:
 
 
 def _has_title_and_company(header: list[str]) -> bool:
+    """Both found, and at least one of them by its words: "ORKIN • Atlanta, Georgia" alone
+    is a company and a place, so the title is still to come on the next line."""
     title, company = classify(header)
-    return bool(title and company)
+    if not title or not company:
+        return False
+    return title_score(title) > 0 or company_score(company) > 0
 
 
 def classify(header: list[str]) -> tuple[str | None, str | None]:
     """(title, company) from header texts; places and remote/hybrid notes are dropped."""
     parts = [p for text in header for part in _AT.split(text) for p in _split_commas(part)]
-    parts = [p for p in (part.strip(" ()") for part in parts) if p and not looks_like_place(p)]
+    parts = [p for p in (part.strip(" ()•·|–—") for part in parts) if p and not looks_like_place(p)]
     title = next((p for p in parts if title_score(p) > company_score(p)), None)
     company = next((p for p in parts if company_score(p) > title_score(p) and p != title), None)
     rest = [p for p in parts if p not in (title, company)]

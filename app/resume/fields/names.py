@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .found import Found
 from .lines import Line, pieces
 from .places import looks_like_place
-from .sections import heading_of
+from .sections import HEADING_PHRASES, HEADING_TAILS, heading_of
 from .words import is_title
 
 PARTICLES = frozenset(
@@ -64,15 +65,20 @@ _FAMILY_NOTE = re.compile(
 )
 
 
+CONNECTORS = frozenset({"and", "or", "of", "the", "for", "with", "und", "et", "&"})
+_NICKNAME = re.compile(r"\s*\([^()]{1,30}\)\s*")
+
+
 def find_name(lines: list[Line], email: str | None) -> tuple[Found, Found] | None:
     """(first, last) from the first plausible line near the top."""
     for position, line in enumerate(lines[:12]):
         text = _LABEL.sub("", line.text)
-        if heading_of(line) or "@" in text or text.endswith(","):
+        if heading_of(line) or text.endswith(","):
             continue  # a line ending in a comma is a wrapped address ("Porto Alegre,"), not a name
-        candidate = pieces(text)[0] if pieces(text) else ""
-        split = split_name(candidate)
-        if split:
+        for candidate in _candidates(text, email):
+            split = split_name(candidate)
+            if not split:
+                continue
             split = _family_name_noted(split, lines[position + 1 : position + 3])
             confidence = 0.92 if position < 3 else 0.75
             if email and split[0].lower() in email.lower():
@@ -81,18 +87,63 @@ def find_name(lines: list[Line], email: str | None) -> tuple[Found, Found] | Non
     return None
 
 
+def _candidates(text: str, email: str | None) -> list[str]:
+    """The pieces of a line that may be a name, each cleaned of what sits beside names.
+
+    A name shares its line with contact details ("Jane Doe | jane@x.org"), a nickname in
+    brackets ("Qi (Kerith) Chen"), the heading printed after it ("JANE DOE PROFILE") or a
+    second person's name ("Jane Doe Peter Miller", a reference or a company owner).
+    """
+    found = []
+    for piece in pieces(text):
+        if "@" in piece or any(ch.isdigit() for ch in piece):
+            continue
+        tokens = _NICKNAME.sub(" ", piece).split()
+        tokens = _without_heading(tokens)
+        found.append(" ".join(_own_name(tokens, email)))
+    return found
+
+
+def _without_heading(tokens: list[str]) -> list[str]:
+    for cut in range(2, len(tokens)):
+        if " ".join(tokens[cut:]).casefold() in HEADING_PHRASES:
+            return tokens[:cut]
+    return tokens
+
+
+def _own_name(tokens: list[str], email: str | None) -> list[str]:
+    """Of four or more words, the first two when the email names them and not the rest."""
+    if len(tokens) < 4 or not email:
+        return tokens
+    local = re.sub(r"[^a-z]", "", _folded(email.split("@")[0]))
+    named = [bool(_folded(t).strip(".")) and _folded(t).strip(".") in local for t in tokens]
+    if named[0] and named[1] and not any(named[2:]):
+        return tokens[:2]
+    return tokens
+
+
+def _folded(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if ch.isascii())
+
+
 def split_name(text: str) -> tuple[str, str] | None:
     """First token is the first name; the rest (particles kept, initials dropped) the last name."""
     text = " ".join(text.split())
     if looks_like_place(text):
         return None
     if "," in text:
-        last, _, first = text.partition(",")
-        flipped = split_name(f"{first.strip()} {last.strip()}") if first.strip() else None
-        return flipped if flipped and len(last.split()) <= 2 else None
+        if text.count(",") > 1:
+            return None  # "Python, C, LaTeX, Git" is a list, "Doe, Jane" a name
+        last, _, first = (part.strip() for part in text.partition(","))
+        if not first or len(last.split()) > 3 or not split_name(f"{first} {last}"):
+            return None
+        fix = text.isupper() or _is_caps(last)
+        return first, " ".join(_fix_case(t) if fix and _is_caps(t) else t for t in last.split())
     tokens = text.split()
     if not 2 <= len(tokens) <= 5 or not all(_TOKEN.match(t) for t in tokens):
         return None
+    if any(t.casefold() in CONNECTORS for t in tokens) or text.casefold() in HEADING_TAILS:
+        return None  # "And Awards": the wrapped end of a heading, not a person
     if any(t.lower().strip(".") in NOT_NAMES for t in tokens) or is_title(text) or looks_like_place(text):
         return None
     if not tokens[0][0].isupper() or not tokens[-1][0].isupper():

@@ -83,6 +83,12 @@ COUNTRIES = {
     "thailand": "TH",
     "pakistan": "PK",
     "ukraine": "UA",
+    "hong kong": "HK",
+    "luxembourg": "LU",
+    "tunisia": "TN",
+    "tunisie": "TN",
+    "morocco": "MA",
+    "maroc": "MA",
 }
 CITIES = {
     "london": "GB",
@@ -173,12 +179,31 @@ CITIES = {
     "bangkok": "TH",
     "kyiv": "UA",
     "karachi": "PK",
+    "singapore": "SG",
+    "hong kong": "HK",
+    "kowloon": "HK",
+    "shanghai": "CN",
+    "beijing": "CN",
+    "shenzhen": "CN",
+    "luxembourg": "LU",
+    "chennai": "IN",
+    "pune": "IN",
+    "noida": "IN",
+    "kolkata": "IN",
+    "gurgaon": "IN",
+    "torino": "IT",
+    "turin": "IT",
+    "napoli": "IT",
+    "bologna": "IT",
+    "firenze": "IT",
+    "padova": "IT",
 }
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
     "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC".split()
 )
 CA_PROVINCES = frozenset("ON QC BC AB MB SK NS NB NL PE".split())
+BR_STATES = frozenset("AC AP AM BA CE DF ES GO MT MS MG PB PE PI RJ RN RS RO RR SP SE TO".split())
 EMAIL_TLDS = {
     "de": "DE",
     "fr": "FR",
@@ -221,6 +246,8 @@ def region_of_place(text: str) -> str | None:
             return "US"
         if part.upper() in CA_PROVINCES and len(part) == 2:
             return "CA"
+        if part.upper() in BR_STATES and len(part) == 2:
+            return "BR"
         if part in CITIES:
             return CITIES[part]
     return None
@@ -236,3 +263,47 @@ def looks_like_place(text: str) -> bool:
     if region_of_place(text) is None:
         return False
     return bool(_PLACE.match(text)) or text.lower() in CITIES or text.lower() in COUNTRIES
+
+
+_US_ADDRESS = re.compile(
+    r"(?<![\w-])(?P<city>[A-Z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,3}),?\s+"
+    r"(?P<region>[A-Z]{2})\.?,?\s+\d{5}(?:-\d{4})?\b"
+)
+_CA_ADDRESS = re.compile(
+    r"(?P<city>[A-Z][\w'\-]+(?: [A-Z][\w'\-]+)?)\s*(?:\((?P<region>[^()]{2,20})\))?,?\s+"
+    r"[A-Z]\d[A-Z] ?\d[A-Z]\d\b"
+)
+_UK_ADDRESS = re.compile(r"(?P<city>[A-Z][a-z]+(?: [A-Z][a-z]+)?),?\s+[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
+_POSTCODE_FIRST = re.compile(
+    r"(?<![\w.-])(?:[A-Z]{1,2}-)?(?P<code>\d{4,5}),?\s+"
+    r"(?P<city>[^\W\d_][^\W\d_'\-]*(?:[ -][A-ZÀ-Þ][^\W\d_'\-]*){0,2})"
+)
+_CODE_AFTER = re.compile(r"(?P<city>[A-Z][a-z]+(?: [A-Z][a-z]+)?),?\s+\d{6}\b")
+_PROVINCE = re.compile(r"(?P<city>[A-Z][\w'\-]+(?: [A-Z][\w'\-]+)?)\s*\([A-Z]{2}\)")
+
+
+_STREET = re.compile(
+    r"\b(street|st|road|rd|drive|dr|avenue|ave|circle|lane|ln|blvd|boulevard|way|court|ct|place|pl|"
+    r"straße|strasse|str|weg|rue|via|calle|avenida|rua|floor|flat|unit|apt|suite)\b\.?",
+    re.I,
+)
+
+
+def city_of_address(text: str, *, postcode_first: bool = True) -> str | None:
+    """The city of a postal address, as "City, ST" or "City": "Saint Paul, MN 55105",
+    "Montreal (Quebec) H1V 2E6", "London SW8 1UQ", "12044 Centallo", "Singapore 466665",
+    "Thiene (VI)". Years are not postcodes, so "2019 Berlin" is no address."""
+    found = _US_ADDRESS.search(text)
+    if found and (found["region"] in US_STATES or found["region"] in CA_PROVINCES):
+        return f"{found['city']}, {found['region']}"
+    for pattern in (_CA_ADDRESS, _UK_ADDRESS, _CODE_AFTER, _PROVINCE):
+        found = pattern.search(text)
+        if found:
+            return found["city"]
+    for found in _POSTCODE_FIRST.finditer(text) if postcode_first else ():
+        city = found["city"]
+        if 1900 <= int(found["code"]) <= 2099 or len(city) < 3 or not city[0].isupper():
+            continue  # a year, or a house number before a street ("2642 Heritage Park Circle")
+        if not _STREET.search(city) and not _STREET.search(text[found.end() : found.end() + 12]):
+            return city
+    return None

@@ -6,7 +6,7 @@ import re
 
 from .found import Found
 from .lines import Line, pieces
-from .places import CITIES, COUNTRIES, looks_like_place
+from .places import CITIES, COUNTRIES, city_of_address, looks_like_place
 
 _LOCATION_LABEL = re.compile(
     r"^(?:location|address|based in|city|lives in|ort|ubicación|adresse|wohnort)\s*[:\-]?\s*(.+)$", re.I
@@ -19,6 +19,11 @@ def find_location(lines: list[Line]) -> Found | None:
         labelled = _LOCATION_LABEL.match(line.text)
         if labelled:
             return Found(labelled.group(1).strip(), line.source, 0.9)
+    for postcode_first in (False, True):  # "Chicago, IL 60640" before a street's house number
+        for line in lines[:25]:
+            city = city_of_address(line.text, postcode_first=postcode_first)
+            if city:
+                return Found(city, line.source, 0.85)
     for line in _with_wrapped_commas(lines[:25]):
         parts = pieces(line.text)
         for part in parts:

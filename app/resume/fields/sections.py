@@ -201,6 +201,10 @@ HEADINGS = {
     ),
 }
 _LOOKUP = {phrase: name for name, phrases in HEADINGS.items() for phrase in phrases}
+HEADING_PHRASES = frozenset(_LOOKUP)
+HEADING_TAILS = frozenset(
+    " ".join(words[start:]) for words in map(str.split, _LOOKUP) for start in range(1, len(words) - 1)
+)  # "and awards", "professional experience": what a heading wrapped onto two lines leaves alone
 _NON_LETTERS = re.compile(r"[^\w&' ]+")
 
 

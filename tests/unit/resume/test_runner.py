@@ -24,7 +24,6 @@ HOSTILE = {
     "truncated pdf": (lambda: simple_pdf()[:300], "unreadable"),
     "encrypted pdf": (lambda: simple_pdf(owner_password="owner", user_password="secret"), "encrypted"),
     "scanned pdf": (scanned_pdf, "scanned"),
-    "too many pages": (lambda: simple_pdf(pages=25), "too_many_pages"),
     "deeply nested pdf": (nested_pdf, "unreadable"),
     "docx zip bomb": (docx_bomb, "too_large"),
     "docx with thousands of members": (docx_with_many_members, "too_large"),
