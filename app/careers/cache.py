@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import cache
+from app.i18n import current_language
 from app.models import Job, Question
 from app.shared import StoreDown
 
@@ -55,7 +56,7 @@ def cached_page(view):
         if ttl <= 0:
             return view(*args, **kwargs)
         try:
-            key = f"page:{_version()}:{request.full_path}"
+            key = f"page:{_version()}:{current_language()}:{request.full_path}"
             hit = cache.get(key)
         except StoreDown:
             log.warning("page cache unreachable; rendering the page fresh")

@@ -13,6 +13,7 @@ from app.careers.cache import cached_page
 from app.careers.jsonld import job_posting
 from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.html import plain_text, sanitize
+from app.i18n import consent_text
 from app.intake.apply import Files, Intake, ToFix, attribution_from, take_application
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
 from app.intake.listing import ListingQuery, facet, open_jobs, search
@@ -81,7 +82,7 @@ def render_apply(job: Job, form: ApplyFormBase, files: Files | None = None) -> s
         job=job,
         form=form,
         files=files or {},
-        consent_text=current_app.config["CONSENT_TEXT"],
+        consent_text=consent_text(),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         question_field_name=question_field_name,
         held_field_name=held_field_name,
