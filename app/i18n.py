@@ -111,7 +111,7 @@ def add_language_prefix(app: Flask) -> frozenset[str]:
             endpoint=rule.endpoint,
             methods=sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}),
             defaults=rule.defaults,
-            provide_automatic_options=rule.provide_automatic_options,
+            provide_automatic_options=getattr(rule, "provide_automatic_options", None),  # set by Flask
         )
         endpoints.add(rule.endpoint)
     return frozenset(endpoints)
@@ -192,11 +192,10 @@ def language_links() -> list[LanguageLink]:
     if endpoint not in current_app.extensions.get(ENDPOINTS_KEY, ()) or request.method != "GET":
         return []
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    args = {k: v for k, v in request.args.items() if k != "lang"}
     here = current_language()
     links = []
     for code in LANGUAGES:
-        url = url_for(endpoint, **(request.view_args or {}), **args, lang_code=code)
+        url = this_page(lang_code=code)
         own_name = language_name(code, code)
         links.append(LanguageLink(code, own_name[:1].upper() + own_name[1:], url, base + url, code == here))
     return links
@@ -204,9 +203,14 @@ def language_links() -> list[LanguageLink]:
 
 def unprefixed_public_url() -> str:
     """This page's address without a language (hreflang x-default: the browser decides)."""
-    args = {k: v for k, v in request.args.items() if k != "lang"}
-    path = url_for(request.endpoint or "careers.jobs", **(request.view_args or {}), **args, lang_code=None)
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + this_page(lang_code=None)
+
+
+def this_page(lang_code: str | None) -> str:
+    """The address of the page being served, with its query, in another language."""
+    values: dict[str, Any] = {k: v for k, v in request.args.items() if k != "lang"}
+    values.update(request.view_args or {}, lang_code=lang_code)
+    return url_for(request.endpoint or "careers.jobs", **values)
 
 
 def file_formats(formats: Iterable[str] = ACCEPTED_FORMATS) -> str:

@@ -2,8 +2,7 @@
      <div data-careers-embed data-job="123"></div>
      <script src="https://CAREERS-HOST/static/embed.js" async></script>
    It creates the iframe with the job (data-job, or ?careers_job= on the host page), its language
-   (data-lang), the host
-   origin and the attribution of the visit (utm_*, src, referrer host), then listens to the
+   (data-lang), the host origin and the attribution of the visit (utm_*, src, referrer host), then listens to the
    iframe's messages (protocol v1) from our origin only: it sets the height and re-dispatches
    them as DOM events on the container: careers:ready, careers:submitted, careers:error. */
 (function () {

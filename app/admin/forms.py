@@ -39,6 +39,7 @@ class JobForm(FlaskForm):
     language = SelectField(
         "Language of the description",
         choices=[("", "Not set")] + [(code, Locale.parse(code).english_name) for code in JOB_LANGUAGES],
+        default="",
     )
     salary_min = IntegerField("Salary from", validators=[Optional(), NumberRange(min=0)])
     salary_max = IntegerField("Salary to", validators=[Optional(), NumberRange(min=0)])

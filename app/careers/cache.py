@@ -1,10 +1,11 @@
 """A short-lived cache of public pages (listing, job page, sitemap), shared by every web process.
 
 Public job pages are the same for every visitor reading one language and carry no session or
-form token, so their rendered bytes (one copy per language) are kept for a few seconds (PAGE_CACHE_SECONDS) in Flask-Caching's cache: Redis
-when one is configured, this process's memory otherwise. A change to a job or its questions,
-made in admin or by a job sync in a worker, bumps a version every page key carries, so every
-process stops serving the old pages at once.
+form token, so their rendered bytes (one copy per language) are kept for a few seconds
+(PAGE_CACHE_SECONDS) in Flask-Caching's cache: Redis when one is configured, this process's
+memory otherwise. A change to a job or its questions, made in admin or by a job sync in a
+worker, bumps a version every page key carries, so every process stops serving the old pages
+at once.
 
 The cache only saves work: a Redis that does not answer makes pages render fresh, never fail.
 """
