@@ -39,6 +39,7 @@ ENGLISH_ONLY_BLUEPRINTS = ("admin",)  # the HR area is not translated yet
 EMBED_PAGES = ("embed.jobs", "embed.apply", "embed.thanks", "embed.received")
 AUTOFILL = ("api.parse_resume", "api.parse_status")
 ENDPOINTS_KEY = "i18n.localised_endpoints"
+WORDED_TYPES = ("text/html", "application/json")
 
 babel = Babel()
 
@@ -155,8 +156,8 @@ def select_language() -> str:
 
 def say_language(response: Response) -> Response:
     """Caches must keep one copy per language where the browser's language chose it."""
-    if request.blueprint in ENGLISH_ONLY_BLUEPRINTS:
-        return response
+    if request.blueprint in ENGLISH_ONLY_BLUEPRINTS or response.mimetype not in WORDED_TYPES:
+        return response  # static files, stylesheets and feeds read the same in every language
     response.headers["Content-Language"] = current_language()
     if not (path_language(request.path) or request.args.get("lang") in LANGUAGES):
         response.vary.add("Accept-Language")

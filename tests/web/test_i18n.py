@@ -186,3 +186,10 @@ def test_salaries_and_dates_are_written_the_readers_way(app):
         assert salary_range(None, None, "USD") == ""
     with app.test_request_context("/fr/jobs"):
         assert salary_range(None, 90000, "EUR") == "jusqu’à 90\u202f000\xa0€"
+
+
+def test_static_files_are_the_same_in_every_language(client):
+    response = client.get("/static/site.css", headers={"Accept-Language": "de"})
+    assert response.status_code == 200
+    assert "Accept-Language" not in response.headers.get("Vary", "")
+    assert "Content-Language" not in response.headers
