@@ -193,3 +193,12 @@ def test_static_files_are_the_same_in_every_language(client):
     assert response.status_code == 200
     assert "Accept-Language" not in response.headers.get("Vary", "")
     assert "Content-Language" not in response.headers
+
+
+def test_the_autofill_answers_in_the_language_of_the_page_that_asked(client):
+    response = client.get("/api/resume/parse/" + "e" * 64 + "?lang=fr")
+    assert response.status_code == 404
+    assert response.json["message"] == (
+        "Nous n’avons pas pu lire ce fichier. Il est peut-être endommagé."
+        " Vous pouvez tout de même postuler\xa0: veuillez remplir le formulaire vous-même."
+    )
