@@ -4,8 +4,8 @@ The language comes from the address first (`/de/jobs/3`, the same views under a 
 prefix, so a page can be linked and indexed in one language), then from the embed's `?lang=`,
 then from the browser's Accept-Language, and English otherwise. The HR area stays English.
 
-Catalogs live in app/translations; their compiled .mo files are built from the .po files
-when the app starts (and by `make translations`), so they are never committed.
+Catalogs live in app/translations; their compiled .mo files are built from the .po files into
+the instance folder when the app starts, so they are never committed.
 """
 
 from __future__ import annotations
@@ -75,9 +75,10 @@ class LanguageConverter(BaseConverter):
 
 def init_i18n(app: Flask) -> None:
     """Babel for the app, with the catalogs compiled; call after the blueprints are registered."""
-    compile_catalogs(TRANSLATIONS)
+    compiled = Path(app.instance_path) / "translations"
+    compile_catalogs(TRANSLATIONS, compiled)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     babel.init_app(app, locale_selector=select_language)
     app.url_map.converters["lang"] = LanguageConverter
     app.extensions[ENDPOINTS_KEY] = add_language_prefix(app)
@@ -256,16 +257,22 @@ def catalogs(directory: Path) -> Iterator[Path]:
     yield from sorted(directory.glob("*/LC_MESSAGES/messages.po"))
 
 
-def compile_catalogs(directory: Path) -> None:
-    """Build each .mo that is missing or older than its .po. The file is written aside and
-    moved into place, so processes starting together never read half of one."""
-    for po_path in catalogs(directory):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+def compile_catalogs(source: Path, target: Path) -> None:
+    """Build each .mo into `target` (the instance folder: the code's own may be read-only)
+    unless it was built from this very .po: it carries the .po's modification time, so any
+    change to the catalog, even one that makes it older, builds it again. The file is written
+    aside and moved into place, so processes starting together never read half of one."""
+    for po_path in catalogs(source):
+        language = po_path.parent.parent.name
+        mo_path = target / language / "LC_MESSAGES" / "messages.mo"
+        po_time = po_path.stat().st_mtime_ns
+        if mo_path.exists() and mo_path.stat().st_mtime_ns == po_time:
             continue
         with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=po_path.parent.parent.name)
-        handle, temporary = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
+            catalog = read_po(po_file, locale=language)
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
         with os.fdopen(handle, "wb") as mo_file:
             write_mo(mo_file, catalog)
+        os.utime(temporary, ns=(po_time, po_time))
         os.replace(temporary, mo_path)

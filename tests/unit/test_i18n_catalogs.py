@@ -76,17 +76,16 @@ def test_the_default_consent_is_the_one_the_catalogs_translate():
 
 
 def test_a_missing_or_stale_compiled_catalog_is_built_from_its_source(tmp_path):
-    folder = tmp_path / "de" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    shutil.copy(TRANSLATIONS / "de" / "LC_MESSAGES" / "messages.po", folder / "messages.po")
+    source, target = tmp_path / "source", tmp_path / "compiled"
+    (source / "de" / "LC_MESSAGES").mkdir(parents=True)
+    po = source / "de" / "LC_MESSAGES" / "messages.po"
+    shutil.copy(TRANSLATIONS / "de" / "LC_MESSAGES" / "messages.po", po)
 
-    compile_catalogs(tmp_path)
-    assert Translations.load(str(tmp_path), ["de"]).gettext("Open positions") == "Offene Stellen"
+    compile_catalogs(source, target)
+    assert Translations.load(str(target), ["de"]).gettext("Open positions") == "Offene Stellen"
 
-    po = folder / "messages.po"
+    earlier = po.stat().st_mtime_ns - 10**9  # a catalog brought back older than the build
     po.write_text(po.read_text().replace('msgstr "Offene Stellen"', 'msgstr "Freie Stellen"'))
-    mo = folder / "messages.mo"
-    stamp = mo.stat().st_mtime - 10
-    os.utime(mo, (stamp, stamp))
-    compile_catalogs(tmp_path)
-    assert Translations.load(str(tmp_path), ["de"]).gettext("Open positions") == "Freie Stellen"
+    os.utime(po, ns=(earlier, earlier))
+    compile_catalogs(source, target)
+    assert Translations.load(str(target), ["de"]).gettext("Open positions") == "Freie Stellen"
