@@ -16,17 +16,17 @@ from werkzeug.utils import secure_filename
 
 from app.i18n import file_formats
 from app.intake.submit import HELD_FOLDER, Upload
-from app.resume.formats import ACCEPTED_FORMATS, CONTENT_TYPES, accept_attribute, detect_format, format_names
+from app.resume.formats import ACCEPTED_FORMATS, CONTENT_TYPES, accept_attribute, detect_format
 from app.resume.runner import check_readable
 from app.resume.structure import KIND_NAMES, NotADocument, check_structure
 from app.storage import Storage
 
 HOLD_SECONDS = 24 * 3600
-FORMAT_NAMES = format_names(ACCEPTED_FORMATS)  # what the form's hint and every refusal name
 ACCEPT = accept_attribute()  # the file input's `accept` list, from the same table
 
 
 def choose_another() -> str:
+    """The way out every refusal ends with, naming the formats (see app.i18n.file_formats)."""
     return gettext(
         "Please save your resume again, or upload it as a %(formats)s file.", formats=file_formats()
     )
