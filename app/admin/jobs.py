@@ -19,6 +19,7 @@ JOB_FIELDS = (
     "location",
     "remote",
     "employment_type",
+    "language",
     "salary_min",
     "salary_max",
     "resume_required",

@@ -15,6 +15,7 @@ from app.careers.links import carried, share_links
 from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.hosts import public_url
 from app.html import sanitize
+from app.i18n import consent_text
 from app.intake.apply import Files, Intake, ToFix, attribution_from, take_application
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
 from app.intake.listing import ListingQuery, facet, open_jobs, search
@@ -99,7 +100,7 @@ def render_apply(job: Job, form: ApplyFormBase, files: Files | None = None) -> s
         job=job,
         form=form,
         files=files or {},
-        consent_text=current_app.config["CONSENT_TEXT"],
+        consent_text=consent_text(),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         question_field_name=question_field_name,
         held_field_name=held_field_name,

@@ -6,6 +6,7 @@ Both the careers page and the embed render it; app/intake/apply.py takes what it
 from __future__ import annotations
 
 import phonenumbers
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -33,7 +34,7 @@ def valid_phone(_form, field) -> None:
         return
     digits = sum(ch.isdigit() for ch in field.data)
     if digits < 7 or digits > 15 or any(ch.isalpha() for ch in field.data.replace("ext", "")):
-        raise ValidationError("Enter a phone number with 7 to 15 digits, e.g. +44 20 7946 0958.")
+        raise ValidationError(_l("Enter a phone number with 7 to 15 digits, e.g. +44 20 7946 0958."))
 
 
 def normalise_phone(value: str, region: str | None = None) -> str:
@@ -59,37 +60,41 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ApplyFormBase(FlaskForm):
     first_name = StringField(
-        "First name", validators=[DataRequired("Enter your first name."), Length(max=100)]
+        _l("First name"), validators=[DataRequired(_l("Enter your first name.")), Length(max=100)]
     )
-    last_name = StringField("Last name", validators=[DataRequired("Enter your last name."), Length(max=100)])
+    last_name = StringField(
+        _l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)]
+    )
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Enter your email address."),
-            Email("Enter an email address like name@example.com.", check_deliverability=False),
+            DataRequired(_l("Enter your email address.")),
+            Email(_l("Enter an email address like name@example.com."), check_deliverability=False),
             Length(max=254),
         ],
     )
-    phone = StringField("Phone", validators=[Optional(), Length(max=40), valid_phone])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), valid_phone])
     url = URLField(
-        "LinkedIn or website",
+        _l("LinkedIn or website"),
         validators=[
             Optional(),
-            URL(message="Enter a full web address starting with https://."),
+            URL(message=_l("Enter a full web address starting with https://.")),
             Length(max=500),
         ],
     )
-    location = StringField("Where are you based?", validators=[Optional(), Length(max=200)])
-    cover_letter = TextAreaField("Cover letter", validators=[Optional(), Length(max=20000)])
-    resume = file_field("Resume")
+    location = StringField(_l("Where are you based?"), validators=[Optional(), Length(max=200)])
+    cover_letter = TextAreaField(_l("Cover letter"), validators=[Optional(), Length(max=20000)])
+    resume = file_field(_l("Resume"))
     held_resume = HiddenField()
     consent = BooleanField(
         validators=[
-            DataRequired("Please agree to the processing of your data so we can consider your application.")
+            DataRequired(
+                _l("Please agree to the processing of your data so we can consider your application.")
+            )
         ]
     )
     submission_key = HiddenField()
-    nickname = StringField("Leave this field empty")  # honeypot: people never see it
+    nickname = StringField(_l("Leave this field empty"))  # honeypot: people never see it
     # utm_*, src and referrer, carried from the page that sent the candidate here
     utm = HiddenField()
 
@@ -105,7 +110,7 @@ def held_field_name(name: str) -> str:
 def _question_field(question: Question):
     label = question.label
     required = question.required
-    message = "This question needs an answer."
+    message = _l("This question needs an answer.")
     needed = [DataRequired(message)] if required else [Optional()]
     choices = [(o, o) for o in question.options or []]
     if question.kind == "long_text":
@@ -114,26 +119,26 @@ def _question_field(question: Question):
         return URLField(
             label,
             validators=needed
-            + [URL(message="Enter a full web address starting with https://."), Length(max=500)],
+            + [URL(message=_l("Enter a full web address starting with https://.")), Length(max=500)],
         )
     if question.kind == "single_select":
         return RadioField(
             label,
             choices=choices,
-            validators=[InputRequired("Choose one option.")] if required else [Optional()],
+            validators=[InputRequired(_l("Choose one option."))] if required else [Optional()],
             validate_choice=True,
         )
     if question.kind == "multi_select":
         return MultiCheckboxField(
             label,
             choices=choices,
-            validators=[DataRequired("Choose at least one option.")] if required else [Optional()],
+            validators=[DataRequired(_l("Choose at least one option."))] if required else [Optional()],
         )
     if question.kind == "yes_no":
         return RadioField(
             label,
-            choices=[("yes", "Yes"), ("no", "No")],
-            validators=[InputRequired("Answer yes or no.")] if required else [Optional()],
+            choices=[("yes", _l("Yes")), ("no", _l("No"))],
+            validators=[InputRequired(_l("Answer yes or no."))] if required else [Optional()],
         )
     if question.kind == "file":
         return file_field(label)
