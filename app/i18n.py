@@ -124,19 +124,26 @@ def take_language_prefix(_endpoint: str | None, values: dict[str, Any] | None) -
 
 
 def keep_language(endpoint: str, values: dict[str, Any]) -> None:
-    """url_for on a localised page stays in its language: the prefix for public pages, `lang`
+    """url_for on a localised page stays in its language: the prefix for public pages (also
+    from an embed page in `?lang=`, such as the blocked page's link to the careers site), `lang`
     in the query for the embed and the autofill endpoint. `lang_code=None` asks for the
     unprefixed address (the browser's language)."""
     if not has_request_context():
         return
     if endpoint in current_app.extensions.get(ENDPOINTS_KEY, ()):
-        lang = values.pop("lang_code", g.get("lang_code"))
+        lang = values.pop("lang_code", g.get("lang_code") or query_language())
         if lang:
             values["lang_code"] = lang
-    elif endpoint in EMBED_PAGES + AUTOFILL and request.args.get("lang") in LANGUAGES:
+    elif endpoint in EMBED_PAGES + AUTOFILL and query_language():
         values.setdefault("lang", request.args["lang"])
     elif endpoint in AUTOFILL and g.get("lang_code"):
         values.setdefault("lang", g.lang_code)
+
+
+def query_language() -> str | None:
+    """`?lang=` when it names one of ours: the embed's language, kept on its links."""
+    lang = request.args.get("lang")
+    return lang if lang in LANGUAGES else None
 
 
 def path_language(path: str) -> str | None:
