@@ -24,6 +24,9 @@
 
   function say(text) { if (status) status.textContent = text; }
 
+  // The words are the page's, in its language: data-* attributes of the status line.
+  function words(name) { return (status && status.getAttribute("data-" + name)) || ""; }
+
   function valueOf(field) {
     if (field == null) return "";
     if (typeof field === "object" && "value" in field) return field.value || "";
@@ -37,7 +40,7 @@
     input.classList.add("autofilled");
     var note = document.createElement("span");
     note.className = "autofill-note";
-    note.textContent = " (from your resume, please check)";
+    note.textContent = " " + words("note");
     var label = form.querySelector("label[for='" + input.id + "']");
     if (label && !label.querySelector(".autofill-note")) label.appendChild(note);
     return true;
@@ -49,7 +52,7 @@
     var body = new FormData();
     body.append("resume", file);
     var token = form.elements["csrf_token"] ? form.elements["csrf_token"].value : "";
-    say("Reading your resume…");
+    say(words("reading"));
     var headers = { "X-CSRFToken": token, "Accept": "application/json" };
     if (form.elements["embed_token"]) headers["X-Embed-Token"] = form.elements["embed_token"].value;
     var polls = 0;
@@ -68,8 +71,7 @@
       .then(answer)
       .then(function (result) {
         if (!result || !result.ok) {
-          say((result && result.message ? result.message + " " : "") +
-              "You can still fill in the form and submit.");
+          say((result && result.message ? result.message + " " : "") + words("fill-anyway"));
           return;
         }
         var f = result.fields || {};
@@ -80,10 +82,9 @@
           fill("email", valueOf(f.email)), fill("phone", valueOf(f.phone)),
           fill("url", link), fill("location", valueOf(f.location))
         ].filter(Boolean).length;
-        say(count ? "We filled " + count + " field" + (count === 1 ? "" : "s") +
-                    " from your resume. Please check them." : "");
+        say(count ? words(count === 1 ? "filled-one" : "filled-other").replace("{count}", count) : "");
         form.dispatchEvent(new CustomEvent("careers:autofilled", { detail: { count: count } }));
       })
-      .catch(function () { say("We could not read your resume here; please fill in the form."); });
+      .catch(function () { say(words("failed")); });
   });
 })();
