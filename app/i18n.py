@@ -203,21 +203,31 @@ def language_links() -> list[LanguageLink]:
     links = []
     for code in LANGUAGES:
         url = this_page(lang_code=code)
+        public = base + this_page(lang_code=code, tracked=False)
         own_name = language_name(code, code)
-        links.append(LanguageLink(code, own_name[:1].upper() + own_name[1:], url, base + url, code == here))
+        links.append(LanguageLink(code, own_name[:1].upper() + own_name[1:], url, public, code == here))
     return links
 
 
 def unprefixed_public_url() -> str:
     """This page's address without a language (hreflang x-default: the browser decides)."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + this_page(lang_code=None)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + this_page(lang_code=None, tracked=False)
 
 
-def this_page(lang_code: str | None) -> str:
-    """The address of the page being served, with its query, in another language."""
-    values: dict[str, Any] = {k: v for k, v in request.args.items() if k != "lang"}
+def this_page(lang_code: str | None, tracked: bool = True) -> str:
+    """The address of the page being served, with its query, in another language. The reader's
+    switcher keeps the visit's attribution (utm_*, src) on its way to the form; the addresses
+    given to search engines (hreflang) leave it out, as the canonical link does."""
+    values: dict[str, Any] = {
+        k: v for k, v in request.args.items() if k != "lang" and (tracked or not is_tracking(k))
+    }
     values.update(request.view_args or {}, lang_code=lang_code)
     return url_for(request.endpoint or "careers.jobs", **values)
+
+
+def is_tracking(key: str) -> bool:
+    return key.startswith("utm_") or key == "src"
 
 
 def file_formats(formats: Iterable[str] = ACCEPTED_FORMATS) -> str:

@@ -140,6 +140,9 @@ def test_a_localised_job_page_is_canonical_and_shared_at_its_own_language_addres
     assert '<meta property="og:site_name" content="Carrières chez Example Corp">' in page
     assert quote(f"{url}?utm_source=linkedin&utm_medium=share", safe="") in page
     assert f'<a href="{url}" data-copy-link>Copier le lien</a>' in page
+    assert f'<link rel="alternate" hreflang="de" href="{BASE}/de/jobs/{job_id}">' in page
+    assert f'hreflang="x-default" href="{BASE}/jobs/{job_id}">' in page
+    assert f'<a href="/de/jobs/{job_id}?utm_source=ads" hreflang="de"' in page  # the switcher keeps it
 
 
 def test_attribution_is_carried_to_the_form_within_the_readers_language(listed):
