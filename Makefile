@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test check install install-test clean
+.PHONY: run test check install install-test clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,18 @@ check: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	if grep -q '^\[tool\.importlinter\]' pyproject.toml; then $(BIN)/lint-imports; fi
+
+# After changing a user-facing string: extract it into the template catalog, merge it into the
+# de/fr/es catalogs (new strings come out empty or "fuzzy" until translated), and compile them
+# where the app reads them (it also builds them when it starts). See docs/i18n.md.
+CATALOGS := app/translations
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output \
+		--project careers-intake -o $(CATALOGS)/messages.pot .
+	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --ignore-obsolete
+	for lang in de fr es; do mkdir -p instance/translations/$$lang/LC_MESSAGES && \
+		$(BIN)/pybabel compile --statistics -l $$lang -i $(CATALOGS)/$$lang/LC_MESSAGES/messages.po \
+		-o instance/translations/$$lang/LC_MESSAGES/messages.mo || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.config import ENV_PREFIX, ConfigError, check_embed_origins, ensure_secret_key, load_settings
 from app.db_retry import install_transaction_retry
 from app.extensions import cache, csrf, db, limiter, login_manager, migrate
+from app.i18n import init_i18n
 from app.intake.requests import CareersRequest
 from app.job_display import register_job_display
 from app.monitoring import register_monitoring
@@ -60,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_job_display(app)
     app.extensions[STORAGE_EXTENSION] = build_storage(app.config)
     _register_blueprints(app)
+    init_i18n(app)
     _register_queue(app)
     register_monitoring(app)
     install_transaction_retry(app)

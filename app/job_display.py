@@ -1,8 +1,9 @@
 """How a job reads on a card and on its page: the snippet, the facts line, salary and dates.
 
 Shared by the careers pages and the embedded board. Money and dates are written as a reader of
-the page's language writes them: the locale comes from Flask-Babel where the app has it set
-up, English otherwise; the formatting functions take it as a parameter.
+the page's language writes them: the locale is the page's (Flask-Babel's choice, app/i18n.py),
+English outside a request; the formatting functions take it as a parameter. The words around
+the amounts ("up to", "per year") come from the catalogs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from html.parser import HTMLParser
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency
-from flask import current_app, has_app_context
+from flask_babel import get_locale, gettext
 
 DEFAULT_LOCALE = "en"
 SALARY_PERIOD = "YEAR"  # every salary we hold is yearly, as the JSON-LD says
@@ -94,19 +95,13 @@ def job_facts(job) -> list[str]:
     """Team, place and "Remote" for the line under a job's title, each said once."""
     facts = [job.department, job.location]
     if job.remote and "remote" not in (job.location or "").lower():
-        facts.append("Remote")
+        facts.append(gettext("Remote"))
     return [fact for fact in facts if fact]
 
 
 def page_locale() -> Locale:
-    """The locale of the page being rendered: Flask-Babel's choice where it is set up."""
-    if has_app_context() and "babel" in current_app.extensions:
-        from flask_babel import get_locale  # type: ignore[import-untyped, unused-ignore]
-
-        chosen = get_locale()
-        if chosen is not None:
-            return chosen
-    return Locale.parse(DEFAULT_LOCALE)
+    """The locale of the page being rendered; English outside a request."""
+    return get_locale() or Locale.parse(DEFAULT_LOCALE)
 
 
 def money(amount: int, currency: str, locale: Locale) -> str:
@@ -117,19 +112,27 @@ def money(amount: int, currency: str, locale: Locale) -> str:
 
 
 def salary_text(minimum: int | None, maximum: int | None, currency: str, locale: Locale) -> str:
-    """The amounts of a salary range, or "" when the job states none (or no currency)."""
+    """The amounts of a salary range, or "" when the job states none (or no currency): a
+    range, "from" a minimum or "up to" a maximum."""
     if not currency or not (minimum or maximum):
         return ""
     if minimum and maximum and minimum != maximum:
-        return f"{money(minimum, currency, locale)} – {money(maximum, currency, locale)}"
+        return gettext(
+            "%(minimum)s – %(maximum)s",
+            minimum=money(minimum, currency, locale),
+            maximum=money(maximum, currency, locale),
+        )
+    if minimum and not maximum:
+        return gettext("from %(minimum)s", minimum=money(minimum, currency, locale))
     if maximum and not minimum:
-        return f"up to {money(maximum, currency, locale)}"
+        return gettext("up to %(maximum)s", maximum=money(maximum, currency, locale))
     return money(minimum or 0, currency, locale)
 
 
 def job_salary(job) -> str:
-    """Template helper: the job's salary as this page writes it, "" when it has none."""
-    return salary_text(job.salary_min, job.salary_max, job.salary_currency, page_locale())
+    """Template helper: the job's yearly salary as this page writes it, "" when it has none."""
+    amounts = salary_text(job.salary_min, job.salary_max, job.salary_currency, page_locale())
+    return gettext("%(salary)s per year", salary=amounts) if amounts else ""
 
 
 def closing_date(moment: datetime) -> str:

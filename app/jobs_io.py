@@ -22,6 +22,7 @@ JOB_KEYS = (
     "remote",
     "employment_type",
     "description_html",
+    "language",
     "salary_min",
     "salary_max",
     "salary_currency",
@@ -69,6 +70,8 @@ def _check(record: Any, index: int) -> None:
         raise JobFileError(f"{where}: a title is required")
     if record.get("employment_type", "FULL_TIME") not in EMPLOYMENT_TYPES:
         raise JobFileError(f"{where}: employment_type must be one of {', '.join(EMPLOYMENT_TYPES)}")
+    if len(str(record.get("language", ""))) > 8:
+        raise JobFileError(f"{where}: language must be a language code such as de or pt-BR")
     for question in record.get("questions", []):
         _check_question(question, where)
 

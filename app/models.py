@@ -78,6 +78,7 @@ class Job(Model):
     remote: Mapped[bool] = mapped_column(Boolean, default=False)
     employment_type: Mapped[str] = mapped_column(String(32), default="FULL_TIME")
     description_html: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="")  # of the text; "": the site's
     salary_min: Mapped[int | None] = mapped_column(Integer)
     salary_max: Mapped[int | None] = mapped_column(Integer)
     salary_currency: Mapped[str] = mapped_column(String(3), default="")

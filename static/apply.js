@@ -41,6 +41,8 @@
 
   var maxBytes = Number(form.getAttribute("data-max-bytes")) || 0;
   var maxMb = form.getAttribute("data-max-mb");
+  // The refusal in the page's language, with {size} and {max} for the numbers.
+  var tooLarge = form.getAttribute("data-too-large") || "";
 
   // A file over the limit is refused here, before minutes of upload end in a refusal.
   function fitsLimit(input) {
@@ -59,8 +61,9 @@
     var error = document.createElement("p");
     error.className = "field-error";
     error.id = errorId;
-    error.textContent = "This file is " + (file.size / 1048576).toFixed(1) + " MB. Files can be up to " +
-      maxMb + " MB: please choose a smaller file.";
+    var size = (file.size / 1048576).toLocaleString(document.documentElement.lang || undefined,
+      { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    error.textContent = tooLarge.replace("{size}", size).replace("{max}", maxMb);
     input.parentNode.insertBefore(error, input);
     input.setAttribute("aria-describedby", (described + " " + errorId).trim());
     input.setAttribute("aria-invalid", "true");
@@ -92,6 +95,9 @@
 
   function say(text) { if (status) status.textContent = text; }
 
+  // The words are the page's, in its language: data-* attributes of the status line.
+  function words(name) { return (status && status.getAttribute("data-" + name)) || ""; }
+
   function valueOf(field) {
     if (field == null) return "";
     if (typeof field === "object" && "value" in field) return field.value || "";
@@ -118,7 +124,7 @@
     if (label && !label.querySelector(".autofill-note")) {
       var note = document.createElement("span");
       note.className = "autofill-note";
-      note.textContent = " (from your resume, please check)";
+      note.textContent = " " + words("note");
       label.appendChild(note);
     }
     return true;
@@ -130,7 +136,7 @@
     var body = new FormData();
     body.append("resume", file);
     var token = form.elements["csrf_token"] ? form.elements["csrf_token"].value : "";
-    say("Reading your resume…");
+    say(words("reading"));
     var headers = { "X-CSRFToken": token, "Accept": "application/json" };
     if (form.elements["embed_token"]) headers["X-Embed-Token"] = form.elements["embed_token"].value;
     var polls = 0;
@@ -149,8 +155,7 @@
       .then(answer)
       .then(function (result) {
         if (!result || !result.ok) {
-          say((result && result.message ? result.message + " " : "") +
-              "You can still fill in the form and submit.");
+          say((result && result.message ? result.message + " " : "") + words("fill-anyway"));
           return;
         }
         var f = result.fields || {};
@@ -161,10 +166,9 @@
           fill("email", valueOf(f.email)), fill("phone", valueOf(f.phone)),
           fill("url", link), fill("location", valueOf(f.location))
         ].filter(Boolean).length;
-        say(count ? "We filled " + count + " field" + (count === 1 ? "" : "s") +
-                    " from your resume. Please check them." : "");
+        say(count ? words(count === 1 ? "filled-one" : "filled-other").replace("{count}", count) : "");
         form.dispatchEvent(new CustomEvent("careers:autofilled", { detail: { count: count } }));
       })
-      .catch(function () { say("We could not read your resume here; please fill in the form."); });
+      .catch(function () { say(words("failed")); });
   });
 })();

@@ -1,8 +1,8 @@
 /* The snippet host sites paste:
      <div data-careers-embed data-job="123"></div>
      <script src="https://CAREERS-HOST/static/embed.js" async></script>
-   It creates the iframe with the job (data-job, or ?careers_job= on the host page), the host
-   origin and the attribution of the visit (utm_*, src, referrer host), then listens to the
+   It creates the iframe with the job (data-job, or ?careers_job= on the host page), its language
+   (data-lang), the host origin and the attribution of the visit (utm_*, src, referrer host), then listens to the
    iframe's messages (protocol v1) from our origin only: it sets the height and re-dispatches
    them as DOM events on the container: careers:ready, careers:submitted, careers:error. */
 (function () {
@@ -33,6 +33,9 @@
       var value = container.getAttribute("data-" + key.replace("_", "-"));
       if (value) url.searchParams.set(key, value.replace(/^#/, ""));
     });
+    // data-lang="de": the frame's language; without it the visitor's browser decides
+    var lang = container.getAttribute("data-lang");
+    if (lang) url.searchParams.set("lang", lang.toLowerCase().split("-")[0]);
     return url.toString();
   }
 

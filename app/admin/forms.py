@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from babel import Locale
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from app.i18n import JOB_LANGUAGES
 from app.intake.questions import NO_OPTIONS, lacks_options, options_from
 from app.models import EMPLOYMENT_TYPES, QUESTION_KINDS
 
@@ -36,6 +38,11 @@ class JobForm(FlaskForm):
         "Employment type", choices=[(t, t.replace("_", " ").title()) for t in EMPLOYMENT_TYPES]
     )
     description_html = TextAreaField("Description (HTML)", validators=[Optional()])
+    language = SelectField(
+        "Language of the description",
+        choices=[("", "Not set")] + [(code, Locale.parse(code).english_name) for code in JOB_LANGUAGES],
+        default="",
+    )
     salary_min = IntegerField("Salary from", validators=[Optional(), NumberRange(min=0)])
     salary_max = IntegerField("Salary to", validators=[Optional(), NumberRange(min=0)])
     salary_currency = StringField("Currency (e.g. EUR)", validators=[Optional(), Length(min=3, max=3)])

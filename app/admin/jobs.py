@@ -20,6 +20,7 @@ JOB_FIELDS = (
     "location",
     "remote",
     "employment_type",
+    "language",
     "salary_min",
     "salary_max",
     "resume_required",

@@ -6,13 +6,14 @@ import threading
 import time
 
 from flask import Flask, current_app, jsonify, request, url_for
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.api import bp
 from app.embed.tokens import allows_autofill
 from app.extensions import csrf, db_session, limiter
 from app.intake.uploads import UploadRejected, read_upload
-from app.resume.errors import message_for
+from app.resume.errors import STILL_ACCEPTED, message_for
 from app.resume.jobs import ParseJobs, ParserBusy, Result
 from app.resume.pool import KILL_MARGIN
 from app.resume.runner import parse_resume as parse_resume_file
@@ -57,7 +58,7 @@ def parse_resume():
     except UploadRejected as exc:
         return jsonify(ok=False, error_code="rejected", message=str(exc)), 422
     if checked is None:
-        return jsonify(ok=False, error_code="missing", message="Choose a resume file."), 400
+        return jsonify(ok=False, error_code="missing", message=gettext("Choose a resume file.")), 400
     sha256 = checked.upload.sha256
     cached = cached_result(db_session(), sha256)
     if cached is not None:
@@ -65,7 +66,7 @@ def parse_resume():
     try:
         submitted = parse_jobs().submit(checked.upload.content(), sha256)
     except ParserBusy:
-        response = jsonify(ok=False, error_code="busy", message=message_for("busy"))
+        response = jsonify(ok=False, error_code="busy", message=in_page_language(message_for("busy")))
         return response, 503, {"Retry-After": "10"}
     if submitted.future.done() or _wait(submitted.future, _wait_seconds()):
         return _finished(submitted.future.result())
@@ -79,7 +80,9 @@ def parse_status(job: str):
     try:
         sha256, until = _signer().loads(job, max_age=JOB_SECONDS)
     except BadSignature:
-        return jsonify(ok=False, error_code="unknown_job", message=message_for("unreadable")), 404
+        return jsonify(
+            ok=False, error_code="unknown_job", message=in_page_language(message_for("unreadable"))
+        ), 404
     jobs = parse_jobs()
     result = jobs.result(sha256) or cached_result(db_session(), sha256)
     if result is not None:
@@ -127,7 +130,18 @@ def _wait(future, seconds: float) -> bool:
 
 
 def _finished(result: Result):
-    return jsonify({k: v for k, v in result.items() if k != "text"}), 200  # autofill needs no text
+    body = {k: v for k, v in result.items() if k != "text"}  # autofill needs no text
+    if body.get("message"):
+        body["message"] = in_page_language(str(body["message"]))
+    return jsonify(body), 200
+
+
+def in_page_language(message: str) -> str:
+    """Parse outcomes are kept in English (they are cached for every page); the candidate reads
+    them in the language of the page that asked."""
+    if message.endswith(STILL_ACCEPTED):
+        return gettext(message.removesuffix(STILL_ACCEPTED)) + gettext(STILL_ACCEPTED)
+    return gettext(message)
 
 
 def _pending(job: str):

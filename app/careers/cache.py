@@ -1,10 +1,11 @@
 """A short-lived cache of public pages (listing, job page, sitemap), shared by every web process.
 
-Public job pages are the same for every visitor and carry no session or form token, so their
-rendered bytes are kept for a few seconds (PAGE_CACHE_SECONDS) in Flask-Caching's cache: Redis
-when one is configured, this process's memory otherwise. A change to a job or its questions,
-made in admin or by a job sync in a worker, bumps a version every page key carries, so every
-process stops serving the old pages at once.
+Public job pages are the same for every visitor reading one language and carry no session or
+form token, so their rendered bytes (one copy per language) are kept for a few seconds
+(PAGE_CACHE_SECONDS) in Flask-Caching's cache: Redis when one is configured, this process's
+memory otherwise. A change to a job or its questions, made in admin or by a job sync in a
+worker, bumps a version every page key carries, so every process stops serving the old pages
+at once.
 
 The cache only saves work: a Redis that does not answer makes pages render fresh, never fail.
 """
@@ -21,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import cache
+from app.i18n import current_language
 from app.models import Job, Question
 from app.shared import StoreDown
 
@@ -55,7 +57,7 @@ def cached_page(view):
         if ttl <= 0:
             return view(*args, **kwargs)
         try:
-            key = f"page:{_version()}:{request.full_path}"
+            key = f"page:{_version()}:{current_language()}:{request.full_path}"
             hit = cache.get(key)
         except StoreDown:
             log.warning("page cache unreachable; rendering the page fresh")

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from flask_babel import gettext
+
 CARRIED_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "src")
 MAX_VALUE = 200  # the form keeps no more of each value
 
@@ -22,7 +24,7 @@ def carried(args: Mapping[str, str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ShareLink:
-    name: str  # what the link says: "LinkedIn", "X (Twitter)", "Email"
+    name: str  # what the link says: "LinkedIn", "X (Twitter)", "Email" (in the page's language)
     href: str
 
 
@@ -39,5 +41,5 @@ def share_links(url: str, title: str) -> list[ShareLink]:
     return [
         ShareLink("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?{linkedin}"),
         ShareLink("X (Twitter)", f"https://x.com/intent/post?{x}"),
-        ShareLink("Email", f"mailto:?{email}"),
+        ShareLink(gettext("Email"), f"mailto:?{email}"),
     ]

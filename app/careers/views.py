@@ -27,6 +27,7 @@ from app.careers.links import carried, share_links
 from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.hosts import public_url
 from app.html import sanitize
+from app.i18n import consent_text
 from app.intake.apply import (
     AppliedBefore,
     Files,
@@ -39,7 +40,7 @@ from app.intake.apply import (
 from app.intake.closed import (
     CARRIED,
     CARRIED_FIELDS,
-    CARRIED_NOTICE,
+    carried_notice,
     carry_over,
     closed_job,
     open_job,
@@ -125,7 +126,7 @@ def apply(job_id: int):
     form = apply_form_for(job)
     intake = Intake.for_app(current_app, db_session())
     if request.form.get(CARRIED):
-        return render_apply(job, form, carry_over(intake, form), notice=CARRIED_NOTICE)
+        return render_apply(job, form, carry_over(intake, form), notice=carried_notice())
     sent_here = session.get(SENT_HERE, [])
     outcome = take_application(intake, job, form, request.files, now=utcnow(), sent_here=sent_here)
     if isinstance(outcome, ToFix):
@@ -173,7 +174,7 @@ def render_apply(job: Job, form: ApplyFormBase, files: Files | None = None, **co
         form=form,
         files=files or {},
         **context,
-        consent_text=current_app.config["CONSENT_TEXT"],
+        consent_text=consent_text(),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         question_field_name=question_field_name,
         held_field_name=held_field_name,

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.wrappers import Request
 
+from app.i18n import N_
+
 TOKEN_SECONDS = 2 * 3600
 SALT = "embed-apply"
 
@@ -63,7 +65,7 @@ def read_token(
     job_id/origin None: any job, any host (the autofill endpoint, which does not consume it).
     """
     if not signed:
-        raise TokenRejected("token_missing", "The form is missing its security token.")
+        raise TokenRejected("token_missing", N_("The form is missing its security token."))
     serializer = _serializer(secret_key, now)
     try:
         claims = serializer.loads(signed, max_age=TOKEN_SECONDS)
@@ -71,16 +73,16 @@ def read_token(
         # Genuine but old: "expired" is only said of a token made for this job and host, so
         # the caller may offer the same form again with a new one.
         _check_bound(serializer.loads(signed), job_id, origin)
-        raise TokenRejected("token_expired", "This form was open too long.") from exc
+        raise TokenRejected("token_expired", N_("This form was open too long.")) from exc
     except BadSignature as exc:
-        raise TokenRejected("token_invalid", "The form's security token is not valid.") from exc
+        raise TokenRejected("token_invalid", N_("The form's security token is not valid.")) from exc
     _check_bound(claims, job_id, origin)
     return EmbedToken(claims["j"], claims["o"], str(claims["n"]))
 
 
 def _check_bound(claims: dict[str, object], job_id: int | None, origin: str | None) -> None:
     if job_id is not None and claims.get("j") != job_id or origin is not None and claims.get("o") != origin:
-        raise TokenRejected("token_invalid", "The form's security token is for another form.")
+        raise TokenRejected("token_invalid", N_("The form's security token is for another form."))
 
 
 def check_same_origin(own_origin: str, origin_header: str | None, fetch_site: str | None) -> None:
@@ -89,11 +91,11 @@ def check_same_origin(own_origin: str, origin_header: str | None, fetch_site: st
     At least one of Origin and Sec-Fetch-Site must be present; each one present must agree.
     """
     if origin_header is None and fetch_site is None:
-        raise TokenRejected("origin_missing", "The request does not say where it comes from.")
+        raise TokenRejected("origin_missing", N_("The request does not say where it comes from."))
     if origin_header is not None and origin_header != own_origin:
-        raise TokenRejected("origin_mismatch", "The request comes from another site.")
+        raise TokenRejected("origin_mismatch", N_("The request comes from another site."))
     if fetch_site is not None and fetch_site != "same-origin":
-        raise TokenRejected("origin_mismatch", "The request comes from another site.")
+        raise TokenRejected("origin_mismatch", N_("The request comes from another site."))
 
 
 def own_origin(request: Request) -> str:

@@ -6,6 +6,7 @@ import re
 import time
 
 from flask import Response, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_limiter import RequestLimit
 from markupsafe import Markup
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from app.embed import bp
 from app.embed.tokens import TokenRejected, check_same_origin, issue_token, own_origin, read_token
 from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.html import sanitize
+from app.i18n import N_, consent_text
 from app.intake.apply import (
     ATTRIBUTION_KEYS,
     AppliedBefore,
@@ -90,7 +92,8 @@ def open_job_or_404(job_id: int) -> Job:
 
 
 def refused(code: str, message: str, job: Job | None = None, status: int = 403):
-    return page("embed/error.html", status, code=code, message=message, job=job)
+    """The embed's error page; `message` is an English msgid, shown in the page's language."""
+    return page("embed/error.html", status, code=code, message=gettext(message), job=job)
 
 
 @bp.get("/jobs")
@@ -150,13 +153,13 @@ def apply(job_id: int):
         )
         token = read_token(secret, signed, job_id=job.id, origin=origin)
         if request.form.get("submission_key") != token.nonce:
-            raise TokenRejected("token_invalid", "The form's security token is for another form.")
+            raise TokenRejected("token_invalid", N_("The form's security token is for another form."))
     except TokenRejected as exc:
         if exc.code == "token_expired":
             return renewed(job, origin)
         return refused(exc.code, str(exc), job)
     if find_by_submission_key(db_session(), token.nonce) is not None:
-        return refused("token_used", "This application was already sent.", job, 409)
+        return refused("token_used", N_("This application was already sent."), job, 409)
     form = embed_form(job)
     # Without cookies the embed cannot know that this browser applied before: a second
     # application is stored as an update without asking (see take_application).
@@ -192,7 +195,7 @@ def renewed(job: Job, origin: str):
     the candidate typed and attached and a new token. Nothing is stored until they send again;
     the host still hears `error` with code token_expired."""
     if find_by_submission_key(db_session(), request.form.get("submission_key", "")) is not None:
-        return refused("token_used", "This application was already sent.", job, 409)
+        return refused("token_used", N_("This application was already sent."), job, 409)
     signed, token = issue_token(current_app.config["SECRET_KEY"], job.id, origin)
     form = embed_form(job)
     checked = check_again(Intake.for_app(current_app, db_session()), job, form, request.files)
@@ -237,7 +240,7 @@ def render_apply(
         job=job,
         form=form,
         files=files or {},
-        consent_text=current_app.config["CONSENT_TEXT"],
+        consent_text=consent_text(),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         question_field_name=question_field_name,
         held_field_name=held_field_name,

@@ -15,14 +15,15 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from app.i18n import consent_text, file_formats
 from app.intake import demographics
 from app.intake.form import HONEYPOT, ApplyFormBase, held_field_name, normalise_phone, question_field_name
 from app.intake.submit import NewApplication, find_by_submission_key, recent_application, submit
 from app.intake.uploads import (
-    FORMAT_NAMES,
     CheckedFile,
     HeldFiles,
     UploadRejected,
@@ -65,7 +66,7 @@ class Intake:
             enqueue=app.extensions["careers.tasks"].enqueue_delivery,
             target=config["ATS"]["kind"],
             max_upload_bytes=config["MAX_UPLOAD_BYTES"],
-            consent_text=config["CONSENT_TEXT"],
+            consent_text=consent_text(),  # as the candidate read it, in their language
             consent_version=config["CONSENT_VERSION"],
         )
 
@@ -199,10 +200,16 @@ def collect_files(intake: Intake, job: Job, form: ApplyFormBase, uploads: Mappin
         if checked is None and not field.errors:
             checked = intake.held.take(form[held_field_name(name)].data)
         if checked is None and needed and not field.errors:
-            what = "your resume" if name == "resume" else "a file"
-            field.errors = list(field.errors) + [f"Attach {what} ({FORMAT_NAMES})."]
+            field.errors = list(field.errors) + [missing_file_message(name, str(field.label.text))]
         files[name] = checked
     return files
+
+
+def missing_file_message(name: str, label: str) -> str:
+    """The error names the question, as the summary above the form shows it alone."""
+    if name == "resume":
+        return gettext("Attach your resume (%(formats)s).", formats=file_formats())
+    return gettext("Attach a file for “%(label)s” (%(formats)s).", label=label, formats=file_formats())
 
 
 def collect_answers(job: Job, form: ApplyFormBase, files: Files) -> list[tuple[Question, Any]]:

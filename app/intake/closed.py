@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
@@ -22,12 +23,18 @@ from app.models import Job
 
 SIMILAR_JOBS = 5
 CARRIED = "carried_from"  # the form field naming the closed job a form was carried from
-CARRIED_NOTICE = Notice(
-    "Check your application before you send it",
-    "We filled in this form with what you wrote for the position that closed. Check it, answer "
-    "this position's questions, and submit.",
-)
 CARRIED_FIELDS = ("first_name", "last_name", "email", "phone", "url", "location", "cover_letter")
+
+
+def carried_notice() -> Notice:
+    """Above a form carried from a closed job, in the page's language."""
+    return Notice(
+        gettext("Check your application before you send it"),
+        gettext(
+            "We filled in this form with what you wrote for the position that closed. Check it, "
+            "answer this position's questions, and submit."
+        ),
+    )
 
 
 def open_job(session: Session, job_id: int, now: datetime) -> Job | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import RadioField, SelectMultipleField, StringField
@@ -22,7 +23,7 @@ from app.ats.base import Submission
 from app.ats.demographics import DemographicChoice, DemographicSource, SyncedDemographic
 from app.models import DemographicAnswer, DemographicQuestion, Job, fit
 
-DECLINE_NOTE = "Declining to answer has no effect on your application."
+DECLINE_NOTE = _l("Declining to answer has no effect on your application.")
 TEXT_MAX = 500
 
 
@@ -83,7 +84,7 @@ def form_fields(job: Job) -> dict[str, Any]:
         fields[field_name(question)] = kind(question.label, choices=choices, validators=[Optional()])
         if has_free_form(question):
             fields[text_field_name(question)] = StringField(
-                "In your own words (optional)", validators=[Optional(), Length(max=TEXT_MAX)]
+                _l("In your own words (optional)"), validators=[Optional(), Length(max=TEXT_MAX)]
             )
     return fields
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -35,11 +36,11 @@ def valid_phone(_form, field) -> None:
         return
     digits = sum(ch.isdigit() for ch in field.data)
     if digits < 7 or digits > 15 or any(ch.isalpha() for ch in field.data.replace("ext", "")):
-        raise ValidationError("Enter a phone number with 7 to 15 digits, e.g. +44 20 7946 0958.")
+        raise ValidationError(_l("Enter a phone number with 7 to 15 digits, e.g. +44 20 7946 0958."))
 
 
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
-WEB_ADDRESS_MESSAGE = "Enter a web address like linkedin.com/in/your-name."
+WEB_ADDRESS_MESSAGE = _l("Enter a web address like linkedin.com/in/your-name.")
 
 
 def with_scheme(value: str | None) -> str | None:
@@ -52,7 +53,7 @@ def with_scheme(value: str | None) -> str | None:
     return value
 
 
-def web_address_field(label: str, validators: list) -> URLField:
+def web_address_field(label, validators: list) -> URLField:
     """A web address field that takes an address without its scheme and stores it with one."""
     return URLField(
         label,
@@ -85,31 +86,35 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ApplyFormBase(FlaskForm):
     first_name = StringField(
-        "First name", validators=[DataRequired("Enter your first name."), Length(max=100)]
+        _l("First name"), validators=[DataRequired(_l("Enter your first name.")), Length(max=100)]
     )
-    last_name = StringField("Last name", validators=[DataRequired("Enter your last name."), Length(max=100)])
+    last_name = StringField(
+        _l("Last name"), validators=[DataRequired(_l("Enter your last name.")), Length(max=100)]
+    )
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Enter your email address."),
-            Email("Enter an email address like name@example.com.", check_deliverability=False),
+            DataRequired(_l("Enter your email address.")),
+            Email(_l("Enter an email address like name@example.com."), check_deliverability=False),
             Length(max=254),
         ],
     )
-    phone = StringField("Phone", validators=[Optional(), Length(max=40), valid_phone])
-    url = web_address_field("LinkedIn or website", [Optional()])
-    location = StringField("Where are you based?", validators=[Optional(), Length(max=200)])
-    cover_letter = TextAreaField("Cover letter", validators=[Optional(), Length(max=20000)])
-    resume = file_field("Resume")
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), valid_phone])
+    url = web_address_field(_l("LinkedIn or website"), [Optional()])
+    location = StringField(_l("Where are you based?"), validators=[Optional(), Length(max=200)])
+    cover_letter = TextAreaField(_l("Cover letter"), validators=[Optional(), Length(max=20000)])
+    resume = file_field(_l("Resume"))
     held_resume = HiddenField()
     consent = BooleanField(
         validators=[
-            DataRequired("Please agree to the processing of your data so we can consider your application.")
+            DataRequired(
+                _l("Please agree to the processing of your data so we can consider your application.")
+            )
         ]
     )
     submission_key = HiddenField()
     update_of = HiddenField()  # the earlier application the candidate agreed this one updates
-    nickname = StringField("Leave this field empty")  # honeypot: people never see it
+    nickname = StringField(_l("Leave this field empty"))  # honeypot: people never see it
     # utm_*, src and referrer, carried from the page that sent the candidate here
     utm = HiddenField()
 
@@ -125,7 +130,7 @@ def held_field_name(name: str) -> str:
 def _question_field(question: Question):
     label = question.label
     required = question.required
-    message = f"Answer the question “{label}”."
+    message = _l("Answer the question “%(label)s”.", label=label)
     needed = [DataRequired(message)] if required else [Optional()]
     choices = [(o, o) for o in question.options or []]
     if question.kind == "long_text":
@@ -136,22 +141,26 @@ def _question_field(question: Question):
         return RadioField(
             label,
             choices=choices,
-            validators=[InputRequired(f"Choose one option for “{label}”.")] if required else [Optional()],
+            validators=[InputRequired(_l("Choose one option for “%(label)s”.", label=label))]
+            if required
+            else [Optional()],
             validate_choice=True,
         )
     if question.kind == "multi_select":
         return MultiCheckboxField(
             label,
             choices=choices,
-            validators=[DataRequired(f"Choose at least one option for “{label}”.")]
+            validators=[DataRequired(_l("Choose at least one option for “%(label)s”.", label=label))]
             if required
             else [Optional()],
         )
     if question.kind == "yes_no":
         return RadioField(
             label,
-            choices=[("yes", "Yes"), ("no", "No")],
-            validators=[InputRequired(f"Answer yes or no to “{label}”.")] if required else [Optional()],
+            choices=[("yes", _l("Yes")), ("no", _l("No"))],
+            validators=[InputRequired(_l("Answer yes or no to “%(label)s”.", label=label))]
+            if required
+            else [Optional()],
         )
     if question.kind == "file":
         return file_field(label)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
+from flask_babel import force_locale
 from jinja2 import Environment
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "careers.post"
 MAX_SUBSCRIBERS = 20
+HR_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,18 @@ class Post:
         """The candidate's confirmation with a receipt, and the HR notification per subscriber."""
         context = self._context(application=application, job=application.job, receipt=receipt(application))
         letters = [render(self.env, "confirmation", application.email, context)]
-        letters += [
-            render(self.env, "new_application", to, context) for to in subscribers(application.job, self)
-        ]
+        with force_locale(HR_LANGUAGE):  # HR reads English, as in the admin area
+            letters += [
+                render(self.env, "new_application", to, context) for to in subscribers(application.job, self)
+            ]
         return queue(session, self.settings, letters, application)
 
     def queue_alert(
         self, session: Session, *, target: str, kind: str, application_id: int, error: str
     ) -> list[OutboxMessage]:
         context = self._context(target=target, kind=kind, application_id=application_id, error=error)
-        letters = [render(self.env, "alert", to, context) for to in self.hr_recipients]
+        with force_locale(HR_LANGUAGE):
+            letters = [render(self.env, "alert", to, context) for to in self.hr_recipients]
         return queue(session, self.settings, letters)
 
     def wake(self, rows: Iterable[OutboxMessage]) -> None:

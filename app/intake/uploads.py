@@ -9,20 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from app.i18n import file_formats
 from app.intake.submit import HELD_FOLDER, Upload
-from app.resume.formats import ACCEPTED_FORMATS, CONTENT_TYPES, accept_attribute, detect_format, format_names
+from app.resume.formats import ACCEPTED_FORMATS, CONTENT_TYPES, accept_attribute, detect_format
 from app.resume.runner import check_readable
 from app.resume.structure import KIND_NAMES, NotADocument, check_structure
 from app.storage import Storage
 
 HOLD_SECONDS = 24 * 3600
-FORMAT_NAMES = format_names(ACCEPTED_FORMATS)  # what the form's hint and every refusal name
 ACCEPT = accept_attribute()  # the file input's `accept` list, from the same table
-CHOOSE_ANOTHER = f"Please save your resume again, or upload it as a {FORMAT_NAMES} file."
+
+
+def choose_another() -> str:
+    """The way out every refusal ends with, naming the formats (see app.i18n.file_formats)."""
+    return gettext(
+        "Please save your resume again, or upload it as a %(formats)s file.", formats=file_formats()
+    )
 
 
 class UploadRejected(ValueError):
@@ -34,8 +41,11 @@ class FileTooLarge(UploadRejected):
 
 
 def too_large_message(max_bytes: int) -> str:
-    limit = max_bytes // (1024 * 1024)
-    return f"This file is larger than {limit} MB, the largest we accept. Please choose a smaller file."
+    """The refusal of a file over the limit, in the page's language."""
+    return gettext(
+        "This file is larger than %(size)s MB, the largest we accept. Please choose a smaller file.",
+        size=max_bytes // (1024 * 1024),
+    )
 
 
 @dataclass(frozen=True)
@@ -57,21 +67,23 @@ def read_upload(file: FileStorage | None, max_bytes: int, *, deep: bool = True) 
     if len(data) > max_bytes:
         raise FileTooLarge(too_large_message(max_bytes))
     if not data:
-        raise UploadRejected("This file is empty. Please choose your resume file.")
+        raise UploadRejected(gettext("This file is empty. Please choose your resume file."))
     fmt = detect_format(data)
     if fmt not in ACCEPTED_FORMATS:
         raise UploadRejected(
-            f"We could not recognise this file as a {FORMAT_NAMES} document, "
-            f"whatever its name says. Please upload a {FORMAT_NAMES} file."
+            gettext(
+                "We could not recognise this file as a %(formats)s document, "
+                "whatever its name says. Please upload a %(formats)s file.",
+                formats=file_formats(),
+            )
         )
     try:
         check_structure(data, fmt, file.filename)
     except NotADocument as exc:
-        raise UploadRejected(f"{exc} {CHOOSE_ANOTHER}") from exc
+        raise UploadRejected(f"{exc} {choose_another()}") from exc
     if deep and check_readable(data, fmt) is not None:
-        raise UploadRejected(
-            f"We could not open this {KIND_NAMES[fmt]} file: it seems damaged. {CHOOSE_ANOTHER}"
-        )
+        damaged = gettext("We could not open this %(kind)s file: it seems damaged.", kind=KIND_NAMES[fmt])
+        raise UploadRejected(f"{damaged} {choose_another()}")
     filename = display_name(file.filename, fmt)
     return CheckedFile(Upload.from_bytes(data, filename, CONTENT_TYPES[fmt]), fmt)
 

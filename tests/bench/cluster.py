@@ -268,7 +268,10 @@ class Cluster:
 
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):  # the logs and files, for looking into a run
+            print(f"kept {self.tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     # --- starting ------------------------------------------------------------------------
 

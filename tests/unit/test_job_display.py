@@ -41,7 +41,7 @@ def test_a_job_closes_at_its_closing_moment_in_python_and_in_sql_alike(app):
     [
         ("en", 70000, 95000, "EUR", "€70,000 – €95,000"),
         ("de", 70000, 95000, "EUR", "70.000\xa0€ – 95.000\xa0€"),
-        ("en", 60000, None, "USD", "$60,000"),
+        ("en", 60000, None, "USD", "from $60,000"),
         ("en", None, 80000, "GBP", "up to £80,000"),
         ("en", 50000, 50000, "EUR", "€50,000"),
         ("en", 50000, 60000, "", ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from app.ats.local import LocalAdapter
@@ -42,7 +43,7 @@ def test_applying_again_from_the_same_browser_asks_first_and_keeps_the_form(app,
     again = apply(client, job_id, email="Grace@Example.com", cover_letter="Now with a portfolio.")
     assert again.status_code == 409
     day = first.created_at
-    assert f"You applied on {day.day} {day.strftime('%B %Y')}" in again.text
+    assert f"You applied on {format_date(day, 'long', locale='en')}" in again.text
     assert "Send as an update" in again.text
     assert field_value(again.text, "cover_letter") == "Now with a portfolio."
     assert "resume.pdf</strong> is attached" in again.text

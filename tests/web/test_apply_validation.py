@@ -73,8 +73,8 @@ def test_the_consent_has_a_link_to_the_privacy_notice(make_app):
     client = app.test_client()
     job_id = add_job(app)
     page = client.get(f"/jobs/{job_id}/apply").text
-    consent = page[page.index('class="field consent') :]
-    assert 'href="https://corp.example/privacy"' in consent[: consent.index("</div>")]
+    consent = page[page.index('class="field choices consent') :]
+    assert 'href="https://corp.example/privacy"' in consent[: consent.index("</fieldset>")]
 
 
 def test_without_a_privacy_notice_address_no_link_is_shown(make_app):

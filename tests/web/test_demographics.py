@@ -81,7 +81,9 @@ def test_a_second_sync_adds_a_consent_question_the_post_started_to_require(app):
 def test_the_form_asks_voluntary_questions_in_their_own_optional_section(app, client):
     _, _, job_id = job_board(app)
     page = client.get(f"/jobs/{job_id}/apply").text
-    section = page[page.index('<fieldset class="demographics"') : page.index('<div class="field consent')]
+    section = page[
+        page.index('<fieldset class="demographics"') : page.index('<fieldset class="field choices consent')
+    ]
     assert "Voluntary self-identification (optional)" in section
     assert "Declining to answer has no effect on your application." in section
     assert "Which pronouns do you use?" in section and "Decline To Self Identify" in section

@@ -139,6 +139,7 @@ def test_a_permanent_refusal_fails_the_message_and_hr_sees_it(mail_app, smtp, ca
     application_id = apply(mail_app)
     (confirmation,) = rows(mail_app, application_id=application_id, kind="confirmation")
     smtp.recorder.refuse_next("550 5.1.1 <grace@example.com>: Recipient address rejected")
+    caplog.clear()  # the lines of the sending only, not the request log of the application
     with caplog.at_level(logging.INFO):
         assert send(mail_app, confirmation.id) == "failed"
     row = rows(mail_app, id=confirmation.id)[0]
