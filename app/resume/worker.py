@@ -35,7 +35,10 @@ def serve(connection) -> None:
     """Answer jobs until the parent closes the pipe or sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.nice(NICENESS)
-    connection.send(READY)
+    try:
+        connection.send(READY)
+    except OSError:  # the parent ended while we started: nobody to serve
+        return
     while True:
         try:
             job = connection.recv()
