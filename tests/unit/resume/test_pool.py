@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+
 import pytest
 
 from app.resume.pool import JobTimedOut, PoolBusy, WorkerPool
@@ -38,3 +42,17 @@ def test_a_worker_replaced_after_a_timeout_rejoins_only_once_ready():
         assert pool.run(parse_job(20.0), timeout=30.0, wait=60.0)["fields"]
     finally:
         pool.close()
+
+
+def test_a_worker_whose_parent_ended_while_it_started_exits_quietly():
+    ours, theirs = socket.socketpair()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.resume.worker", str(theirs.fileno())],
+        pass_fds=(theirs.fileno(),),
+        stderr=subprocess.PIPE,
+    )
+    theirs.close()
+    ours.close()  # the parent is gone before the worker says it is ready
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert b"Traceback" not in errors
