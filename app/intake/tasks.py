@@ -204,11 +204,16 @@ def run_send(app: Flask, outbox_id: int, transport: Transport) -> str:
 
 
 def mail_policy(app: Flask) -> outbox.MailPolicy:
-    return outbox.MailPolicy(
-        max_attempts=int(app.config["MAIL_MAX_ATTEMPTS"]),
-        backoff_base=float(app.config["MAIL_BACKOFF_BASE"]),
-        backoff_cap=float(app.config["MAIL_BACKOFF_CAP"]),
-        lease=timedelta(seconds=float(app.config.get("MAIL_LEASE_SECONDS", 300))),
+    return outbox.MailPolicy(**retry_settings(app, "MAIL"))
+
+
+def retry_settings(app: Flask, prefix: str) -> dict[str, Any]:
+    """Attempts, backoff and lease of one kind of queued work: the DELIVERY_* or MAIL_* settings."""
+    return dict(
+        max_attempts=int(app.config[f"{prefix}_MAX_ATTEMPTS"]),
+        backoff_base=float(app.config[f"{prefix}_BACKOFF_BASE"]),
+        backoff_cap=float(app.config[f"{prefix}_BACKOFF_CAP"]),
+        lease=timedelta(seconds=float(app.config.get(f"{prefix}_LEASE_SECONDS", 300))),
     )
 
 
@@ -244,12 +249,7 @@ def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
 
 
 def policy_from(app: Flask) -> delivery_service.Policy:
-    return delivery_service.Policy(
-        max_attempts=int(app.config["DELIVERY_MAX_ATTEMPTS"]),
-        backoff_base=float(app.config["DELIVERY_BACKOFF_BASE"]),
-        backoff_cap=float(app.config["DELIVERY_BACKOFF_CAP"]),
-        lease=timedelta(seconds=float(app.config.get("DELIVERY_LEASE_SECONDS", 300))),
-    )
+    return delivery_service.Policy(**retry_settings(app, "DELIVERY"))
 
 
 def sync_target_jobs(app: Flask, adapters: Adapters) -> SyncReport | None:
