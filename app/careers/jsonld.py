@@ -22,6 +22,8 @@ def job_posting(job: Job, description_html: str, company: str, company_url: str)
         "directApply": True,
         "url": public_url("careers.job", job_id=job.id),
     }
+    if job.language:  # the posting's own language; otherwise it is the site's
+        data["inLanguage"] = job.language
     if job.valid_through:
         data["validThrough"] = job.valid_through.isoformat(timespec="seconds") + "+00:00"
     if job.location:

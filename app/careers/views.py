@@ -27,7 +27,7 @@ from app.careers.links import carried, share_links
 from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.hosts import public_url
 from app.html import sanitize
-from app.i18n import consent_text
+from app.i18n import LANGUAGES, consent_text
 from app.intake.apply import (
     AppliedBefore,
     Files,
@@ -196,5 +196,5 @@ def received():
 @cached_page
 def sitemap():
     jobs = db.session.scalars(open_jobs(utcnow()).order_by(Job.id)).all()
-    xml = render_template("careers/sitemap.xml", jobs=jobs)
+    xml = render_template("careers/sitemap.xml", jobs=jobs, languages=LANGUAGES)
     return Response(xml, mimetype="application/xml")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import select
@@ -89,6 +90,20 @@ def test_a_job_written_in_another_language_says_so(app, client):
     assert "Cette offre est rédigée en allemand." in french
     german = client.get(f"/de/jobs/{job_id}").text
     assert "beschrieben" not in german and 'lang="de"><p>Wir bauen.</p>' in german
+
+
+def test_search_engines_learn_each_pages_languages_from_the_sitemap_the_posting_and_its_meta(app, client):
+    job_id = add_job(app, title="Backend-Entwickler", language="de")
+    sitemap = client.get("/sitemap.xml").text
+    ElementTree.fromstring(sitemap)  # well-formed, with the xhtml namespace declared
+    for language in ("en", "de", "fr", "es"):
+        alternate = f'hreflang="{language}" href="http://127.0.0.1:5000/{language}/jobs/{job_id}"/>'
+        assert alternate in sitemap
+    assert f'hreflang="x-default" href="http://127.0.0.1:5000/jobs/{job_id}"/>' in sitemap
+    assert f"<loc>http://127.0.0.1:5000/jobs/{job_id}</loc>" in sitemap
+    french = client.get(f"/fr/jobs/{job_id}").text
+    assert '<meta property="og:locale" content="fr">' in french
+    assert '"inLanguage": "de"' in french  # the posting's own language, not the page's
 
 
 def test_hr_sets_the_language_a_job_is_written_in(app, client):
