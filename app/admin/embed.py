@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import current_app, render_template
-from sqlalchemy import select
 
 from app.admin import bp
 from app.extensions import db
 from app.hosts import public_url
-from app.models import Job
+from app.intake.listing import open_jobs
+from app.models import Job, utcnow
 
 
 def snippet(job_id: int | None = None) -> str:
@@ -19,9 +19,7 @@ def snippet(job_id: int | None = None) -> str:
 
 @bp.get("/embed")
 def embed_snippets():
-    jobs = db.session.scalars(
-        select(Job).where(Job.published.is_(True), Job.closed.is_(False)).order_by(Job.title)
-    ).all()
+    jobs = db.session.scalars(open_jobs(utcnow()).order_by(Job.title)).all()
     return render_template(
         "admin/embed.html",
         board=snippet(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from app import ConfigError, create_app
 from app.embed.tokens import issue_token
 from app.extensions import db
-from app.models import Application
+from app.models import Application, utcnow
 from tests.conftest import add_job, add_user, app_config, login
 from tests.web.helpers import hidden_fields, resume_file, valid_answers
 
@@ -394,3 +395,11 @@ def test_the_admin_page_shows_a_snippet_for_the_board_and_each_job(app, client, 
     assert f'<div data-careers-embed></div>\n<script src="{script}" async>' in text
     assert f'<div data-careers-embed data-job="{job_id}"></div>' in text
     assert HOST in text
+
+
+def test_the_admin_page_offers_no_snippet_for_a_job_past_its_closing_date(app, client, job_id):
+    expired = add_job(app, title="Expired", valid_through=utcnow() - timedelta(minutes=1))
+    add_user(app)
+    login(client)
+    text = unescape(client.get("/admin/embed").text)
+    assert f'data-job="{job_id}"' in text and f'data-job="{expired}"' not in text
