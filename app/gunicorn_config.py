@@ -24,6 +24,11 @@ max_requests_jitter = 200
 # its workers, so the service is gone within 10 seconds (SIGINT stops at once).
 graceful_timeout = 8
 
+# gunicorn 25.1+ opens a control socket at one fixed path per user ($HOME/.gunicorn/gunicorn.ctl):
+# two services on one host would share it, and closing it adds seconds to a stop. We do not use
+# gunicornc; systemd or the container runtime sends the signals.
+control_socket_disable = True
+
 
 def on_starting(server) -> None:
     """Our log format and levels, set once in the master and inherited by forked workers."""
