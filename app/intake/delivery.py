@@ -91,36 +91,63 @@ def claim(
     attempts (its last worker died mid-way, or crashed the same way each time) is marked failed
     here, so the sweeper cannot run it forever.
     """
-    claimable = and_(
-        Delivery.id == delivery_id,
-        or_(
-            Delivery.status == "pending",
-            (Delivery.status == "in_progress") & (Delivery.lease_until < now),
-        ),
+    return claim_row(
+        session,
+        Delivery,
+        delivery_id,
+        now,
+        busy="in_progress",
+        lease=lease,
+        max_attempts=max_attempts,
+        token=new_token(),
+        gave_up={"last_error": _gave_up(max_attempts)},
     )
-    token = new_token()
-    taken = _rowcount(
+
+
+def claim_row(
+    session: Session,
+    model: Any,
+    row_id: int,
+    now: datetime,
+    *,
+    busy: str,
+    lease: timedelta,
+    max_attempts: int,
+    token: str,
+    taken: dict[str, Any] | None = None,
+    gave_up: dict[str, Any] | None = None,
+) -> str | None:
+    """The claim shared by queued work kept as rows (deliveries, outgoing mail): a pending row,
+    or a `busy` one whose lease ran out, becomes `busy` under a new lease and `token`, and an
+    attempt is counted; a claimable row out of attempts is marked failed instead. `taken` and
+    `gave_up` add columns to either update. Returns the token, or None when not taken."""
+    claimable = and_(
+        model.id == row_id,
+        or_(model.status == "pending", (model.status == busy) & (model.lease_until < now)),
+    )
+    got = _rowcount(
         session.execute(
-            update(Delivery)
-            .where(claimable, Delivery.attempts < max_attempts)
+            update(model)
+            .where(claimable, model.attempts < max_attempts)
             .values(
-                status="in_progress",
+                status=busy,
                 lease_until=now + lease,
-                attempts=Delivery.attempts + 1,
+                attempts=model.attempts + 1,
                 claim_token=token,
+                **(taken or {}),
             )
             .execution_options(synchronize_session=False)
         )
     )
-    if not taken:
+    if not got:
         session.execute(
-            update(Delivery)
-            .where(claimable, Delivery.attempts >= max_attempts)
-            .values(status="failed", lease_until=None, claim_token=None, last_error=_gave_up(max_attempts))
+            update(model)
+            .where(claimable, model.attempts >= max_attempts)
+            .values(status="failed", lease_until=None, claim_token=None, **(gave_up or {}))
             .execution_options(synchronize_session=False)
         )
     session.commit()
-    return token if taken else None
+    return token if got else None
 
 
 def _gave_up(attempts: int) -> Any:

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, case, or_, select, update
+from sqlalchemy import CursorResult, case, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.intake.delivery import new_claim_token
+from app.intake.delivery import claim_row, new_claim_token
 from app.intake.runner import backoff_delay
 from app.mail.letters import Letter, build_message, new_message_id
 from app.mail.settings import MailSettings
@@ -74,37 +74,18 @@ def claim(session: Session, outbox_id: int, now: datetime, policy: MailPolicy) -
     """Take the row for this worker: the token its later writes carry, or None when the row is
     sent, failed, held by a live lease, or out of attempts (then it is marked failed here).
     A row still "sending" after its lease ran out was left mid-send: it is `in_doubt`."""
-    claimable = and_(
-        OutboxMessage.id == outbox_id,
-        or_(
-            OutboxMessage.status == "pending",
-            (OutboxMessage.status == "sending") & (OutboxMessage.lease_until < now),
-        ),
+    return claim_row(
+        session,
+        OutboxMessage,
+        outbox_id,
+        now,
+        busy="sending",
+        lease=policy.lease,
+        max_attempts=policy.max_attempts,
+        token=new_claim_token(),
+        taken={"in_doubt": case((OutboxMessage.status == "sending", True), else_=OutboxMessage.in_doubt)},
+        gave_up={"in_doubt": True},
     )
-    token = new_claim_token()
-    taken = _rowcount(
-        session.execute(
-            update(OutboxMessage)
-            .where(claimable, OutboxMessage.attempts < policy.max_attempts)
-            .values(
-                status="sending",
-                lease_until=now + policy.lease,
-                attempts=OutboxMessage.attempts + 1,
-                claim_token=token,
-                in_doubt=case((OutboxMessage.status == "sending", True), else_=OutboxMessage.in_doubt),
-            )
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if not taken:
-        session.execute(
-            update(OutboxMessage)
-            .where(claimable, OutboxMessage.attempts >= policy.max_attempts)
-            .values(status="failed", lease_until=None, claim_token=None, in_doubt=True)
-            .execution_options(synchronize_session=False)
-        )
-    session.commit()
-    return token if taken else None
 
 
 @dataclass(frozen=True)
