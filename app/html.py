@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html as html_lib
-
 import nh3
 
 ALLOWED_TAGS = {
@@ -45,10 +43,3 @@ def sanitize(html: str | None) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-
-
-def plain_text(html: str | None, limit: int = 220) -> str:
-    """A short text snippet for listings."""
-    spaced = (html or "").replace("<", " <")  # block ends become word breaks
-    text = html_lib.unescape(" ".join(nh3.clean(spaced, tags=set()).split()))
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
