@@ -22,6 +22,8 @@ from werkzeug.datastructures import FileStorage
 from app.i18n import consent_text, file_formats
 from app.intake import demographics
 from app.intake.form import HONEYPOT, ApplyFormBase, held_field_name, normalise_phone, question_field_name
+from app.intake.post import EXTENSION as POST_EXTENSION
+from app.intake.post import Post
 from app.intake.submit import NewApplication, find_by_submission_key, recent_application, submit
 from app.intake.uploads import (
     CheckedFile,
@@ -54,6 +56,7 @@ class Intake:
     max_upload_bytes: int
     consent_text: str
     consent_version: str
+    post: Post | None = None  # the mail an application sends; None: none is sent
 
     @classmethod
     def for_app(cls, app: Flask, session: Session) -> Intake:
@@ -68,6 +71,7 @@ class Intake:
             max_upload_bytes=config["MAX_UPLOAD_BYTES"],
             consent_text=consent_text(),  # as the candidate read it, in their language
             consent_version=config["CONSENT_VERSION"],
+            post=app.extensions.get(POST_EXTENSION),
         )
 
 
@@ -132,7 +136,9 @@ def take_application(
         form.update_of.data = earlier.public_id
         return AppliedBefore(files, earlier)
     new.update_of = earlier.public_id if earlier is not None else None
-    application = submit(intake.session, intake.storage, intake.enqueue, new, target=intake.target)
+    application = submit(
+        intake.session, intake.storage, intake.enqueue, new, target=intake.target, post=intake.post
+    )
     return Taken(application.public_id)
 
 
