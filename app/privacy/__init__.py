@@ -1,0 +1,1 @@
+"""Candidates' data rights here: deleting an application's personal data (retention, erasure)."""
