@@ -20,7 +20,9 @@ def test_wiping_an_application_removes_its_rows_and_its_resume(app):
     job_id = add_job(app)
     with app.app_context():
         job = db.session.get(Job, job_id)
-        application = submit(db.session, storage_for(app), lambda _id: None, new_application(job), target="local")
+        application = submit(
+            db.session, storage_for(app), lambda _id: None, new_application(job), target="local"
+        )
         assert len(stored_files(app)) == 1
         wipe_application(db.session, storage_for(app), db.session.get(Application, application.id))
         for model in (Application, Answer, Delivery):
