@@ -147,10 +147,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.careers import bp as careers_bp
     from app.embed import bp as embed_bp
     from app.hooks import bp as hooks_bp
+    from app.status import bp as status_bp
 
     app.register_blueprint(careers_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(hooks_bp)
+    app.register_blueprint(status_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api")
 

@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_CACHE_SECONDS": 10,  # public pages are re-rendered at most this often
     "APPLY_RATE_LIMIT": "20 per hour",
     "LOGIN_RATE_LIMIT": "10 per minute",
+    "STATUS_LINKS_RATE_LIMIT": "20 per hour",  # requests to re-send status links, per client address
+    "STATUS_LINKS_EMAIL_RATE_LIMIT": "3 per hour",  # re-sent status links, per email address
     "RATELIMIT_STORAGE_URI": None,  # default: REDIS_URL's Redis when set, else memory://
     "ATS": {"kind": "local"},
     "DELIVERY_MAX_ATTEMPTS": 8,

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from jinja2 import Environment
 from sqlalchemy.orm import Session
 
+from app.i18n import DEFAULT_LANGUAGE
 from app.intake.outbox import queue
+from app.intake.status_links import status_url
 from app.mail.letters import install_null_translations, render
 from app.mail.settings import MailSettings, mail_settings
 from app.models import Application, Job, OutboxMessage
@@ -29,6 +31,10 @@ MAX_SUBSCRIBERS = 20
 HR_LANGUAGE = "en"
 
 
+def no_status_link(application: Application) -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class Post:
     env: Environment
@@ -37,6 +43,7 @@ class Post:
     base_url: str
     hr_recipients: tuple[str, ...]
     enqueue: Callable[[int], None]
+    status_link: Callable[[Application], str] = no_status_link  # the candidate's status page
 
     @classmethod
     def for_app(cls, app: Flask, enqueue: Callable[[int], None]) -> Post:
@@ -48,17 +55,34 @@ class Post:
             base_url=str(app.config["PUBLIC_BASE_URL"]).rstrip("/"),
             hr_recipients=tuple(addresses(app.config["MAIL_HR_RECIPIENTS"])),
             enqueue=enqueue,
+            status_link=lambda application: status_url(
+                app, application.id, application.public_id, language=link_language()
+            ),
         )
 
     def queue_application(self, session: Session, application: Application) -> list[OutboxMessage]:
         """The candidate's confirmation with a receipt, and the HR notification per subscriber."""
-        context = self._context(application=application, job=application.job, receipt=receipt(application))
+        context = self._context(
+            application=application,
+            job=application.job,
+            receipt=receipt(application),
+            status_link=self.status_link(application),
+        )
         letters = [render(self.env, "confirmation", application.email, context)]
         with force_locale(HR_LANGUAGE):  # HR reads English, as in the admin area
             letters += [
                 render(self.env, "new_application", to, context) for to in subscribers(application.job, self)
             ]
         return queue(session, self.settings, letters, application)
+
+    def queue_status_links(
+        self, session: Session, to: str, applications: Sequence[Application]
+    ) -> list[OutboxMessage]:
+        """One message with a status link for each application (newest first). It goes with the
+        newest application, so erasing that one takes the message along."""
+        links = [(application, self.status_link(application)) for application in applications]
+        letter = render(self.env, "status_links", to, self._context(links=links))
+        return queue(session, self.settings, [letter], applications[0])
 
     def queue_alert(
         self, session: Session, *, target: str, kind: str, application_id: int, error: str
@@ -82,6 +106,14 @@ class Post:
 def current_post() -> Post | None:
     """The running app's Post, for callers that were not handed one."""
     return current_app.extensions.get(EXTENSION) if has_app_context() else None
+
+
+def link_language() -> str:
+    """The language the message is written in, for its links to open in it; none for English
+    (the unprefixed address, where the browser's language decides)."""
+    locale = get_locale()
+    language = locale.language if locale else DEFAULT_LANGUAGE
+    return "" if language == DEFAULT_LANGUAGE else language
 
 
 def addresses(raw: str | Sequence[str]) -> list[str]:

@@ -1,0 +1,32 @@
+"""The receipt as a PDF the candidate keeps: what they sent and when we received it.
+
+Drawn by the same renderer as resume renditions (app/ats/pdf_rendition.py), so a name in any
+script is drawn with DejaVu Sans where it is installed, and never stops the receipt where not.
+"""
+
+from __future__ import annotations
+
+from flask_babel import format_datetime, gettext
+
+from app.ats.pdf_rendition import Block, render_pdf
+from app.models import Application
+from app.status.sent import sent_rows
+
+
+def receipt_pdf(application: Application, company: str) -> bytes:
+    received = format_datetime(application.created_at, "long")
+    blocks = [
+        Block("heading", gettext("Receipt of your application")),
+        Block("paragraph", f"{gettext('Position')}: {application.job.title}"),
+        Block("paragraph", f"{gettext('Company')}: {company}"),
+        Block("paragraph", f"{gettext('Received')}: {received}"),
+        Block("paragraph", f"{gettext('Reference')}: {application.public_id}"),
+        Block("heading", gettext("What you sent")),
+    ]
+    blocks += [Block("item", f"{row.label}: {row.value}") for row in sent_rows(application)]
+    blocks += [
+        Block("heading", gettext("Your consent")),
+        Block("paragraph", application.consent_text),
+        Block("paragraph", f"{gettext('Given')}: {format_datetime(application.consent_at, 'long')}"),
+    ]
+    return render_pdf(blocks)
