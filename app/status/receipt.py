@@ -17,16 +17,16 @@ def receipt_pdf(application: Application, company: str) -> bytes:
     received = format_datetime(application.created_at, "long")
     blocks = [
         Block("heading", gettext("Receipt of your application")),
-        Block("paragraph", f"{gettext('Position')}: {application.job.title}"),
-        Block("paragraph", f"{gettext('Company')}: {company}"),
-        Block("paragraph", f"{gettext('Received')}: {received}"),
-        Block("paragraph", f"{gettext('Reference')}: {application.public_id}"),
+        Block("paragraph", gettext("Position: %(title)s", title=application.job.title)),
+        Block("paragraph", gettext("Company: %(company)s", company=company)),
+        Block("paragraph", gettext("Received: %(when)s", when=received)),
+        Block("paragraph", gettext("Reference: %(reference)s", reference=application.public_id)),
         Block("heading", gettext("What you sent")),
     ]
     blocks += [Block("item", f"{row.label}: {row.value}") for row in sent_rows(application)]
     blocks += [
         Block("heading", gettext("Your consent")),
         Block("paragraph", application.consent_text),
-        Block("paragraph", f"{gettext('Given')}: {format_datetime(application.consent_at, 'long')}"),
+        Block("paragraph", gettext("Given: %(when)s", when=format_datetime(application.consent_at, "long"))),
     ]
     return render_pdf(blocks)
