@@ -31,6 +31,7 @@ class LinksForm(FlaskForm):
             Email(_l("Enter an email address like name@example.com."), check_deliverability=False),
             Length(max=254),
         ],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 
 
