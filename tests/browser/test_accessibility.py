@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from app.colors import RGB, UI_RATIO, WHITE, contrast_ratio
 from app.extensions import db
+from app.intake.status_links import status_token
 from app.models import DemographicQuestion, Job
 from tests.browser.axe import describe, violations
 from tests.conftest import FIXTURES, PASSWORD, add_job, add_user
@@ -53,6 +54,7 @@ class Setting:
     application_id: int
     public_id: str
     hr_email: str
+    status_path: str
 
     def embed(self, path: str) -> str:
         join = "&" if "?" in path else "?"
@@ -81,8 +83,10 @@ def setting(site) -> Setting:
     public_id = re.search(r"/applications/([^/]+)/thanks", sent.headers["Location"]).group(1)
     hr_email = f"hr-{uuid4().hex[:8]}@example.com"
     add_user(site.app, email=hr_email)
+    application_id = site.applications(email)[0].id
+    status_path = "/status/" + status_token(site.app.config["SECRET_KEY"], application_id, public_id)
     return Setting(
-        site.url, site.host, site.job_id, every_kind_id, site.applications(email)[0].id, public_id, hr_email
+        site.url, site.host, site.job_id, every_kind_id, application_id, public_id, hr_email, status_path
     )
 
 
@@ -153,9 +157,18 @@ STATES: dict[str, tuple[bool, Callable[[Setting], str], Callable]] = {
     "embed-form-with-errors": (False, lambda s: s.embed(f"/jobs/{s.every_kind_id}/apply"), sent_empty),
     "embed-thanks": (False, lambda s: s.embed(f"/jobs/{s.job_id}/apply"), sent_complete),
     "not-found": (False, lambda s: f"{s.url}/jobs/999999", nothing),
+    "status": (False, lambda s: f"{s.url}{s.status_path}", nothing),
+    "status-links": (False, lambda s: f"{s.url}/status", nothing),
+    "status-links-with-errors": (
+        False,
+        lambda s: f"{s.url}/status",
+        lambda page: page.click("button[type=submit]"),
+    ),
+    "status-not-found": (False, lambda s: f"{s.url}/status/forged", nothing),
     # German runs longest: its words must wrap at 320px too.
     "listing-de": (False, lambda s: f"{s.url}/de/jobs", nothing),
     "job-de": (False, lambda s: f"{s.url}/de/jobs/{s.job_id}", nothing),
+    "status-de": (False, lambda s: f"{s.url}/de{s.status_path}", nothing),
     "apply-with-errors-de": (False, lambda s: f"{s.url}/de/jobs/{s.every_kind_id}/apply", sent_empty),
     "embed-board-fr": (False, lambda s: s.embed("/jobs?lang=fr"), nothing),
     "hr-login": (False, lambda s: f"{s.url}/admin/login", nothing),
