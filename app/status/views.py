@@ -46,15 +46,12 @@ def status_path(application: Application) -> str:
 
 
 def application_for(token: str) -> Application:
-    named = (
-        None
-        if len(token) > MAX_TOKEN
-        else application_for_status_token(current_app.config["SECRET_KEY"], token)
-    )
-    if named is None:
+    """The application the link names, or NotFound for any link that names none we hold."""
+    if len(token) > MAX_TOKEN:
         raise NotFound
-    application = db.session.get(Application, named[0])
-    if application is None or application.public_id != named[1]:
+    named = application_for_status_token(current_app.config["SECRET_KEY"], token)
+    application = db.session.get(Application, named[0]) if named else None
+    if application is None or named is None or application.public_id != named[1]:
         raise NotFound
     return application
 
