@@ -146,6 +146,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.careers import bp as careers_bp
     from app.embed import bp as embed_bp
+    from app.erasure import admin as erasure_admin  # noqa: F401  (its views join the admin blueprint)
+    from app.erasure import views as erasure_views  # noqa: F401  (and the careers blueprint)
     from app.hooks import bp as hooks_bp
 
     app.register_blueprint(careers_bp)
