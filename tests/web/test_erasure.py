@@ -155,8 +155,8 @@ def test_a_forged_or_altered_link_gets_404_and_erases_nothing(erasure_app):
         f"/status/{wrong_public_id}/erase",
     ):
         assert client.get(url).status_code == 404, url
-    page = client.get(genuine)
-    assert client.post(f"/status/{other_key}/erase", data={"csrf_token": csrf_token_from(page.text)}).status_code == 404
+    token = csrf_token_from(client.get(genuine).text)
+    assert client.post(f"/status/{other_key}/erase", data={"csrf_token": token}).status_code == 404
     assert count(erasure_app, Application) == 1 and count(erasure_app, Erasure) == 0
 
 
