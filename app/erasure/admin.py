@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import ActionForm
-from app.erasure.flow import Requester, ats_refs
+from app.erasure.flow import Requester, ats_refs, reached_ats
 from app.erasure.letters import Letters, ats_name
 from app.erasure.start import erase_now
 from app.extensions import db, db_session
@@ -41,6 +41,7 @@ def erase_application(application_id: int):
         "erasure/admin_confirm.html",
         application=application,
         action=form,
+        sent=reached_ats(delivery.checkpoints if delivery is not None else {}),
         refs=ats_refs(delivery.checkpoints if delivery is not None else {}),
         target=delivery.target if delivery is not None else "",
     )

@@ -54,14 +54,15 @@ def start_erasure(
     wakes the queue for the returned mail and, when the row is pending, for the erasure."""
     delivery = application.delivery
     held_until = fence(session, delivery, now) if delivery is not None else None
-    ids = ats_refs(delivery.checkpoints if delivery is not None else {})
+    checkpoints = delivery.checkpoints if delivery is not None else {}
+    sent = reached_ats(checkpoints)
     job = application.job
     erasure = Erasure(
         application_id=application.id,
-        target=delivery.target if ids else "",
+        target=delivery.target if sent else "",
         job_ref=job.ref or str(job.id),
         job_title=fit(Erasure, "job_title", job.title),
-        refs=ids,
+        refs=ats_refs(checkpoints),
         requested_by=requester.kind,
         requested_by_user_id=requester.user_id,
         status="pending",
@@ -74,7 +75,7 @@ def start_erasure(
     )
     session.add(erasure)
     mail: list[OutboxMessage] = []
-    if not ids:
+    if not sent:
         erasure.status, erasure.finished_at = "erased", now
         mail = letters.receipt(session, erasure, "nothing_sent")
         erasure.receipt_to = ""
@@ -99,9 +100,15 @@ def fence(session: Session, delivery: Delivery, now: datetime) -> datetime | Non
     return until
 
 
+def reached_ats(checkpoints: Checkpoints | None) -> bool:
+    """Whether anything was sent: a finished step (Dover's returns no ids at all) or a create
+    sent and never answered."""
+    return any(not key.startswith("_") or key == INFLIGHT for key in (checkpoints or {}))
+
+
 def ats_refs(checkpoints: Checkpoints | None) -> dict[str, str]:
     """The ATS's ids from a delivery's checkpoints, without HR's notes; a create whose answer
-    was never recorded under UNKNOWN_CREATE. Empty when nothing was ever sent."""
+    was never recorded under UNKNOWN_CREATE."""
     saved = checkpoints or {}
     found = {
         key: str(value)

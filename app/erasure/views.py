@@ -13,7 +13,7 @@ from flask import abort, current_app, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
 from app.careers import bp
-from app.erasure.flow import Requester, ats_refs
+from app.erasure.flow import Requester, reached_ats
 from app.erasure.letters import ats_name
 from app.erasure.start import application_for_token, erase_now
 from app.extensions import db_session
@@ -37,7 +37,7 @@ def erase(token: str):
         log.info("erasure %s requested by the candidate", erasure.id)
         return redirect(url_for("careers.erasure_requested"))
     delivery = application.delivery
-    sent = bool(ats_refs(delivery.checkpoints if delivery is not None else {}))
+    sent = reached_ats(delivery.checkpoints if delivery is not None else {})
     target = delivery.target if delivery is not None else ""
     return render_template(
         "erasure/confirm.html",

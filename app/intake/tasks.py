@@ -249,6 +249,8 @@ def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
     telemetry.delivery_ended(row.target, outcome.status)
     if outcome.status == "retry":
         app.extensions["careers.tasks"].enqueue_delivery(application_id, delay=outcome.delay)
+    if outcome.status in ("lost", "skipped"):  # nothing ended here; the row may be erased
+        return outcome.status
     session.refresh(row)
     note_delivery_outcome(  # HR's alert, once per incident
         session,
