@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import ActionForm
-from app.erasure.flow import Requester, ats_refs, reached_ats
+from app.erasure.flow import AlreadyErased, Requester, ats_refs, reached_ats
 from app.erasure.letters import Letters, ats_name
 from app.erasure.start import erase_now
 from app.extensions import db, db_session
@@ -32,9 +32,12 @@ def erase_application(application_id: int):
         abort(404)
     form = ActionForm()
     if form.validate_on_submit():
-        erasure = erase_now(current_app, application, Requester("hr", user_id=current_user.id))
-        log.info("erasure %s requested by HR user %s", erasure.id, current_user.id)
-        flash("The candidate's data was erased here; the erasure in the ATS is under way.")
+        try:
+            erasure = erase_now(current_app, application, Requester("hr", user_id=current_user.id))
+            log.info("erasure %s requested by HR user %s", erasure.id, current_user.id)
+            flash("The candidate's data was erased here; the erasure in the ATS is under way.")
+        except AlreadyErased:
+            flash("This application was already erased.")
         return redirect(url_for("admin.erasures"))
     delivery = application.delivery
     return render_template(

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from app.ats.base import UNKNOWN_CREATE
@@ -31,6 +32,10 @@ from app.intake.runner import INFLIGHT, Checkpoints, refs
 from app.models import Application, Delivery, Erasure, OutboxMessage, fit
 from app.privacy.wipe import wipe_application
 from app.storage import Storage
+
+
+class AlreadyErased(Exception):
+    """Another request erased this application first (a second click, two tabs)."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,8 @@ def start_erasure(
 ) -> tuple[Erasure, list[OutboxMessage]]:
     """Wipe the application and record what remains to erase in its ATS. An application that
     never reached an ATS is done at once, its receipt queued in the same commit; the caller
-    wakes the queue for the returned mail and, when the row is pending, for the erasure."""
+    wakes the queue for the returned mail and, when the row is pending, for the erasure.
+    Raises AlreadyErased, with nothing changed, when another request wiped it first."""
     delivery = application.delivery
     held_until = fence(session, delivery, now) if delivery is not None else None
     checkpoints = delivery.checkpoints if delivery is not None else {}
@@ -90,12 +96,15 @@ def fence(session: Session, delivery: Delivery, now: datetime) -> datetime | Non
     lease = delivery.lease_until
     held = delivery.status == "in_progress" and lease is not None and lease > now
     until = lease if held else None
-    session.execute(
+    result = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery.id)
         .values(claim_token=new_claim_token())
         .execution_options(synchronize_session=False)
     )
+    if cast(CursorResult[Any], result).rowcount != 1:
+        session.rollback()
+        raise AlreadyErased(f"application of delivery {delivery.id} is already erased")
     session.refresh(delivery)  # the checkpoints as the last write before the fence left them
     return until
 

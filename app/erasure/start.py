@@ -30,7 +30,8 @@ def application_for_token(session: Session, secret_key: str, token: str) -> Appl
 
 def erase_now(app: Flask, application: Application, requester: Requester) -> Erasure:
     """Wipe the application here and queue its erasure in the ATS (after the lease of a worker
-    that held its delivery). The queue only wakes the worker: the sweep finds the row anyway."""
+    that held its delivery). The queue only wakes the worker: the sweep finds the row anyway.
+    Raises AlreadyErased when another request was first."""
     letters = Letters(app.extensions[POST_EXTENSION])
     now = utcnow()
     erasure, mail = start_erasure(

@@ -13,7 +13,7 @@ from flask import abort, current_app, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
 from app.careers import bp
-from app.erasure.flow import Requester, reached_ats
+from app.erasure.flow import AlreadyErased, Requester, reached_ats
 from app.erasure.letters import ats_name
 from app.erasure.start import application_for_token, erase_now
 from app.extensions import db_session
@@ -33,8 +33,11 @@ def erase(token: str):
         abort(404)
     form = EraseForm()
     if form.validate_on_submit():
-        erasure = erase_now(current_app, application, Requester("candidate", language=current_language()))
-        log.info("erasure %s requested by the candidate", erasure.id)
+        try:
+            erasure = erase_now(current_app, application, Requester("candidate", language=current_language()))
+            log.info("erasure %s requested by the candidate", erasure.id)
+        except AlreadyErased:
+            pass  # a second click: the first one did it
         return redirect(url_for("careers.erasure_requested"))
     delivery = application.delivery
     sent = reached_ats(delivery.checkpoints if delivery is not None else {})

@@ -270,6 +270,8 @@ def run_erasure(app: Flask, adapters: Adapters, erasure_id: int) -> str:
     row = session.get(Erasure, erasure_id)
     if row is None:
         return "missing"
+    if row.status not in ("pending", "erasing"):  # finished: no adapter to build for it
+        return "skipped"
     ended = erasure_service.erase_one(
         session,
         erasure_id,

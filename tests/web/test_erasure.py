@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.ats.local import LocalAdapter
+from app.erasure.flow import AlreadyErased, Requester, start_erasure
 from app.erasure.letters import Letters
 from app.erasure.run import erase_one
 from app.extensions import db
@@ -223,3 +224,30 @@ def test_the_erasure_row_keeps_nothing_personal_once_the_receipt_is_queued(erasu
     kept = " ".join(str(v) for v in values)
     for personal in ("Ada", "Lovelace", EMAIL, "7946", "London", "ada.pdf"):
         assert personal not in kept
+
+
+def test_a_second_request_for_an_erased_application_changes_nothing(erasure_app):
+    """Two tabs, or a second click: the first request wiped it, the second finds it gone."""
+    application_id = stored(erasure_app)
+    with erasure_app.app_context():
+        seen = db.session.get(Application, application_id)  # as the second request loaded it
+        seen.delivery  # noqa: B018 - loaded before the first request wipes it
+        request_erasure(erasure_app, application_id)
+        with pytest.raises(AlreadyErased):
+            start_erasure(
+                db.session(),
+                storage_for(erasure_app),
+                seen,
+                Requester("candidate"),
+                letters=Letters(erasure_app.extensions[POST_EXTENSION]),
+                now=FakeClock().datetime(),
+            )
+    assert count(erasure_app, Erasure) == 1 and len(mail(erasure_app, "erasure_receipt")) == 1
+
+
+def test_the_erase_task_of_a_finished_erasure_does_nothing(erasure_app):
+    """A wake-up that comes late, for an erasure that needed no ATS (and names none)."""
+    request_erasure(erasure_app, stored(erasure_app))
+    row = erasure(erasure_app)
+    assert (row.status, row.target) == ("erased", "")
+    assert erasure_app.extensions["careers.tasks"].erase.call_local(row.id) == "skipped"
