@@ -18,6 +18,7 @@ from app.intake import delivery as delivery_service
 from app.intake import outbox
 from app.intake.post import EXTENSION as POST_EXTENSION
 from app.intake.status_links import status_token
+from app.intake.tasks import sweep_once
 from app.mail.settings import mail_settings
 from app.mail.transport import SmtpTransport
 from app.models import Answer, Application, Delivery, Erasure, OutboxMessage
@@ -52,10 +53,15 @@ def link(app, application_id: int, prefix: str = "") -> str:
     return f"{prefix}/status/{status_token(app.config['SECRET_KEY'], application_id, public_id)}/erase"
 
 
+def no_parse(_session, _data, _sha256) -> dict:
+    """The resume parser's part of a delivery, skipped: erasure does not read its result."""
+    return {}
+
+
 def deliver(app, application_id: int, adapter, **kwargs) -> str:
     with app.app_context():
         return delivery_service.deliver(
-            db.session(), application_id, adapter=adapter, storage=storage_for(app), **kwargs
+            db.session(), application_id, adapter=adapter, storage=storage_for(app), parse=no_parse, **kwargs
         ).status
 
 
@@ -251,3 +257,18 @@ def test_the_erase_task_of_a_finished_erasure_does_nothing(erasure_app):
     row = erasure(erasure_app)
     assert (row.status, row.target) == ("erased", "")
     assert erasure_app.extensions["careers.tasks"].erase.call_local(row.id) == "skipped"
+
+
+def test_the_workers_erase_task_finishes_an_erasure_and_the_sweep_finds_a_lost_wake_up(erasure_app):
+    application_id = stored(erasure_app)
+    deliver(erasure_app, application_id, LocalAdapter())
+    tasks = erasure_app.extensions["careers.tasks"]
+    tasks.huey.flush()
+    request_erasure(erasure_app, application_id)
+    assert tasks.huey.pending_count() == 1  # the request woke the worker
+    tasks.huey.flush()  # and the wake-up was lost
+    with erasure_app.app_context():
+        sweep_once(erasure_app)
+    assert [t.name for t in tasks.huey.pending()].count("erase") == 1
+    assert tasks.erase.call_local(erasure(erasure_app).id) == "erased"
+    assert len(mail(erasure_app, "erasure_receipt")) == 1

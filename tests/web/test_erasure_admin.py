@@ -22,7 +22,7 @@ from tests.web.test_erasure import (
     send_all,
     stored,
 )
-from tests.web.test_erasure_ats import delivered, no_parse
+from tests.web.test_erasure_ats import delivered
 
 smtp = shared.smtp  # the fixtures, shared
 erasure_app = shared.erasure_app
@@ -98,7 +98,7 @@ def test_a_reviewed_erasure_marked_done_sends_the_receipt_then(erasure_app, hr, 
         if step == "create_candidate":
             request_erasure(erasure_app, application_id)
 
-    deliver(erasure_app, application_id, harness.adapter, parse=no_parse, after_step=ask_now)
+    deliver(erasure_app, application_id, harness.adapter, after_step=ask_now)
     assert run_erasure(erasure_app, harness.adapter) == "needs_review"
     page = hr.get("/admin/erasures")
     assert "needs review" in page.text and "never answered" in page.text

@@ -38,13 +38,9 @@ smtp = shared.smtp  # the fixtures, shared
 erasure_app = shared.erasure_app
 
 
-def no_parse(_session, _data, _sha256) -> dict:
-    return {}
-
-
 def delivered(app, harness, kind: str, ref: str = "") -> int:
     application_id = stored(app, kind=kind, ref=ref or harness.job_ref)
-    assert deliver(app, application_id, harness.adapter, parse=no_parse) == "delivered"
+    assert deliver(app, application_id, harness.adapter) == "delivered"
     return application_id
 
 
@@ -192,7 +188,7 @@ def test_a_delivery_running_when_the_candidate_asks_sends_nothing_more_and_is_er
         if step == "create_application":
             request_erasure(erasure_app, application_id)
 
-    assert deliver(erasure_app, application_id, harness.adapter, parse=no_parse, after_step=ask_now) == "lost"
+    assert deliver(erasure_app, application_id, harness.adapter, after_step=ask_now) == "lost"
     state = harness.extra["state"]
     assert not any(path.endswith("/attachments") for method, path, _ in state.requests if method == "POST")
     row = erasure(erasure_app)
@@ -215,7 +211,7 @@ def test_a_create_whose_answer_the_fence_cut_off_goes_to_hr_for_review(erasure_a
         if step == "create_candidate":
             request_erasure(erasure_app, application_id)
 
-    assert deliver(erasure_app, application_id, harness.adapter, parse=no_parse, after_step=ask_now) == "lost"
+    assert deliver(erasure_app, application_id, harness.adapter, after_step=ask_now) == "lost"
     assert erasure(erasure_app).refs == {"unknown_create": "create_candidate"}
     assert run_erasure(erasure_app, harness.adapter) == "needs_review"
     assert harness.sandbox.count_people(EMAIL) == 1  # what HR is asked to find
