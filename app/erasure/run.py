@@ -74,7 +74,7 @@ def erase_one(
         if row.status == "failed":  # out of attempts: its workers kept dying mid-way
             _tell_hr(session, row, letters)
         return Ended("skipped")
-    hold = _Hold(session, erasure_id, token, letters, now)
+    hold = _Hold(session, erasure_id, token, letters, now, policy.lease)
     try:
         return _attempt(hold, row, adapter, policy, jitter)
     except _Lost:
@@ -93,7 +93,8 @@ def _attempt(
         result = adapter.erase(dict(row.refs or {}))
     except RetryableError as exc:
         return _later(hold, row, exc, policy, jitter)
-    except AuthError as exc:
+    except AuthError as exc:  # paused before the row is pending again, as a delivery does
+        hold.renew()  # still ours: a worker that lost the row pauses nothing
         pause_integration(session, row.target, str(exc), now())
         hold.write(status="pending", last_error=str(exc), attempts=max(0, row.attempts - 1))
         return Ended("paused")
@@ -176,14 +177,21 @@ class _Hold:
     token: str
     letters: Letters
     now: Callable[[], datetime]
+    lease: timedelta
 
     def write(self, **values: Any) -> None:
-        """A fenced write that ends this worker's hold; raises nothing when the row was taken
-        over (the new holder decides), which the caller reports as "lost"."""
+        """A fenced write that ends this worker's hold; _Lost when the row was taken over (the
+        new holder decides), which the caller reports as "lost"."""
+        self._fenced(lease_until=None, claim_token=None, **values)
+
+    def renew(self) -> None:
+        self._fenced(lease_until=self.now() + self.lease)
+
+    def _fenced(self, **values: Any) -> None:
         result = self.session.execute(
             update(Erasure)
             .where(Erasure.id == self.erasure_id, Erasure.claim_token == self.token)
-            .values(lease_until=None, claim_token=None, **values)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         if cast(CursorResult[Any], result).rowcount != 1:

@@ -238,3 +238,30 @@ def test_the_delivery_task_of_an_application_erased_while_it_ran_ends_quietly(er
     with erasure_app.app_context():
         assert run_delivery(erasure_app, OneAdapter(LocalAdapter(inbox)), application_id) == "lost"
     assert erasure(erasure_app).status == "erased"  # the inbox step returned nothing yet
+
+
+class StalledEraser:
+    """Greenhouse's adapter, with a worker that stalls inside erase() past its lease while
+    another worker takes the row over and finishes it."""
+
+    def __init__(self, adapter, meanwhile) -> None:
+        self.name, self._adapter, self._meanwhile = adapter.name, adapter, meanwhile
+
+    def erase(self, refs):
+        self._meanwhile()
+        return self._adapter.erase(refs)
+
+
+def test_a_worker_whose_erasure_was_taken_over_writes_nothing(erasure_app):
+    harness = greenhouse.make()
+    request_erasure(erasure_app, delivered(erasure_app, harness, "greenhouse"))
+    clock = FakeClock(start=LATER)
+
+    def another_worker() -> None:
+        later = FakeClock(start=LATER + LEASE.total_seconds() + 1)
+        assert run_erasure(erasure_app, harness.adapter, later) == "erased"
+
+    assert run_erasure(erasure_app, StalledEraser(harness.adapter, another_worker), clock) == "lost"
+    row = erasure(erasure_app)
+    assert (row.status, row.attempts, row.claim_token) == ("erased", 2, None)
+    assert len(mail(erasure_app, "erasure_receipt")) == 1
