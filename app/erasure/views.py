@@ -8,8 +8,11 @@ language prefixes (/de, /fr, /es) as every other careers page.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import Response, abort, current_app, make_response, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
 from app.careers import bp
@@ -26,7 +29,22 @@ class EraseForm(FlaskForm):
     """No fields: the CSRF token, so no other site can erase a candidate's application."""
 
 
+def private(view: Callable[..., Any]) -> Callable[..., Response]:
+    """The link is the key: it must not leave in a Referer, sit in a cache, or be indexed."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Response:
+        response = make_response(view(*args, **kwargs))
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response
+
+    return wrapped
+
+
 @bp.route("/status/<token>/erase", methods=["GET", "POST"])
+@private
 def erase(token: str):
     application = application_for_token(db_session(), current_app.config["SECRET_KEY"], token)
     if application is None:

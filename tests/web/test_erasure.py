@@ -272,3 +272,10 @@ def test_the_workers_erase_task_finishes_an_erasure_and_the_sweep_finds_a_lost_w
     assert [t.name for t in tasks.huey.pending()].count("erase") == 1
     assert tasks.erase.call_local(erasure(erasure_app).id) == "erased"
     assert len(mail(erasure_app, "erasure_receipt")) == 1
+
+
+def test_the_erase_page_keeps_its_link_out_of_referers_caches_and_search_engines(erasure_app):
+    page = erasure_app.test_client().get(link(erasure_app, stored(erasure_app)))
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert page.headers["X-Robots-Tag"] == "noindex"
