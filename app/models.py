@@ -364,3 +364,40 @@ class User(UserMixin, Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+
+ERASURE_STATES = ("pending", "erasing", "erased", "anonymised", "hr_task", "needs_review", "failed")
+ERASURE_OPEN = ("hr_task", "needs_review", "failed")  # a person at the company has to act
+
+
+class Erasure(Model):
+    """A request to erase one application here and in its ATS. It outlives the application:
+    it keeps the ATS's ids, copied from the delivery's checkpoints before the local wipe, and
+    no personal data but `receipt_to`, the address the receipt goes to, cleared once the
+    receipt is queued. Claimed with a lease and a token like a Delivery."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(Integer)  # the wiped application's id, for logs
+    target: Mapped[str] = mapped_column(String(32))  # the ATS kind; "" when nothing was ever sent
+    job_ref: Mapped[str] = mapped_column(String(128), default="")  # where HR finds the record
+    job_title: Mapped[str] = mapped_column(String(200), default="")  # for the receipt
+    refs: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # the ATS's ids, flat
+    requested_by: Mapped[str] = mapped_column(String(20))  # candidate, hr
+    requested_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    not_before: Mapped[datetime | None] = mapped_column(DateTime)  # a fenced delivery's lease end
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    receipt_to: Mapped[str] = mapped_column(String(254), default="")
+    language: Mapped[str] = mapped_column(String(8), default="")  # of the receipt
+    done_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)  # HR marked its task done
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ERASURE_OPEN and self.done_at is None

@@ -160,6 +160,24 @@ class QuestionSource(Protocol):
     def questions(self, job: Job) -> Sequence[SyncedQuestion]: ...
 
 
+ErasureResult = Literal["erased", "anonymised"]
+UNKNOWN_CREATE = "unknown_create"  # in erase()'s refs: a create sent whose outcome was never recorded
+
+
+@runtime_checkable
+class Eraser(Protocol):
+    """An ATS whose documented API deletes or anonymises a candidate (optional, checked with
+    isinstance). Where none offers it, erasing is a task for HR.
+
+    `refs` holds the ids the delivery's steps returned, flat, and under UNKNOWN_CREATE the name
+    of a create that was sent but whose answer was never recorded: the adapter erases what the
+    ids reach, and raises NeedsReviewError when that create may have left a record they do not.
+    Raises only AtsError subclasses, like delivery; erasing what is already gone succeeds.
+    """
+
+    def erase(self, refs: Mapping[str, str]) -> ErasureResult: ...
+
+
 class AtsError(Exception):
     """Base of every error an adapter raises. Messages hold method, path and status only."""
 

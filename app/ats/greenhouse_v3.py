@@ -24,9 +24,12 @@ import httpx
 
 from app.ats import greenhouse_payloads as payloads
 from app.ats.base import (
+    UNKNOWN_CREATE,
     AlreadyInAts,
     AuthError,
+    ErasureResult,
     Job,
+    NeedsReviewError,
     PermanentError,
     Source,
     Stage,
@@ -201,6 +204,25 @@ class GreenhouseHarvestV3Adapter:
         }
         created = json_body(self._send("POST", "/notes", json=body), ATS)
         return {"note_ref": str(created["id"])}
+
+    # erasure -----------------------------------------------------------------------------
+    def erase(self, refs: Mapping[str, str]) -> ErasureResult:
+        """Delete the candidate (Harvest "DELETE: Delete Candidate"): Greenhouse deletes their
+        applications, attachments and notes with it, as its candidate-deleted webhook reports.
+        A 404 is a candidate already deleted, by an attempt whose answer was lost or by HR.
+        Without a candidate id nothing was created, unless the create of the candidate itself
+        was sent and never answered: then only a person can look for it."""
+        ref = refs.get("candidate_ref")
+        if not ref:
+            if refs.get(UNKNOWN_CREATE):
+                raise NeedsReviewError(
+                    f"{ATS}: the request creating the candidate was sent but never answered; "
+                    "look for a candidate created then on this job",
+                    ats=ATS,
+                )
+            return "erased"
+        self._send("DELETE", f"/candidates/{int(ref)}", accept=(404,))
+        return "erased"
 
     # what the creates rest on -------------------------------------------------------------
     def _check_job(self, job_ref: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from app.ats.base import Job, RateLimit, Source, Stage, Step, Submission, named
+from app.ats.base import ErasureResult, Job, RateLimit, Source, Stage, Step, Submission, named
 
 RATE_LIMIT: RateLimit | None = None  # no requests leave our own database
 RESUME_FORMATS = frozenset({"pdf", "doc", "docx", "rtf", "odt", "txt", "html", "mht"})  # we keep the file
@@ -39,6 +39,10 @@ class LocalAdapter:
 
     def find_existing(self, submission: Submission) -> Mapping[str, str]:
         return {"inbox_ref": str(submission.application_id)}
+
+    def erase(self, refs: Mapping[str, str]) -> ErasureResult:
+        """The inbox is our own database: wiping the application here erased it."""
+        return "erased"
 
     def _deliver(self, submission: Submission, done: Mapping[str, str]) -> Mapping[str, str]:
         if self._inbox is not None:

@@ -25,6 +25,8 @@ from sqlalchemy import CursorResult, update
 from app import telemetry
 from app.ats.cache import SharedLookups
 from app.ats.registry import build_adapter, shared_limiter
+from app.erasure import run as erasure_service
+from app.erasure.letters import Letters
 from app.extensions import cache_backend, db, db_session
 from app.intake import delivery as delivery_service
 from app.intake import outbox
@@ -39,7 +41,7 @@ from app.intake.sync import SyncReport, sync_jobs
 from app.logging_setup import current_request_id, request_id_set
 from app.mail.settings import mail_settings
 from app.mail.transport import Transport, transport_for
-from app.models import Delivery, utcnow
+from app.models import Delivery, Erasure, utcnow
 from app.resume.service import purge_parse_results
 from app.shared import StoreDown, counter_storage
 from app.storage import Storage, storage_for
@@ -81,6 +83,7 @@ class Tasks:
     sync_jobs: Any = None
     in_flight: InFlight = field(default_factory=InFlight)
     send_mail: Any = None
+    erase: Any = None
 
     def enqueue_delivery(self, application_id: int, delay: float | None = None) -> None:
         """Queue a delivery; the request id of the request (or delivery) queuing it goes along,
@@ -97,6 +100,12 @@ class Tasks:
             self.send_mail.schedule((outbox_id,), delay=delay)
         else:
             self.send_mail(outbox_id)
+
+    def enqueue_erasure(self, erasure_id: int, delay: float | None = None) -> None:
+        if delay:
+            self.erase.schedule((erasure_id,), delay=delay)
+        else:
+            self.erase(erasure_id)
 
 
 class Adapters:
@@ -180,10 +189,15 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
         with app.app_context():
             return run_send(app, outbox_id, transport)
 
+    @huey.task(name="erase")
+    def erase(erasure_id: int) -> str:
+        with app.app_context():
+            return run_erasure(app, adapters, erasure_id)
+
     if isinstance(huey, PatientRedisHuey):
         huey.recovered.append(lambda: sweep())  # wake-ups a restarted Redis lost are queued again
 
-    tasks = Tasks(huey, deliver, sweep, sync_jobs_task, in_flight, send_mail)
+    tasks = Tasks(huey, deliver, sweep, sync_jobs_task, in_flight, send_mail, erase)
     app.extensions["careers.tasks"] = tasks
     app.extensions[POST_EXTENSION] = Post.for_app(app, tasks.enqueue_mail)
     return tasks
@@ -235,6 +249,8 @@ def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
     telemetry.delivery_ended(row.target, outcome.status)
     if outcome.status == "retry":
         app.extensions["careers.tasks"].enqueue_delivery(application_id, delay=outcome.delay)
+    if outcome.status in ("lost", "skipped"):  # nothing ended here; the row may be erased
+        return outcome.status
     session.refresh(row)
     note_delivery_outcome(  # HR's alert, once per incident
         session,
@@ -246,6 +262,26 @@ def run_delivery(app: Flask, adapters: Adapters, application_id: int) -> str:
         now=utcnow(),
     )
     return outcome.status
+
+
+def run_erasure(app: Flask, adapters: Adapters, erasure_id: int) -> str:
+    """Erase in the ATS in this worker, with the delivery's attempts, backoff and lease."""
+    session = db.session()
+    row = session.get(Erasure, erasure_id)
+    if row is None:
+        return "missing"
+    if row.status not in ("pending", "erasing"):  # finished: no adapter to build for it
+        return "skipped"
+    ended = erasure_service.erase_one(
+        session,
+        erasure_id,
+        adapter=adapters.get(row.target),
+        letters=Letters(app.extensions[POST_EXTENSION]),
+        policy=policy_from(app),
+    )
+    if ended.status == "retry":
+        app.extensions["careers.tasks"].enqueue_erasure(erasure_id, delay=ended.delay)
+    return ended.status
 
 
 def policy_from(app: Flask) -> delivery_service.Policy:
@@ -271,6 +307,8 @@ def sweep_once(app: Flask, *, now: float | None = None) -> int:
         tasks.enqueue_delivery(application_id)
     for outbox_id in outbox.due_messages(db_session(), moment):
         tasks.enqueue_mail(outbox_id)
+    for erasure_id in erasure_service.due_erasures(db_session(), moment):
+        tasks.enqueue_erasure(erasure_id)
     storage = storage_for(app)
     remove_stale_held_uploads(storage, now=seconds)
     remove_orphan_files(db_session(), storage, now=seconds)

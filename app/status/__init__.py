@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("status", __name__)
 
-from app.status import views  # noqa: E402,F401  (routes register on import)
+from app.status import erase, views  # noqa: E402,F401  (routes register on import)

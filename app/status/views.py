@@ -65,7 +65,7 @@ def page(token: str):
         job=application.job,
         progress=progress(application.delivery),
         sent=sent_rows(application),
-        erase_path=url_for("status.page", token=token, lang_code=None) + "/erase",
+        erase_path=url_for("status.erase", token=token),
         when=lambda moment: format_datetime(moment, "long"),
     )
 

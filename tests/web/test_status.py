@@ -233,8 +233,10 @@ def test_the_rights_links_lead_to_the_data_download_and_the_erasure_request(app,
     page = client.get(path).text
     assert re.search(rf'<a href="{re.escape(path)}/data"[^>]*>Download your data</a>', page)
     assert f'<a href="{path}/erase">Ask us to erase your data</a>' in page
+    assert client.get(f"{path}/erase").status_code == 200
     german = client.get("/de" + path).text
-    assert f'href="{path}/erase"' in german  # the erasure page answers at its plain path
+    assert f'href="/de{path}/erase"' in german  # in the language the candidate reads
+    assert 'lang="de"' in client.get(f"/de{path}/erase").text
 
 
 def test_the_receipt_pdf_lists_what_was_sent_and_when(app, client):

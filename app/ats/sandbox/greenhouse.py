@@ -222,6 +222,7 @@ class GreenhouseState:
     clock: Callable[[], float] = field(default=time.time, repr=False)
     candidates: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
+    deleted: list[int] = field(default_factory=list)  # candidates deleted through the API
     issued: dict[str, tuple[float, str]] = field(default_factory=dict)  # token -> (expiry, sub)
     requests: list[tuple[str, str, int]] = field(default_factory=list)
     truncate_next: int = 0  # creates to answer with a cut-off body (the record is saved)
@@ -330,6 +331,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _v3_lookups(app, control)
     _v3_reads(app, control)
     _v3_writes(app, control)
+    _v3_erasure(app, control)
     return app
 
 
@@ -1083,6 +1085,24 @@ def _v3_writes(app: Flask, control: GreenhouseControl) -> None:
         note = dict(body, id=9000 + len(state.notes), acting_user=user)
         state.notes.append(note)
         return finish(control, step, note, 201)
+
+
+def _v3_erasure(app: Flask, control: GreenhouseControl) -> None:
+    """DELETE /v3/candidates/{id}: Harvest documents "DELETE: Delete Candidate" (GH-H
+    _candidates.md; a v1 write, so v1 asks On-Behalf-Of, which v3 replaces by the token's
+    `sub`), answered `{"message": "Person <id> has been deleted."}`. The candidate's
+    applications, attachments and notes go with it (webhooks _candidate_events.md: "Deleting a
+    candidate will cause other deletes"). An unknown id is a 404, as every Harvest read of one."""
+    state = control.state
+
+    @app.delete("/v3/candidates/<int:candidate_id>")
+    def v3_delete_candidate(candidate_id: int) -> Response:
+        step, _ = v3_guard(control, "erase")
+        record = _candidate(state, candidate_id)
+        state.candidates.remove(record)
+        state.notes[:] = [n for n in state.notes if n.get("candidate_id") != candidate_id]
+        state.deleted.append(candidate_id)
+        return finish(control, step, {"message": f"Person {candidate_id} has been deleted."})
 
 
 def _v3_attachments(state: GreenhouseState) -> list[dict]:
