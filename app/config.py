@@ -29,11 +29,19 @@ DEFAULTS: dict[str, Any] = {
     "MAX_APPLY_REQUEST_MB": 100,
     "COMPANY_NAME": "Example Corp",
     "COMPANY_URL": "https://example.com",
+    # The apply form's two consents; `%(months)s` in a text is its RETENTION_MONTHS period.
     "CONSENT_TEXT": (
-        "I agree that my application data and resume are processed and stored "
-        "for this and related job openings for up to 12 months."
+        "I agree that my application data and resume are processed for this job opening "
+        "and kept for up to %(months)s months."
     ),
-    "CONSENT_VERSION": "2026-11-01",
+    "CONSENT_VERSION": "2026-12-01",
+    "CONSENT_FUTURE_TEXT": (
+        "You may also keep my application for up to %(months)s months to consider me for other job openings."
+    ),
+    "CONSENT_FUTURE_VERSION": "2026-12-01",
+    # How long an application is kept after each consent; the daily retention task deletes it
+    # (rows, answers, files, mail) once every consent it was given has run out.
+    "RETENTION_MONTHS": {"processing": 12, "future": 12},
     "PRIVACY_NOTICE_URL": "https://example.com/privacy",  # linked next to the consent; empty: no link
     "JOBS_PER_PAGE": 10,
     "PAGE_CACHE_SECONDS": 10,  # public pages are re-rendered at most this often

@@ -48,10 +48,14 @@ def N_(message: str) -> str:
     return message
 
 
-# The default consent (app/config.py's CONSENT_TEXT), so its translations are in the catalogs.
+# The default consents (app/config.py's CONSENT_TEXT, CONSENT_FUTURE_TEXT), so their
+# translations are in the catalogs.
 DEFAULT_CONSENT = N_(
-    "I agree that my application data and resume are processed and stored "
-    "for this and related job openings for up to 12 months."
+    "I agree that my application data and resume are processed for this job opening "
+    "and kept for up to %(months)s months."
+)
+DEFAULT_FUTURE_CONSENT = N_(
+    "You may also keep my application for up to %(months)s months to consider me for other job openings."
 )
 
 EMPLOYMENT_TYPE_NAMES = {
@@ -245,8 +249,11 @@ def employment_type_name(code: str) -> str:
 
 def consent_text() -> str:
     """The consent in the page's language: the configured text, translated when the catalogs
-    hold it (the default text is in them), as the candidate reads and agrees to it."""
-    return gettext(current_app.config["CONSENT_TEXT"])
+    hold it (the default text is in them), as the candidate reads and agrees to it, with its
+    retention period."""
+    from app.privacy.consents import wording  # the consents read this module's catalogs
+
+    return wording("processing").text
 
 
 def catalogs(directory: Path) -> Iterator[Path]:

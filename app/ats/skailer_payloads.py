@@ -164,6 +164,8 @@ def comment(submission: Submission, source: str, *, returning: bool, resume_link
             f"Consent (version {submission.consent_version or '-'}, given "
             f"{submission.consent_at or '-'}):\n{submission.consent_text}"
         )
+    if submission.future_consent_text:
+        parts.append(text.future_consent_line(submission))
     origin = [f"source: {source}"] if source else []
     origin += [f"{key}: {value}" for key, value in sorted(submission.attribution.items())]
     origin.append(f"application: {submission.public_id}")

@@ -164,6 +164,8 @@ def needles(key: str, submission: Submission) -> list[str | bytes]:
         return [submission.resume.data] if submission.resume else []
     if key == "consent":
         return [submission.consent_text] if submission.consent_text else []
+    if key == "future_consent":
+        return [submission.future_consent_text] if submission.future_consent_text else []
     if key == "attribution":
         return [v for v in submission.attribution.values() if v]
     if key == "parsed.experience":
@@ -330,6 +332,9 @@ def full(kind: str, job_ref: str) -> Submission:
         ),
         parsed=PARSED,
         consent_text="Canaryconsent: I agree.",
+        future_consent_text="Canaryfuture: keep it for other openings.",
+        future_consent_version="2",
+        future_consent_at="2026-11-22T10:00:00+00:00",
         attribution={"utm_source": "canarysource", "utm_campaign": "canarycampaign", "gh_src": "canaryghsrc"},
     )
 
