@@ -52,10 +52,11 @@ def upgrade():
     with op.batch_alter_table('retention_tally', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_retention_tally_job_id'), ['job_id'], unique=False)
     carry_consents_over()
-    with op.batch_alter_table('application', schema=None) as batch_op:
-        batch_op.drop_column('consent_text')
-        batch_op.drop_column('consent_version')
-        batch_op.drop_column('consent_at')
+    # ALTER TABLE ... DROP COLUMN in place (SQLite 3.35+), never batch's copy of the table: with
+    # foreign keys on, SQLite's DROP of the old copy deletes every row that cascades from it
+    # (the consents just carried over, answers, mail).
+    for column in ('consent_text', 'consent_version', 'consent_at'):
+        op.drop_column('application', column)
 
 
 def carry_consents_over():
@@ -104,10 +105,9 @@ def add_months(moment, months: int):
 
 
 def downgrade():
-    with op.batch_alter_table('application', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('consent_text', sa.Text(), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('consent_version', sa.String(length=40), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('consent_at', sa.DateTime(), nullable=True))
+    op.add_column('application', sa.Column('consent_text', sa.Text(), nullable=False, server_default=''))
+    op.add_column('application', sa.Column('consent_version', sa.String(length=40), nullable=False, server_default=''))
+    op.add_column('application', sa.Column('consent_at', sa.DateTime(), nullable=True))
     op.execute(
         'UPDATE application SET '
         "consent_text = (SELECT text FROM application_consent c WHERE c.application_id = application.id AND c.purpose = 'processing'), "
