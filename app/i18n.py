@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale
 from babel.lists import format_list
@@ -26,6 +26,9 @@ from flask_babel import Babel, format_currency, format_date, get_locale, gettext
 from werkzeug.routing import BaseConverter
 
 from app.resume.formats import ACCEPTED_FORMATS, EXTENSIONS, format_names
+
+if TYPE_CHECKING:
+    from app.privacy.consents import Wording
 
 LANGUAGES = ("en", "de", "fr", "es")
 DEFAULT_LANGUAGE = "en"
@@ -99,6 +102,7 @@ def init_i18n(app: Flask) -> None:
         format_date=format_date,
         format_currency=format_currency,
         consent_text=consent_text,
+        consent_wording=consent_wording,
     )
 
 
@@ -245,6 +249,13 @@ def file_formats(formats: Iterable[str] = ACCEPTED_FORMATS) -> str:
 def employment_type_name(code: str) -> str:
     name = EMPLOYMENT_TYPE_NAMES.get(code)
     return gettext(name) if name else code.replace("_", " ").capitalize()
+
+
+def consent_wording(purpose: str) -> Wording:
+    """The form's consent for `purpose` ("processing", "future"), as the page shows it."""
+    from app.privacy.consents import wording  # the consents read this module's catalogs
+
+    return wording(purpose)
 
 
 def consent_text() -> str:

@@ -27,7 +27,7 @@ from app.careers.links import carried, share_links
 from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.hosts import public_url
 from app.html import sanitize
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, consent_text
 from app.intake.apply import (
     AppliedBefore,
     Files,
@@ -51,7 +51,6 @@ from app.intake.listing import ListingQuery, facet, open_jobs, search
 from app.intake.waiting import too_many_notice
 from app.job_display import snippet
 from app.models import Application, Job, utcnow
-from app.privacy.consents import wordings
 
 SENT_HERE = "sent"  # the session's public ids of applications this browser sent, newest last
 SENT_HERE_KEPT = 20
@@ -175,7 +174,7 @@ def render_apply(job: Job, form: ApplyFormBase, files: Files | None = None, **co
         form=form,
         files=files or {},
         **context,
-        consents=wordings(),
+        consent_text=consent_text(),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         question_field_name=question_field_name,
         held_field_name=held_field_name,

@@ -16,7 +16,7 @@ from app.embed import bp
 from app.embed.tokens import TokenRejected, check_same_origin, issue_token, own_origin, read_token
 from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.html import sanitize
-from app.i18n import N_
+from app.i18n import N_, consent_text
 from app.intake.apply import (
     ATTRIBUTION_KEYS,
     AppliedBefore,
@@ -33,7 +33,6 @@ from app.intake.listing import ListingQuery, facet, open_jobs, search
 from app.intake.submit import find_by_submission_key
 from app.intake.waiting import Notice, too_many_notice
 from app.models import Application, Job, utcnow
-from app.privacy.consents import wordings
 
 THEME_KEYS = {"accent": "--accent", "accent_text": "--accent-text", "text": "--text", "bg": "--bg"}
 HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -241,7 +240,7 @@ def render_apply(
         job=job,
         form=form,
         files=files or {},
-        consents=wordings(),
+        consent_text=consent_text(),
         max_mb=current_app.config["MAX_UPLOAD_MB"],
         question_field_name=question_field_name,
         held_field_name=held_field_name,
