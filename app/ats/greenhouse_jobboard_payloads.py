@@ -129,7 +129,7 @@ def consent_fields(post: Mapping[str, Any], submission: Submission) -> tuple[For
         if asks:
             form.append((asks, "true"))
         if rule.get("requires_retention_consent"):
-            answer = True if submission.future_consent_text else retention_answer(submission.answers)
+            answer = retention_given(submission)
             form.append((RETENTION, "true" if answer is True else "false"))
             if answer is None:
                 notes["consent"] = (
@@ -138,6 +138,15 @@ def consent_fields(post: Mapping[str, Any], submission: Submission) -> tuple[For
                     "told it was not given"
                 )
     return list(dict.fromkeys(form)), notes
+
+
+def retention_given(submission: Submission) -> bool | None:
+    """Our form's consent for future openings, or the post's synced question where a job still
+    asks it; a "No" to either is no consent, however the other was answered."""
+    answer = retention_answer(submission.answers)
+    if answer is False:
+        return False
+    return True if submission.future_consent_text else answer
 
 
 def retention_answer(answers: Iterable[Answer]) -> bool | None:
