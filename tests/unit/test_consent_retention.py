@@ -101,3 +101,12 @@ def test_the_channel_is_a_label_or_a_host_and_never_a_whole_address():
     assert channel({"referrer": "https://news.example/item?who=ada@example.com"}) == "news.example"
     assert channel({"referrer": "not an address"}) == "direct"
     assert channel({}) == "direct"
+
+
+def test_the_retention_task_runs_once_a_day_and_deletes_what_ran_out(app):
+    huey = app.extensions["careers.tasks"].huey
+    [task] = [t for t in huey._registry.periodic_tasks if t.name == "retention"]
+    runs = [datetime(2026, 12, 3, hour, minute) for hour in range(24) for minute in range(60)]
+    assert [run for run in runs if task.validate_datetime(run)] == [datetime(2026, 12, 3, 3, 17)]
+    stored(app, "key-1")
+    assert task.execute() == 0  # a fresh application stays
