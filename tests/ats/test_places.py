@@ -340,7 +340,8 @@ def full(kind: str, job_ref: str) -> Submission:
 
 
 def bare(kind: str, job_ref: str) -> Submission:
-    """Little to say: a comment-by-need ATS sends none; a non-profile link; not a PDF."""
+    """Little to say: a comment-by-need ATS sends none; a non-profile link; not a PDF; no
+    consent beyond processing this application."""
     synced = (
         (Answer(SYNCED_REF[kind], "Years of experience", "Canaryanswer synced"),)
         if kind in SYNCED_REF
@@ -358,6 +359,7 @@ def bare(kind: str, job_ref: str) -> Submission:
         answers=synced,
         parsed={},
         attribution={},
+        future_consent_text="",
     )
 
 
