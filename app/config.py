@@ -118,6 +118,7 @@ def load_settings(config: Config, overrides: Mapping[str, Any] | None) -> None:
             config[key] = raw
     config.update(overrides or {})
     _fill_paths(config, Path(config.root_path))  # the instance folder, where config.py was read
+    check_retention(config)
 
 
 def _fill_paths(settings: Config, instance: Path) -> None:
@@ -138,6 +139,21 @@ class ConfigError(RuntimeError):
 
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
+RETENTION_PURPOSES = ("processing", "future")
+
+
+def check_retention(settings: Mapping[str, Any]) -> None:
+    """RETENTION_MONTHS is a promise printed in the consent texts: whole months, at least one,
+    for the known consents only (a misspelt key would silently keep the default)."""
+    months = settings["RETENTION_MONTHS"]
+    if not isinstance(months, Mapping) or any(
+        key not in RETENTION_PURPOSES or isinstance(value, bool) or not isinstance(value, int) or value < 1
+        for key, value in months.items()
+    ):
+        raise ConfigError(
+            'RETENTION_MONTHS must give whole months (1 or more) for "processing" and "future", '
+            'e.g. {"processing": 12, "future": 12}'
+        )
 
 
 def check_embed_origins(settings: dict[str, Any]) -> list[str]:

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.config import ConfigError
 from app.extensions import db
 from app.models import Application, ApplicationConsent
 from tests.conftest import add_job, add_user, login
@@ -140,3 +141,13 @@ def test_hr_reads_that_the_future_consent_was_not_given(app, client, job_id):
         application_id = db.session.scalars(select(Application.id)).one()
     page = client.get(f"/admin/applications/{application_id}").text
     assert re.search(r'<dd class="consent-future">not given</dd>', page)
+
+
+@pytest.mark.parametrize(
+    "months",
+    [{"future": "a year"}, {"processing": 0}, {"procesing": 6}, 12],
+    ids=["text", "zero", "typo", "number"],
+)
+def test_a_retention_period_that_is_not_whole_months_for_a_known_consent_stops_the_start(make_app, months):
+    with pytest.raises(ConfigError, match="RETENTION_MONTHS must give whole months"):
+        make_app(RETENTION_MONTHS=months)
