@@ -74,7 +74,7 @@ def apply_retention(session: Session, storage: Storage, *, now: datetime) -> Ret
                 continue
             outcome = application.delivery.status if application.delivery else "none"
             report.files += len(stored_keys(application))
-            count(session, application, outcome)
+            add_to_tally(session, application, outcome)
             wipe_application(session, storage, application)
             report.outcomes[outcome] += 1
     if report.applications:
@@ -88,7 +88,7 @@ def apply_retention(session: Session, storage: Storage, *, now: datetime) -> Ret
     return report
 
 
-def count(session: Session, application: Application, outcome: str) -> None:
+def add_to_tally(session: Session, application: Application, outcome: str) -> None:
     """Add the application to its tally row (created on first use), in the caller's commit."""
     key = {
         "job_id": application.job_id,
