@@ -29,11 +29,19 @@ DEFAULTS: dict[str, Any] = {
     "MAX_APPLY_REQUEST_MB": 100,
     "COMPANY_NAME": "Example Corp",
     "COMPANY_URL": "https://example.com",
+    # The apply form's two consents; `%(months)s` in a text is its RETENTION_MONTHS period.
     "CONSENT_TEXT": (
-        "I agree that my application data and resume are processed and stored "
-        "for this and related job openings for up to 12 months."
+        "I agree that my application data and resume are processed for this job opening "
+        "and kept for up to %(months)s months."
     ),
-    "CONSENT_VERSION": "2026-11-01",
+    "CONSENT_VERSION": "2026-12-01",
+    "CONSENT_FUTURE_TEXT": (
+        "You may also keep my application for up to %(months)s months to consider me for other job openings."
+    ),
+    "CONSENT_FUTURE_VERSION": "2026-12-01",
+    # How long an application is kept after each consent; the daily retention task deletes it
+    # (rows, answers, files, mail) once every consent it was given has run out.
+    "RETENTION_MONTHS": {"processing": 12, "future": 12},
     "PRIVACY_NOTICE_URL": "https://example.com/privacy",  # linked next to the consent; empty: no link
     "JOBS_PER_PAGE": 10,
     "PAGE_CACHE_SECONDS": 10,  # public pages are re-rendered at most this often
@@ -112,6 +120,7 @@ def load_settings(config: Config, overrides: Mapping[str, Any] | None) -> None:
             config[key] = raw
     config.update(overrides or {})
     _fill_paths(config, Path(config.root_path))  # the instance folder, where config.py was read
+    check_retention(config)
 
 
 def _fill_paths(settings: Config, instance: Path) -> None:
@@ -132,6 +141,21 @@ class ConfigError(RuntimeError):
 
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
+RETENTION_PURPOSES = ("processing", "future")
+
+
+def check_retention(settings: Mapping[str, Any]) -> None:
+    """RETENTION_MONTHS is a promise printed in the consent texts: whole months, at least one,
+    for the known consents only (a misspelt key would silently keep the default)."""
+    months = settings["RETENTION_MONTHS"]
+    if not isinstance(months, Mapping) or any(
+        key not in RETENTION_PURPOSES or isinstance(value, bool) or not isinstance(value, int) or value < 1
+        for key, value in months.items()
+    ):
+        raise ConfigError(
+            'RETENTION_MONTHS must give whole months (1 or more) for "processing" and "future", '
+            'e.g. {"processing": 12, "future": 12}'
+        )
 
 
 def check_embed_origins(settings: dict[str, Any]) -> list[str]:

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale
 from babel.lists import format_list
@@ -26,6 +26,9 @@ from flask_babel import Babel, format_currency, format_date, get_locale, gettext
 from werkzeug.routing import BaseConverter
 
 from app.resume.formats import ACCEPTED_FORMATS, EXTENSIONS, format_names
+
+if TYPE_CHECKING:
+    from app.privacy.consents import Wording
 
 LANGUAGES = ("en", "de", "fr", "es")
 DEFAULT_LANGUAGE = "en"
@@ -48,10 +51,14 @@ def N_(message: str) -> str:
     return message
 
 
-# The default consent (app/config.py's CONSENT_TEXT), so its translations are in the catalogs.
+# The default consents (app/config.py's CONSENT_TEXT, CONSENT_FUTURE_TEXT), so their
+# translations are in the catalogs.
 DEFAULT_CONSENT = N_(
-    "I agree that my application data and resume are processed and stored "
-    "for this and related job openings for up to 12 months."
+    "I agree that my application data and resume are processed for this job opening "
+    "and kept for up to %(months)s months."
+)
+DEFAULT_FUTURE_CONSENT = N_(
+    "You may also keep my application for up to %(months)s months to consider me for other job openings."
 )
 
 EMPLOYMENT_TYPE_NAMES = {
@@ -95,6 +102,7 @@ def init_i18n(app: Flask) -> None:
         format_date=format_date,
         format_currency=format_currency,
         consent_text=consent_text,
+        consent_wording=consent_wording,
     )
 
 
@@ -243,10 +251,20 @@ def employment_type_name(code: str) -> str:
     return gettext(name) if name else code.replace("_", " ").capitalize()
 
 
+def consent_wording(purpose: str) -> Wording:
+    """The form's consent for `purpose` ("processing", "future"), as the page shows it."""
+    from app.privacy.consents import wording  # the consents read this module's catalogs
+
+    return wording(purpose)
+
+
 def consent_text() -> str:
     """The consent in the page's language: the configured text, translated when the catalogs
-    hold it (the default text is in them), as the candidate reads and agrees to it."""
-    return gettext(current_app.config["CONSENT_TEXT"])
+    hold it (the default text is in them), as the candidate reads and agrees to it, with its
+    retention period."""
+    from app.privacy.consents import wording  # the consents read this module's catalogs
+
+    return wording("processing").text
 
 
 def catalogs(directory: Path) -> Iterator[Path]:

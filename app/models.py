@@ -153,9 +153,6 @@ class Application(Model):
     resume_sha256: Mapped[str] = mapped_column(String(64), default="")
     resume_size: Mapped[int] = mapped_column(Integer, default=0)
     parsed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    consent_text: Mapped[str] = mapped_column(Text)
-    consent_version: Mapped[str] = mapped_column(String(40))
-    consent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     attribution: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     stage_label: Mapped[str] = mapped_column(String(120), default="")  # as last reported by the ATS
     stage_changed_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the ATS says it changed
@@ -167,10 +164,78 @@ class Application(Model):
     delivery: Mapped[Delivery] = relationship(
         back_populates="application", uselist=False, cascade="all, delete-orphan"
     )
+    consents: Mapped[list[ApplicationConsent]] = relationship(
+        back_populates="application",
+        order_by="ApplicationConsent.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def consent(self, purpose: str) -> ApplicationConsent | None:
+        """The consent given for `purpose` ("processing", "future"), or None."""
+        return next((c for c in self.consents if c.purpose == purpose), None)
+
+    # The processing consent, which every application has, read as the single consent once was.
+    @property
+    def consent_text(self) -> str:
+        given = self.consent("processing")
+        return given.text if given else ""
+
+    @property
+    def consent_version(self) -> str:
+        given = self.consent("processing")
+        return given.version if given else ""
+
+    @property
+    def consent_at(self) -> datetime | None:
+        given = self.consent("processing")
+        return given.given_at if given else None
+
+
+CONSENT_PURPOSES = ("processing", "future")
+
+
+class ApplicationConsent(Model):
+    """One consent a candidate gave with an application: to process it for this opening
+    ("processing", required), or to keep it for future openings ("future", optional). The text
+    is the one they read, in their language; `keep_until` is the end of the period that text
+    promised, after which the retention task deletes the application unless another of its
+    consents runs longer."""
+
+    __tablename__ = "application_consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8), default="")
+    given_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    keep_until: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+    application: Mapped[Application] = relationship(back_populates="consents")
+
+    __table_args__ = (UniqueConstraint("application_id", "purpose", name="uq_application_consent_purpose"),)
+
+
+class RetentionTally(Model):
+    """What remains of applications the retention task deleted: how many, per job, month
+    received, channel they came through and how their delivery ended. No personal data."""
+
+    __tablename__ = "retention_tally"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(Integer, index=True)  # the job may be gone later
+    month: Mapped[str] = mapped_column(String(7))  # "2026-11": when the applications were received
+    channel: Mapped[str] = mapped_column(String(80))  # "direct", a utm_source or src, a referrer's host
+    outcome: Mapped[str] = mapped_column(String(20))  # the delivery's last status
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("job_id", "month", "channel", "outcome", name="uq_retention_tally"),)
 
 
 class Answer(Model):

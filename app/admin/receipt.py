@@ -98,6 +98,9 @@ def ours(key: str, submission: Submission) -> str:
     if key == "consent":
         given = f"version {submission.consent_version}, {submission.consent_at[:10]}"
         return f"{given}: {submission.consent_text}" if submission.consent_text else ""
+    if key == "future_consent":
+        given = f"version {submission.future_consent_version}, {submission.future_consent_at[:10]}"
+        return f"{given}: {submission.future_consent_text}" if submission.future_consent_text else ""
     if key == "attribution":
         return text.attribution_tags(submission.attribution)
     if key.startswith("parsed."):

@@ -98,6 +98,10 @@ class Submission:
     consent_text: str = ""
     consent_version: str = ""
     consent_at: str = ""  # ISO 8601
+    # Consent to keep the application for future openings: "" when the candidate did not give it
+    future_consent_text: str = ""
+    future_consent_version: str = ""
+    future_consent_at: str = ""  # ISO 8601
     attribution: Mapping[str, str] = field(default_factory=dict)
     stage: str = ""  # configured stage name or ref for new applicants
     source: str = ""  # configured source name

@@ -93,6 +93,8 @@ def additional_comments(submission: Submission, resume_note: str) -> str:
             if bit
         )
         parts.append(f"Consent: {submission.consent_text}" + (f" ({given})" if given else ""))
+    if submission.future_consent_text:
+        parts.append(text.future_consent_line(submission))
     source = source_line(submission)
     if source:
         parts.append(source)

@@ -4,8 +4,9 @@ answers (job-board `_applications.md` "Submit an application", `_jobs.md` "Retri
 The post (`?questions=true`) says what the form must hold: its own `questions`, the GDPR rule
 in `data_compliance`, EEOC `compliance` questions and Greenhouse Inclusion
 `demographic_questions`. Consent is sent only as the candidate gave it: our form's consent
-covers processing the application; keeping it for the retention period is a separate, optional
-question, and no answer is sent as `false`. Location and website have no field of their own
+covers processing the application; keeping it for the retention period is our form's separate,
+optional consent for future openings (or the post's synced yes/no question, for jobs imported
+before our form asked it), and no consent is sent as `false`. Location and website have no field of their own
 that would hold them (`location` without coordinates is ignored), so they travel in the cover
 letter text, unless the post asks for a website in a question of its own.
 """
@@ -128,7 +129,7 @@ def consent_fields(post: Mapping[str, Any], submission: Submission) -> tuple[For
         if asks:
             form.append((asks, "true"))
         if rule.get("requires_retention_consent"):
-            answer = retention_answer(submission.answers)
+            answer = retention_given(submission)
             form.append((RETENTION, "true" if answer is True else "false"))
             if answer is None:
                 notes["consent"] = (
@@ -137,6 +138,15 @@ def consent_fields(post: Mapping[str, Any], submission: Submission) -> tuple[For
                     "told it was not given"
                 )
     return list(dict.fromkeys(form)), notes
+
+
+def retention_given(submission: Submission) -> bool | None:
+    """Our form's consent for future openings, or the post's synced question where a job still
+    asks it; a "No" to either is no consent, however the other was answered."""
+    answer = retention_answer(submission.answers)
+    if answer is False:
+        return False
+    return True if submission.future_consent_text else answer
 
 
 def retention_answer(answers: Iterable[Answer]) -> bool | None:

@@ -131,6 +131,8 @@ def note(submission: Submission) -> str:
             f"Consent (v{submission.consent_version or '?'}, {submission.consent_at}): "
             f"{submission.consent_text}"
         )
+    if submission.future_consent_text:
+        lines.append(text.future_consent_line(submission))
     return "\n\n".join(lines)
 
 

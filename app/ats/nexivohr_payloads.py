@@ -99,6 +99,7 @@ def submission_notes(submission: Submission, heading: str, *, returning: bool = 
         f"URL: {submission.url}" if submission.url.strip() else "",
         text.answers_block(submission.answers),
         consent_line(submission),
+        text.future_consent_line(submission),
         text.source_line(submission),
         returning_details(submission) if returning else "",
     ]

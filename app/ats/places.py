@@ -35,6 +35,7 @@ FIELDS: dict[str, str] = {  # our field -> its label on the receipt
     "resume": "Resume",
     "cover_letter": "Cover letter",
     "consent": "Consent",
+    "future_consent": "Consent to keep for future openings",
     "attribution": "Where they came from",
     "parsed.headline": "Resume data: headline",
     "parsed.summary": "Resume data: summary",
@@ -147,7 +148,11 @@ def _fill(fields: Mapping[str, Places]) -> dict[str, Places]:
 def local(settings: Mapping[str, Any]) -> Table:
     """No ATS: the application stays in our inbox, whole (the inbox sees the Submission)."""
     kept = "careers inbox (no ATS connected): kept here"
-    attrs = {"consent": "consent_text", "resume": "resume.data"}  # else the Submission's own name
+    attrs = {
+        "consent": "consent_text",
+        "future_consent": "future_consent_text",
+        "resume": "resume.data",
+    }  # else the Submission's own name
     fields = {
         key: (
             Place(
@@ -198,7 +203,7 @@ def skailer(settings: Mapping[str, Any]) -> Table:
             "file",
         ),
     )
-    fields["cover_letter"] = fields["consent"] = in_comment
+    fields["cover_letter"] = fields["consent"] = fields["future_consent"] = in_comment
     fields["attribution"] = (
         Place(
             "Skailer candidate · comment (as text); the Skailer source when utm_source names one",
@@ -233,7 +238,9 @@ def dover(settings: Mapping[str, Any]) -> Table:
             "rendition",
         ),
     )
-    fields = _one_place(comments, ["phone", "location", "cover_letter", "consent", "attribution"], fields)
+    fields = _one_place(
+        comments, ["phone", "location", "cover_letter", "consent", "future_consent", "attribution"], fields
+    )
     return Table("dover", "Dover", _fill(fields), (comments,))
 
 
@@ -279,7 +286,7 @@ def nexivohr(settings: Mapping[str, Any]) -> Table:
         ours = attr if attr in FIELDS else NEXIVO_ATTRS.get(attr, "")
         if ours:
             fields[ours] = (Place(f"NexivoHR candidate · {target}", (f"{post} json:{target}",)),)
-    for key in ("attribution", "url", "cover_letter", "consent"):
+    for key in ("attribution", "url", "cover_letter", "consent", "future_consent"):
         fields.setdefault(key, (notes,))
     caveat = (
         "A person NexivoHR already holds (same email) keeps their candidate record: this "
@@ -324,7 +331,7 @@ def workable(settings: Mapping[str, Any]) -> Table:
         )
     else:
         written = candidate("cover letter (as text)", "cover_letter", "within")
-    fields = _one_place(written, ["consent", "attribution"], fields)
+    fields = _one_place(written, ["consent", "future_consent", "attribution"], fields)
     # A link that is no social profile goes as a "Website:" line with the rest of the text.
     fields["url"] = (*fields["url"], written)
     synced = Place(
@@ -368,7 +375,7 @@ def _candidate_fields(extra: Mapping[str, Places]) -> dict[str, Places]:
 def _harvest_table(kind: str, name: str, note: Place, extra: Mapping[str, Places]) -> Table:
     fields = _one_place(
         note,
-        ["cover_letter", "consent", "attribution", "parsed.summary", "parsed.education"],
+        ["cover_letter", "consent", "future_consent", "attribution", "parsed.summary", "parsed.education"],
         _candidate_fields(extra),
     )
     return Table(kind, name, _fill(fields), (note,), caveat=RETURNING_CAVEAT)
@@ -430,6 +437,13 @@ def job_board(settings: Mapping[str, Any]) -> Table:
         Place(
             "Greenhouse application · GDPR processing consent flag (as the post asks); the text stays here",
             (f"{post} form:data_compliance[gdpr_processing_consent_given]",),
+            "flag",
+        ),
+    )
+    fields["future_consent"] = (
+        Place(
+            "Greenhouse application · GDPR retention consent flag (as the post asks); the text stays here",
+            (f"{post} form:data_compliance[gdpr_retention_consent_given]",),
             "flag",
         ),
     )

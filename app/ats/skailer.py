@@ -12,9 +12,10 @@ comment, and HR is told so in a `note:resume`. Already a candidate on this job: 
 
 The comment is the one call that is not required. With `comment: "when_needed"` (the default)
 it is sent only when the application carries something Skailer's fields cannot hold: a cover
-letter, answers, attribution from the visit, a source Skailer has no entry for, or what a
-returning applicant gave this time. Consent is the same for every application taken through
-our form and stays in our database with its text, version and time. `comment: "always"` sends
+letter, answers, attribution from the visit, a source Skailer has no entry for, what a
+returning applicant gave this time, or the candidate's consent to be kept for future openings.
+The consent to process is the same for every application taken through our form and stays in
+our database with its text, version and time. `comment: "always"` sends
 it for every application, consent included.
 """
 

@@ -136,10 +136,13 @@ def returning_note(applicant_ref: str) -> str:
 
 
 def needs_comment(submission: Submission, done: Mapping[str, str]) -> bool:
-    """Whether the application holds anything the applicant and candidate fields do not."""
+    """Whether the application holds anything the applicant and candidate fields do not. The
+    consent to process is the same for every application; the one to keep it for future
+    openings is the candidate's own choice, which HR must see."""
     return bool(
         submission.cover_letter.strip()
         or submission.answers
+        or submission.future_consent_text
         or any(submission.attribution.values())
         or "note:source" in done
         or "note:applicant" in done
@@ -164,6 +167,8 @@ def comment(submission: Submission, source: str, *, returning: bool, resume_link
             f"Consent (version {submission.consent_version or '-'}, given "
             f"{submission.consent_at or '-'}):\n{submission.consent_text}"
         )
+    if submission.future_consent_text:
+        parts.append(text.future_consent_line(submission))
     origin = [f"source: {source}"] if source else []
     origin += [f"{key}: {value}" for key, value in sorted(submission.attribution.items())]
     origin.append(f"application: {submission.public_id}")

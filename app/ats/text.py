@@ -77,3 +77,14 @@ def referrer_host(attribution: Mapping[str, str]) -> str:
         return ""
     host = urlsplit(referrer if "//" in referrer else f"//{referrer}").hostname or ""
     return host.removeprefix("www.")
+
+
+def future_consent_line(submission: Submission) -> str:
+    """The consent to keep the application for future openings, where an ATS has no field for
+    it; "" when the candidate did not give it (their application is for this opening only)."""
+    if not submission.future_consent_text:
+        return ""
+    return (
+        f"Consent to keep for future openings (version {submission.future_consent_version or '-'}, "
+        f"given {submission.future_consent_at or '-'}): {submission.future_consent_text}"
+    )

@@ -148,6 +148,7 @@ def details_text(submission: Submission) -> str:
         website_line(submission),
         text.source_line(submission),
         consent_line(submission),
+        text.future_consent_line(submission),
     ]
     return "\n\n".join(p for p in parts if p)
 
@@ -176,7 +177,7 @@ def detail_lines(submission: Submission, answers: Sequence[Answer], heading: str
         lines.append(f"{key}: {value}")
     if answers:
         lines.append(text.answers_block(answers, heading))
-    return [*lines, website_line(submission), consent_line(submission)]
+    return [*lines, website_line(submission), consent_line(submission), text.future_consent_line(submission)]
 
 
 def job_from(data: Mapping[str, Any]) -> Job:

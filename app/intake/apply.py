@@ -19,7 +19,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
-from app.i18n import consent_text, file_formats
+from app.i18n import file_formats
 from app.intake import demographics
 from app.intake.form import HONEYPOT, ApplyFormBase, held_field_name, normalise_phone, question_field_name
 from app.intake.post import EXTENSION as POST_EXTENSION
@@ -33,6 +33,7 @@ from app.intake.uploads import (
     too_large_message,
 )
 from app.models import Application, Job, Question
+from app.privacy.consents import Wording, wordings
 from app.resume.service import cached_result
 from app.storage import Storage, storage_for
 
@@ -54,8 +55,7 @@ class Intake:
     enqueue: Callable[[int], None]
     target: str
     max_upload_bytes: int
-    consent_text: str
-    consent_version: str
+    consents: Mapping[str, Wording]  # by purpose, as the candidate reads them
     post: Post | None = None  # the mail an application sends; None: none is sent
 
     @classmethod
@@ -69,8 +69,7 @@ class Intake:
             enqueue=app.extensions["careers.tasks"].enqueue_delivery,
             target=config["ATS"]["kind"],
             max_upload_bytes=config["MAX_UPLOAD_BYTES"],
-            consent_text=consent_text(),  # as the candidate read it, in their language
-            consent_version=config["CONSENT_VERSION"],
+            consents=wordings(),  # as the candidate read them, in their language
             post=app.extensions.get(POST_EXTENSION),
         )
 
@@ -159,6 +158,7 @@ def fix_status(intake: Intake, form: ApplyFormBase, files: Files) -> int:
 
 def new_application(intake: Intake, job: Job, form: ApplyFormBase, files: Files) -> NewApplication:
     resume = checked.upload if (checked := files.get("resume")) else None
+    processing = intake.consents["processing"]
     return NewApplication(
         job=job,
         submission_key=form.submission_key.data,
@@ -173,8 +173,11 @@ def new_application(intake: Intake, job: Job, form: ApplyFormBase, files: Files)
         answers=collect_answers(job, form, files),
         # the autofill call usually parsed this file already; otherwise the worker parses it
         parsed=cached_result(intake.session, resume.sha256) if resume else None,
-        consent_text=intake.consent_text,
-        consent_version=intake.consent_version,
+        consent_text=processing.text,
+        consent_version=processing.version,
+        consent_language=processing.language,
+        consent_months=processing.months,
+        future_consent=intake.consents["future"] if form.future_consent.data else None,
         attribution=parse_attribution(form.utm.data),
         demographics=demographics.collect(job, form),
     )

@@ -481,10 +481,21 @@ def build_submission(application: Application, storage: Storage | None) -> Submi
         resume=resume,
         answers=answers,
         parsed=parsed_fields(application.parsed),
-        consent_text=application.consent_text,
-        consent_version=application.consent_version,
-        consent_at=application.consent_at.isoformat() + "+00:00",
+        **consent_fields(application),
         attribution=dict(application.attribution or {}),
         stage=job.stage,
         source=job.source,
     )
+
+
+def consent_fields(application: Application) -> dict[str, str]:
+    """The Submission's consent fields: processing (every application has it) and future
+    openings (empty when not given), each with its text, version and time."""
+    fields: dict[str, str] = {}
+    for purpose, prefix in (("processing", "consent"), ("future", "future_consent")):
+        given = application.consent(purpose)
+        if given is not None:
+            fields[f"{prefix}_text"] = given.text
+            fields[f"{prefix}_version"] = given.version
+            fields[f"{prefix}_at"] = given.given_at.isoformat() + "+00:00"
+    return fields

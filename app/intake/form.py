@@ -112,6 +112,7 @@ class ApplyFormBase(FlaskForm):
             )
         ]
     )
+    future_consent = BooleanField()  # optional, off by default: keep it for other openings
     submission_key = HiddenField()
     update_of = HiddenField()  # the earlier application the candidate agreed this one updates
     nickname = StringField(_l("Leave this field empty"))  # honeypot: people never see it

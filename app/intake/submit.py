@@ -23,13 +23,16 @@ from app.intake.post import Post, current_post
 from app.models import (
     Answer,
     Application,
+    ApplicationConsent,
     Delivery,
     DemographicAnswer,
     Job,
     OutboxMessage,
     Question,
     check_lengths,
+    utcnow,
 )
+from app.privacy.consents import DEFAULT_MONTHS, Wording, add_months, consent_given
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -80,6 +83,22 @@ class NewApplication:
     attribution: dict[str, str] = field(default_factory=dict)
     demographics: list[DemographicAnswer] = field(default_factory=list)  # stored apart, same commit
     update_of: str | None = None  # public id of the candidate's earlier application to this job
+    consent_language: str = ""  # the language the candidate read the consents in
+    consent_months: int = DEFAULT_MONTHS  # the period the processing consent's text promised
+    future_consent: Wording | None = None  # given only when the candidate ticked it
+
+    def consents(self, now: datetime) -> list[ApplicationConsent]:
+        """The rows of the consents given: processing always, future openings when ticked."""
+        processing = ApplicationConsent(
+            purpose="processing",
+            text=self.consent_text,
+            version=self.consent_version,
+            language=self.consent_language,
+            given_at=now,
+            keep_until=add_months(now, self.consent_months),
+        )
+        future = [consent_given(self.future_consent, now)] if self.future_consent else []
+        return [processing, *future]
 
 
 def find_by_submission_key(session: Session, key: str) -> Application | None:
@@ -167,11 +186,10 @@ def _build(new: NewApplication, storage: Storage, stored: list[str], target: str
         location=new.location,
         cover_letter=new.cover_letter,
         parsed=new.parsed,
-        consent_text=new.consent_text,
-        consent_version=new.consent_version,
         attribution=dict(new.attribution),
         update_of=new.update_of,
     )
+    application.consents = new.consents(utcnow())
     application.demographic_answers = list(new.demographics)  # type: ignore[attr-defined]
     if new.resume is not None:
         key = store_upload(storage, new.resume)
@@ -193,7 +211,7 @@ def _build(new: NewApplication, storage: Storage, stored: list[str], target: str
             }
         application.answers.append(Answer(question=question, label=question.label, value=value))
     application.delivery = Delivery(target=target, status="pending")
-    for row in (application, *application.answers):
+    for row in (application, *application.answers, *application.consents):
         check_lengths(row)
     return application
 

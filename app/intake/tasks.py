@@ -1,5 +1,7 @@
 """Huey tasks: deliver one application, sweep for deliveries the queue lost, tidy held uploads,
-pull the target ATS's jobs into ours.
+pull the target ATS's jobs into ours, delete applications past their retention (daily).
+
+Every task takes ids only: the queue's storage holds no personal data.
 
 Tasks are registered on the Huey instance that create_app made, so nothing connects at import.
 """
@@ -42,6 +44,7 @@ from app.logging_setup import current_request_id, request_id_set
 from app.mail.settings import mail_settings
 from app.mail.transport import Transport, transport_for
 from app.models import Delivery, Erasure, utcnow
+from app.privacy.retention import RetentionReport, apply_retention
 from app.resume.service import purge_parse_results
 from app.shared import StoreDown, counter_storage
 from app.storage import Storage, storage_for
@@ -50,6 +53,7 @@ log = logging.getLogger(__name__)
 
 HELD_UPLOAD_TTL = timedelta(hours=24)
 SYNC_INTERVAL_MINUTES = 15
+RETENTION_AT = crontab(minute="17", hour="3")  # daily, at a quiet hour (UTC)
 
 
 class InFlight:
@@ -182,6 +186,11 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
             report = sync_target_jobs(app, adapters)
             return "local" if report is None else str(report)
 
+    @huey.periodic_task(RETENTION_AT, name="retention")
+    def retention() -> int:
+        with app.app_context():
+            return run_retention(app).applications
+
     transport = transport_for(mail_settings(app.config))
 
     @huey.task(name="send_mail")
@@ -201,6 +210,11 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
     app.extensions["careers.tasks"] = tasks
     app.extensions[POST_EXTENSION] = Post.for_app(app, tasks.enqueue_mail)
     return tasks
+
+
+def run_retention(app: Flask, *, now: datetime | None = None) -> RetentionReport:
+    """Delete the applications past their retention at `now` (default: the present)."""
+    return apply_retention(db_session(), storage_for(app), now=now or utcnow())
 
 
 def run_send(app: Flask, outbox_id: int, transport: Transport) -> str:

@@ -73,11 +73,14 @@ def application_data(application: Application, attach: Attach) -> dict[str, Any]
         ],
         "consents": [
             {
-                "purpose": "this_application",
-                "text": application.consent_text,
-                "version": application.consent_version,
-                "given_at": iso(application.consent_at),
+                "purpose": consent.purpose,
+                "text": consent.text,
+                "version": consent.version,
+                "language": consent.language,
+                "given_at": iso(consent.given_at),
+                "kept_until": iso(consent.keep_until),
             }
+            for consent in application.consents
         ],
         "attribution": dict(application.attribution or {}),
         "parsed_resume": application.parsed,

@@ -24,9 +24,10 @@ def receipt_pdf(application: Application, company: str) -> bytes:
         Block("heading", gettext("What you sent")),
     ]
     blocks += [Block("item", f"{row.label}: {row.value}") for row in sent_rows(application)]
-    blocks += [
-        Block("heading", gettext("Your consent")),
-        Block("paragraph", application.consent_text),
-        Block("paragraph", gettext("Given: %(when)s", when=format_datetime(application.consent_at, "long"))),
-    ]
+    blocks.append(Block("heading", gettext("Your consent")))
+    for consent in application.consents:
+        blocks.append(Block("paragraph", consent.text))
+        blocks.append(
+            Block("paragraph", gettext("Given: %(when)s", when=format_datetime(consent.given_at, "long")))
+        )
     return render_pdf(blocks)

@@ -85,6 +85,29 @@ def test_retention_consent_is_sent_as_the_candidate_answered_it(given, sent):
     assert "note:consent" not in done
 
 
+def test_the_consent_to_keep_for_future_openings_is_sent_as_the_posts_retention_consent():
+    adapter, state = board()
+    given = make_submission(
+        "5101", future_consent_text="Keep it for other openings.", future_consent_version="2"
+    )
+    done = deliver(adapter, given)
+    assert consents(posted(state)) == {
+        "data_compliance[gdpr_processing_consent_given]": ["true"],
+        "data_compliance[gdpr_retention_consent_given]": ["true"],
+    }
+    assert "note:consent" not in done
+    assert not any("Keep it for other openings" in v for values in posted(state).values() for v in values)
+
+
+def test_a_no_to_the_posts_own_retention_question_is_no_consent_whatever_the_form_box_says():
+    adapter, state = board()
+    answers = (Answer(RETENTION, "May we keep your application?", False),)
+    deliver(
+        adapter, make_submission("5101", answers=answers, future_consent_text="Keep it for other openings.")
+    )
+    assert posted(state)["data_compliance[gdpr_retention_consent_given]"] == ["false"]
+
+
 def test_a_post_without_single_purpose_consent_gets_the_one_gdpr_consent():
     rule = {"type": "gdpr", "requires_consent": True, "retention_period": 365}
     adapter, state = board(jobs_with(data_compliance=[rule]))

@@ -164,6 +164,8 @@ def needles(key: str, submission: Submission) -> list[str | bytes]:
         return [submission.resume.data] if submission.resume else []
     if key == "consent":
         return [submission.consent_text] if submission.consent_text else []
+    if key == "future_consent":
+        return [submission.future_consent_text] if submission.future_consent_text else []
     if key == "attribution":
         return [v for v in submission.attribution.values() if v]
     if key == "parsed.experience":
@@ -330,12 +332,16 @@ def full(kind: str, job_ref: str) -> Submission:
         ),
         parsed=PARSED,
         consent_text="Canaryconsent: I agree.",
+        future_consent_text="Canaryfuture: keep it for other openings.",
+        future_consent_version="2",
+        future_consent_at="2026-11-22T10:00:00+00:00",
         attribution={"utm_source": "canarysource", "utm_campaign": "canarycampaign", "gh_src": "canaryghsrc"},
     )
 
 
 def bare(kind: str, job_ref: str) -> Submission:
-    """Little to say: a comment-by-need ATS sends none; a non-profile link; not a PDF."""
+    """Little to say: a comment-by-need ATS sends none; a non-profile link; not a PDF; no
+    consent beyond processing this application."""
     synced = (
         (Answer(SYNCED_REF[kind], "Years of experience", "Canaryanswer synced"),)
         if kind in SYNCED_REF
@@ -353,6 +359,7 @@ def bare(kind: str, job_ref: str) -> Submission:
         answers=synced,
         parsed={},
         attribution={},
+        future_consent_text="",
     )
 
 

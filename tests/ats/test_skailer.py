@@ -187,8 +187,13 @@ def test_an_application_with_nothing_beyond_the_fields_costs_five_calls_and_no_c
 
 @pytest.mark.parametrize(
     "extra",
-    [{"cover_letter": "Hi."}, {"attribution": {"utm_medium": "mail"}}, {"source": "Job fair"}],
-    ids=["letter", "attribution", "source-unknown-to-skailer"],
+    [
+        {"cover_letter": "Hi."},
+        {"attribution": {"utm_medium": "mail"}},
+        {"source": "Job fair"},
+        {"future_consent_text": "Keep it for other openings."},
+    ],
+    ids=["letter", "attribution", "source-unknown-to-skailer", "consent-for-future-openings"],
 )
 def test_one_thing_skailer_cannot_hold_brings_the_comment_back(extra):
     harness = make()

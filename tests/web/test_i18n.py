@@ -141,7 +141,7 @@ def test_validation_messages_are_in_the_page_language(client, job_id):
 
 def test_the_consent_is_stored_as_the_candidate_read_it(app, client, job_id):
     page = client.get(f"/es/jobs/{job_id}/apply").text
-    consent = "Acepto que los datos de mi candidatura y mi currículum se traten y conserven"
+    consent = "Acepto que los datos de mi candidatura y mi currículum se traten para esta oferta"
     assert consent in page
     response = client.post(
         f"/es/jobs/{job_id}/apply",

@@ -308,7 +308,8 @@ def test_the_data_download_holds_every_field_and_the_files_sent(make_app):
     assert data["answers"][2]["value"]["file"] == "files/answers/3-sample.docx"
     assert "file_key" not in json.dumps(data)
     (consent,) = data["consents"]
-    assert consent["text"].startswith("I agree") and consent["version"] and consent["given_at"].endswith("Z")
+    assert consent["purpose"] == "processing" and consent["text"].startswith("I agree") and consent["version"]
+    assert consent["given_at"].endswith("Z") and consent["kept_until"] > consent["given_at"]
     assert data["attribution"] == {"utm_source": "newsletter"}
     assert data["parsed_resume"]["fields"]["headline"] == "Compiler pioneer"
     assert (
