@@ -145,10 +145,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.careers import bp as careers_bp
+    from app.drafts.web import bp as drafts_bp
     from app.embed import bp as embed_bp
     from app.hooks import bp as hooks_bp
 
     app.register_blueprint(careers_bp)
+    app.register_blueprint(drafts_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(hooks_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -77,6 +77,14 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_MAX_ATTEMPTS": 10,
     "MAIL_BACKOFF_BASE": 60.0,
     "MAIL_BACKOFF_CAP": 3600.0,
+    # HR hears of new applications one message each ("each"), or in one digest a day per
+    # recipient ("daily", sent after midnight UTC for the day before).
+    "HR_NOTIFY_MODE": "each",
+    # Save and finish later: how long a draft's link works, and how often a draft may be saved
+    # from one address (any email) and to one email (from any address).
+    "DRAFT_DAYS": 14,
+    "DRAFT_SAVE_RATE_LIMIT": "10 per hour",
+    "DRAFT_EMAIL_RATE_LIMIT": "3 per hour;10 per day",
 }
 
 ENV_PREFIX = "CAREERS"

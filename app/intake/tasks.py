@@ -25,6 +25,7 @@ from sqlalchemy import CursorResult, update
 from app import telemetry
 from app.ats.cache import SharedLookups
 from app.ats.registry import build_adapter, shared_limiter
+from app.drafts import store as drafts
 from app.extensions import cache_backend, db, db_session
 from app.intake import delivery as delivery_service
 from app.intake import outbox
@@ -262,7 +263,7 @@ def sync_target_jobs(app: Flask, adapters: Adapters) -> SyncReport | None:
 
 def sweep_once(app: Flask, *, now: float | None = None) -> int:
     """Re-enqueue every due delivery (the row is the truth), drop stale held uploads, files a
-    killed process left, and parse results no form needs any more."""
+    killed process left, parse results no form needs any more, and expired drafts."""
     seconds = time.time() if now is None else now
     moment = utcnow() if now is None else datetime.fromtimestamp(now, UTC).replace(tzinfo=None)
     tasks = app.extensions["careers.tasks"]
@@ -276,6 +277,7 @@ def sweep_once(app: Flask, *, now: float | None = None) -> int:
     remove_orphan_files(db_session(), storage, now=seconds)
     keep = timedelta(hours=float(app.config["PARSED_RESUME_HOURS"]))
     purge_parse_results(db_session(), now=moment, keep=keep)
+    drafts.remove_expired(db_session(), storage, now=moment)
     return len(due)
 
 
