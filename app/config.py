@@ -179,6 +179,17 @@ def _check_origin(origin: Any) -> None:
         raise ConfigError(problem + f"must be written as {canonical!r}")
 
 
+NOTIFY_MODES = ("each", "daily")
+
+
+def check_notify_mode(settings: dict[str, Any]) -> str:
+    """HR_NOTIFY_MODE: a message per application ("each") or one digest a day ("daily")."""
+    mode = settings["HR_NOTIFY_MODE"]
+    if mode not in NOTIFY_MODES:
+        raise ConfigError(f"HR_NOTIFY_MODE must be one of {', '.join(NOTIFY_MODES)}, not {mode!r}")
+    return str(mode)
+
+
 def ensure_secret_key(settings: dict[str, Any], instance: Path) -> str:
     """The secret key; in development one is generated once into the instance folder."""
     if settings.get("SECRET_KEY"):

@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 DRAFT_FOLDER = "drafts"
 ORPHAN_FILE_TTL = timedelta(days=1)  # a draft's file that no draft names after a day never will
 # Not kept: what belongs to one rendering of the form, and the consent, given when it is sent.
-NOT_KEPT = frozenset({"csrf_token", "submission_key", HONEYPOT, "draft", "consent", "update_of", "embed_token"})
+NOT_KEPT = frozenset(
+    {"csrf_token", "submission_key", HONEYPOT, "draft", "consent", "update_of", "embed_token"}
+)
 MAX_VALUE = 20_000  # characters of one value, the longest field's limit
 MAX_VALUES = 50  # values of one field (a multiple choice)
 MAX_SECRET = 100

@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 EXTENSION = "careers.post"
 MAX_SUBSCRIBERS = 20
 HR_LANGUAGE = "en"
-NOTIFY_MODES = ("each", "daily")  # HR_NOTIFY_MODE: a message per application, or a daily digest
 
 
 @dataclass(frozen=True)

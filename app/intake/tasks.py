@@ -1,5 +1,5 @@
-"""Huey tasks: deliver one application, sweep for deliveries the queue lost, tidy held uploads,
-pull the target ATS's jobs into ours.
+"""Huey tasks: deliver one application, sweep for deliveries the queue lost, tidy held uploads
+and expired drafts, pull the target ATS's jobs into ours, queue HR's daily digests.
 
 Tasks are registered on the Huey instance that create_app made, so nothing connects at import.
 """
@@ -30,6 +30,7 @@ from app.extensions import cache_backend, db, db_session
 from app.intake import delivery as delivery_service
 from app.intake import outbox
 from app.intake.demographics import read_choices
+from app.intake.digest import send_digests
 from app.intake.incidents import note_delivery_outcome
 from app.intake.links import resume_link_maker
 from app.intake.post import EXTENSION as POST_EXTENSION
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 
 HELD_UPLOAD_TTL = timedelta(hours=24)
 SYNC_INTERVAL_MINUTES = 15
+DIGEST_MINUTE = 7  # past each hour: HR's daily digests of the day before, once each
 
 
 class InFlight:
@@ -180,6 +182,12 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
     def send_mail(outbox_id: int) -> str:
         with app.app_context():
             return run_send(app, outbox_id, transport)
+
+    @huey.periodic_task(crontab(minute=str(DIGEST_MINUTE)), name="hr_digest")
+    def hr_digest() -> int:
+        """Hourly, so a day's digest goes out soon after midnight even if a run was missed."""
+        with app.app_context():
+            return send_digests(db_session(), app.extensions[POST_EXTENSION], now=utcnow())
 
     if isinstance(huey, PatientRedisHuey):
         huey.recovered.append(lambda: sweep())  # wake-ups a restarted Redis lost are queued again

@@ -47,7 +47,9 @@ def question_ids(app, job_id: int) -> list[int]:
         return [q.id for q in db.session.get(Job, job_id).questions]
 
 
-def save(client, job_id: int, hidden: dict, answers: dict, files: dict | None = None, *, path: str = "", **kw):
+def save(
+    client, job_id: int, hidden: dict, answers: dict, files: dict | None = None, *, path: str = "", **kw
+):
     data = {**hidden, **answers, **(files or {})}
     return client.post(f"{path}/jobs/{job_id}/save", data=data, content_type="multipart/form-data", **kw)
 
@@ -61,7 +63,9 @@ def drafts(app) -> list[Draft]:
 
 def mail(app, kind: str = "draft") -> list[OutboxMessage]:
     with app.app_context():
-        found = list(db.session.scalars(select(OutboxMessage).filter_by(kind=kind).order_by(OutboxMessage.id)))
+        found = list(
+            db.session.scalars(select(OutboxMessage).filter_by(kind=kind).order_by(OutboxMessage.id))
+        )
         db.session.expunge_all()
         return found
 
@@ -71,7 +75,9 @@ def send_all(app, kind: str = "draft") -> None:
         settings = mail_settings(app.config)
         for row in mail(app, kind):
             if row.status == "pending":
-                sent = outbox.send_one(db.session(), row.id, transport=SmtpTransport(settings), settings=settings)
+                sent = outbox.send_one(
+                    db.session(), row.id, transport=SmtpTransport(settings), settings=settings
+                )
                 assert sent.status == "sent"
 
 
@@ -90,8 +96,12 @@ def test_a_saved_draft_is_mailed_reopened_filled_in_and_gone_once_sent(mail_app,
     client = mail_app.test_client()
     job_id = add_job(mail_app, title="Compiler Engineer", questions=QUESTIONS)
     rust, portfolio = question_ids(mail_app, job_id)
-    partial = {"first_name": "Grace", "email": "Grace@Example.com", "cover_letter": "I like compilers.",
-               f"q_{rust}": "seven"}
+    partial = {
+        "first_name": "Grace",
+        "email": "Grace@Example.com",
+        "cover_letter": "I like compilers.",
+        f"q_{rust}": "seven",
+    }
     files = {"resume": resume_file(), f"q_{portfolio}": resume_file("resume.docx", "work.docx")}
     page = save(client, job_id, open_form(client, job_id), partial, files)
     assert page.status_code == 200
@@ -120,13 +130,18 @@ def test_a_saved_draft_is_mailed_reopened_filled_in_and_gone_once_sent(mail_app,
 
     rest = {"last_name": "Hopper", "consent": "y"}
     sent = other_device.post(
-        f"/en/jobs/{job_id}/apply", data={**hidden_fields(form.text), **partial, **rest},
+        f"/en/jobs/{job_id}/apply",
+        data={**hidden_fields(form.text), **partial, **rest},
         content_type="multipart/form-data",
     )
     assert sent.status_code == 302, sent.text
     with mail_app.app_context():
         application = db.session.scalar(select(Application))
-        assert (application.first_name, application.last_name, application.email) == ("Grace", "Hopper", EMAIL)
+        assert (application.first_name, application.last_name, application.email) == (
+            "Grace",
+            "Hopper",
+            EMAIL,
+        )
         assert application.resume_filename == "resume.pdf" and application.resume_key
         assert {a.label: a.value for a in application.answers}[QUESTIONS[0]["label"]] == "seven"
         assert {a.label: a.value for a in application.answers}["Portfolio"]["filename"] == "work.docx"
@@ -140,12 +155,20 @@ def test_a_saved_draft_is_mailed_reopened_filled_in_and_gone_once_sent(mail_app,
 def test_saving_again_from_the_reopened_form_updates_the_same_draft(mail_app, smtp):
     client = mail_app.test_client()
     job_id = add_job(mail_app)
-    save(client, job_id, open_form(client, job_id), {"email": EMAIL, "first_name": "Grace"}, {"resume": resume_file()})
+    save(
+        client,
+        job_id,
+        open_form(client, job_id),
+        {"email": EMAIL, "first_name": "Grace"},
+        {"resume": resume_file()},
+    )
     send_all(mail_app)
     link = link_in(smtp.recorder.to(EMAIL)[0].body("plain"))
     (first,) = drafts(mail_app)
     form = client.get(link)
-    again = save(client, job_id, hidden_fields(form.text), {"email": EMAIL, "first_name": "Grace", "location": "Paris"})
+    again = save(
+        client, job_id, hidden_fields(form.text), {"email": EMAIL, "first_name": "Grace", "location": "Paris"}
+    )
     assert again.status_code == 200
     (draft,) = drafts(mail_app)
     assert (draft.id, draft.secret_hash) == (first.id, first.secret_hash)
@@ -164,7 +187,10 @@ def test_a_draft_needs_a_valid_email_and_keeps_what_was_typed_when_refused(mail_
     assert refused.status_code == 422
     assert error_for(refused.text, "email") == "Enter an email address like name@example.com."
     assert error_for(refused.text, "last_name") == ""  # other fields are not asked for
-    assert field_value(refused.text, "first_name") == "Grace" and field_value(refused.text, "email") == "grace-at-example"
+    assert (
+        field_value(refused.text, "first_name") == "Grace"
+        and field_value(refused.text, "email") == "grace-at-example"
+    )
     assert "Dear team," in refused.text and "<strong>resume.pdf</strong> is attached" in refused.text
     assert drafts(mail_app) == [] and mail(mail_app) == []
 
@@ -204,7 +230,13 @@ def test_a_draft_of_a_job_closed_since_shows_the_closed_page_with_what_was_saved
     client = mail_app.test_client()
     job_id = add_job(mail_app, title="Compiler Engineer")
     add_job(mail_app, title="Runtime Engineer")
-    save(client, job_id, open_form(client, job_id), {"email": EMAIL, "first_name": "Grace"}, {"resume": resume_file()})
+    save(
+        client,
+        job_id,
+        open_form(client, job_id),
+        {"email": EMAIL, "first_name": "Grace"},
+        {"resume": resume_file()},
+    )
     send_all(mail_app)
     link = link_in(smtp.recorder.to(EMAIL)[0].body("plain"))
     with mail_app.app_context():
@@ -237,14 +269,26 @@ def test_saves_are_limited_per_email_address_from_any_connection(make_app):
     for number in range(3):
         client = app.test_client()
         hidden = open_form(client, job_id)
-        statuses.append(save(client, job_id, hidden, {"email": EMAIL, "first_name": "Grace"},
-                             environ_base={"REMOTE_ADDR": f"10.0.0.{number + 1}"}))
+        statuses.append(
+            save(
+                client,
+                job_id,
+                hidden,
+                {"email": EMAIL, "first_name": "Grace"},
+                environ_base={"REMOTE_ADDR": f"10.0.0.{number + 1}"},
+            )
+        )
     assert [r.status_code for r in statuses] == [200, 200, 429]
     assert "not saved" in statuses[2].text and field_value(statuses[2].text, "first_name") == "Grace"
     assert len(mail(app)) == 2
     client = app.test_client()
-    other = save(client, job_id, open_form(client, job_id), {"email": "ada@example.com"},
-                 environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    other = save(
+        client,
+        job_id,
+        open_form(client, job_id),
+        {"email": "ada@example.com"},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
     assert other.status_code == 200
 
 
@@ -253,7 +297,9 @@ def test_saves_are_limited_per_connection_whatever_the_email(make_app):
     job_id = add_job(app)
     client = app.test_client()
     hidden = open_form(client, job_id)
-    statuses = [save(client, job_id, hidden, {"email": f"person{n}@example.com"}).status_code for n in range(3)]
+    statuses = [
+        save(client, job_id, hidden, {"email": f"person{n}@example.com"}).status_code for n in range(3)
+    ]
     assert statuses == [200, 200, 429]
     assert len(mail(app)) == 2
     with app.app_context():
