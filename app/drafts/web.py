@@ -7,31 +7,39 @@ import secrets
 import time
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_date, gettext
 from flask_limiter import RequestLimit
 
 from app.drafts import store
 from app.drafts.links import new_secret
 from app.drafts.saving import Saved, draft_files, save_draft
-from app.extensions import csrf, db_session, limiter
+from app.extensions import application_stored, csrf, db_session, limiter
 from app.i18n import consent_text, current_language
 from app.intake.apply import Files, Intake, ToFix, hold_files
-from app.intake.closed import CARRIED, CARRIED_FIELDS, open_job, similar_open_jobs
+from app.intake.closed import CARRIED, CARRIED_FIELDS, closed_job, open_job, similar_open_jobs
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
 from app.intake.waiting import Notice, wait_words
 from app.models import Draft, Job, utcnow
 
 bp = Blueprint("drafts", __name__)
+SAVED = "draft_saved"  # the session's note of the last save, for the page after it
 
 
 def typed_email() -> str:
     """The save limit per email address counts the address typed, from any connection."""
     return "draft-email:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def saved(response: Response) -> bool:
-    return response.status_code == 200
 
 
 @bp.post("/jobs/<int:job_id>/save")
@@ -42,12 +50,14 @@ def saved(response: Response) -> bool:
 @limiter.limit(
     lambda: current_app.config["DRAFT_EMAIL_RATE_LIMIT"],
     key_func=typed_email,
-    deduct_when=saved,
+    deduct_when=application_stored,  # a draft saved (a link mailed), not a form sent back
     on_breach=lambda limit: save_limited(limit),
 )
 def save(job_id: int):
     now = utcnow()
-    job = open_job(db_session(), job_id, now) or abort(404)
+    job = open_job(db_session(), job_id, now)
+    if job is None:
+        return saving_closed(job_id, now)
     form = apply_form_for(job)
     outcome = save_draft(
         Intake.for_app(current_app, db_session()),
@@ -62,12 +72,36 @@ def save(job_id: int):
     )
     if isinstance(outcome, ToFix):
         return render_form(job, form, outcome.files), outcome.status
-    return render_saved(job, outcome)
+    note_saved(outcome)
+    return redirect(url_for("drafts.saved", job_id=job.id))
 
 
-def render_saved(job: Job, outcome: Saved) -> Response:
-    html = render_template("careers/draft_saved.html", job=job, email=outcome.email, until=outcome.expires_at)
+def note_saved(outcome: Saved) -> None:
+    session[SAVED] = {"email": outcome.email, "until": outcome.expires_at.isoformat()}
+
+
+@bp.get("/jobs/<int:job_id>/saved")
+def saved(job_id: int):
+    """Where the link went and until when: the page after a save, which a reload only shows
+    again (the save itself answered with a redirect here)."""
+    note = session.get(SAVED)
+    job = open_job(db_session(), job_id, utcnow())
+    if not isinstance(note, dict) or job is None:
+        return redirect(url_for("careers.apply", job_id=job_id))
+    until = datetime.fromisoformat(note["until"])
+    html = render_template("careers/draft_saved.html", job=job, email=note["email"], until=until)
     return private(make_response(html))
+
+
+def saving_closed(job_id: int, now: datetime) -> tuple[str, int]:
+    """The job closed while the form was open: its closed page, with what was typed and the
+    files held, as the careers site answers a form sent to a closed job."""
+    job = closed_job(db_session(), job_id, now) or abort(404)
+    form = apply_form_for(job)
+    intake = Intake.for_app(current_app, db_session())
+    files = draft_files(intake, job, form, request.files)
+    hold_files(intake.held, form, files)
+    return render_closed(job, form, files, now), 410
 
 
 def save_limited(limit: RequestLimit) -> Response:

@@ -22,7 +22,7 @@ from app.models import Application, Draft, Job, OutboxMessage
 from tests.clock import FakeClock
 from tests.conftest import add_job
 from tests.support.smtp import smtp_server
-from tests.web.helpers import error_for, field_value, hidden_fields, open_form, resume_file
+from tests.web.helpers import error_for, field_value, hidden_fields, open_form, post_application, resume_file
 
 EMAIL = "grace@example.com"
 QUESTIONS = [
@@ -103,8 +103,10 @@ def test_a_saved_draft_is_mailed_reopened_filled_in_and_gone_once_sent(mail_app,
         f"q_{rust}": "seven",
     }
     files = {"resume": resume_file(), f"q_{portfolio}": resume_file("resume.docx", "work.docx")}
-    page = save(client, job_id, open_form(client, job_id), partial, files)
-    assert page.status_code == 200
+    response = save(client, job_id, open_form(client, job_id), partial, files)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     (draft,) = drafts(mail_app)
     until = draft.expires_at
     assert until - draft.created_at == timedelta(days=14)
@@ -128,11 +130,12 @@ def test_a_saved_draft_is_mailed_reopened_filled_in_and_gone_once_sent(mail_app,
     assert "<strong>resume.pdf</strong> is attached" in form.text
     assert "<strong>work.docx</strong> is attached" in form.text
 
-    rest = {"last_name": "Hopper", "consent": "y"}
-    sent = other_device.post(
-        f"/en/jobs/{job_id}/apply",
-        data={**hidden_fields(form.text), **partial, **rest},
-        content_type="multipart/form-data",
+    hidden = hidden_fields(form.text)
+    unfinished = post_application(other_device, job_id, hidden, {**partial, "last_name": "Hopper"}, {})
+    assert unfinished.status_code == 422 and len(drafts(mail_app)) == 1  # kept while it cannot be sent
+    hidden = hidden_fields(unfinished.text)
+    sent = post_application(
+        other_device, job_id, hidden, {**partial, "last_name": "Hopper", "consent": "y"}, {}
     )
     assert sent.status_code == 302, sent.text
     with mail_app.app_context():
@@ -169,7 +172,7 @@ def test_saving_again_from_the_reopened_form_updates_the_same_draft(mail_app, sm
     again = save(
         client, job_id, hidden_fields(form.text), {"email": EMAIL, "first_name": "Grace", "location": "Paris"}
     )
-    assert again.status_code == 200
+    assert again.status_code == 302
     (draft,) = drafts(mail_app)
     assert (draft.id, draft.secret_hash) == (first.id, first.secret_hash)
     assert draft.values["location"] == ["Paris"] and draft.files["resume"]["name"] == "resume.pdf"
@@ -252,8 +255,10 @@ def test_a_draft_saved_in_german_is_mailed_in_german_with_a_german_link(mail_app
     client = mail_app.test_client()
     job_id = add_job(mail_app, title="Compiler Engineer")
     hidden = hidden_fields(client.get(f"/de/jobs/{job_id}/apply").text)
-    page = save(client, job_id, hidden, {"email": EMAIL}, path="/de")
-    assert page.status_code == 200 and "Link" in page.text
+    response = save(client, job_id, hidden, {"email": EMAIL}, path="/de")
+    assert response.headers["Location"] == f"/de/jobs/{job_id}/saved"
+    page = client.get(response.headers["Location"])
+    assert "Wir haben einen Link an <strong>grace@example.com</strong> gesendet" in page.text
     send_all(mail_app)
     (received,) = smtp.recorder.to(EMAIL)
     assert received.message["Subject"] == "Bewerbung abschließen: Compiler Engineer"
@@ -278,7 +283,7 @@ def test_saves_are_limited_per_email_address_from_any_connection(make_app):
                 environ_base={"REMOTE_ADDR": f"10.0.0.{number + 1}"},
             )
         )
-    assert [r.status_code for r in statuses] == [200, 200, 429]
+    assert [r.status_code for r in statuses] == [302, 302, 429]
     assert "not saved" in statuses[2].text and field_value(statuses[2].text, "first_name") == "Grace"
     assert len(mail(app)) == 2
     client = app.test_client()
@@ -289,7 +294,7 @@ def test_saves_are_limited_per_email_address_from_any_connection(make_app):
         {"email": "ada@example.com"},
         environ_base={"REMOTE_ADDR": "10.0.0.9"},
     )
-    assert other.status_code == 200
+    assert other.status_code == 302
 
 
 def test_saves_are_limited_per_connection_whatever_the_email(make_app):
@@ -300,7 +305,20 @@ def test_saves_are_limited_per_connection_whatever_the_email(make_app):
     statuses = [
         save(client, job_id, hidden, {"email": f"person{n}@example.com"}).status_code for n in range(3)
     ]
-    assert statuses == [200, 200, 429]
+    assert statuses == [302, 302, 429]
     assert len(mail(app)) == 2
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Draft)) == 2
+
+
+def test_a_form_saved_after_its_job_closed_shows_the_closed_page_with_what_was_typed(mail_app):
+    client = mail_app.test_client()
+    job_id = add_job(mail_app, title="Compiler Engineer")
+    hidden = open_form(client, job_id)
+    with mail_app.app_context():
+        db.session.get(Job, job_id).closed = True
+        db.session.commit()
+    page = save(client, job_id, hidden, {"email": EMAIL, "first_name": "Grace"}, {"resume": resume_file()})
+    assert page.status_code == 410 and "This position is no longer open" in page.text
+    assert "Grace" in page.text and "resume.pdf" in page.text
+    assert drafts(mail_app) == [] and mail(mail_app) == []
