@@ -10,6 +10,7 @@ import hashlib
 import secrets
 
 SECRET_BYTES = 32
+MAIL_KIND = "draft"  # the outbox kind of the message carrying the link
 
 
 def new_secret() -> str:

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from app.drafts.links import secret_hash
+from app.drafts.links import MAIL_KIND, secret_hash
 from app.intake.form import HONEYPOT, ApplyFormBase
 from app.intake.submit import HELD_FOLDER, Upload
 from app.intake.uploads import CheckedFile
-from app.models import Draft, Job
+from app.models import Draft, Job, OutboxMessage
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ NOT_KEPT = frozenset(
 MAX_VALUE = 20_000  # characters of one value, the longest field's limit
 MAX_VALUES = 50  # values of one field (a multiple choice)
 MAX_SECRET = 100
+LINK_FORGOTTEN = "(This message held the link to a saved application. The link is not kept once sent.)"
 
 
 def form_values(form: ApplyFormBase, sent: MultiDict) -> dict[str, list[str]]:
@@ -181,6 +182,24 @@ def file_keys(drafts: Iterable[Draft]) -> list[str]:
 def remove_files(storage: Storage, keys: Iterable[str]) -> None:
     for key in keys:
         storage.delete(key)
+
+
+def forget_sent_links(session: Session, *, now: datetime, keep_for: timedelta) -> int:
+    """The outbox keeps a message whole, so that every attempt sends the same one; a draft's
+    message holds its link, which the database must not keep beyond that: once the message
+    is sent, or its draft's time is up, its body is replaced by a note. The number forgotten."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.kind == MAIL_KIND,
+            OutboxMessage.text_body != LINK_FORGOTTEN,
+            or_(OutboxMessage.status == "sent", OutboxMessage.created_at <= now - keep_for),
+        )
+        .values(text_body=LINK_FORGOTTEN, html_body=LINK_FORGOTTEN)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def remove_expired(session: Session, storage: Storage, *, now: datetime) -> int:

@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from jinja2 import Environment
 from sqlalchemy.orm import Session
 
+from app.drafts.links import MAIL_KIND as DRAFT_MAIL
 from app.drafts.links import draft_url
 from app.intake.outbox import queue
 from app.mail.letters import install_null_translations, render
@@ -79,7 +80,7 @@ class Post:
         """The candidate's link to their saved draft, in the language of the request saving it."""
         link = draft_url(self.base_url, draft.language, draft.job.id, secret)
         context = self._context(job=draft.job, link=link, expires_at=draft.expires_at)
-        return queue(session, self.settings, [render(self.env, "draft", draft.email, context)])
+        return queue(session, self.settings, [render(self.env, DRAFT_MAIL, draft.email, context)])
 
     def queue_digest(
         self, session: Session, recipient: str, day: date, jobs: Sequence[tuple[Job, Sequence[Application]]]

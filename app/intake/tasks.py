@@ -286,6 +286,7 @@ def sweep_once(app: Flask, *, now: float | None = None) -> int:
     keep = timedelta(hours=float(app.config["PARSED_RESUME_HOURS"]))
     purge_parse_results(db_session(), now=moment, keep=keep)
     drafts.remove_expired(db_session(), storage, now=moment)
+    drafts.forget_sent_links(db_session(), now=moment, keep_for=timedelta(days=int(app.config["DRAFT_DAYS"])))
     return len(due)
 
 

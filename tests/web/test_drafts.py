@@ -220,6 +220,9 @@ def test_an_expired_draft_is_swept_with_its_files_and_its_link_says_so(mail_app,
     with mail_app.app_context():
         sweep_once(mail_app, now=clock.time())
     assert len(drafts(mail_app)) == 1 and len(stored_files(mail_app, "drafts")) == 1
+    (sent,) = mail(mail_app)
+    assert link.rsplit("/", 1)[1] not in sent.text_body + sent.html_body  # no link kept once sent
+    assert client.get(link).status_code == 200
     clock.advance(timedelta(hours=2))
     with mail_app.app_context():
         sweep_once(mail_app, now=clock.time())
@@ -322,3 +325,14 @@ def test_a_form_saved_after_its_job_closed_shows_the_closed_page_with_what_was_t
     assert page.status_code == 410 and "This position is no longer open" in page.text
     assert "Grace" in page.text and "resume.pdf" in page.text
     assert drafts(mail_app) == [] and mail(mail_app) == []
+
+
+def test_a_file_over_the_limit_comes_back_on_the_form_with_what_was_typed(make_app):
+    app = make_app(MAX_UPLOAD_MB=1)
+    client = app.test_client()
+    job_id = add_job(app)
+    big = {"resume": (io.BytesIO(b"%PDF-1.4\n" + b"0" * (4 * 1024 * 1024)), "scan.pdf")}
+    refused = save(client, job_id, open_form(client, job_id), {"email": EMAIL, "first_name": "Grace"}, big)
+    assert refused.status_code == 413
+    assert "larger than 1 MB" in error_for(refused.text, "resume")
+    assert field_value(refused.text, "first_name") == "Grace" and drafts(app) == []
