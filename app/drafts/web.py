@@ -177,8 +177,9 @@ def render_closed(job: Job, form: ApplyFormBase, files: Files, now: datetime) ->
 
 
 def private(response: Response) -> Response:
-    """A page of a draft's link: never cached, and its address (the secret) never sent on as a
-    Referer."""
+    """A page of a draft's link: never cached or indexed, and its address (the secret) never
+    sent on as a Referer."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
     return response
