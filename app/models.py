@@ -390,7 +390,7 @@ class Draft(Model):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     language: Mapped[str] = mapped_column(String(8), default="")
-    values: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)  # form field -> values sent
+    typed: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)  # form field -> values sent
     files: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON, default=dict)  # file field -> stored file
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

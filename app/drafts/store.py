@@ -55,7 +55,7 @@ def form_values(form: ApplyFormBase, sent: MultiDict) -> dict[str, list[str]]:
 
 def formdata(draft: Draft) -> MultiDict:
     """The draft's values as a browser would send them, to fill the form with."""
-    return MultiDict([(name, value) for name, values in draft.values.items() for value in values])
+    return MultiDict([(name, value) for name, values in draft.typed.items() for value in values])
 
 
 def find_draft(session: Session, secret: str | None) -> Draft | None:
@@ -111,7 +111,7 @@ def keep(
         stored[name] = _store_file(storage, checked)
     draft.email = email
     draft.language = language
-    draft.values = values
+    draft.typed = values
     draft.files = stored
     draft.updated_at = now
     draft.expires_at = now + keep_for

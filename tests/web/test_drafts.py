@@ -175,7 +175,7 @@ def test_saving_again_from_the_reopened_form_updates_the_same_draft(mail_app, sm
     assert again.status_code == 302
     (draft,) = drafts(mail_app)
     assert (draft.id, draft.secret_hash) == (first.id, first.secret_hash)
-    assert draft.values["location"] == ["Paris"] and draft.files["resume"]["name"] == "resume.pdf"
+    assert draft.typed["location"] == ["Paris"] and draft.files["resume"]["name"] == "resume.pdf"
     assert len(stored_files(mail_app, "drafts")) == 1  # the resume kept, the earlier copy gone
     send_all(mail_app)
     assert [link_in(r.body("plain")) for r in smtp.recorder.to(EMAIL)] == [link, link]

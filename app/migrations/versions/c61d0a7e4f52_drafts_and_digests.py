@@ -23,7 +23,7 @@ def upgrade():
     sa.Column('secret_hash', sa.String(length=64), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=False),
-    sa.Column('values', sa.JSON(), nullable=False),
+    sa.Column('typed', sa.JSON(), nullable=False),
     sa.Column('files', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
