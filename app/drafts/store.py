@@ -97,7 +97,7 @@ def keep(
     """Update the live draft of this job that `secret` names (a form opened from a draft), else
     start one under `fresh_secret`. A file field left empty keeps the draft's file."""
     draft = live_draft(session, secret, now)
-    if draft is None or draft.job_id != job.id:
+    if draft is None or draft.job_id != job.id or secret is None:
         secret = fresh_secret
         draft = Draft(job=job, secret_hash=secret_hash(secret), files={}, created_at=now)
         session.add(draft)
@@ -115,7 +115,6 @@ def keep(
     draft.files = stored
     draft.updated_at = now
     draft.expires_at = now + keep_for
-    assert secret is not None
     return Kept(draft, secret, dropped)
 
 

@@ -205,7 +205,9 @@ def test_a_draft_checks_the_files_content_and_the_forms_token(mail_app):
     refused = save(client, job_id, open_form(client, job_id), {"email": EMAIL}, fake)
     assert refused.status_code == 422 and "could not recognise this file" in error_for(refused.text, "resume")
     stale = {**open_form(client, job_id), "csrf_token": "forged"}
-    assert save(client, job_id, stale, {"email": EMAIL}).status_code == 422
+    forged = save(client, job_id, stale, {"email": EMAIL, "first_name": "Grace"})
+    assert forged.status_code == 422 and "Please send the form again" in forged.text
+    assert field_value(forged.text, "first_name") == "Grace"
     assert drafts(mail_app) == [] and stored_files(mail_app, "drafts") == []
 
 
