@@ -3,6 +3,7 @@ button posts here), and the magic link that opens the form again, filled in."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from datetime import datetime, timedelta
@@ -38,8 +39,10 @@ SAVED = "draft_saved"  # the session's note of the last save, for the page after
 
 
 def typed_email() -> str:
-    """The save limit per email address counts the address typed, from any connection."""
-    return "draft-email:" + (request.form.get("email") or "").strip().lower()[:254]
+    """The save limit per email address counts the address typed, from any connection; the
+    limiter's store (Redis) holds a hash of it, not the address."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return "draft-email:" + hashlib.sha256(email.encode()).hexdigest()[:32]
 
 
 @bp.post("/jobs/<int:job_id>/save")
