@@ -11,7 +11,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import ENV_PREFIX, ConfigError, check_embed_origins, ensure_secret_key, load_settings
+from app.config import (
+    ENV_PREFIX,
+    ConfigError,
+    check_embed_origins,
+    check_notify_mode,
+    ensure_secret_key,
+    load_settings,
+)
 from app.db_retry import install_transaction_retry
 from app.extensions import cache, csrf, db, limiter, login_manager, migrate
 from app.i18n import init_i18n
@@ -50,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_settings(app.config, config)
     app.config["SECRET_KEY"] = ensure_secret_key(app.config, Path(app.instance_path))
     check_embed_origins(app.config)
+    check_notify_mode(app.config)
     _apply(app)
     if int(app.config["TRUSTED_PROXIES"]):
         # Behind a load balancer the client address (rate limits) and https (Secure cookies,
@@ -145,11 +153,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.careers import bp as careers_bp
+    from app.drafts.web import bp as drafts_bp
     from app.embed import bp as embed_bp
     from app.hooks import bp as hooks_bp
     from app.status import bp as status_bp
 
     app.register_blueprint(careers_bp)
+    app.register_blueprint(drafts_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(hooks_bp)
     app.register_blueprint(status_bp)

@@ -87,6 +87,14 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_MAX_ATTEMPTS": 10,
     "MAIL_BACKOFF_BASE": 60.0,
     "MAIL_BACKOFF_CAP": 3600.0,
+    # HR hears of new applications one message each ("each"), or in one digest a day per
+    # recipient ("daily", sent after midnight UTC for the day before).
+    "HR_NOTIFY_MODE": "each",
+    # Save and finish later: how long a draft's link works, and how often a draft may be saved
+    # from one address (any email) and to one email (from any address).
+    "DRAFT_DAYS": 14,
+    "DRAFT_SAVE_RATE_LIMIT": "10 per hour",
+    "DRAFT_EMAIL_RATE_LIMIT": "3 per hour;10 per day",
 }
 
 ENV_PREFIX = "CAREERS"
@@ -195,6 +203,17 @@ def _check_origin(origin: Any) -> None:
     canonical = f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
     if origin != canonical:
         raise ConfigError(problem + f"must be written as {canonical!r}")
+
+
+NOTIFY_MODES = ("each", "daily")
+
+
+def check_notify_mode(settings: dict[str, Any]) -> str:
+    """HR_NOTIFY_MODE: a message per application ("each") or one digest a day ("daily")."""
+    mode = settings["HR_NOTIFY_MODE"]
+    if mode not in NOTIFY_MODES:
+        raise ConfigError(f"HR_NOTIFY_MODE must be one of {', '.join(NOTIFY_MODES)}, not {mode!r}")
+    return str(mode)
 
 
 def ensure_secret_key(settings: dict[str, Any], instance: Path) -> str:

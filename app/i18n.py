@@ -35,7 +35,7 @@ DEFAULT_LANGUAGE = "en"
 # What HR may say a job is written in: ours, and the languages a European job is often in.
 JOB_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-LOCALISED_BLUEPRINTS = ("careers", "status")
+LOCALISED_BLUEPRINTS = ("careers", "status", "drafts")
 UNLOCALISED_ENDPOINTS = frozenset({"careers.sitemap"})
 ENGLISH_ONLY_BLUEPRINTS = ("admin",)  # the HR area is not translated yet
 EMBED_PAGES = ("embed.jobs", "embed.job", "embed.apply", "embed.thanks", "embed.received")

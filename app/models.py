@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+)
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -466,3 +478,39 @@ class Erasure(Model):
     @property
     def is_open(self) -> bool:
         return self.status in ERASURE_OPEN and self.done_at is None
+
+
+class Draft(Model):
+    """An application saved unfinished: what the candidate typed and their files, reopened by a
+    magic link mailed to them. Only the hash of the link's secret is stored, so the database
+    cannot open a draft; deleting the row revokes the link."""
+
+    __tablename__ = "draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="")
+    typed: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)  # form field -> values sent
+    files: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON, default=dict)  # file field -> stored file
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+    job: Mapped[Job] = relationship()
+
+
+class DigestSent(Model):
+    """One HR recipient's daily digest of one day, queued: the unique pair makes a second run
+    (another worker, a restart) queue nothing more for that day."""
+
+    __tablename__ = "digest_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    day: Mapped[date] = mapped_column(Date)
+    application_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("recipient", "day", name="uq_digest_recipient_day"),)

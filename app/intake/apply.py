@@ -19,6 +19,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from app.drafts import store as drafts
 from app.i18n import file_formats
 from app.intake import demographics
 from app.intake.form import HONEYPOT, ApplyFormBase, held_field_name, normalise_phone, question_field_name
@@ -135,9 +136,11 @@ def take_application(
         form.update_of.data = earlier.public_id
         return AppliedBefore(files, earlier)
     new.update_of = earlier.public_id if earlier is not None else None
+    draft = drafts.claim(intake.session, form.draft.data, job)  # goes with the application's commit
     application = submit(
         intake.session, intake.storage, intake.enqueue, new, target=intake.target, post=intake.post
     )
+    drafts.remove_claimed_files(intake.storage, draft)
     return Taken(application.public_id)
 
 

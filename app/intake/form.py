@@ -115,6 +115,7 @@ class ApplyFormBase(FlaskForm):
     future_consent = BooleanField()  # optional, off by default: keep it for other openings
     submission_key = HiddenField()
     update_of = HiddenField()  # the earlier application the candidate agreed this one updates
+    draft = HiddenField()  # the secret of the saved draft the form was opened from
     nickname = StringField(_l("Leave this field empty"))  # honeypot: people never see it
     # utm_*, src and referrer, carried from the page that sent the candidate here
     utm = HiddenField()

@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -17,12 +18,14 @@ from flask_babel import force_locale, get_locale
 from jinja2 import Environment
 from sqlalchemy.orm import Session
 
+from app.drafts.links import MAIL_KIND as DRAFT_MAIL
+from app.drafts.links import draft_url
 from app.i18n import DEFAULT_LANGUAGE
 from app.intake.outbox import queue
 from app.intake.status_links import status_url
 from app.mail.letters import install_null_translations, render
 from app.mail.settings import MailSettings, mail_settings
-from app.models import Application, Job, OutboxMessage
+from app.models import Application, Draft, Job, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ class Post:
     hr_recipients: tuple[str, ...]
     enqueue: Callable[[int], None]
     status_link: Callable[[Application], str] = no_status_link  # the candidate's status page
+    hr_notify_mode: str = "each"
 
     @classmethod
     def for_app(cls, app: Flask, enqueue: Callable[[int], None]) -> Post:
@@ -58,10 +62,12 @@ class Post:
             status_link=lambda application: status_url(
                 app, application.id, application.public_id, language=link_language()
             ),
+            hr_notify_mode=str(app.config["HR_NOTIFY_MODE"]),
         )
 
     def queue_application(self, session: Session, application: Application) -> list[OutboxMessage]:
-        """The candidate's confirmation with a receipt, and the HR notification per subscriber."""
+        """The candidate's confirmation with a receipt, and the HR notification per subscriber
+        (unless HR reads them in a daily digest instead, app/intake/digest.py)."""
         context = self._context(
             application=application,
             job=application.job,
@@ -69,6 +75,8 @@ class Post:
             status_link=self.status_link(application),
         )
         letters = [render(self.env, "confirmation", application.email, context)]
+        if self.hr_notify_mode == "daily":
+            return queue(session, self.settings, letters, application)
         with force_locale(HR_LANGUAGE):  # HR reads English, as in the admin area
             letters += [
                 render(self.env, "new_application", to, context) for to in subscribers(application.job, self)
@@ -91,6 +99,21 @@ class Post:
         with force_locale(HR_LANGUAGE):
             letters = [render(self.env, "alert", to, context) for to in self.hr_recipients]
         return queue(session, self.settings, letters)
+
+    def queue_draft(self, session: Session, draft: Draft, secret: str) -> list[OutboxMessage]:
+        """The candidate's link to their saved draft, in the language of the request saving it."""
+        link = draft_url(self.base_url, draft.language, draft.job.id, secret)
+        context = self._context(job=draft.job, link=link, expires_at=draft.expires_at)
+        return queue(session, self.settings, [render(self.env, DRAFT_MAIL, draft.email, context)])
+
+    def queue_digest(
+        self, session: Session, recipient: str, day: date, jobs: Sequence[tuple[Job, Sequence[Application]]]
+    ) -> list[OutboxMessage]:
+        """One HR recipient's digest of the applications of `day`, by job."""
+        context = self._context(day=day, jobs=jobs, count=sum(len(rows) for _job, rows in jobs))
+        with force_locale(HR_LANGUAGE):
+            letter = render(self.env, "digest", recipient, context)
+        return queue(session, self.settings, [letter])
 
     def wake(self, rows: Iterable[OutboxMessage]) -> None:
         for row in rows:

@@ -13,7 +13,7 @@ from typing import IO
 
 from flask import Request, current_app
 
-APPLY_ENDPOINTS = frozenset({"careers.apply", "embed.apply"})
+APPLY_ENDPOINTS = frozenset({"careers.apply", "embed.apply", "drafts.save"})
 MEMORY_BYTES = 512 * 1024  # a file part beyond this is spooled to disk, as Werkzeug does
 
 

@@ -1,5 +1,6 @@
-"""Huey tasks: deliver one application, sweep for deliveries the queue lost, tidy held uploads,
-pull the target ATS's jobs into ours, delete applications past their retention (daily).
+"""Huey tasks: deliver one application, sweep for deliveries the queue lost, tidy held uploads
+and expired drafts, pull the target ATS's jobs into ours, queue HR's daily digests, delete
+applications past their retention (daily), erase in the ATS what a candidate or HR asked.
 
 Every task takes ids only: the queue's storage holds no personal data.
 
@@ -27,12 +28,14 @@ from sqlalchemy import CursorResult, update
 from app import telemetry
 from app.ats.cache import SharedLookups
 from app.ats.registry import build_adapter, shared_limiter
+from app.drafts import store as drafts
 from app.erasure import run as erasure_service
 from app.erasure.letters import Letters
 from app.extensions import cache_backend, db, db_session
 from app.intake import delivery as delivery_service
 from app.intake import outbox
 from app.intake.demographics import read_choices
+from app.intake.digest import send_digests
 from app.intake.incidents import note_delivery_outcome
 from app.intake.links import resume_link_maker
 from app.intake.post import EXTENSION as POST_EXTENSION
@@ -54,6 +57,7 @@ log = logging.getLogger(__name__)
 HELD_UPLOAD_TTL = timedelta(hours=24)
 SYNC_INTERVAL_MINUTES = 15
 RETENTION_AT = crontab(minute="17", hour="3")  # daily, at a quiet hour (UTC)
+DIGEST_MINUTE = 7  # past each hour: HR's daily digests of the day before, once each
 
 
 class InFlight:
@@ -203,6 +207,12 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
         with app.app_context():
             return run_erasure(app, adapters, erasure_id)
 
+    @huey.periodic_task(crontab(minute=str(DIGEST_MINUTE)), name="hr_digest")
+    def hr_digest() -> int:
+        """Hourly, so a day's digest goes out soon after midnight even if a run was missed."""
+        with app.app_context():
+            return send_digests(db_session(), app.extensions[POST_EXTENSION], now=utcnow())
+
     if isinstance(huey, PatientRedisHuey):
         huey.recovered.append(lambda: sweep())  # wake-ups a restarted Redis lost are queued again
 
@@ -312,7 +322,7 @@ def sync_target_jobs(app: Flask, adapters: Adapters) -> SyncReport | None:
 
 def sweep_once(app: Flask, *, now: float | None = None) -> int:
     """Re-enqueue every due delivery (the row is the truth), drop stale held uploads, files a
-    killed process left, and parse results no form needs any more."""
+    killed process left, parse results no form needs any more, and expired drafts."""
     seconds = time.time() if now is None else now
     moment = utcnow() if now is None else datetime.fromtimestamp(now, UTC).replace(tzinfo=None)
     tasks = app.extensions["careers.tasks"]
@@ -328,6 +338,8 @@ def sweep_once(app: Flask, *, now: float | None = None) -> int:
     remove_orphan_files(db_session(), storage, now=seconds)
     keep = timedelta(hours=float(app.config["PARSED_RESUME_HOURS"]))
     purge_parse_results(db_session(), now=moment, keep=keep)
+    drafts.remove_expired(db_session(), storage, now=moment)
+    drafts.forget_sent_links(db_session(), now=moment, keep_for=timedelta(days=int(app.config["DRAFT_DAYS"])))
     return len(due)
 
 

@@ -67,7 +67,7 @@ def test_summary_links_show_the_label_and_focus_the_field_or_the_first_option(fu
     page = full_page
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{site.url}/jobs/{job_id}/apply")
-    page.locator("button[type=submit]").click()
+    page.get_by_role("button", name="Submit application").click()
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
     summary.get_by_role("link", name="Choose one option for “Preferred office”.").click()
