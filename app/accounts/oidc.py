@@ -94,8 +94,8 @@ def start_redirect(client: Any, settings: OidcSettings, redirect_uri: str) -> An
 def claims_from_callback(client: Any, settings: OidcSettings) -> Mapping[str, Any]:
     """The verified id_token claims of the request the provider sent back."""
     try:
-        _check_issuer(client, settings)
-        token = client.authorize_access_token()
+        issuer = _check_issuer(client, settings)
+        token = client.authorize_access_token(claims_options=claims_options(issuer, settings))
         claims = token.get("userinfo")
     except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError) as exc:
         raise OidcRefused(f"callback refused: {type(exc).__name__}") from exc
@@ -104,10 +104,21 @@ def claims_from_callback(client: Any, settings: OidcSettings) -> Mapping[str, An
     return claims
 
 
-def _check_issuer(client: Any, settings: OidcSettings) -> None:
-    metadata = client.load_server_metadata()
-    if str(metadata.get("issuer", "")).rstrip("/") != settings.issuer:
+def _check_issuer(client: Any, settings: OidcSettings) -> str:
+    """The issuer as discovery writes it, once it is the one configured."""
+    issuer = str(client.load_server_metadata().get("issuer", ""))
+    if issuer.rstrip("/") != settings.issuer:
         raise OidcRefused("the discovery document names another issuer")
+    return issuer
+
+
+def claims_options(issuer: str, settings: OidcSettings) -> dict[str, Any]:
+    """The issuer and our client id are required, exactly: Authlib checks the audience only
+    when told to (otherwise a token made for another client, naming us as `azp`, would pass)."""
+    return {
+        "iss": {"essential": True, "values": [issuer]},
+        "aud": {"essential": True, "values": [settings.client_id]},
+    }
 
 
 def user_for_claims(
