@@ -45,7 +45,7 @@ def upgrade():
     op.create_table(
         'security_setting',
         sa.Column('name', sa.String(length=64), nullable=False),
-        sa.Column('value', sa.JSON(), nullable=True),
+        sa.Column('value', sa.JSON(), nullable=False),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('name'),
     )
