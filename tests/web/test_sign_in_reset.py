@@ -159,3 +159,9 @@ def test_one_address_gets_a_limited_number_of_reset_mails(make_app, smtp):
 
 def test_the_sign_in_page_links_to_the_reset(app, client):
     assert FORGOT in client.get("/admin/login").text
+
+
+def test_the_pages_reached_from_the_mails_speak_english_like_the_rest_of_the_hr_area(app, client):
+    page = client.get(FORGOT, headers={"Accept-Language": "de"})
+    assert 'lang="en"' in page.text and "Forgot your password?" in page.text
+    assert "Content-Language" not in page.headers
