@@ -15,11 +15,12 @@ import hmac
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any, cast
 
 import pyotp
 import segno
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import RecoveryCode, User
@@ -72,11 +73,21 @@ def check_code(secret: str, code: str, now: float, last_step: int | None) -> int
     return step
 
 
-def use_code(user: User, code: str, now: float) -> None:
-    """Accept the user's current code once (the caller commits)."""
+def use_code(session: Session, user: User, code: str, now: float) -> None:
+    """Accept the user's current code once (the caller commits). The step is recorded by a
+    conditional write, so two requests racing with the same code cannot both pass."""
     if not user.totp_secret:
         raise CodeRefused()
-    user.totp_last_counter = check_code(user.totp_secret, code, now, user.totp_last_counter)
+    step = check_code(user.totp_secret, code, now, user.totp_last_counter)
+    taken = session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_counter.is_(None), User.totp_last_counter < step))
+        .values(totp_last_counter=step)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(taken) != 1:
+        raise CodeRefused()
+    user.totp_last_counter = step
 
 
 def _digest(code: str) -> str:
@@ -99,16 +110,24 @@ def new_recovery_codes(
 
 def use_recovery_code(session: Session, user: User, code: str, now: datetime) -> None:
     """Spend one unused recovery code of the user (the caller commits)."""
-    found = session.scalar(
-        select(RecoveryCode).where(
+    if len(_clean(code)) != 10:
+        raise CodeRefused()
+    spent = session.execute(
+        update(RecoveryCode)
+        .where(
             RecoveryCode.user_id == user.id,
             RecoveryCode.code_hash == _digest(code),
             RecoveryCode.used_at.is_(None),
         )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
     )
-    if found is None or len(_clean(code)) != 10:
+    if _rowcount(spent) != 1:
         raise CodeRefused()
-    found.used_at = now
+
+
+def _rowcount(result: Any) -> int:
+    return cast(CursorResult[Any], result).rowcount
 
 
 def recovery_codes_left(session: Session, user: User) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext
 
 from app.accounts import tokens
@@ -23,7 +23,7 @@ from app.accounts.invites import (
 )
 from app.accounts.mail import PASSWORD_RESET, queue_account_mail
 from app.accounts.passwords import MIN_LENGTH
-from app.admin.login import account_bp, account_key
+from app.admin.login import SIGN_IN_EMAIL, account_bp, account_key
 from app.extensions import db, db_session, limiter
 from app.intake.post import current_post
 from app.models import User
@@ -51,7 +51,8 @@ def accept_invite(token: str):
         db.session.commit()
         log.info("user %s accepted the invitation", user.id)
         flash(gettext("Your password is set. Sign in to continue."))
-        return redirect(url_for("admin.login", email=user.email))
+        session[SIGN_IN_EMAIL] = user.email
+        return redirect(url_for("admin.login"))
     status = 400 if form.errors else 200
     return render_template(
         "admin/account_password.html", form=form, user=user, invite=True, min_length=MIN_LENGTH
@@ -97,7 +98,8 @@ def reset_password(token: str):
         set_new_password(db_session(), user, form.password.data or "")
         db.session.commit()
         flash(gettext("Your password is changed and every earlier sign-in has ended. Sign in again."))
-        return redirect(url_for("admin.login", email=user.email))
+        session[SIGN_IN_EMAIL] = user.email
+        return redirect(url_for("admin.login"))
     status = 400 if form.errors else 200
     return render_template(
         "admin/account_password.html", form=form, user=user, invite=False, min_length=MIN_LENGTH

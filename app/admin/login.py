@@ -43,6 +43,7 @@ account_bp = Blueprint("account", "app.admin")
 PENDING = "pending_sign_in"
 PENDING_SECONDS = 300  # between the password and the code
 SETUP_SECRET = "two_factor_setup"
+SIGN_IN_EMAIL = "sign_in_email"  # filled in on the sign-in page after a link set the password
 
 
 @functools.cache
@@ -185,7 +186,7 @@ def accept_second_factor(user: User, code: str) -> None:
         two_factor.use_recovery_code(db_session(), user, code, utcnow())
         log.info("user %s used a recovery code", user.id)
     else:
-        two_factor.use_code(user, code, time.time())
+        two_factor.use_code(db_session(), user, code, time.time())
 
 
 def setup_secret() -> str:

@@ -66,8 +66,7 @@ def send_invitation(user: User) -> None:
     assert post is not None, "the app's mail Post is set up with its tasks"
     token = invite_link_token(current_app.config["SECRET_KEY"], user, time.time())
     path = url_for("account.accept_invite", token=token)
-    inviter = getattr(current_user, "email", "")
-    rows = queue_account_mail(db_session(), post, INVITE, user.email, path, user=user, inviter=inviter)
+    rows = queue_account_mail(db_session(), post, INVITE, user.email, path, user=user)
     db.session.commit()
     post.wake(rows)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
@@ -12,7 +12,15 @@ from app.accounts import lockout
 from app.accounts.oidc import OidcSettings
 from app.admin import bp
 from app.admin.forms import ActionForm, LoginForm
-from app.admin.login import account_key, authenticate, begin_sign_in, locked_message, note_failure, user_id_of
+from app.admin.login import (
+    SIGN_IN_EMAIL,
+    account_key,
+    authenticate,
+    begin_sign_in,
+    locked_message,
+    note_failure,
+    user_id_of,
+)
 from app.admin.receipt import receipt_for
 from app.extensions import db, db_session, limiter, login_manager
 from app.intake.delivery import delivery_notes, resume_integration, retry_now
@@ -56,8 +64,8 @@ def login():
     """The password step (app/admin/login.py has the rest). A locked account is refused before
     its password is checked, with the same words whether or not the account exists."""
     form = LoginForm()
-    if request.method == "GET" and request.args.get("email"):
-        form.email.data = request.args["email"]
+    if request.method == "GET" and session.get(SIGN_IN_EMAIL):
+        form.email.data = session.pop(SIGN_IN_EMAIL)  # after a password was set by a link
     status = 200 if request.method == "GET" else 400
     if form.validate_on_submit():
         wait = lockout.wait_seconds(db_session(), form.email.data or "", utcnow())

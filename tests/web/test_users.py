@@ -69,6 +69,8 @@ def test_an_invited_user_sets_a_password_from_the_emailed_link_and_signs_in(mail
         data={"csrf_token": csrf_token_from(page.text), "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     )
     assert done.status_code == 302 and "/admin/login" in done.location
+    assert "@" not in done.location and "%40" not in done.location  # no address in URLs (access logs)
+    assert 'value="new.recruiter@example.com"' in newcomer.get(done.location).text
     user = user_row(mail_app, "new.recruiter@example.com")
     assert user.role == "recruiter" and not user.invited and user.check_password(NEW_PASSWORD)
     assert sign_in(newcomer, "new.recruiter@example.com", NEW_PASSWORD).status_code == 302
