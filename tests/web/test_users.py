@@ -213,3 +213,25 @@ def test_the_users_page_lists_members_and_open_invitations(mail_app, admin):
     ):
         assert text in page.text, text
     assert PASSWORD not in page.text
+
+
+def test_any_user_signs_themselves_out_everywhere_from_their_account_page(mail_app):
+    make_user(mail_app, "viewer@example.com", role="viewer")
+    laptop, phone = mail_app.test_client(), mail_app.test_client()
+    sign_in(laptop, "viewer@example.com")
+    sign_in(phone, "viewer@example.com")
+    assert "Sign out everywhere" in laptop.get("/admin/account").text
+    done = post_form(laptop, "/admin/account", "/admin/account/sign-out-everywhere")
+    assert done.status_code == 302 and "/admin/login" in done.location
+    assert laptop.get("/admin/applications").status_code == 302
+    assert phone.get("/admin/applications").status_code == 302
+    assert sign_in(phone, "viewer@example.com").status_code == 302  # signing in again works
+
+
+def test_the_navigation_shows_users_to_admins_only(mail_app, admin):
+    assert 'href="/admin/users"' in admin.get("/admin/applications").text
+    make_user(mail_app, "recruiter@example.com", role="recruiter")
+    recruiter = mail_app.test_client()
+    sign_in(recruiter, "recruiter@example.com")
+    page = recruiter.get("/admin/applications").text
+    assert 'href="/admin/users"' not in page and 'href="/admin/account"' in page
