@@ -14,6 +14,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.accounts.invites import ROLES
+from app.accounts.passwords import WeakPassword, check_password
 from app.extensions import db, db_session
 from app.jobs_io import JobFileError, load_jobs
 from app.logging_setup import configure_logging
@@ -42,18 +44,21 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("email")
-@click.option("--role", default="admin", type=click.Choice(["admin", "recruiter"]), show_default=True)
+@click.option("--role", default="admin", type=click.Choice(ROLES), show_default=True)
 @click.password_option(help="Prompted for when not given.")
 def create_user(email: str, role: str, password: str) -> None:
     email = email.strip().lower()
-    if len(password) < 10:
-        raise click.ClickException("The password needs at least 10 characters.")
+    try:
+        check_password(password, email)
+    except WeakPassword as weak:
+        raise click.ClickException(weak.message % {"count": weak.count}) from weak
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(email=email, role=role)
         db.session.add(user)
     user.role = role
     user.set_password(password)
+    user.invite_nonce = None
     db.session.commit()
     click.echo(f"User {email} ({role}) saved.")
 

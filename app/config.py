@@ -68,6 +68,21 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_SECRETS": {},  # per ATS kind, e.g. {"nexivohr": "..."}
     "ALLOWED_HOSTS": [],  # host names answered besides PUBLIC_BASE_URL's; any other gets 400
     "LOGIN_ACCOUNT_RATE_LIMIT": "5 per 15 minutes",  # failed sign-ins per account, from any address
+    # After LOGIN_LOCKOUT_AFTER failed sign-ins in a row an account waits LOGIN_LOCKOUT_SECONDS,
+    # twice as long after each further failure, up to LOGIN_LOCKOUT_MAX_SECONDS.
+    "LOGIN_LOCKOUT_AFTER": 5,
+    "LOGIN_LOCKOUT_SECONDS": 30,
+    "LOGIN_LOCKOUT_MAX_SECONDS": 3600,
+    "PASSWORD_RESET_RATE_LIMIT": "3 per hour",  # reset mails asked for one address
+    "SESSION_IDLE_MINUTES": 60,  # an HR session ends after this long without a request
+    "SESSION_LIFETIME_HOURS": 12,  # and after this long in any case
+    # Sign-in through the company's identity provider (OpenID Connect); off without an issuer.
+    "OIDC_ISSUER": "",  # e.g. https://login.corp.example (its /.well-known/openid-configuration)
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "OIDC_PROVIDER_NAME": "",  # on the button: "Sign in with <name>"
+    "OIDC_AUTO_CREATE": False,  # let in unknown addresses the provider vouches for, as:
+    "OIDC_DEFAULT_ROLE": "viewer",
     "PARSED_RESUME_HOURS": 24,  # autofill results are kept as long as a form stays open
     # Flask-WTF's HTTPS Referer check refused browsers that send no Referer with a false "form
     # expired"; the token is bound to the session, whose cookie is SameSite=Lax and Secure.

@@ -423,6 +423,12 @@ class User(UserMixin, Model):
     # Part of every session's user id: raising it ends every session signed in before.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Set while an invitation waits to be accepted (no password yet); a new one voids the old link.
+    invite_nonce: Mapped[str | None] = mapped_column(String(32))
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # two-factor on when set
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer)  # a code's time step is used once
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -436,7 +442,16 @@ class User(UserMixin, Model):
         self.end_sessions()
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def invited(self) -> bool:
+        """Invited and not yet joined: no password, cannot sign in."""
+        return self.invite_nonce is not None
+
+    @property
+    def two_factor(self) -> bool:
+        return bool(self.totp_secret)
 
     @property
     def is_active(self) -> bool:
@@ -514,3 +529,36 @@ class DigestSent(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("recipient", "day", name="uq_digest_recipient_day"),)
+
+
+class RecoveryCode(Model):
+    """A one-time code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SignInLock(Model):
+    """Failed sign-ins per account name (a hash of the email, known account or not, so a
+    lockout tells nothing about which accounts exist) and until when it must wait."""
+
+    __tablename__ = "sign_in_lock"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SecuritySetting(Model):
+    """Sign-in rules an admin sets in the browser, e.g. require_two_factor; one row per name."""
+
+    __tablename__ = "security_setting"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -8,14 +8,28 @@ bp = Blueprint("admin", __name__)
 
 @bp.before_request
 def require_login():
-    """Every admin page needs a signed-in HR user; only the login page itself is open."""
+    """Every admin page needs a signed-in HR user whose session has not run out; only the login
+    page itself is open (the other sign-in steps are on the `account` blueprint)."""
     from flask import request
 
+    from app.admin.login import session_ended
     from app.extensions import login_manager
 
-    if request.endpoint in ("admin.login",) or current_user.is_authenticated:
+    if request.endpoint in ("admin.login",):
+        return None
+    if current_user.is_authenticated and not session_ended():
         return None
     return login_manager.unauthorized()
 
 
-from app.admin import embed, erasures, jobs, outbox, views  # noqa: E402,F401
+def _register_sign_in_pages(state) -> None:
+    """The sign-in steps, invitation and password links: under the same prefix, without the guard."""
+    from app.admin.login import account_bp
+
+    state.app.register_blueprint(account_bp, url_prefix=state.url_prefix)
+
+
+bp.record_once(_register_sign_in_pages)
+
+
+from app.admin import account, embed, erasures, jobs, outbox, users, views  # noqa: E402,F401

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+import logging
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 
+from app.accounts import lockout
+from app.accounts.oidc import OidcSettings
 from app.admin import bp
 from app.admin.forms import ActionForm, LoginForm
-from app.admin.login import account_key, authenticate
+from app.admin.login import (
+    SIGN_IN_EMAIL,
+    account_key,
+    authenticate,
+    begin_sign_in,
+    locked_message,
+    note_failure,
+    user_id_of,
+)
 from app.admin.receipt import receipt_for
 from app.extensions import db, db_session, limiter, login_manager
 from app.intake.delivery import delivery_notes, resume_integration, retry_now
 from app.intake.downloads import send_stored
 from app.intake.incidents import close_incidents
 from app.intake.listing import MAX_PAGE
-from app.models import DELIVERY_STATES, Application, Delivery, Integration, Job, User
+from app.models import DELIVERY_STATES, Application, Delivery, Integration, Job, User, utcnow
 from app.storage import storage_for
+
+log = logging.getLogger("app.accounts.sign_in")
 
 
 @login_manager.user_loader
@@ -26,7 +40,7 @@ def load_user(user_id: str) -> User | None:
     if not (ident.isdigit() and version.isdigit()):
         return None
     user = db.session.get(User, int(ident))
-    if user is None or user.session_version != int(version):
+    if user is None or not user.active or user.session_version != int(version):
         return None
     return user
 
@@ -47,16 +61,30 @@ def _safe_next(target: str | None) -> str:
     deduct_when=lambda response: response.status_code == 401,
 )
 def login():
+    """The password step (app/admin/login.py has the rest). A locked account is refused before
+    its password is checked, with the same words whether or not the account exists."""
     form = LoginForm()
+    if request.method == "GET" and session.get(SIGN_IN_EMAIL):
+        form.email.data = session.pop(SIGN_IN_EMAIL)  # after a password was set by a link
+    status = 200 if request.method == "GET" else 400
     if form.validate_on_submit():
+        wait = lockout.wait_seconds(db_session(), form.email.data or "", utcnow())
+        if wait:
+            log.info("sign-in refused while locked for user %s", user_id_of(form.email.data))
+            form.password.errors = [locked_message(wait)]
+            return _login_page(form), 429
         user = authenticate(db_session(), form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return begin_sign_in(user, "password", _safe_next(request.args.get("next")))
+        note_failure(form.email.data or "", "password")
         form.password.errors = ["Email or password is not right."]
-    return render_template(
-        "admin/login.html", form=form
-    ), 200 if request.method == "GET" else 401 if form.password.errors else 400
+        status = 401
+    return _login_page(form), status
+
+
+def _login_page(form: LoginForm) -> str:
+    settings = OidcSettings.from_config(current_app.config)
+    return render_template("admin/login.html", form=form, oidc=settings)
 
 
 @bp.post("/logout")
