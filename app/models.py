@@ -7,7 +7,20 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    or_,
+)
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -364,3 +377,32 @@ class User(UserMixin, Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+
+class DeliveryAttempt(Model):
+    """One entry of a delivery's timeline: an attempt (when it ran, how it ended and why, in words
+    HR can act on) or HR's retry. Appended in the transaction that changes the delivery's status
+    and never rewritten, so the history survives retries."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("delivery.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(20))  # delivered, retry, failed, paused, retried, ...
+    reason: Mapped[str] = mapped_column(Text, default="")  # a sentence for HR
+    detail: Mapped[str] = mapped_column(Text, default="")  # the technical message: method, path, status
+
+    delivery: Mapped[Delivery] = relationship(
+        backref=backref(
+            "timeline",
+            order_by="DeliveryAttempt.id",
+            cascade="all, delete-orphan",
+            passive_deletes=True,
+        )
+    )
+
+
+# Duplicates are the same email (in any case) on the same job; the inbox looks them up per page.
+Index("ix_application_job_email_lower", Application.job_id, func.lower(Application.email))
