@@ -110,11 +110,17 @@ CSV_HEADER = (
 def export_applications():
     """Every row of the current filter (not only the page), streamed in batches."""
     query = InboxQuery.from_args(request.args)
-    paused = paused_targets(db_session())
-    statement = matching(query, paused).execution_options(yield_per=EXPORT_BATCH)
-    rows = (_csv_row(a, paused) for a in db_session().scalars(statement))
+
+    @stream_with_context
+    def lines() -> Iterator[str]:
+        # Queried inside the stream: the session of the view's own context is closed by then.
+        paused = paused_targets(db_session())
+        statement = matching(query, paused).execution_options(yield_per=EXPORT_BATCH)
+        rows = (_csv_row(a, paused) for a in db_session().scalars(statement))
+        yield from csv_lines([CSV_HEADER], rows)
+
     return Response(
-        stream_with_context(csv_lines([CSV_HEADER], rows)),
+        lines(),
         mimetype="text/csv",
         headers={
             "Content-Disposition": "attachment; filename=applications.csv",
