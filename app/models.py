@@ -404,5 +404,14 @@ class DeliveryAttempt(Model):
     )
 
 
-# Duplicates are the same email (in any case) on the same job; the inbox looks them up per page.
+# The inbox at volume: duplicates are the same email (in any case) on the same job, looked up per
+# page; a job's applications by arrival, and the sorts by name and by job, read in index order.
 Index("ix_application_job_email_lower", Application.job_id, func.lower(Application.email))
+Index("ix_application_job_created", Application.job_id, Application.created_at)
+Index(
+    "ix_application_name_lower",
+    func.lower(Application.first_name),
+    func.lower(Application.last_name),
+    Application.created_at,
+)
+Index("ix_job_title_lower", func.lower(Job.title))

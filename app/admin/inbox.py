@@ -35,10 +35,11 @@ from app.admin.inbox_query import (
     duplicates_among,
     filter_choices,
     matching,
+    page_of,
     paused_targets,
     shown_status,
 )
-from app.extensions import db, db_session
+from app.extensions import db_session
 from app.intake.delivery import retry_now
 from app.models import Application, Integration
 
@@ -51,12 +52,12 @@ BULK_LIMIT = 5000  # one click retries at most this many; HR clicks again for th
 def applications():
     query = InboxQuery.from_args(request.args)
     paused = paused_targets(db_session())
-    page = db.paginate(matching(query, paused), page=query.page, per_page=query.per_page, error_out=False)
+    page = page_of(db_session(), query, paused)
     return render_template(
         "admin/applications.html",
         page=page,
         query=query,
-        choices=filter_choices(db_session()),
+        choices=filter_choices(db_session(), query.source),
         duplicates=duplicates_among(db_session(), page.items),
         paused=list(paused.values()),
         paused_kinds=set(paused),

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from app.intake.listing import MAX_PAGE
 from app.models import Application, Delivery, Integration, Job
@@ -22,6 +22,7 @@ from app.models import Application, Delivery, Integration, Job
 SORTS = ("received", "name", "job", "status")
 PER_PAGE = (25, 50, 100)
 NO_SOURCE = "-"  # the source filter's value for applications that came with no source
+RECENT_SOURCES = 2000  # the source menu lists the channels of this many latest applications
 
 # What each status means to HR, in words: the badge is never told by its colour alone.
 STATUS_WORDS = {
@@ -133,7 +134,7 @@ def source_of():
     )
 
 
-def matching(query: InboxQuery, paused: Collection[str]) -> Select[tuple[Application]]:
+def matching(query: InboxQuery, paused: Collection[str]) -> Select[Application]:
     """Applications matching the search and filters, with their delivery and job, in order."""
     statement = (
         select(Application)
@@ -141,9 +142,79 @@ def matching(query: InboxQuery, paused: Collection[str]) -> Select[tuple[Applica
         .join(Application.job)
         .options(contains_eager(Application.delivery), contains_eager(Application.job))
     )
-    for condition in _conditions(query, paused):
-        statement = statement.where(condition)
-    return statement.order_by(*_order(query))
+    return statement.where(*_conditions(query, paused)).order_by(*_order(query))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the inbox and the count of everything the filters match."""
+
+    items: list[Application]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def page_of(session: Session, query: InboxQuery, paused: Collection[str]) -> Page:
+    """The page in two steps: the ids of its rows, sorted on narrow rows (a sort over every
+    column of thousands of applications is what makes a big inbox slow), then those rows."""
+    conditions = _conditions(query, paused)
+    ids = list(
+        session.scalars(
+            select(Application.id)
+            .join(Application.delivery)
+            .join(Application.job)
+            .where(*conditions)
+            .order_by(*_order(query))
+            .limit(query.per_page)
+            .offset((query.page - 1) * query.per_page)
+        )
+    )
+    rows = session.scalars(
+        select(Application)
+        .where(Application.id.in_(ids))
+        .options(joinedload(Application.delivery), joinedload(Application.job))
+    ).unique()
+    by_id = {row.id: row for row in rows}
+    return Page([by_id[i] for i in ids], _count(session, query, conditions), query.page, query.per_page)
+
+
+def _count(session: Session, query: InboxQuery, conditions: list[Any]) -> int:
+    """Joins only what the filters need: every application has one delivery and one job."""
+    statement = select(func.count(Application.id))
+    if query.status:
+        statement = statement.join(Application.delivery)
+    if query.q or query.department:
+        statement = statement.join(Application.job)
+    return session.scalar(statement.where(*conditions)) or 0
 
 
 def _conditions(query: InboxQuery, paused: Collection[str]) -> list[Any]:
@@ -182,12 +253,13 @@ def _status_condition(status: str, paused: Collection[str]) -> Any:
 
 
 def _order(query: InboxQuery) -> list[Any]:
-    columns: list[Any] = {
+    by_sort: dict[str, list[Any]] = {
         "received": [Application.created_at],
         "name": [func.lower(Application.first_name), func.lower(Application.last_name)],
-        "job": [func.lower(Job.title)],
+        "job": [func.lower(Job.title), Application.job_id],  # two jobs of one title stay apart
         "status": [case(STATUS_RANK, value=Delivery.status, else_=len(STATUS_RANK))],
-    }[query.sort]
+    }
+    columns = list(by_sort[query.sort])
     if query.sort != "received":
         columns.append(Application.created_at)  # within one name, job or status: by arrival
     direction = (lambda c: c.asc()) if query.order == "asc" else (lambda c: c.desc())
@@ -211,14 +283,18 @@ def duplicates_among(session: Session, applications: Sequence[Application]) -> d
     }
 
 
-def filter_choices(session: Session) -> dict[str, list[Any]]:
-    """The values the filter menus offer: jobs, teams, and the sources seen so far."""
-    source = source_of()
+def filter_choices(session: Session, selected_source: str = "") -> dict[str, list[Any]]:
+    """The values the filter menus offer: jobs, teams, and the sources of the latest
+    applications (a scan of them all is too slow at volume; campaigns come and go anyway),
+    with the selected source kept even when it is older."""
+    recent = select(source_of().label("source")).order_by(Application.created_at.desc()).limit(RECENT_SOURCES)
+    found = recent.subquery().c.source
+    sources = set(session.scalars(select(found).where(found.is_not(None)).distinct()))
+    if selected_source and selected_source != NO_SOURCE:
+        sources.add(selected_source)
     teams = select(Job.department).where(Job.department != "").distinct().order_by(Job.department)
     return {
         "jobs": list(session.scalars(select(Job).order_by(Job.title))),
         "departments": list(session.scalars(teams)),
-        "sources": list(
-            session.scalars(select(source).where(source.is_not(None)).distinct().order_by(source).limit(200))
-        ),
+        "sources": sorted(sources, key=str.lower),
     }

@@ -34,9 +34,20 @@ def upgrade():
     op.create_index(
         'ix_application_job_email_lower', 'application', ['job_id', sa.text('lower(email)')], unique=False
     )
+    op.create_index('ix_application_job_created', 'application', ['job_id', 'created_at'], unique=False)
+    op.create_index(
+        'ix_application_name_lower',
+        'application',
+        [sa.text('lower(first_name)'), sa.text('lower(last_name)'), 'created_at'],
+        unique=False,
+    )
+    op.create_index('ix_job_title_lower', 'job', [sa.text('lower(title)')], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_job_title_lower', table_name='job')
+    op.drop_index('ix_application_name_lower', table_name='application')
+    op.drop_index('ix_application_job_created', table_name='application')
     op.drop_index('ix_application_job_email_lower', table_name='application')
     with op.batch_alter_table('delivery_attempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_delivery_attempt_delivery_id'))
