@@ -134,7 +134,7 @@ def _csv_row(application: Application, paused: dict[str, Integration]) -> list[s
     delivery = application.delivery
     attribution = application.attribution or {}
     return [
-        application.public_id,
+        str(application.id),
         f"{application.created_at:%Y-%m-%d %H:%M}",
         application.first_name,
         application.last_name,
@@ -174,7 +174,8 @@ def retry_applications():
     if not ActionForm().validate_on_submit():
         abort(400)
     query = InboxQuery.from_args(request.form)
-    if request.form.get("scope") == "failed":
+    every_failed = request.form.get("scope") == "failed"
+    if every_failed:
         statement = matching(query.with_status("failed"), paused_targets(db_session())).limit(BULK_LIMIT)
     else:
         ids = [int(i) for i in request.form.getlist("id") if i.isdigit()][:BULK_LIMIT]
@@ -184,13 +185,13 @@ def retry_applications():
     for application in retried:
         retry_now(db_session(), application.delivery)
         current_app.extensions["careers.tasks"].enqueue_delivery(application.id)
-    flash(_bulk_message(len(retried), len(chosen) - len(retried)))
+    flash(_bulk_message(len(retried), len(chosen) - len(retried), every_failed))
     return redirect(url_for("admin.applications", **query.args()))
 
 
-def _bulk_message(retried: int, left: int) -> str:
+def _bulk_message(retried: int, left: int, every_failed: bool) -> str:
     if not retried and not left:
-        return "Nothing was retried: no application was selected."
+        return "No delivery in this view has failed." if every_failed else "No application was selected."
     message = f"{retried} {'delivery' if retried == 1 else 'deliveries'} queued again."
     if left:
         message += f" {left} not retried: only failed deliveries and those needing review can be retried."

@@ -278,6 +278,11 @@ def test_bulk_retry_of_all_failed_acts_on_the_current_filter(app, hr, inbox):
     assert delivery_of(app, inbox["ids"]["grace"]).status == "failed"  # Engineering
     assert delivery_of(app, inbox["ids"]["alan"]).status == "needs_review"  # HR must check it first
     assert "1 delivery queued again." in hr.get(response.location).text
+    again = hr.post(
+        "/admin/applications/retry",
+        data={"csrf_token": token, "scope": "failed", "status": "failed", "department": "Design"},
+    )
+    assert "No delivery in this view has failed." in hr.get(again.location).text
     with app.app_context():
         entries = db.session.scalars(select(DeliveryAttempt)).all()
         assert [(e.delivery_id, e.outcome) for e in entries] == [
