@@ -1,14 +1,17 @@
-"""Time of the HR inbox page and its CSV export with many applications in SQLite.
+"""Time of the HR inbox page and its CSV export with many applications.
 
-Run from the repository root:  .venv/bin/python tests/bench/inbox.py [--applications 50000]
-Fills a fresh, migrated SQLite database, signs in through the test client and prints the
-median time of each page below for a few searches, filters and sorts (target: each page
-well under 200 ms). No assertion: it is a measurement to compare before and after a change.
+Run from the repository root:
+    .venv/bin/python tests/bench/inbox.py [--applications 50000] [--engine pg]
+Fills a fresh, migrated SQLite database (a throwaway PostgreSQL with `--engine pg`), signs in
+through the test client and prints the median time of each page below for a few searches,
+filters and sorts (target: each page well under 200 ms on a quiet machine). No assertion: it is
+a measurement to compare before and after a change.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import statistics
 import sys
@@ -26,6 +29,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Application, Delivery, Job  # noqa: E402
 from tests.conftest import add_user, app_config, login  # noqa: E402
+from tests.support.engines import postgres_server  # noqa: E402
 
 STATUSES = ["delivered"] * 80 + ["pending"] * 8 + ["failed"] * 7 + ["needs_review"] * 3 + ["in_progress"] * 2
 SOURCES = ["", "", "linkedin", "indeed", "newsletter", "referral"]
@@ -121,9 +125,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--applications", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--engine", choices=("sqlite", "pg"), default="sqlite")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app(app_config(Path(folder)))
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
+        database = {}
+        if options.engine == "pg":
+            database = {"DATABASE_URL": stack.enter_context(postgres_server()).url}
+        app = create_app(app_config(Path(folder), **database))
         with app.app_context():
             from flask_migrate import upgrade
 
