@@ -26,16 +26,14 @@ from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import ActionForm
+from app.admin.inbox_page import duplicates_among, filter_choices, page_of
 from app.admin.inbox_query import (
     NO_SOURCE,
     PER_PAGE,
     RETRYABLE,
     STATUS_WORDS,
     InboxQuery,
-    duplicates_among,
-    filter_choices,
     matching,
-    page_of,
     paused_targets,
     shown_status,
 )

@@ -8,13 +8,13 @@ both when shown and when filtered on.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager
 
 from app.intake.listing import MAX_PAGE
 from app.models import Application, Delivery, Integration, Job
@@ -142,105 +142,34 @@ def matching(query: InboxQuery, paused: Collection[str]) -> Select[Application]:
         .join(Application.job)
         .options(contains_eager(Application.delivery), contains_eager(Application.job))
     )
-    return statement.where(*_conditions(query, paused)).order_by(*_order(query))
+    return statement.where(*conditions(query, paused)).order_by(*order(query))
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of the inbox and the count of everything the filters match."""
-
-    items: list[Application]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.items) - 1 if self.items else 0
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def page_of(session: Session, query: InboxQuery, paused: Collection[str]) -> Page:
-    """The page in two steps: the ids of its rows, sorted on narrow rows (a sort over every
-    column of thousands of applications is what makes a big inbox slow), then those rows."""
-    conditions = _conditions(query, paused)
-    ids = list(
-        session.scalars(
-            select(Application.id)
-            .join(Application.delivery)
-            .join(Application.job)
-            .where(*conditions)
-            .order_by(*_order(query))
-            .limit(query.per_page)
-            .offset((query.page - 1) * query.per_page)
-        )
-    )
-    rows = session.scalars(
-        select(Application)
-        .where(Application.id.in_(ids))
-        .options(joinedload(Application.delivery), joinedload(Application.job))
-    ).unique()
-    by_id = {row.id: row for row in rows}
-    return Page([by_id[i] for i in ids], _count(session, query, conditions), query.page, query.per_page)
-
-
-def _count(session: Session, query: InboxQuery, conditions: list[Any]) -> int:
-    """Joins only what the filters need: every application has one delivery and one job."""
-    statement = select(func.count(Application.id))
-    if query.status:
-        statement = statement.join(Application.delivery)
-    if query.q or query.department:
-        statement = statement.join(Application.job)
-    return session.scalar(statement.where(*conditions)) or 0
-
-
-def _conditions(query: InboxQuery, paused: Collection[str]) -> list[Any]:
-    conditions: list[Any] = []
+def conditions(query: InboxQuery, paused: Collection[str]) -> list[Any]:
+    """The WHERE clauses of the search and filters; they name Delivery and Job, joined by the caller."""
+    found: list[Any] = []
     if query.q:
         like = "%" + query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         full_name = Application.first_name + " " + Application.last_name
-        conditions.append(
+        found.append(
             or_(*(column.ilike(like, escape="\\") for column in (full_name, Application.email, Job.title)))
         )
     if query.job:
-        conditions.append(Application.job_id == query.job)
+        found.append(Application.job_id == query.job)
     if query.department:
-        conditions.append(Job.department == query.department)
+        found.append(Job.department == query.department)
     if query.status:
-        conditions.append(_status_condition(query.status, paused))
+        found.append(_status_condition(query.status, paused))
     if query.source == NO_SOURCE:
-        conditions.append(source_of().is_(None))
+        found.append(source_of().is_(None))
     elif query.source:
-        conditions.append(source_of() == query.source)
+        found.append(source_of() == query.source)
     if query.received_from:
-        conditions.append(Application.created_at >= datetime.combine(query.received_from, time()))
+        found.append(Application.created_at >= datetime.combine(query.received_from, time()))
     if query.received_to:
         day_after = datetime.combine(query.received_to + timedelta(days=1), time())
-        conditions.append(Application.created_at < day_after)
-    return conditions
+        found.append(Application.created_at < day_after)
+    return found
 
 
 def _status_condition(status: str, paused: Collection[str]) -> Any:
@@ -252,7 +181,8 @@ def _status_condition(status: str, paused: Collection[str]) -> Any:
     return Delivery.status == status
 
 
-def _order(query: InboxQuery) -> list[Any]:
+def order(query: InboxQuery) -> list[Any]:
+    """ORDER BY for the chosen sort, ending with the id so that paging is stable."""
     by_sort: dict[str, list[Any]] = {
         "received": [Application.created_at],
         "name": [func.lower(Application.first_name), func.lower(Application.last_name)],
@@ -264,37 +194,3 @@ def _order(query: InboxQuery) -> list[Any]:
         columns.append(Application.created_at)  # within one name, job or status: by arrival
     direction = (lambda c: c.asc()) if query.order == "asc" else (lambda c: c.desc())
     return [direction(c) for c in columns] + [direction(Application.id)]
-
-
-def duplicates_among(session: Session, applications: Sequence[Application]) -> dict[int, list[Application]]:
-    """For each application, the others with the same email (in any case) on the same job,
-    oldest first: one indexed lookup for a whole page."""
-    keys = {(a.job_id, a.email.lower()) for a in applications}
-    if not keys:
-        return {}
-    pairs = [and_(Application.job_id == job, func.lower(Application.email) == email) for job, email in keys]
-    statement = select(Application).where(or_(*pairs)).order_by(Application.created_at, Application.id)
-    by_key: dict[tuple[int, str], list[Application]] = {}
-    for row in session.scalars(statement):
-        by_key.setdefault((row.job_id, row.email.lower()), []).append(row)
-    return {
-        a.id: [other for other in by_key.get((a.job_id, a.email.lower()), []) if other.id != a.id]
-        for a in applications
-    }
-
-
-def filter_choices(session: Session, selected_source: str = "") -> dict[str, list[Any]]:
-    """The values the filter menus offer: jobs, teams, and the sources of the latest
-    applications (a scan of them all is too slow at volume; campaigns come and go anyway),
-    with the selected source kept even when it is older."""
-    recent = select(source_of().label("source")).order_by(Application.created_at.desc()).limit(RECENT_SOURCES)
-    found = recent.subquery().c.source
-    sources = set(session.scalars(select(found).where(found.is_not(None)).distinct()))
-    if selected_source and selected_source != NO_SOURCE:
-        sources.add(selected_source)
-    teams = select(Job.department).where(Job.department != "").distinct().order_by(Job.department)
-    return {
-        "jobs": list(session.scalars(select(Job).order_by(Job.title))),
-        "departments": list(session.scalars(teams)),
-        "sources": sorted(sources, key=str.lower),
-    }
