@@ -13,11 +13,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     and_,
+    func,
     or_,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
@@ -562,3 +564,41 @@ class SecuritySetting(Model):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class DeliveryAttempt(Model):
+    """One entry of a delivery's timeline: an attempt (when it ran, how it ended and why, in words
+    HR can act on) or HR's retry. Appended in the transaction that changes the delivery's status
+    and never rewritten, so the history survives retries."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("delivery.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(20))  # delivered, retry, failed, paused, retried, ...
+    reason: Mapped[str] = mapped_column(Text, default="")  # a sentence for HR
+    detail: Mapped[str] = mapped_column(Text, default="")  # the technical message: method, path, status
+
+    delivery: Mapped[Delivery] = relationship(
+        backref=backref(
+            "timeline",
+            order_by="DeliveryAttempt.id",
+            cascade="all, delete-orphan",
+            passive_deletes=True,
+        )
+    )
+
+
+# The inbox at volume: duplicates are the same email (in any case) on the same job, looked up per
+# page; a job's applications by arrival, and the sorts by name and by job, read in index order.
+Index("ix_application_job_email_lower", Application.job_id, func.lower(Application.email))
+Index("ix_application_job_created", Application.job_id, Application.created_at)
+Index(
+    "ix_application_name_lower",
+    func.lower(Application.first_name),
+    func.lower(Application.last_name),
+    Application.created_at,
+)
+Index("ix_job_title_lower", func.lower(Job.title))

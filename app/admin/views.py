@@ -1,4 +1,4 @@
-"""Login, the applications inbox and the delivery log."""
+"""Login, one application and its delivery; the inbox list is in app/admin/inbox.py."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import logging
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy import select
 
 from app.accounts import lockout
 from app.accounts.oidc import OidcSettings
 from app.admin import bp
 from app.admin.forms import ActionForm, LoginForm
+from app.admin.inbox import details_for
 from app.admin.login import (
     SIGN_IN_EMAIL,
     account_key,
@@ -26,8 +26,7 @@ from app.extensions import db, db_session, limiter, login_manager
 from app.intake.delivery import delivery_notes, resume_integration, retry_now
 from app.intake.downloads import send_stored
 from app.intake.incidents import close_incidents
-from app.intake.listing import MAX_PAGE
-from app.models import DELIVERY_STATES, Application, Delivery, Integration, Job, User, utcnow
+from app.models import Application, User, utcnow
 from app.storage import storage_for
 
 log = logging.getLogger("app.accounts.sign_in")
@@ -104,33 +103,6 @@ def index():
     return redirect(url_for("admin.applications"))
 
 
-@bp.get("/applications")
-def applications():
-    job_id = request.args.get("job", type=int)
-    status = request.args.get("status", "")
-    statement = (
-        select(Application).join(Delivery).order_by(Application.created_at.desc(), Application.id.desc())
-    )
-    if job_id:
-        statement = statement.where(Application.job_id == job_id)
-    if status in DELIVERY_STATES:
-        statement = statement.where(Delivery.status == status)
-    number = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
-    page = db.paginate(statement, page=number, per_page=25, error_out=False)
-    jobs = db.session.scalars(select(Job).order_by(Job.title)).all()
-    paused = db.session.scalars(select(Integration).where(Integration.paused.is_(True))).all()
-    return render_template(
-        "admin/applications.html",
-        page=page,
-        jobs=jobs,
-        job_id=job_id,
-        status=status,
-        states=DELIVERY_STATES,
-        paused=paused,
-        action=ActionForm(),
-    )
-
-
 def _application_or_404(application_id: int) -> Application:
     application = db.session.get(Application, application_id)
     if application is None:
@@ -148,6 +120,7 @@ def application(application_id: int):
         action=ActionForm(),
         notes=notes,
         receipt=receipt_for(found, current_app.config["ATS"], notes),
+        details=details_for(found),
     )
 
 

@@ -41,6 +41,7 @@ from app.ats.base import (
 from app.ats.base import (
     Answer as AtsAnswer,
 )
+from app.intake import timeline
 from app.intake.rendition import fit_resume
 from app.intake.runner import INFLIGHT, Abandon, AfterStep, Checkpoints, backoff_delay, describe, run_steps
 from app.models import Application, Delivery, Integration, utcnow
@@ -101,6 +102,7 @@ def claim(
         max_attempts=max_attempts,
         token=new_token(),
         gave_up={"last_error": _gave_up(max_attempts)},
+        on_gave_up=lambda: session.add(timeline.never_finished(max_attempts).row(delivery_id, now, now)),
     )
 
 
@@ -116,11 +118,13 @@ def claim_row(
     token: str,
     taken: dict[str, Any] | None = None,
     gave_up: dict[str, Any] | None = None,
+    on_gave_up: Callable[[], None] | None = None,
 ) -> str | None:
     """The claim shared by queued work kept as rows (deliveries, outgoing mail): a pending row,
     or a `busy` one whose lease ran out, becomes `busy` under a new lease and `token`, and an
     attempt is counted; a claimable row out of attempts is marked failed instead. `taken` and
-    `gave_up` add columns to either update. Returns the token, or None when not taken."""
+    `gave_up` add columns to either update; `on_gave_up` adds rows to the transaction that
+    marks the row failed. Returns the token, or None when not taken."""
     claimable = and_(
         model.id == row_id,
         or_(model.status == "pending", (model.status == busy) & (model.lease_until < now)),
@@ -140,12 +144,14 @@ def claim_row(
         )
     )
     if not got:
-        session.execute(
+        failed = session.execute(
             update(model)
             .where(claimable, model.attempts >= max_attempts)
             .values(status="failed", lease_until=None, claim_token=None, **(gave_up or {}))
             .execution_options(synchronize_session=False)
         )
+        if on_gave_up is not None and _rowcount(failed):
+            on_gave_up()
     session.commit()
     return token if got else None
 
@@ -172,6 +178,7 @@ class Hold:
     token: str
     now: Callable[[], datetime]
     lease: timedelta
+    started_at: datetime | None = None  # when this attempt claimed the row, for its timeline entry
 
     def write(self, **values: Any) -> None:
         result = self.session.execute(
@@ -192,7 +199,11 @@ class Hold:
     def renew(self) -> None:
         self.write(lease_until=self.now() + self.lease)
 
-    def release(self, status: str, **values: Any) -> None:
+    def release(self, status: str, entry: timeline.Entry | None = None, **values: Any) -> None:
+        """End the attempt; its timeline entry is committed with the status or not at all."""
+        if entry is not None:
+            ended_at = self.now()
+            self.session.add(entry.row(self.delivery_id, self.started_at or ended_at, ended_at))
         self.write(status=status, lease_until=None, claim_token=None, **values)
 
 
@@ -218,11 +229,12 @@ def deliver(
         return Outcome("skipped")
     if delivery.next_attempt_at and delivery.next_attempt_at > now() and delivery.status == "pending":
         return Outcome("skipped")
-    token = claim(session, delivery.id, now(), policy.lease, max_attempts=policy.max_attempts)
+    started_at = now()
+    token = claim(session, delivery.id, started_at, policy.lease, max_attempts=policy.max_attempts)
     if token is None:
         return Outcome("skipped")
     session.refresh(delivery)
-    hold = Hold(session, delivery.id, token, now, policy.lease)
+    hold = Hold(session, delivery.id, token, now, policy.lease, started_at)
     try:
         return _attempt(hold, delivery, adapter, storage, policy, jitter, after_step, parse or parse_cached)
     except LostClaim:
@@ -251,21 +263,21 @@ def _attempt(
     except RetryableError as exc:
         return _retry_later(hold, delivery, exc, policy, jitter)
     except AlreadyInAts as exc:
-        hold.release("already_in_ats", delivered_at=now(), last_error=str(exc))
+        hold.release("already_in_ats", timeline.stopped(exc), delivered_at=now(), last_error=str(exc))
         return Outcome("already_in_ats")
     except AuthError as exc:
         _pause(hold, delivery, exc)
         return Outcome("paused")
     except NeedsReviewError as exc:
-        return _finish(hold, "needs_review", str(exc))
+        return _finish(hold, "needs_review", str(exc), timeline.stopped(exc))
     except PermanentError as exc:  # StepCrashed too: a vendor body we could not read
-        return _finish(hold, "failed", str(exc))
+        return _finish(hold, "failed", str(exc), timeline.stopped(exc))
     except Exception as exc:  # noqa: BLE001 - recorded on the row, bounded by the attempts
         session.rollback()  # a failed flush leaves the session unusable until then
         log.warning("delivery %s: unexpected %s outside the steps", hold.delivery_id, describe(exc))
         unexpected = RetryableError(f"{delivery.target}: unexpected {describe(exc)}", ats=delivery.target)
-        return _retry_later(hold, delivery, unexpected, policy, jitter)
-    hold.release("delivered", delivered_at=now(), last_error="")
+        return _retry_later(hold, delivery, unexpected, policy, jitter, ours=True)
+    hold.release("delivered", timeline.delivered(), delivered_at=now(), last_error="")
     return Outcome("delivered")
 
 
@@ -290,19 +302,28 @@ def delivery_notes(checkpoints: Checkpoints | None) -> dict[str, str]:
 
 
 def _retry_later(
-    hold: Hold, delivery: Delivery, exc: RetryableError, policy: Policy, jitter: Callable[[], float]
+    hold: Hold,
+    delivery: Delivery,
+    exc: RetryableError,
+    policy: Policy,
+    jitter: Callable[[], float],
+    *,
+    ours: bool = False,
 ) -> Outcome:
+    """`ours`: the error came from our own code outside the steps, not from the ATS."""
     if delivery.attempts >= policy.max_attempts:
-        return _finish(hold, "failed", f"{exc} (gave up after {delivery.attempts} attempts)")
+        error = f"{exc} (gave up after {delivery.attempts} attempts)"
+        return _finish(hold, "failed", error, timeline.gave_up(exc, delivery.attempts, ours=ours))
     delay = backoff_delay(delivery.attempts, base=policy.backoff_base, cap=policy.backoff_cap, jitter=jitter)
     if exc.retry_after is not None:
         delay = max(delay, exc.retry_after)
-    hold.release("pending", last_error=str(exc), next_attempt_at=hold.now() + timedelta(seconds=delay))
+    at = hold.now() + timedelta(seconds=delay)
+    hold.release("pending", timeline.retry_later(exc, at, ours=ours), last_error=str(exc), next_attempt_at=at)
     return Outcome("retry", delay)
 
 
-def _finish(hold: Hold, status: str, error: str) -> Outcome:
-    hold.release(status, last_error=error)
+def _finish(hold: Hold, status: str, error: str, entry: timeline.Entry) -> Outcome:
+    hold.release(status, entry, last_error=error)
     log.warning("delivery %s ended %s: %s", hold.delivery_id, status, error)
     return Outcome(status)
 
@@ -315,7 +336,9 @@ def _pause(hold: Hold, delivery: Delivery, exc: AuthError) -> None:
     the renewal before it makes sure a worker that lost the row pauses nothing."""
     hold.renew()
     pause_integration(hold.session, delivery.target, str(exc), hold.now())
-    hold.release("pending", last_error=str(exc), attempts=max(0, delivery.attempts - 1))
+    hold.release(
+        "pending", timeline.stopped(exc), last_error=str(exc), attempts=max(0, delivery.attempts - 1)
+    )
 
 
 def pause_integration(session: Session, kind: str, reason: str, at: datetime) -> None:
@@ -345,12 +368,15 @@ def resume_integration(session: Session, kind: str) -> None:
         session.commit()
 
 
-def retry_now(session: Session, delivery: Delivery) -> None:
+def retry_now(session: Session, delivery: Delivery, now: Callable[[], datetime] = utcnow) -> None:
     """HR's Retry button: a failed or reviewed delivery goes back to pending with fresh attempts.
 
     Retrying a delivery that needed review means HR checked the ATS and found no application:
     the unknown create is forgotten, or the next attempt would ask for review again at once.
+    The timeline keeps every earlier attempt and gains an entry saying HR retried.
     """
+    at = now()
+    session.add(timeline.retried_by_hr().row(delivery.id, at, at))
     if delivery.status == "needs_review" and INFLIGHT in (delivery.checkpoints or {}):
         delivery.checkpoints = {k: v for k, v in delivery.checkpoints.items() if k != INFLIGHT}
     delivery.status = "pending"
