@@ -7,8 +7,9 @@ page is a plain form, so it works without script.
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import delete, func, select
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.admin import bp
 from app.admin.confirm import confirmed_or_ask
@@ -37,7 +38,7 @@ COPIED_FIELDS = (
 )
 
 
-def back_to_jobs() -> Response:
+def back_to_jobs() -> BaseResponse:
     return redirect(url_for("admin.jobs"))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.admin import bp
 from app.admin.forms import ActionForm, DescriptionPreviewForm, JobForm, QuestionForm
 from app.admin.library import library_pick_form
-from app.extensions import csrf, db
+from app.extensions import csrf, db, db_session
 from app.hosts import public_url
 from app.intake.ats_lists import ats_lists
 from app.intake.post import addresses
@@ -97,7 +97,7 @@ def wants_preview() -> bool:
 def job_form(job: Job | None, *, saved: bool = False) -> JobForm:
     """The job form: what HR sent, or the job as saved (always, when `saved`), with the
     ATS's stage and source lists for this job."""
-    lists = ats_lists(db.session, job, target_settings().get("kind", "local"))
+    lists = ats_lists(db_session(), job, target_settings().get("kind", "local"))
     formdata = None if saved or request.method != "POST" else request.form
     form = JobForm(formdata=formdata, obj=job, stages=lists.stages, sources=lists.sources)
     if formdata is None and job is not None:
@@ -129,9 +129,10 @@ def fill_job(job: Job, form: JobForm) -> None:
     job.remote = job.workplace == "remote"
     job.country = job.country or ""
     job.salary_currency = job.salary_currency or ""
-    if form.description.data != (job.description_md or job.description_html):
-        job.description_md = form.description.data or ""
-        job.description_html = render_markdown(job.description_md)
+    typed = form.description.data
+    if typed is not None and typed != (job.description_md or job.description_html):
+        job.description_md = typed  # unchanged, an ATS's HTML stays exactly as it came
+        job.description_html = render_markdown(typed)
     job.notify_emails = ", ".join(addresses(form.notify_emails.data or ""))
     job.opens_at = datetime.combine(form.opens_on.data, time()) if form.opens_on.data else None
     job.valid_through = (

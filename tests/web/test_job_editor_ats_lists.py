@@ -1,0 +1,158 @@
+"""Stage and source for new applicants, picked from the ATS's own lists: the job sync stores
+them, HR's "Refresh from ATS" queues a sync, and the job form offers them as selects."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from app.ats import skailer
+from app.ats.sandbox import skailer as skailer_sandbox
+from app.extensions import db
+from app.intake.sync import sync_jobs
+from app.models import AtsChoice, Job
+from tests.conftest import add_job, add_user, csrf_token_from, login
+from tests.web.helpers import error_for
+
+TOKEN = "lists-token"
+SKAILER = {
+    "kind": "skailer",
+    "base_url": "http://skailer.test",
+    "token": TOKEN,
+    "stage": "New",
+    "source": "Careers site",
+}
+
+
+@pytest.fixture
+def sandbox():
+    return skailer_sandbox.create_app({"token": TOKEN})
+
+
+def sync(sandbox) -> None:
+    adapter = skailer.build(
+        {"base_url": "http://skailer.test", "token": TOKEN}, transport=httpx.WSGITransport(app=sandbox)
+    )
+    sync_jobs(db.session, adapter, "skailer")
+
+
+@pytest.fixture
+def skailer_app(make_app):
+    return make_app(ATS=SKAILER)
+
+
+@pytest.fixture
+def hr(skailer_app):
+    client = skailer_app.test_client()
+    add_user(skailer_app)
+    login(client)
+    return client
+
+
+def stored(list_name: str, job_id: int | None = None) -> list[str]:
+    query = select(AtsChoice.name).where(AtsChoice.list_name == list_name).order_by(AtsChoice.position)
+    if job_id is not None:
+        query = query.where(AtsChoice.job_id == job_id)
+    return list(db.session.scalars(query))
+
+
+def job_id_of(ref: str) -> int:
+    return db.session.scalar(select(Job.id).where(Job.ats_kind == "skailer", Job.ref == ref))
+
+
+def test_the_job_sync_stores_each_jobs_stages_and_the_ats_sources(skailer_app, sandbox):
+    with skailer_app.app_context():
+        sync(sandbox)
+        assert stored("stage", job_id_of("311")) == ["New", "Screening", "Interview"]
+        assert stored("stage", job_id_of("312")) == ["New", "Tech screen"]
+        assert stored("source") == ["Careers site", "LinkedIn", "Referral"]
+
+
+def test_a_later_sync_replaces_the_lists_with_what_the_ats_offers_now(skailer_app, sandbox):
+    state = skailer_sandbox.control(sandbox).state
+    with skailer_app.app_context():
+        sync(sandbox)
+        state.sources = [{"id": 7, "name": "Careers site"}, {"id": 10, "name": "Job fair"}]
+        state.pipelines[1]["stages"].append({"id": 113, "name": "Offer", "position": 2})
+        sync(sandbox)
+        assert stored("source") == ["Careers site", "Job fair"]
+        assert stored("stage", job_id_of("312")) == ["New", "Tech screen", "Offer"]
+
+
+def test_the_job_form_offers_the_synced_lists_with_the_configured_default(skailer_app, hr, sandbox):
+    with skailer_app.app_context():
+        sync(sandbox)
+        job_id = job_id_of("312")
+    page = hr.get(f"/admin/jobs/{job_id}").text
+    assert '<select id="stage" name="stage">' in page and '<select id="source" name="source">' in page
+    assert '<option value="">Default from settings (New)</option>' in page
+    assert '<option value="Tech screen">Tech screen</option>' in page
+    assert '<option value="">Default from settings (Careers site)</option>' in page
+    assert '<option value="Referral">Referral</option>' in page
+
+
+def test_hr_saves_a_stage_and_source_from_the_lists_and_cannot_save_others(skailer_app, hr, sandbox):
+    with skailer_app.app_context():
+        sync(sandbox)
+        job_id = job_id_of("312")
+    base = {"title": "Backend Engineer", "employment_type": "FULL_TIME", "workplace": "on_site"}
+    page = hr.get(f"/admin/jobs/{job_id}").text
+    wrong = hr.post(
+        f"/admin/jobs/{job_id}",
+        data={"csrf_token": csrf_token_from(page), **base, "stage": "Interview", "source": "Billboard"},
+    )
+    assert wrong.status_code == 200
+    assert (
+        error_for(wrong.text, "stage") == "Choose a stage the ATS offers for this job."
+    )  # job 311's, not this
+    assert error_for(wrong.text, "source") == "Choose a source the ATS offers."
+    right = hr.post(
+        f"/admin/jobs/{job_id}",
+        data={"csrf_token": csrf_token_from(page), **base, "stage": "Tech screen", "source": "Referral"},
+    )
+    assert right.status_code == 302
+    with skailer_app.app_context():
+        job = db.session.get(Job, job_id)
+        assert (job.stage, job.source) == ("Tech screen", "Referral")
+
+
+def test_stage_and_source_are_free_text_when_the_ats_offers_no_list(app, client):
+    add_user(app)
+    login(client)
+    job_id = add_job(app)
+    page = client.get(f"/admin/jobs/{job_id}").text
+    assert re.search(r'<input [^>]*name="stage" type="text"', page) and '<select id="stage"' not in page
+    response = client.post(
+        f"/admin/jobs/{job_id}",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "title": "Backend Engineer",
+            "employment_type": "FULL_TIME",
+            "stage": "Phone screen",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Job, job_id).stage == "Phone screen"
+
+
+def test_refresh_from_the_ats_queues_a_job_sync_without_calling_the_ats(skailer_app, hr):
+    huey = skailer_app.extensions["careers.tasks"].huey
+    before = huey.pending_count()
+    page = hr.get("/admin/jobs").text
+    assert "Refresh from ATS" in page
+    response = hr.post(
+        "/admin/jobs/refresh-ats", data={"csrf_token": csrf_token_from(page)}, follow_redirects=True
+    )
+    assert "Refresh requested" in response.text
+    assert [task.name for task in huey.pending()][before:] == ["sync_jobs"]
+
+
+def test_refresh_without_a_csrf_token_queues_nothing(skailer_app, hr):
+    huey = skailer_app.extensions["careers.tasks"].huey
+    before = huey.pending_count()
+    hr.post("/admin/jobs/refresh-ats")
+    assert huey.pending_count() == before
