@@ -14,6 +14,7 @@ from app.admin.forms import ActionForm, DescriptionPreviewForm, JobForm, Questio
 from app.admin.library import library_pick_form
 from app.extensions import csrf, db, db_session
 from app.hosts import public_url
+from app.html import sanitize
 from app.intake.ats_lists import ats_lists
 from app.intake.post import addresses
 from app.job_display import snippet
@@ -161,7 +162,7 @@ def job_preview(job_id: int):
         job=job,
         preview=True,
         preview_open=job.is_open(utcnow()),
-        description=Markup(job.description_html),
+        description=Markup(sanitize(job.description_html)),  # as the public page does
         summary=snippet(job.description_html, limit=200),
         posting=None,
         canonical=canonical,

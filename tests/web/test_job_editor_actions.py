@@ -222,3 +222,16 @@ def test_the_preview_of_a_scheduled_job_says_it_is_not_open(app, hr):
     job_id = add_job(app, opens_at=utcnow() + timedelta(days=3))
     page = hr.get(f"/admin/jobs/{job_id}/preview").text
     assert "Preview — not open for applications" in page
+
+
+def test_the_form_of_a_job_not_open_yet_is_not_found_rather_than_closed(app, client):
+    job_id = add_job(app, opens_at=utcnow() + timedelta(days=1))
+    assert client.get(f"/jobs/{job_id}/apply").status_code == 404
+
+
+def test_a_job_opening_after_it_was_created_is_posted_on_its_opening_day(app, client):
+    created = utcnow() - timedelta(days=10)
+    job_id = add_job(app, date_posted=created, opens_at=utcnow() - timedelta(days=2))
+    page = client.get(f"/jobs/{job_id}").text
+    posted = (utcnow() - timedelta(days=2)).date().isoformat()
+    assert f'"datePosted": "{posted}"' in page
