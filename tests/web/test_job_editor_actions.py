@@ -203,7 +203,8 @@ def test_hr_previews_an_unpublished_job_as_candidates_will_see_it(app, hr):
     job_id = add_job(app, published=False, description_html="<p>Build <strong>things</strong>.</p>")
     page = hr.get(f"/admin/jobs/{job_id}/preview")
     assert page.status_code == 200
-    assert "Preview — not published" in page.text
+    assert "Preview — not published" in page.text and f'href="/admin/jobs/{job_id}"' in page.text
+    assert "Share this job" not in page.text
     assert "<p>Build <strong>things</strong>.</p>" in page.text
     assert '<meta name="robots" content="noindex, nofollow">' in page.text
     assert "application/ld+json" not in page.text
