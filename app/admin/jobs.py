@@ -10,7 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app.admin import bp
-from app.admin.forms import ActionForm, DescriptionPreviewForm, JobForm, QuestionForm
+from app.admin.forms import ActionForm, DescriptionPreviewForm, JobForm, LibraryPickForm, QuestionForm
 from app.admin.library import library_pick_form
 from app.extensions import csrf, db, db_session
 from app.hosts import public_url
@@ -108,7 +108,12 @@ def job_form(job: Job | None, *, saved: bool = False) -> JobForm:
     return form
 
 
-def job_page(job: Job | None, form: JobForm, question_form: QuestionForm | None = None, **context) -> str:
+def job_page(
+    job: Job | None,
+    form: JobForm,
+    question_form: QuestionForm | None = None,
+    library_form: LibraryPickForm | None = None,
+) -> str:
     """The job's page: its form, its questions and the forms that add one."""
     preview = Markup(render_markdown(form.description.data)) if wants_preview() else None
     return render_template(
@@ -116,11 +121,10 @@ def job_page(job: Job | None, form: JobForm, question_form: QuestionForm | None 
         form=form,
         job=job,
         question_form=question_form or QuestionForm(formdata=None),
-        library_form=context.pop("library_form", None) or library_pick_form(formdata=None),
+        library_form=library_form or library_pick_form(formdata=None),
         action=ActionForm(),
         preview=preview,
         ats=target_settings(),
-        **context,
     )
 
 
