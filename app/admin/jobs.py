@@ -15,7 +15,7 @@ from app.admin.library import library_pick_form
 from app.extensions import csrf, db, db_session
 from app.hosts import public_url
 from app.html import sanitize
-from app.intake.ats_lists import ats_lists
+from app.intake.ats_lists import ats_lists, mark_stale
 from app.intake.post import addresses
 from app.job_display import snippet
 from app.jobs_markdown import render_markdown
@@ -177,13 +177,15 @@ def job_preview(job_id: int):
 
 @bp.post("/jobs/refresh-ats")
 def ats_refresh():
-    """Queue a job sync, which also refreshes the ATS's stages and sources: the web request
-    never calls the ATS itself."""
+    """Queue a job sync that reads every stage and source list again (they are marked stale
+    first): the web request never calls the ATS itself."""
     if not ActionForm().validate_on_submit():
         return redirect(url_for("admin.jobs"))
     if target_settings().get("kind", "local") == "local":
         flash("Jobs are kept here, not in an ATS: there is nothing to refresh.")
     else:
+        mark_stale(db_session(), target_settings()["kind"])
+        db.session.commit()
         current_app.extensions["careers.tasks"].sync_jobs()
         flash("Refresh requested: jobs, stages and sources update within a minute.")
     return redirect(url_for("admin.jobs"))

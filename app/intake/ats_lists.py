@@ -1,22 +1,28 @@
 """The stages and sources the target ATS offers for new applicants, kept in our database so HR
 picks from them on the job form without the web request calling the ATS.
 
-The job sync refreshes them (and HR's "Refresh from ATS" queues a sync): stages per job, as
-each job has its own pipeline, sources once for the whole ATS. What HR stores on a job is the
-name, which the adapters match (case-insensitively) when they deliver.
+The job sync refreshes them: the sources (one call) on every run, a job's stages (a call per
+job at most vendors) once they are a day old, so a periodic sync does not spend the vendor's
+request budget on lists that rarely change. HR's "Refresh from ATS" marks every list stale
+and queues a sync, which then reads them all. What HR stores on a job is the name, which the
+adapters match (case-insensitively) when they deliver.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.ats.base import AtsAdapter
+from app.ats.base import AtsAdapter, Source, Stage
 from app.ats.base import Job as AtsJob
-from app.models import AtsChoice, Job, fit, utcnow
+from app.models import AtsChoice, Job, fit
+
+STAGES_KEPT = timedelta(hours=24)
+STALE = datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -26,31 +32,56 @@ class AtsLists:
 
 
 def refresh_ats_lists(
-    session: Session, adapter: AtsAdapter, kind: str, jobs: Iterable[tuple[Job, AtsJob]]
-) -> int:
-    """Replace the stored lists of `kind` with what the ATS offers now; returns how many
-    entries were stored. Jobs must have ids (flushed)."""
-    now = utcnow()
-    rows = [
-        _row(kind, "source", None, i, item.ref, item.name, now) for i, item in enumerate(adapter.sources())
-    ]
+    session: Session, adapter: AtsAdapter, kind: str, jobs: Iterable[tuple[Job, AtsJob]], now: datetime
+) -> None:
+    """Store the ATS's sources, and the stages of each of `jobs` (flushed, with ids) whose
+    list is missing or older than STAGES_KEPT; drop the lists of jobs no longer among them."""
+    _replace(session, kind, "source", None, adapter.sources(), now)
+    open_ids = []
     for job, found in jobs:
-        stages = adapter.stages(found)
-        rows += [_row(kind, "stage", job.id, i, item.ref, item.name, now) for i, item in enumerate(stages)]
-    session.execute(delete(AtsChoice).where(AtsChoice.ats_kind == kind))
-    session.add_all(rows)
-    return len(rows)
+        open_ids.append(job.id)
+        if _stages_due(session, job.id, now):
+            _replace(session, kind, "stage", job.id, adapter.stages(found), now)
+    session.execute(
+        delete(AtsChoice).where(
+            AtsChoice.ats_kind == kind, AtsChoice.list_name == "stage", AtsChoice.job_id.not_in(open_ids)
+        )
+    )
 
 
-def _row(kind: str, list_name: str, job_id: int | None, position: int, ref: str, name: str, now) -> AtsChoice:
-    return AtsChoice(
-        ats_kind=kind,
-        list_name=list_name,
-        job_id=job_id,
-        position=position,
-        ref=fit(AtsChoice, "ref", ref),
-        name=fit(AtsChoice, "name", name or ref),
-        synced_at=now,
+def mark_stale(session: Session, kind: str) -> None:
+    """Have the next job sync read every list of `kind` again."""
+    session.execute(update(AtsChoice).where(AtsChoice.ats_kind == kind).values(synced_at=STALE))
+
+
+def _stages_due(session: Session, job_id: int, now: datetime) -> bool:
+    query = select(AtsChoice.synced_at).where(AtsChoice.list_name == "stage", AtsChoice.job_id == job_id)
+    synced = session.scalars(query).first()
+    return synced is None or synced <= now - STAGES_KEPT
+
+
+def _replace(
+    session: Session,
+    kind: str,
+    list_name: str,
+    job_id: int | None,
+    items: Sequence[Stage | Source],
+    now: datetime,
+) -> None:
+    same_list = (AtsChoice.ats_kind == kind, AtsChoice.list_name == list_name)
+    owner = AtsChoice.job_id.is_(None) if job_id is None else AtsChoice.job_id == job_id
+    session.execute(delete(AtsChoice).where(*same_list, owner))
+    session.add_all(
+        AtsChoice(
+            ats_kind=kind,
+            list_name=list_name,
+            job_id=job_id,
+            position=position,
+            ref=fit(AtsChoice, "ref", item.ref),
+            name=fit(AtsChoice, "name", item.name or item.ref),
+            synced_at=now,
+        )
+        for position, item in enumerate(items)
     )
 
 

@@ -19,7 +19,7 @@ from app.ats.base import Job as AtsJob
 from app.html import sanitize
 from app.intake.ats_lists import refresh_ats_lists
 from app.intake.demographics import import_demographics
-from app.models import EMPLOYMENT_TYPES, Job, Question
+from app.models import EMPLOYMENT_TYPES, Job, Question, utcnow
 
 CONSENT_REF_PREFIX = "data_compliance["  # Greenhouse Job Board consents asked as questions
 
@@ -76,7 +76,7 @@ def sync_jobs(session: Session, adapter: AtsAdapter, kind: str) -> SyncReport:
             job.closed = True
             report.closed += 1
     session.flush()
-    refresh_ats_lists(session, adapter, kind, synced)
+    refresh_ats_lists(session, adapter, kind, synced, utcnow())
     session.commit()
     return report
 

@@ -4,16 +4,19 @@ them, HR's "Refresh from ATS" queues a sync, and the job form offers them as sel
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 import pytest
 from sqlalchemy import select
 
 from app.ats import skailer
+from app.ats.base import Job as AtsJob
 from app.ats.sandbox import skailer as skailer_sandbox
 from app.extensions import db
+from app.intake.ats_lists import refresh_ats_lists
 from app.intake.sync import sync_jobs
-from app.models import AtsChoice, Job
+from app.models import AtsChoice, Job, utcnow
 from tests.conftest import add_job, add_user, csrf_token_from, login
 from tests.web.helpers import error_for
 
@@ -32,11 +35,15 @@ def sandbox():
     return skailer_sandbox.create_app({"token": TOKEN})
 
 
-def sync(sandbox) -> None:
-    adapter = skailer.build(
+def adapter(sandbox):
+    """A fresh adapter per sync, as the periodic task builds one."""
+    return skailer.build(
         {"base_url": "http://skailer.test", "token": TOKEN}, transport=httpx.WSGITransport(app=sandbox)
     )
-    sync_jobs(db.session, adapter, "skailer")
+
+
+def sync(sandbox) -> None:
+    sync_jobs(db.session, adapter(sandbox), "skailer")
 
 
 @pytest.fixture
@@ -71,7 +78,7 @@ def test_the_job_sync_stores_each_jobs_stages_and_the_ats_sources(skailer_app, s
         assert stored("source") == ["Careers site", "LinkedIn", "Referral"]
 
 
-def test_a_later_sync_replaces_the_lists_with_what_the_ats_offers_now(skailer_app, sandbox):
+def test_every_sync_reads_the_sources_and_a_jobs_stages_once_they_are_a_day_old(skailer_app, sandbox):
     state = skailer_sandbox.control(sandbox).state
     with skailer_app.app_context():
         sync(sandbox)
@@ -79,7 +86,27 @@ def test_a_later_sync_replaces_the_lists_with_what_the_ats_offers_now(skailer_ap
         state.pipelines[1]["stages"].append({"id": 113, "name": "Offer", "position": 2})
         sync(sandbox)
         assert stored("source") == ["Careers site", "Job fair"]
-        assert stored("stage", job_id_of("312")) == ["New", "Tech screen", "Offer"]
+        assert stored("stage", job_id_of("312")) == ["New", "Tech screen"]  # read an instant ago
+        job = db.session.get(Job, job_id_of("312"))
+        found = AtsJob(ref="312", title="Backend Engineer")
+        refresh_ats_lists(
+            db.session, adapter(sandbox), "skailer", [(job, found)], utcnow() + timedelta(hours=23)
+        )
+        assert stored("stage", job.id) == ["New", "Tech screen"]
+        refresh_ats_lists(
+            db.session, adapter(sandbox), "skailer", [(job, found)], utcnow() + timedelta(hours=25)
+        )
+        assert stored("stage", job.id) == ["New", "Tech screen", "Offer"]
+
+
+def test_a_closed_jobs_stages_are_dropped_by_the_next_sync(skailer_app, sandbox):
+    state = skailer_sandbox.control(sandbox).state
+    with skailer_app.app_context():
+        sync(sandbox)
+        state.jobs[1]["status"] = "closed"
+        sync(sandbox)
+        assert stored("stage", job_id_of("312")) == []
+        assert stored("stage", job_id_of("311")) == ["New", "Screening", "Interview"]
 
 
 def test_the_job_form_offers_the_synced_lists_with_the_configured_default(skailer_app, hr, sandbox):
