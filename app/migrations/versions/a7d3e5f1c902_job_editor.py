@@ -1,5 +1,4 @@
-"""job editor: Markdown source, opening date, workplace; the ATS's stages and sources; the
-question library
+"""job editor: Markdown source, opening date, workplace, the ATS's lists, question library
 
 Revision ID: a7d3e5f1c902
 Revises: e4b7c2d9a183
