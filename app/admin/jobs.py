@@ -105,6 +105,8 @@ def job_form(job: Job | None, *, saved: bool = False) -> JobForm:
         form.description.data = job.description_md or job.description_html
         form.opens_on.data = job.opens_at.date() if job.opens_at else None
         form.valid_through.data = job.valid_through.date() if job.valid_through else None
+        if job.remote:  # `remote` set without a workplace (a jobs file, an ATS) says remote
+            form.workplace.data = "remote"
     return form
 
 

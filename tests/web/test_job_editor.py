@@ -228,3 +228,14 @@ def test_the_opening_and_closing_dates_are_saved_and_shown_again(app, hr):
         field_value(form, "opens_on") == "2030-05-01" and field_value(form, "valid_through") == "2030-06-30"
     )
     assert hr.get(f"/jobs/{job.id}").status_code == 404  # not open before its opening date
+
+
+def test_a_job_marked_remote_without_a_workplace_opens_as_remote_and_stays_so(app, hr):
+    job_id = add_job(app, title="Data Engineer", remote=True)  # as a jobs file or an older row has it
+    form = hr.get(f"/admin/jobs/{job_id}").text
+    assert selected(form, "workplace") == "remote"
+    assert "(remote)" in hr.get("/admin/jobs").text
+    values = job_values(workplace=selected(form, "workplace"), title="Data Engineer")
+    hr.post(f"/admin/jobs/{job_id}", data={"csrf_token": csrf_token_from(form), **values})
+    job = saved(app)
+    assert job.remote is True and job.workplace == "remote"
