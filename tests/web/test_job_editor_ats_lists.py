@@ -10,9 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.ats import skailer
+from app.ats import skailer, workable
 from app.ats.base import Job as AtsJob
 from app.ats.sandbox import skailer as skailer_sandbox
+from app.ats.sandbox import workable as workable_sandbox
 from app.extensions import db
 from app.intake.ats_lists import refresh_ats_lists
 from app.intake.sync import sync_jobs
@@ -183,3 +184,39 @@ def test_refresh_without_a_csrf_token_queues_nothing(skailer_app, hr):
     before = huey.pending_count()
     hr.post("/admin/jobs/refresh-ats")
     assert huey.pending_count() == before
+
+
+def workable_sync(sandbox) -> None:
+    adapter = workable.build(
+        {"base_url": "http://acme.workable.test/spi/v3", "token": "test-token"},
+        transport=httpx.WSGITransport(app=sandbox),
+    )
+    sync_jobs(db.session, adapter, "workable")
+
+
+def test_the_sync_sets_the_workplace_from_the_ats_and_keeps_hrs_hybrid(app):
+    sandbox = workable_sandbox.create_app({})
+    with app.app_context():
+        workable_sync(sandbox)
+        jobs = {job.ref: job for job in db.session.scalars(select(Job).where(Job.ats_kind == "workable"))}
+        assert (jobs["DA2"].workplace, jobs["DA2"].remote) == ("remote", True)
+        assert (jobs["BE1"].workplace, jobs["BE1"].remote) == ("on_site", False)
+        jobs["BE1"].workplace = "hybrid"
+        db.session.commit()
+        workable_sync(sandbox)
+        assert db.session.get(Job, jobs["BE1"].id).workplace == "hybrid"
+
+
+def test_a_description_the_ats_changed_replaces_hrs_markdown_source(app):
+    sandbox = workable_sandbox.create_app({})
+    with app.app_context():
+        workable_sync(sandbox)
+        job = db.session.scalar(select(Job).where(Job.ref == "BE1"))
+        job.description_md, job.description_html = (
+            "Our **own** words",
+            "<p>Our <strong>own</strong> words</p>",
+        )
+        db.session.commit()
+        workable_sync(sandbox)  # the ATS owns the description: its text comes back
+        job = db.session.scalar(select(Job).where(Job.ref == "BE1"))
+        assert job.description_html == "<p>Build the engine.</p>" and job.description_md == ""
