@@ -43,6 +43,10 @@ class LoginForm(FlaskForm):
 class CountryField(SelectField):
     """A country from the list; a name sent as text ("Germany") is read as its code (DE)."""
 
+    def process_data(self, value) -> None:
+        """A stored name (from a jobs file) shows as its country, so saving repairs it."""
+        self.data = country_code(value) or value
+
     def process_formdata(self, valuelist) -> None:
         if valuelist:
             code = country_code(valuelist[0])

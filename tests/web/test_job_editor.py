@@ -239,3 +239,15 @@ def test_a_job_marked_remote_without_a_workplace_opens_as_remote_and_stays_so(ap
     hr.post(f"/admin/jobs/{job_id}", data={"csrf_token": csrf_token_from(form), **values})
     job = saved(app)
     assert job.remote is True and job.workplace == "remote"
+
+
+def test_a_country_stored_as_a_name_shows_as_its_country_and_is_saved_as_its_code(app, hr):
+    job_id = add_job(app, title="Data Engineer", country="Germany")  # as a jobs file could leave it
+    form = hr.get(f"/admin/jobs/{job_id}").text
+    assert selected(form, "country") == "DE"
+    values = job_values(country=selected(form, "country"))
+    assert (
+        hr.post(f"/admin/jobs/{job_id}", data={"csrf_token": csrf_token_from(form), **values}).status_code
+        == 302
+    )
+    assert saved(app).country == "DE"
