@@ -92,10 +92,12 @@ def snippet(html: str | None, limit: int = 220) -> str:
 
 
 def job_facts(job) -> list[str]:
-    """Team, place and "Remote" for the line under a job's title, each said once."""
+    """Team, place and "Remote" or "Hybrid" for the line under a job's title, each said once."""
     facts = [job.department, job.location]
     if job.remote and "remote" not in (job.location or "").lower():
         facts.append(gettext("Remote"))
+    elif getattr(job, "workplace", "") == "hybrid" and "hybrid" not in (job.location or "").lower():
+        facts.append(gettext("Hybrid"))
     return [fact for fact in facts if fact]
 
 

@@ -77,6 +77,7 @@ EMPLOYMENT_TYPES = (
     "PER_DIEM",
     "OTHER",
 )
+WORKPLACES = ("on_site", "hybrid", "remote")  # `Job.remote` stays True exactly for "remote"
 
 
 class Job(Model):
@@ -90,8 +91,10 @@ class Job(Model):
     location: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
     remote: Mapped[bool] = mapped_column(Boolean, default=False)
+    workplace: Mapped[str] = mapped_column(String(10), default="on_site")  # one of WORKPLACES
     employment_type: Mapped[str] = mapped_column(String(32), default="FULL_TIME")
-    description_html: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")  # sanitised; what pages show
+    description_md: Mapped[str] = mapped_column(Text, default="")  # HR's source; "": the HTML is
     language: Mapped[str] = mapped_column(String(8), default="")  # of the text; "": the site's
     salary_min: Mapped[int | None] = mapped_column(Integer)
     salary_max: Mapped[int | None] = mapped_column(Integer)
@@ -105,6 +108,7 @@ class Job(Model):
         Text, default=""
     )  # HR told of each application, comma-separated
     date_posted: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime)  # takes applications from then on
     valid_through: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -117,9 +121,15 @@ class Job(Model):
 
     @hybrid_method
     def is_open(self, now: datetime) -> bool:
-        """Whether the job takes applications at `now` (naive UTC): published, not closed, and
-        before its closing date. The listing, job page, form, sitemap and JSON-LD all ask this."""
-        return self.published and not self.closed and (self.valid_through is None or now < self.valid_through)
+        """Whether the job takes applications at `now` (naive UTC): published, not closed, from
+        its opening date and before its closing date. The listing, job page, form, sitemap and
+        JSON-LD all ask this."""
+        return (
+            self.published
+            and not self.closed
+            and (self.opens_at is None or self.opens_at <= now)
+            and (self.valid_through is None or now < self.valid_through)
+        )
 
     @is_open.expression
     @classmethod
@@ -128,6 +138,7 @@ class Job(Model):
         return and_(
             cls.published.is_(True),
             cls.closed.is_(False),
+            or_(cls.opens_at.is_(None), cls.opens_at <= now),
             or_(cls.valid_through.is_(None), cls.valid_through > now),
         )
 
@@ -145,6 +156,67 @@ class Question(Model):
     ref: Mapped[str | None] = mapped_column(String(128))  # the ATS's key for this question
 
     job: Mapped[Job] = relationship(back_populates="questions")
+
+
+class AtsChoice(Model):
+    """A stage or source the target ATS offers for new applicants, as the last job sync found
+    it: HR picks from these. Stages belong to one job (each job has its pipeline); sources
+    (`job_id` None) to the whole ATS."""
+
+    __tablename__ = "ats_choice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ats_kind: Mapped[str] = mapped_column(String(32))
+    list_name: Mapped[str] = mapped_column(String(10))  # "stage" or "source"
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    ref: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(120))
+    synced_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LibraryQuestion(Model):
+    """A question HR keeps for reuse: adding it to a job copies it, so editing one never
+    changes the other."""
+
+    __tablename__ = "library_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20), default="short_text")
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class QuestionSet(Model):
+    """Library questions HR adds to a job together ("Engineering basics")."""
+
+    __tablename__ = "question_set"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    items: Mapped[list[QuestionSetItem]] = relationship(
+        order_by="QuestionSetItem.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def questions(self) -> list[LibraryQuestion]:
+        return [item.question for item in self.items]
+
+
+class QuestionSetItem(Model):
+    __tablename__ = "question_set_item"
+
+    set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("library_question.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    question: Mapped[LibraryQuestion] = relationship(
+        backref=backref("set_items", cascade="all, delete-orphan")
+    )
 
 
 class Application(Model):

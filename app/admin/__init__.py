@@ -32,4 +32,15 @@ def _register_sign_in_pages(state) -> None:
 bp.record_once(_register_sign_in_pages)
 
 
-from app.admin import account, embed, erasures, jobs, outbox, users, views  # noqa: E402,F401
+from app.admin import (  # noqa: E402,F401
+    account,
+    embed,
+    erasures,
+    job_actions,
+    job_questions,
+    jobs,
+    library,
+    outbox,
+    users,
+    views,
+)

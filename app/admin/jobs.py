@@ -1,28 +1,37 @@
-"""HR editing of jobs and their custom questions."""
+"""HR editing of jobs and their custom questions: the job form with its Markdown description
+and live preview, and the job page as candidates will see it before it is published."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.admin import bp
-from app.admin.forms import ActionForm, JobForm, QuestionForm
-from app.extensions import csrf, db
+from app.admin.forms import ActionForm, DescriptionPreviewForm, JobForm, LibraryPickForm, QuestionForm
+from app.admin.library import library_pick_form
+from app.extensions import csrf, db, db_session
+from app.hosts import public_url
 from app.html import sanitize
+from app.intake.ats_lists import ats_lists, mark_stale
 from app.intake.post import addresses
-from app.models import Job, Question
+from app.job_display import snippet
+from app.jobs_markdown import render_markdown
+from app.models import Job, utcnow
 
 JOB_FIELDS = (
     "title",
     "department",
     "location",
-    "remote",
+    "country",
+    "workplace",
     "employment_type",
     "language",
     "salary_min",
     "salary_max",
+    "salary_currency",
     "resume_required",
     "stage",
     "source",
@@ -30,141 +39,155 @@ JOB_FIELDS = (
 )
 
 
-def _job_or_404(job_id: int) -> Job:
+def job_or_404(job_id: int) -> Job:
     job = db.session.get(Job, job_id)
     if job is None:
         abort(404)
     return job
 
 
+def target_settings() -> dict:
+    """The configured ATS: its kind, and the stage and source new applicants get by default."""
+    return dict(current_app.config["ATS"])
+
+
 @bp.get("/jobs")
 def jobs():
     rows = db.session.scalars(select(Job).order_by(Job.published.desc(), Job.title)).all()
-    return render_template("admin/jobs.html", jobs=rows, action=ActionForm())
+    return render_template(
+        "admin/jobs.html",
+        jobs=rows,
+        action=ActionForm(),
+        now=utcnow(),
+        ats_kind=target_settings().get("kind"),
+    )
 
 
 @bp.route("/jobs/new", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so an expired one re-renders with the changes kept
 def job_new():
-    form = JobForm()
-    if form.validate_on_submit():
+    form = job_form(None)
+    if not wants_preview() and form.validate_on_submit():
         job = Job()
-        _fill_job(job, form)
+        fill_job(job, form)
         db.session.add(job)
         db.session.commit()
         flash("Job created.")
         return redirect(url_for("admin.job_edit", job_id=job.id))
-    return render_template("admin/job_form.html", form=form, job=None)
+    return job_page(None, form)
 
 
 @bp.route("/jobs/<int:job_id>", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so an expired one re-renders with the changes kept
 def job_edit(job_id: int):
-    job = _job_or_404(job_id)
-    form = JobForm(obj=job)
-    if form.is_submitted() is False and job.valid_through:
-        form.valid_through.data = job.valid_through.date()
-    if form.validate_on_submit():
-        _fill_job(job, form)
+    job = job_or_404(job_id)
+    form = job_form(job)
+    if not wants_preview() and form.validate_on_submit():
+        fill_job(job, form)
         db.session.commit()
         flash("Job saved.")
         return redirect(url_for("admin.job_edit", job_id=job.id))
-    return _job_page(job, form, QuestionForm(formdata=None))
+    return job_page(job, form)
 
 
-def _job_page(job: Job, form: JobForm, question_form: QuestionForm) -> str:
-    """The job's page: its form, its questions and the form that adds one."""
-    return render_template(
-        "admin/job_form.html", form=form, job=job, question_form=question_form, action=ActionForm()
-    )
+def wants_preview() -> bool:
+    """The form's Preview button (for HR without script): show the description, save nothing."""
+    return request.method == "POST" and "preview" in request.form
 
 
-def _saved_job_form(job: Job) -> JobForm:
-    """The job form as the job is saved, whatever the request that shows it carries."""
-    form = JobForm(formdata=None, obj=job)
-    if job.valid_through:
-        form.valid_through.data = job.valid_through.date()
+def job_form(job: Job | None, *, saved: bool = False) -> JobForm:
+    """The job form: what HR sent, or the job as saved (always, when `saved`), with the
+    ATS's stage and source lists for this job."""
+    lists = ats_lists(db_session(), job, target_settings().get("kind", "local"))
+    formdata = None if saved or request.method != "POST" else request.form
+    form = JobForm(formdata=formdata, obj=job, stages=lists.stages, sources=lists.sources)
+    if formdata is None and job is not None:
+        form.description.data = job.description_md or job.description_html
+        form.opens_on.data = job.opens_at.date() if job.opens_at else None
+        form.valid_through.data = job.valid_through.date() if job.valid_through else None
+        if job.remote:  # `remote` set without a workplace (a jobs file, an ATS) says remote
+            form.workplace.data = "remote"
     return form
 
 
-def _fill_job(job: Job, form: JobForm) -> None:
+def job_page(
+    job: Job | None,
+    form: JobForm,
+    question_form: QuestionForm | None = None,
+    library_form: LibraryPickForm | None = None,
+) -> str:
+    """The job's page: its form, its questions and the forms that add one."""
+    preview = Markup(render_markdown(form.description.data)) if wants_preview() else None
+    return render_template(
+        "admin/job_form.html",
+        form=form,
+        job=job,
+        question_form=question_form or QuestionForm(formdata=None),
+        library_form=library_form or library_pick_form(formdata=None),
+        action=ActionForm(),
+        preview=preview,
+        ats=target_settings(),
+    )
+
+
+def fill_job(job: Job, form: JobForm) -> None:
     for name in JOB_FIELDS:
         setattr(job, name, getattr(form, name).data)
-    job.country = (form.country.data or "").upper()
-    job.salary_currency = (form.salary_currency.data or "").upper()
-    job.description_html = sanitize(form.description_html.data)
+    job.remote = job.workplace == "remote"
+    job.country = job.country or ""
+    job.salary_currency = job.salary_currency or ""
+    typed = form.description.data
+    if typed is not None and typed != (job.description_md or job.description_html):
+        job.description_md = typed  # unchanged, an ATS's HTML stays exactly as it came
+        job.description_html = render_markdown(typed)
     job.notify_emails = ", ".join(addresses(form.notify_emails.data or ""))
+    job.opens_at = datetime.combine(form.opens_on.data, time()) if form.opens_on.data else None
     job.valid_through = (
         datetime.combine(form.valid_through.data, time(23, 59, 59)) if form.valid_through.data else None
     )
 
 
-@bp.post("/jobs/<int:job_id>/publish")
-def job_publish(job_id: int):
-    return _set_published(job_id, True)
-
-
-@bp.post("/jobs/<int:job_id>/unpublish")
-def job_unpublish(job_id: int):
-    return _set_published(job_id, False)
-
-
-def _set_published(job_id: int, published: bool):
-    job = _job_or_404(job_id)
-    if ActionForm().validate_on_submit():
-        job.published = published
-        db.session.commit()
-        flash("Job published." if published else "Job unpublished.")
-    return redirect(url_for("admin.jobs"))
-
-
-@bp.post("/jobs/<int:job_id>/questions")
-@csrf.exempt  # the form checks its own token, so an expired one re-renders with the question kept
-def question_add(job_id: int):
-    job = _job_or_404(job_id)
-    form = QuestionForm()
+@bp.post("/jobs/description-preview")
+def description_preview():
+    """The live preview: the description as candidates will see it, rendered and sanitised as
+    when it is saved. CSRF-checked like every POST of the HR area."""
+    form = DescriptionPreviewForm()
     if not form.validate_on_submit():
-        return _job_page(job, _saved_job_form(job), form)
-    question = Question(job=job)
-    _fill_question(question, form)
-    db.session.add(question)
-    db.session.commit()
-    flash("Question added.")
-    return redirect(url_for("admin.job_edit", job_id=job.id))
+        abort(400)
+    return Response(render_markdown(form.description.data), mimetype="text/html")
 
 
-@bp.route("/jobs/<int:job_id>/questions/<int:question_id>", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one re-renders with the changes kept
-def question_edit(job_id: int, question_id: int):
-    question = db.session.get(Question, question_id)
-    if question is None or question.job_id != job_id:
-        abort(404)
-    form = QuestionForm(obj=question)
-    if not form.is_submitted():
-        form.choices_text.data = "\n".join(question.options or [])
-    if form.validate_on_submit():
-        _fill_question(question, form)
+@bp.get("/jobs/<int:job_id>/preview")
+def job_preview(job_id: int):
+    """The public job page as candidates will see it, for HR only (the admin area needs a
+    login), whether or not it is published; bannered, never indexed."""
+    job = job_or_404(job_id)
+    canonical = public_url("careers.job", job_id=job.id)
+    return render_template(
+        "careers/job.html",
+        job=job,
+        preview=True,
+        preview_open=job.is_open(utcnow()),
+        description=Markup(sanitize(job.description_html)),  # as the public page does
+        summary=snippet(job.description_html, limit=200),
+        posting=None,
+        canonical=canonical,
+        shares=[],
+        attribution={},
+    )
+
+
+@bp.post("/jobs/refresh-ats")
+def ats_refresh():
+    """Queue a job sync that reads every stage and source list again (they are marked stale
+    first): the web request never calls the ATS itself."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("admin.jobs"))
+    if target_settings().get("kind", "local") == "local":
+        flash("Jobs are kept here, not in an ATS: there is nothing to refresh.")
+    else:
+        mark_stale(db_session(), target_settings()["kind"])
         db.session.commit()
-        flash("Question saved.")
-        return redirect(url_for("admin.job_edit", job_id=job_id))
-    return render_template("admin/question_form.html", form=form, question=question)
-
-
-@bp.post("/jobs/<int:job_id>/questions/<int:question_id>/delete")
-def question_delete(job_id: int, question_id: int):
-    question = db.session.get(Question, question_id)
-    if question is None or question.job_id != job_id:
-        abort(404)
-    if ActionForm().validate_on_submit():
-        db.session.delete(question)
-        db.session.commit()
-        flash("Question removed.")
-    return redirect(url_for("admin.job_edit", job_id=job_id))
-
-
-def _fill_question(question: Question, form: QuestionForm) -> None:
-    question.label = form.label.data.strip()
-    question.kind = form.kind.data
-    question.required = form.required.data
-    question.position = form.position.data or 0
-    question.options = form.options()
+        current_app.extensions["careers.tasks"].sync_jobs()
+        flash("Refresh requested: jobs, stages and sources update within a minute.")
+    return redirect(url_for("admin.jobs"))

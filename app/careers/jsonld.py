@@ -16,7 +16,7 @@ def job_posting(job: Job, description_html: str, company: str, company_url: str)
         "title": job.title,
         "description": description_html or job.title,
         "identifier": {"@type": "PropertyValue", "name": company, "value": str(job.id)},
-        "datePosted": job.date_posted.date().isoformat(),
+        "datePosted": max(job.date_posted, job.opens_at or job.date_posted).date().isoformat(),
         "employmentType": job.employment_type or "FULL_TIME",
         "hiringOrganization": {"@type": "Organization", "name": company, "sameAs": company_url},
         "directApply": True,

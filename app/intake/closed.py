@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime
 
 from flask_babel import gettext
-from sqlalchemy import case, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from app.intake.apply import Files, Intake
@@ -43,8 +43,9 @@ def open_job(session: Session, job_id: int, now: datetime) -> Job | None:
 
 def closed_job(session: Session, job_id: int, now: datetime) -> Job | None:
     """The job, when it was published and no longer takes applications; None when it never
-    existed for the public (unknown or a draft): that stays a plain 404."""
-    job = session.scalar(select(Job).where(Job.id == job_id, Job.published.is_(True)))
+    existed for the public (unknown, a draft, or not open yet): that stays a plain 404."""
+    opened = or_(Job.opens_at.is_(None), Job.opens_at <= now)
+    job = session.scalar(select(Job).where(Job.id == job_id, Job.published.is_(True), opened))
     if job is None or open_job(session, job_id, now) is not None:
         return None
     return job

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from app.ats.base import CHOICE_KINDS, AtsAdapter, QuestionSource, SyncedQuestion
 from app.ats.base import Job as AtsJob
 from app.html import sanitize
+from app.intake.ats_lists import refresh_ats_lists
 from app.intake.demographics import import_demographics
-from app.models import EMPLOYMENT_TYPES, Job, Question
+from app.models import EMPLOYMENT_TYPES, Job, Question, utcnow
 
 CONSENT_REF_PREFIX = "data_compliance["  # Greenhouse Job Board consents asked as questions
 
@@ -44,6 +45,7 @@ def sync_jobs(session: Session, adapter: AtsAdapter, kind: str) -> SyncReport:
     remote = {job.ref: job for job in adapter.list_jobs()}
     ours = {job.ref: job for job in session.scalars(select(Job).where(Job.ats_kind == kind))}
     report = SyncReport()
+    synced: list[tuple[Job, AtsJob]] = []
     for ref, found in remote.items():
         job = ours.get(ref)
         if not found.open:
@@ -51,11 +53,13 @@ def sync_jobs(session: Session, adapter: AtsAdapter, kind: str) -> SyncReport:
         if job is None:
             job = Job(ats_kind=kind, ref=ref, published=True, title="")
             session.add(job)
+            synced.append((job, found))
             _copy_ats_fields(job, found)
             report.created += 1
             report.questions += _import_questions(questions, job, found)
             import_demographics(adapter, job, found)
             continue
+        synced.append((job, found))
         if _copy_ats_fields(job, found):
             report.updated += 1
         if job.closed:
@@ -71,6 +75,8 @@ def sync_jobs(session: Session, adapter: AtsAdapter, kind: str) -> SyncReport:
         if not still_open and not job.closed:
             job.closed = True
             report.closed += 1
+    session.flush()
+    refresh_ats_lists(session, adapter, kind, synced, utcnow())
     session.commit()
     return report
 
@@ -84,10 +90,16 @@ def _copy_ats_fields(job: Job, found: AtsJob) -> bool:
         "remote": bool(found.remote),
         "description_html": sanitize(found.description_html),
     }
+    if found.remote:
+        values["workplace"] = "remote"
+    elif job.workplace in (None, "remote"):  # HR's hybrid stays hybrid
+        values["workplace"] = "on_site"
     if found.employment_type in EMPLOYMENT_TYPES:
         values["employment_type"] = found.employment_type
     elif job.employment_type is None:
         values["employment_type"] = "FULL_TIME"
+    if job.description_html != values["description_html"]:
+        job.description_md = ""  # the ATS's HTML is now the source HR edits
     changed = False
     for name, value in values.items():
         if getattr(job, name) != value:

@@ -149,7 +149,7 @@ def test_hr_creates_publishes_and_unpublishes_a_job(app, hr):
             "location": "Remote",
             "employment_type": "FULL_TIME",
             "remote": "y",
-            "description_html": "<p>Run things.</p><script>alert(1)</script>",
+            "description": "<p>Run things.</p><script>alert(1)</script>",
             "resume_required": "y",
         },
     )
@@ -162,7 +162,9 @@ def test_hr_creates_publishes_and_unpublishes_a_job(app, hr):
     jobs_page = hr.get("/admin/jobs").text
     hr.post(f"/admin/jobs/{job_id}/publish", data={"csrf_token": csrf_token_from(jobs_page)})
     assert hr.get(f"/jobs/{job_id}").status_code == 200
-    hr.post(f"/admin/jobs/{job_id}/unpublish", data={"csrf_token": csrf_token_from(jobs_page)})
+    hr.post(
+        f"/admin/jobs/{job_id}/unpublish", data={"csrf_token": csrf_token_from(jobs_page), "confirm": "yes"}
+    )
     assert hr.get(f"/jobs/{job_id}").status_code == 404
 
 
@@ -204,7 +206,8 @@ def test_hr_adds_edits_and_removes_a_question_and_the_form_follows(app, hr):
     )
     assert "Editor of choice" in hr.get(f"/jobs/{job_id}/apply").text
     hr.post(
-        f"/admin/jobs/{job_id}/questions/{question_id}/delete", data={"csrf_token": csrf_token_from(edit)}
+        f"/admin/jobs/{job_id}/questions/{question_id}/delete",
+        data={"csrf_token": csrf_token_from(edit), "confirm": "yes"},
     )
     assert "Editor of choice" not in hr.get(f"/jobs/{job_id}/apply").text
 
@@ -219,7 +222,7 @@ def test_an_expired_job_form_comes_back_with_the_changes_kept_and_saves_on_resen
     job_id = add_job(app)
     changes = {
         "title": "Staff Data Engineer",
-        "description_html": "<p>A long rewrite.</p>",
+        "description": "<p>A long rewrite.</p>",
         "employment_type": "FULL_TIME",
         "resume_required": "y",
         "published": "y",
