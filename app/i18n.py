@@ -246,7 +246,9 @@ def employment_type_name(code: str) -> str:
 def consent_text() -> str:
     """The consent in the page's language: the configured text, translated when the catalogs
     hold it (the default text is in them), as the candidate reads and agrees to it."""
-    return gettext(current_app.config["CONSENT_TEXT"])
+    from app.settings import current as current_settings
+
+    return gettext(current_settings().consent().text)
 
 
 def catalogs(directory: Path) -> Iterator[Path]:

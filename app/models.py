@@ -7,7 +7,19 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+)
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -364,3 +376,28 @@ class User(UserMixin, Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+
+class Setting(Model):
+    """A setting HR changed in the browser; it overrides the configured value of `key`.
+
+    `value` is the JSON value, or for a secret the Fernet token of its JSON (never the
+    secret itself); `data` holds a file such as the logo."""
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    secret: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SettingChange(Model):
+    """Who changed which settings and when: the keys only, never a value."""
+
+    __tablename__ = "setting_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    user_email: Mapped[str] = mapped_column(String(254), default="")
+    keys: Mapped[str] = mapped_column(Text, default="")

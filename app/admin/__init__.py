@@ -18,4 +18,4 @@ def require_login():
     return login_manager.unauthorized()
 
 
-from app.admin import embed, jobs, outbox, views  # noqa: E402,F401
+from app.admin import embed, jobs, outbox, settings, views  # noqa: E402,F401

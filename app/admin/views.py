@@ -16,6 +16,7 @@ from app.intake.downloads import send_stored
 from app.intake.incidents import close_incidents
 from app.intake.listing import MAX_PAGE
 from app.models import DELIVERY_STATES, Application, Delivery, Integration, Job, User
+from app.settings import current as current_settings
 from app.storage import storage_for
 
 
@@ -119,7 +120,7 @@ def application(application_id: int):
         application=found,
         action=ActionForm(),
         notes=notes,
-        receipt=receipt_for(found, current_app.config["ATS"], notes),
+        receipt=receipt_for(found, current_settings().value("ATS") or {}, notes),
     )
 
 

@@ -34,6 +34,7 @@ from app.intake.uploads import (
 )
 from app.models import Application, Job, Question
 from app.resume.service import cached_result
+from app.settings import current as current_settings
 from app.storage import Storage, storage_for
 
 log = logging.getLogger(__name__)
@@ -67,10 +68,10 @@ class Intake:
             storage=storage,
             held=HeldFiles(storage, config["SECRET_KEY"]),
             enqueue=app.extensions["careers.tasks"].enqueue_delivery,
-            target=config["ATS"]["kind"],
+            target=current_settings().ats_kind,
             max_upload_bytes=config["MAX_UPLOAD_BYTES"],
             consent_text=consent_text(),  # as the candidate read it, in their language
-            consent_version=config["CONSENT_VERSION"],
+            consent_version=current_settings().consent().version,
             post=app.extensions.get(POST_EXTENSION),
         )
 

@@ -21,6 +21,8 @@ from app.intake.outbox import queue
 from app.mail.letters import install_null_translations, render
 from app.mail.settings import MailSettings, mail_settings
 from app.models import Application, Job, OutboxMessage
+from app.settings import current as current_settings
+from app.settings.store import HR_RECIPIENTS
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +67,15 @@ class Post:
     ) -> list[OutboxMessage]:
         context = self._context(target=target, kind=kind, application_id=application_id, error=error)
         with force_locale(HR_LANGUAGE):
-            letters = [render(self.env, "alert", to, context) for to in self.hr_recipients]
+            letters = [render(self.env, "alert", to, context) for to in self.hr()]
         return queue(session, self.settings, letters)
+
+    def hr(self) -> list[str]:
+        """The site-wide HR addresses: as saved in Settings, else as configured."""
+        site = current_settings() if has_app_context() else None
+        if site is not None and site.is_saved(HR_RECIPIENTS):
+            return addresses(site.hr_recipients)
+        return list(self.hr_recipients)
 
     def wake(self, rows: Iterable[OutboxMessage]) -> None:
         for row in rows:
@@ -97,7 +106,7 @@ def addresses(raw: str | Sequence[str]) -> list[str]:
 
 def subscribers(job: Job, post: Post) -> list[str]:
     """The job's own subscribers, else the site-wide HR recipients."""
-    return addresses(job.notify_emails or "") or list(post.hr_recipients)
+    return addresses(job.notify_emails or "") or post.hr()
 
 
 def receipt(application: Application) -> list[tuple[str, str]]:
