@@ -26,6 +26,7 @@ from app.settings.forms import (
     ConsentForm,
     EmbedForm,
     RecipientsForm,
+    normal_theme,
     options_text,
 )
 
@@ -52,7 +53,7 @@ def commit_changes(values: Mapping[str, Any], also: list[str] | None = None) -> 
     """Save the values that differ from those in force, plus the keys `also` already written
     to the session (a file, a secret), in one commit with the record of the keys changed."""
     site = current()
-    changed = [key for key, value in values.items() if not site.is_saved(key) or site.value(key) != value]
+    changed = [key for key, value in values.items() if site.value(key) != value]
     store.save(db.session, {key: values[key] for key in changed}, now=utcnow())
     keys = changed + (also or [])
     if not keys:
@@ -92,7 +93,7 @@ def settings_branding():
             values = {
                 store.COMPANY_NAME: form.company_name.data.strip(),
                 store.HOME_INTRO: (form.home_intro.data or "").strip(),
-                store.THEME: form.theme(),
+                store.THEME: form.theme() if form.theme() != normal_theme(theme) else site.value(store.THEME),
             }
             commit_changes(values, also=[store.LOGO] if logo_changed(form) else [])
             return redirect(url_for("admin.settings_branding"))

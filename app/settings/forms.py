@@ -58,8 +58,12 @@ class BrandingForm(FlaskForm):
 
     def theme(self) -> dict[str, str]:
         colours = {"accent": self.accent.data, "accent_text": self.accent_text.data, "text": self.text.data}
-        colours["bg"] = self.bg.data
-        return {k: "#" + v.strip().lstrip("#").lower() for k, v in colours.items() if v and v.strip()}
+        return normal_theme(colours | {"bg": self.bg.data})
+
+
+def normal_theme(colours: dict[str, str]) -> dict[str, str]:
+    """Colours as #rrggbb in lower case, empty ones left out, so equal themes compare equal."""
+    return {k: "#" + v.strip().lstrip("#").lower() for k, v in colours.items() if v and v.strip()}
 
 
 class EmbedForm(FlaskForm):
