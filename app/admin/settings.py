@@ -12,6 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from app.admin import bp
+from app.admin.forms import ActionForm
 from app.ats.base import AtsError, AuthError, RetryableError
 from app.ats.registry import VENDORS, build_adapter
 from app.colors import DEFAULTS as COLOUR_DEFAULTS
@@ -210,11 +211,9 @@ class ConnectionReport:
 @bp.post("/settings/ats/test")
 @admin_only
 def settings_ats_test():
-    form = AtsForm()
-    form.kind.choices = [(kind, kind) for kind in VENDORS]
-    site = current()
-    if not form.validate_on_submit():  # only its CSRF token is read
+    if not ActionForm().validate_on_submit():
         abort(400)
+    site = current()
     report = try_connection(site)
     saved = ats_without_secrets(site)
     shown = AtsForm(
@@ -225,7 +224,7 @@ def settings_ats_test():
             "options": options_text(saved),
         },
     )
-    shown.kind.choices = form.kind.choices
+    shown.kind.choices = [(kind, kind) for kind in VENDORS]
     return page(
         "admin/settings_ats.html",
         200,
