@@ -16,7 +16,7 @@ from app.admin.forms import ActionForm
 from app.ats.base import AtsError, AuthError, RetryableError
 from app.ats.registry import VENDORS, build_adapter
 from app.colors import DEFAULTS as COLOUR_DEFAULTS
-from app.extensions import db
+from app.extensions import db_session
 from app.models import User, utcnow
 from app.settings import SettingsKeyError, current, forget, record_change, store
 from app.settings.branding import MAX_LOGO_BYTES, LogoRefused, check_logo, contrast_warnings
@@ -47,7 +47,7 @@ def admin_only(view: Callable) -> Callable:
 
 
 def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    return render_template(template, changes=recent_changes(db.session), **context), status
+    return render_template(template, changes=recent_changes(db_session()), **context), status
 
 
 def commit_changes(values: Mapping[str, Any], also: list[str] | None = None) -> list[str]:
@@ -55,14 +55,14 @@ def commit_changes(values: Mapping[str, Any], also: list[str] | None = None) -> 
     to the session (a file, a secret), in one commit with the record of the keys changed."""
     site = current()
     changed = [key for key, value in values.items() if site.value(key) != value]
-    store.save(db.session, {key: values[key] for key in changed}, now=utcnow())
+    store.save(db_session(), {key: values[key] for key in changed}, now=utcnow())
     keys = changed + (also or [])
     if not keys:
         flash("Nothing changed.")
         return keys
     user = current_user._get_current_object()
-    record_change(db.session, user if isinstance(user, User) else None, keys, now=utcnow())
-    db.session.commit()
+    record_change(db_session(), user if isinstance(user, User) else None, keys, now=utcnow())
+    db_session().commit()
     forget()
     flash("Saved. The change is in effect from the next page or delivery.")
     return keys
@@ -109,7 +109,7 @@ def logo_changed(form: BrandingForm) -> bool:
 def save_logo(form: BrandingForm) -> str | None:
     """Add the new logo (or its removal) to the session; a refused file's reason otherwise."""
     if form.remove_logo.data:
-        store.remove(db.session, store.LOGO)
+        store.remove(db_session(), store.LOGO)
         return None
     upload = form.logo.data
     if not (upload and upload.filename):
@@ -119,7 +119,7 @@ def save_logo(form: BrandingForm) -> str | None:
     except LogoRefused as exc:
         return str(exc)
     meta = {"digest": logo.digest, "content_type": logo.content_type}
-    store.save_file(db.session, store.LOGO, logo.data, meta, now=utcnow())
+    store.save_file(db_session(), store.LOGO, logo.data, meta, now=utcnow())
     return None
 
 
@@ -183,14 +183,14 @@ def save_ats(form: AtsForm) -> bool:
         for name, secret in secrets.items():
             key = store.secret_key_name(kind, name)
             store.save_secret(
-                db.session, key, secret, settings_key=current_app.config["SETTINGS_KEY"], now=utcnow()
+                db_session(), key, secret, settings_key=current_app.config["SETTINGS_KEY"], now=utcnow()
             )
     except SettingsKeyError as exc:
-        db.session.rollback()
+        db_session().rollback()
         getattr(form, next(iter(secrets), "token")).errors = [str(exc)]
         return False
     except (ValueError, TypeError, KeyError) as exc:
-        db.session.rollback()
+        db_session().rollback()
         form.kind.errors = [f"These settings do not make a {kind} connection: {exc}"]
         return False
     commit_changes({store.ATS: settings}, also=[store.secret_key_name(kind, name) for name in secrets])

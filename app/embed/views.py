@@ -281,7 +281,7 @@ def theme_css():
 @bp.get("/logo/<digest>")
 def logo(digest: str):
     """The company's logo, for the careers pages too; its address changes with its content."""
-    found = file_of(db.session, LOGO)
+    found = file_of(db_session(), LOGO)
     if found is None or found[1].get("digest") != digest:
         abort(404)
     data, meta = found

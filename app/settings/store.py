@@ -17,6 +17,7 @@ from flask import current_app, g
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
+from app.extensions import db_session
 from app.models import Setting
 from app.settings.secrets import seal, unseal
 
@@ -138,9 +139,7 @@ def current() -> SiteSettings:
     """This request's (or task's) settings, read from the database once."""
     found = g.get(G_KEY)
     if found is None:
-        from app.extensions import db
-
-        found = read(db.session, current_app.config)
+        found = read(db_session(), current_app.config)
         setattr(g, G_KEY, found)
     return found
 
