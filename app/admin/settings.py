@@ -85,9 +85,10 @@ def settings_branding():
         else {"company_name": site.company_name, "home_intro": site.home_intro, **theme}
     )
     if form.validate_on_submit():
-        logo_error = save_logo(form)
-        if logo_error:
-            form.logo.errors = [logo_error]
+        try:
+            save_logo(form)
+        except LogoRefused as exc:
+            form.logo.errors = [str(exc)]
         else:
             for warning in contrast_warnings(form.accent.data, form.bg.data):
                 flash(warning)
@@ -106,21 +107,16 @@ def logo_changed(form: BrandingForm) -> bool:
     return bool(form.remove_logo.data or (form.logo.data and form.logo.data.filename))
 
 
-def save_logo(form: BrandingForm) -> str | None:
-    """Add the new logo (or its removal) to the session; a refused file's reason otherwise."""
+def save_logo(form: BrandingForm) -> None:
+    """Add the new logo (or its removal) to the session; LogoRefused says why a file is not taken."""
     if form.remove_logo.data:
         store.remove(db_session(), store.LOGO)
-        return None
+        return
     upload = form.logo.data
-    if not (upload and upload.filename):
-        return None
-    try:
+    if upload and upload.filename:
         logo = check_logo(upload.read(MAX_LOGO_BYTES + 1))  # one byte more: "too large" is seen
-    except LogoRefused as exc:
-        return str(exc)
-    meta = {"digest": logo.digest, "content_type": logo.content_type}
-    store.save_file(db_session(), store.LOGO, logo.data, meta, now=utcnow())
-    return None
+        meta = {"digest": logo.digest, "content_type": logo.content_type}
+        store.save_file(db_session(), store.LOGO, logo.data, meta, now=utcnow())
 
 
 @bp.route("/settings/embed", methods=["GET", "POST"])

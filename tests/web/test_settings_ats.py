@@ -3,14 +3,18 @@ a connection test against a served sandbox, and the next delivery using what was
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from sqlalchemy import select, text
 
+from app import create_app
 from app.ats.sandbox.skailer import create_app as skailer_sandbox
 from app.ats.sandbox.skailer import sandbox_of
 from app.extensions import db
 from app.intake.tasks import run_delivery
 from app.models import Setting, SettingChange
+from tests.conftest import app_config, login
 from tests.support.applications import submit_application
 from tests.support.servers import serving
 from tests.web.settings_support import SETTINGS_KEY, post_form, signed_in
@@ -113,3 +117,19 @@ def test_the_next_delivery_uses_a_saved_connection_without_a_restart(make_app, s
     with app.app_context():
         assert run_delivery(app, adapters, application_id) == "delivered"
     assert sandbox.count_applications("ada@example.com", "311") == 1
+
+
+def test_a_secret_sealed_with_another_key_asks_for_the_secret_again(make_app, skailer, tmp_path):
+    first = make_app(SETTINGS_KEY=SETTINGS_KEY)
+    post_form(signed_in(first), "/admin/settings/ats", connection(skailer[0]))
+    other_key = base64.urlsafe_b64encode(b"another-key-for-tests-32-bytes!!").decode()
+    rekeyed = create_app(app_config(tmp_path, SETTINGS_KEY=other_key))  # the same database
+    try:
+        admin = rekeyed.test_client()
+        assert login(admin, "admin@example.com").status_code == 302
+        report = post_form(admin, "/admin/settings/ats/test", {}, page="/admin/settings/ats")
+        assert "A stored secret does not open with CAREERS_SETTINGS_KEY" in report.text
+        assert "Enter the secret again in Settings." in report.text
+    finally:
+        with rekeyed.app_context():
+            db.engine.dispose()
