@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from flask import Flask
+from flask import Flask, has_app_context
 from huey import Huey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import CursorResult, update
@@ -133,7 +133,11 @@ class Adapters:
         return self._build(self._settings(kind), forget=True)
 
     def _settings(self, kind: str) -> dict[str, Any]:
-        settings = current_settings().ats()
+        if has_app_context():
+            settings = current_settings().ats()
+        else:
+            with self._app.app_context():
+                settings = current_settings().ats()
         return settings if settings.get("kind", "local") == kind else {"kind": kind}
 
     def _build(self, settings: dict[str, Any], *, forget: bool):
