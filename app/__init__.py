@@ -25,6 +25,7 @@ from app.i18n import init_i18n
 from app.intake.requests import CareersRequest
 from app.job_display import register_job_display
 from app.monitoring import register_monitoring
+from app.settings import register as register_settings
 from app.shared import REDIS_TIMEOUTS, cache_settings, limits_uri, namespace, redis_url
 from app.static_assets import register_static_assets
 from app.storage import EXTENSION as STORAGE_EXTENSION
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_static_assets(app)
     _init_extensions(app)
     register_job_display(app)
+    register_settings(app)
     app.extensions[STORAGE_EXTENSION] = build_storage(app.config)
     _register_blueprints(app)
     init_i18n(app)

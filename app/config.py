@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_APPLY_REQUEST_MB": 100,
     "COMPANY_NAME": "Example Corp",
     "COMPANY_URL": "https://example.com",
+    "HOME_INTRO": "",  # plain text above the job list on the careers home page
     # The apply form's two consents; `%(months)s` in a text is its RETENTION_MONTHS period.
     "CONSENT_TEXT": (
         "I agree that my application data and resume are processed for this job opening "
@@ -87,6 +88,9 @@ DEFAULTS: dict[str, Any] = {
     # Flask-WTF's HTTPS Referer check refused browsers that send no Referer with a false "form
     # expired"; the token is bound to the session, whose cookie is SameSite=Lax and Secure.
     "WTF_CSRF_SSL_STRICT": False,
+    # Fernet key that seals secret settings saved in the browser (ATS credentials); without it
+    # secrets can only be configured here
+    "SETTINGS_KEY": "",
     "METRICS_TOKEN": "",  # bearer token for /metrics; without one only a local scraper may read it
     # Outgoing mail. Without MAIL_SMTP_HOST every message is written as an .eml file under
     # MAIL_FOLDER (default instance/mail) instead of being sent.

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -674,3 +675,28 @@ Index(
     Application.created_at,
 )
 Index("ix_job_title_lower", func.lower(Job.title))
+
+
+class Setting(Model):
+    """A setting HR changed in the browser; it overrides the configured value of `key`.
+
+    `value` is the JSON value, or for a secret the Fernet token of its JSON (never the
+    secret itself); `data` holds a file such as the logo."""
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    secret: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SettingChange(Model):
+    """Who changed which settings and when: the keys only, never a value."""
+
+    __tablename__ = "setting_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    user_email: Mapped[str] = mapped_column(String(254), default="")
+    keys: Mapped[str] = mapped_column(Text, default="")

@@ -13,6 +13,7 @@ from app.hosts import register_hosts
 from app.intake.oversize import refuse_too_large
 from app.intake.waiting import wait_words
 from app.models import ValueTooLong
+from app.settings import current as current_settings
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -26,8 +27,8 @@ def frame_ancestors(app: Flask) -> str:
     holds nothing to protect may widen this through g.frame_ancestors)."""
     if g.get("frame_ancestors"):
         return str(g.frame_ancestors)
-    if request.blueprint == "embed" and app.config["EMBED_ALLOWED_ORIGINS"]:
-        return " ".join(app.config["EMBED_ALLOWED_ORIGINS"])
+    if request.blueprint == "embed" and current_settings().embed_origins:
+        return " ".join(current_settings().embed_origins)
     return "'none'"
 
 

@@ -41,6 +41,7 @@ from app.admin import (  # noqa: E402,F401
     jobs,
     library,
     outbox,
+    settings,
     users,
     views,
 )

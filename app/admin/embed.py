@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 
 from app.admin import bp
 from app.extensions import db
 from app.hosts import public_url
 from app.intake.listing import open_jobs
 from app.models import Job, utcnow
+from app.settings import current as current_settings
 
 
 def snippet(job_id: int | None = None) -> str:
@@ -24,5 +25,5 @@ def embed_snippets():
         "admin/embed.html",
         board=snippet(),
         jobs=[(j, snippet(j.id)) for j in jobs],
-        origins=current_app.config["EMBED_ALLOWED_ORIGINS"],
+        origins=current_settings().embed_origins,
     )

@@ -27,6 +27,7 @@ from app.intake.delivery import delivery_notes, resume_integration, retry_now
 from app.intake.downloads import send_stored
 from app.intake.incidents import close_incidents
 from app.models import Application, User, utcnow
+from app.settings import current as current_settings
 from app.storage import storage_for
 
 log = logging.getLogger("app.accounts.sign_in")
@@ -119,7 +120,7 @@ def application(application_id: int):
         application=found,
         action=ActionForm(),
         notes=notes,
-        receipt=receipt_for(found, current_app.config["ATS"], notes),
+        receipt=receipt_for(found, current_settings().value("ATS") or {}, notes),
         details=details_for(found),
     )
 

@@ -18,6 +18,7 @@ from app.resume.jobs import ParseJobs, ParserBusy, Result
 from app.resume.pool import KILL_MARGIN
 from app.resume.runner import parse_resume as parse_resume_file
 from app.resume.service import cached_result, parse_cached
+from app.settings import current as current_settings
 
 WAIT_SECONDS = 1.0  # a usual resume is read within this; longer parses are polled for
 PARSE_SLOTS = 4  # parses in flight per web process: the two parse workers and two waiting
@@ -50,7 +51,7 @@ def parse_resume():
     config = current_app.config
     if not (
         request.headers.get("X-Embed-Token")
-        and allows_autofill(request, config["SECRET_KEY"], config["EMBED_ALLOWED_ORIGINS"])
+        and allows_autofill(request, config["SECRET_KEY"], current_settings().embed_origins)
     ):
         csrf.protect()
     try:

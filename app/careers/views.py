@@ -51,6 +51,7 @@ from app.intake.listing import ListingQuery, facet, open_jobs, search
 from app.intake.waiting import too_many_notice
 from app.job_display import snippet
 from app.models import Application, Job, utcnow
+from app.settings import current as current_settings
 
 SENT_HERE = "sent"  # the session's public ids of applications this browser sent, newest last
 SENT_HERE_KEPT = 20
@@ -91,7 +92,7 @@ def job(job_id: int):
     job = open_job_or_404(job_id)
     description = sanitize(job.description_html)
     posting = job_posting(
-        job, description, current_app.config["COMPANY_NAME"], current_app.config["COMPANY_URL"]
+        job, description, current_settings().company_name, current_app.config["COMPANY_URL"]
     )
     canonical = public_url("careers.job", job_id=job.id)
     return render_template(

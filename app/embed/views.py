@@ -33,6 +33,8 @@ from app.intake.listing import ListingQuery, facet, open_jobs, search
 from app.intake.submit import find_by_submission_key
 from app.intake.waiting import Notice, too_many_notice
 from app.models import Application, Job, utcnow
+from app.settings import current as current_settings
+from app.settings.store import LOGO, file_of
 
 THEME_KEYS = {"accent": "--accent", "accent_text": "--accent-text", "text": "--text", "bg": "--bg"}
 HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -46,7 +48,7 @@ def hex_colour(value: str | None) -> str | None:
 
 def theme() -> dict[str, str]:
     """Colours from HR config, overridden by the host's query (each one a validated hex colour)."""
-    colours = {k: hex_colour(v) for k, v in current_app.config["EMBED_THEME"].items()}
+    colours = {k: hex_colour(v) for k, v in current_settings().theme.items()}
     colours.update({k: hex_colour(request.args.get(k)) for k in THEME_KEYS if request.args.get(k)})
     return {k: v[1:] for k, v in colours.items() if k in THEME_KEYS and v}
 
@@ -54,7 +56,7 @@ def theme() -> dict[str, str]:
 def host_origin() -> str | None:
     """The host page's origin from the query, only when HR allowed it."""
     origin = request.args.get("origin", "")
-    return origin if origin in current_app.config["EMBED_ALLOWED_ORIGINS"] else None
+    return origin if origin in current_settings().embed_origins else None
 
 
 @bp.url_defaults
@@ -68,7 +70,7 @@ def carry_embed_args(endpoint: str, values: dict) -> None:
 
 @bp.after_request
 def no_store(response: Response) -> Response:
-    if request.endpoint != "embed.theme_css":
+    if request.endpoint not in ("embed.theme_css", "embed.logo"):
         response.headers["Cache-Control"] = "no-store"  # every form render has its own token
     return response
 
@@ -273,4 +275,16 @@ def theme_css():
     css = f":root {{ {rules}}}\n" if rules else ""
     response = Response(css, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/logo/<digest>")
+def logo(digest: str):
+    """The company's logo, for the careers pages too; its address changes with its content."""
+    found = file_of(db_session(), LOGO)
+    if found is None or found[1].get("digest") != digest:
+        abort(404)
+    data, meta = found
+    response = Response(data, mimetype=meta["content_type"])
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -36,6 +36,7 @@ from app.intake.uploads import (
 from app.models import Application, Job, Question
 from app.privacy.consents import Wording, wordings
 from app.resume.service import cached_result
+from app.settings import current as current_settings
 from app.storage import Storage, storage_for
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class Intake:
             storage=storage,
             held=HeldFiles(storage, config["SECRET_KEY"]),
             enqueue=app.extensions["careers.tasks"].enqueue_delivery,
-            target=config["ATS"]["kind"],
+            target=current_settings().ats_kind,
             max_upload_bytes=config["MAX_UPLOAD_BYTES"],
             consents=wordings(),  # as the candidate read them, in their language
             post=app.extensions.get(POST_EXTENSION),

@@ -6,9 +6,10 @@ app/intake/requests.py); what lands here is larger still, or came to another end
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template, request, url_for
+from flask import jsonify, render_template, request, url_for
 
 from app.intake.uploads import too_large_message
+from app.settings import current as current_settings
 
 
 def refuse_too_large(max_bytes: int):
@@ -21,7 +22,7 @@ def refuse_too_large(max_bytes: int):
     job_id = (request.view_args or {}).get("job_id")
     if request.blueprint == "embed":
         origin = request.args.get("origin", "")
-        allowed = origin in current_app.config["EMBED_ALLOWED_ORIGINS"]
+        allowed = origin in current_settings().embed_origins
         page = render_template(
             "embed/error.html",
             code="file_too_large",

@@ -26,6 +26,8 @@ from app.intake.status_links import status_url
 from app.mail.letters import install_null_translations, render
 from app.mail.settings import MailSettings, mail_settings
 from app.models import Application, Draft, Job, OutboxMessage
+from app.settings import current as current_settings
+from app.settings.store import HR_RECIPIENTS
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,7 @@ class Post:
     ) -> list[OutboxMessage]:
         context = self._context(target=target, kind=kind, application_id=application_id, error=error)
         with force_locale(HR_LANGUAGE):
-            letters = [render(self.env, "alert", to, context) for to in self.hr_recipients]
+            letters = [render(self.env, "alert", to, context) for to in self.hr()]
         return queue(session, self.settings, letters)
 
     def queue_draft(self, session: Session, draft: Draft, secret: str) -> list[OutboxMessage]:
@@ -114,6 +116,13 @@ class Post:
         with force_locale(HR_LANGUAGE):
             letter = render(self.env, "digest", recipient, context)
         return queue(session, self.settings, [letter])
+
+    def hr(self) -> list[str]:
+        """The site-wide HR addresses: as saved in Settings, else as configured."""
+        site = current_settings() if has_app_context() else None
+        if site is not None and site.is_saved(HR_RECIPIENTS):
+            return addresses(site.hr_recipients)
+        return list(self.hr_recipients)
 
     def wake(self, rows: Iterable[OutboxMessage]) -> None:
         for row in rows:
@@ -152,7 +161,7 @@ def addresses(raw: str | Sequence[str]) -> list[str]:
 
 def subscribers(job: Job, post: Post) -> list[str]:
     """The job's own subscribers, else the site-wide HR recipients."""
-    return addresses(job.notify_emails or "") or list(post.hr_recipients)
+    return addresses(job.notify_emails or "") or post.hr()
 
 
 def receipt(application: Application) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ Tasks are registered on the Huey instance that create_app made, so nothing conne
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import threading
@@ -20,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from flask import Flask
+from flask import Flask, has_app_context
 from huey import Huey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import CursorResult, update
@@ -49,6 +50,7 @@ from app.mail.transport import Transport, transport_for
 from app.models import Delivery, Erasure, utcnow
 from app.privacy.retention import RetentionReport, apply_retention
 from app.resume.service import purge_parse_results
+from app.settings import current as current_settings
 from app.shared import StoreDown, counter_storage
 from app.storage import Storage, storage_for
 
@@ -128,24 +130,35 @@ class Adapters:
     def __init__(self, app: Flask) -> None:
         self._app = app
         self._counters = counter_storage(app.config)
-        self._built: dict[str, Any] = {}
+        self._built: dict[str, tuple[str, Any]] = {}
         self._lock = threading.Lock()
 
     def get(self, kind: str):
+        """The adapter for `kind`, built again when its settings changed (HR saved a new
+        connection), so the next delivery uses them without a restart."""
+        settings = self._settings(kind)
+        fingerprint = json.dumps(settings, sort_keys=True, default=str)
         with self._lock:
-            if kind not in self._built:
-                self._built[kind] = self._build(kind, forget=False)
-            return self._built[kind]
+            built = self._built.get(kind)
+            if built is None or built[0] != fingerprint:
+                self._built[kind] = (fingerprint, self._build(settings, forget=False))
+            return self._built[kind][1]
 
     def fresh(self, kind: str):
         """A new adapter whose lookups every process reads again from the ATS (a job sync must
         see the ATS as it is now, and so must the deliveries after it)."""
-        return self._build(kind, forget=True)
+        return self._build(self._settings(kind), forget=True)
 
-    def _build(self, kind: str, *, forget: bool):
-        settings = dict(self._app.config["ATS"])
-        if settings.get("kind", "local") != kind:
-            settings = {"kind": kind}
+    def _settings(self, kind: str) -> dict[str, Any]:
+        if has_app_context():
+            settings = current_settings().ats()
+        else:
+            with self._app.app_context():
+                settings = current_settings().ats()
+        return settings if settings.get("kind", "local") == kind else {"kind": kind}
+
+    def _build(self, settings: dict[str, Any], *, forget: bool):
+        kind = settings.get("kind", "local")
         lookups = SharedLookups(cache_backend(self._app), f"{kind}:{settings.get('base_url', '')}")
         if forget:
             try:
@@ -314,7 +327,7 @@ def policy_from(app: Flask) -> delivery_service.Policy:
 
 def sync_target_jobs(app: Flask, adapters: Adapters) -> SyncReport | None:
     """Pull the configured ATS's jobs into ours; None when jobs are our own (kind "local")."""
-    kind = app.config["ATS"].get("kind", "local")
+    kind = current_settings().ats_kind
     if kind == "local":
         return None
     return sync_jobs(db_session(), adapters.fresh(kind), kind)

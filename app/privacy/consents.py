@@ -1,10 +1,11 @@
 """The two consents of the apply form, as the candidate reads them and as they are kept.
 
 "processing": to consider this application (required). "future": to keep it for other openings
-(optional, off by default). Each has its own text, version and retention period in the settings
-(CONSENT_TEXT / CONSENT_FUTURE_TEXT, CONSENT_VERSION / CONSENT_FUTURE_VERSION,
-RETENTION_MONTHS[purpose]); a text names its period with `%(months)s`, so the promise the
-candidate reads is the period the retention task keeps.
+(optional, off by default). Each has its own text and version (config CONSENT_TEXT /
+CONSENT_FUTURE_TEXT, CONSENT_VERSION / CONSENT_FUTURE_VERSION, which HR may replace in the
+browser's Settings, app/settings) and retention period (RETENTION_MONTHS[purpose]); a text
+names its period with `%(months)s`, so the promise the candidate reads is the period the
+retention task keeps.
 """
 
 from __future__ import annotations
@@ -19,12 +20,9 @@ from flask import current_app
 from flask_babel import get_locale, gettext
 
 from app.models import ApplicationConsent
+from app.settings import current as current_settings
 
 PURPOSES = ("processing", "future")
-SETTINGS = {  # purpose -> (text setting, version setting)
-    "processing": ("CONSENT_TEXT", "CONSENT_VERSION"),
-    "future": ("CONSENT_FUTURE_TEXT", "CONSENT_FUTURE_VERSION"),
-}
 
 
 @dataclass(frozen=True)
@@ -51,15 +49,15 @@ def with_period(text: str, months: int) -> str:
 
 
 def wording(purpose: str) -> Wording:
-    """The consent for `purpose` in the page's language: the configured text, translated when
-    the catalogs hold it (the default texts are in them), with the configured period."""
-    config = current_app.config
-    text_key, version_key = SETTINGS[purpose]
-    months = retention_months(config, purpose)
+    """The consent for `purpose` in the page's language: the text in force (saved in Settings,
+    else configured), translated when the catalogs hold it (the default texts are in them),
+    with the configured period."""
+    months = retention_months(current_app.config, purpose)
+    consent = current_settings().consent(purpose)
     return Wording(
         purpose=purpose,
-        text=with_period(gettext(config[text_key]), months),
-        version=str(config[version_key]),
+        text=with_period(gettext(consent.text), months),
+        version=consent.version,
         language=str(get_locale() or ""),
         months=months,
     )

@@ -70,7 +70,7 @@ def downgrade():
     with op.batch_alter_table('ats_choice', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ats_choice_job_id'))
     op.drop_table('ats_choice')
-    with op.batch_alter_table('job', schema=None) as batch_op:
-        batch_op.drop_column('workplace')
-        batch_op.drop_column('opens_at')
-        batch_op.drop_column('description_md')
+    # In place (SQLite 3.35+), never batch's copy of the table: with foreign keys on, dropping
+    # the old job table would fail, or take every row that refers to a job with it.
+    for column in ('workplace', 'opens_at', 'description_md'):
+        op.drop_column('job', column)

@@ -57,9 +57,7 @@ def downgrade():
     with op.batch_alter_table('recovery_code', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
     op.drop_table('recovery_code')
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_column('last_sign_in_at')
-        batch_op.drop_column('totp_last_counter')
-        batch_op.drop_column('totp_secret')
-        batch_op.drop_column('invited_at')
-        batch_op.drop_column('invite_nonce')
+    # In place (SQLite 3.35+), never batch's copy of the table: with foreign keys on, dropping
+    # the old user table would fail, or take every row that refers to a user with it.
+    for column in ('last_sign_in_at', 'totp_last_counter', 'totp_secret', 'invited_at', 'invite_nonce'):
+        op.drop_column('user', column)
