@@ -170,6 +170,10 @@ def write_job(hr: Page) -> int:
     expect(preview.get_by_role("heading", name="What you will do")).to_be_visible()
     expect(preview.locator("strong")).to_have_text("every")
     expect(preview.locator("li")).to_have_text("on call, fairly")
+    # Set apart from the form, and its button second to Save: an outline, not a filled one.
+    expect(hr.locator(".description-preview")).to_have_css("border-top-style", "solid")
+    preview_button = hr.get_by_role("button", name="Preview the description")
+    expect(preview_button).to_have_css("background-color", "rgba(0, 0, 0, 0)")
     hr.get_by_role("button", name="Save", exact=True).click()
     expect(hr.locator(".flash")).to_contain_text("Job created.")
     return int(re.search(r"/admin/jobs/(\d+)", hr.url).group(1))
@@ -210,6 +214,9 @@ def apply(candidate: Page, url: str) -> None:
     candidate.set_input_files("input[name=resume]", str(RESUME))
     expect(candidate.locator("input[name=email]")).to_have_value(CANDIDATE)  # read from the resume
     candidate.get_by_label("Lisbon").check()
+    # The options read as options, in normal weight beside their button, not as field labels.
+    for option in candidate.locator("fieldset.choices label.choice").all():
+        expect(option).to_have_css("font-weight", "400")
     candidate.get_by_label("Years running production systems").fill("7")
     candidate.locator("input[name=consent]").check()
     candidate.get_by_role("button", name="Submit application").click()
