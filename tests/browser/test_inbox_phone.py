@@ -34,8 +34,6 @@ def crowded(site) -> dict:
                 first_name="Maximiliane",
                 last_name=f"Oberschwester-Hohenzollern {n}",
                 email=email if n < 2 else f"other{n}-{tag}@example.com",  # the first two: a duplicate
-                consent_text="I agree.",
-                consent_version="1",
                 created_at=start + timedelta(hours=n),
             )
             application.delivery = Delivery(target="local", status=status, last_error="local: POST /x -> 503")
