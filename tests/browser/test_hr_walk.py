@@ -267,6 +267,26 @@ def retry_failed_delivery(hr: Page, site: HrSite, application_id: int) -> None:
     expect(hr.get_by_role("button", name="Retry delivery")).to_have_count(0)
 
 
+# How many lines an element's text is laid out on: the distinct tops of its text's boxes.
+LINES_OF_TEXT = """element => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  return new Set([...range.getClientRects()].map(box => Math.round(box.top))).size;
+}"""
+
+
+def read_on_a_phone(hr: Page) -> None:
+    """The application page at 320 px: no sideways page scroll, and the mail table's address
+    wraps at most once instead of one letter per line."""
+    hr.set_viewport_size({"width": 320, "height": 640})
+    expect(hr.locator("ol.timeline li").first).to_be_visible()
+    assert hr.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
+    address = hr.locator("table.mail td", has_text=CANDIDATE)
+    lines = address.evaluate(LINES_OF_TEXT)
+    assert lines <= 2, f"the address takes {lines} lines"
+    hr.set_viewport_size({"width": 1280, "height": 720})
+
+
 def export_csv(hr: Page) -> list[dict[str, str]]:
     hr.get_by_role("link", name="← Applications").click()
     with hr.expect_download() as download:
@@ -295,6 +315,7 @@ def walk(browser: Browser, site: HrSite) -> Walked:
     candidate.context.close()
     application_id = find_application(hr)
     retry_failed_delivery(hr, site, application_id)
+    read_on_a_phone(hr)
     rows = export_csv(hr)
     (row,) = [r for r in rows if r["Email"] == CANDIDATE]
     assert (row["Application"], row["First name"], row["Job"]) == (str(application_id), "Jane", JOB)
