@@ -55,6 +55,17 @@ def reading_order(boxes: list[dict]) -> list[str]:
     return [b["name"] for line in lines for b in sorted(line["boxes"], key=lambda b: b["left"])]
 
 
+def tab_to_next_control(page, current: str) -> str:
+    """Tab until focus leaves the control named `current`: Chromium stops on a date input's
+    month, day and year in turn, all one control."""
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        name = page.evaluate("document.activeElement.name || document.activeElement.textContent.trim()")
+        if name != current:
+            return name
+    return current
+
+
 def check_filter_bar(page) -> None:
     form = page.locator("form.filters")
     for box in form.evaluate(LABEL_BOXES):
