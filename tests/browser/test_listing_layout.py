@@ -80,17 +80,6 @@ def check_filter_bar(page) -> None:
     assert tabbed == reading_order(fields)
 
 
-def tab_to_next_control(page, current: str) -> str:
-    """Press Tab until focus leaves the current control: a date input takes a Tab per part
-    (day, month, year) before focus moves on."""
-    for _ in range(4):
-        page.keyboard.press("Tab")
-        name = page.evaluate("document.activeElement.name || document.activeElement.textContent.trim()")
-        if name != current:
-            return name
-    return current
-
-
 @pytest.mark.parametrize("where", ["listing", "board", "applications"])
 def test_filter_labels_sit_on_their_own_controls_and_tab_follows_the_eye(full_page, site, teams, where):
     page = full_page
