@@ -54,7 +54,7 @@ def retry_later(error: RetryableError, at: datetime, *, ours: bool = False) -> E
 
 def gave_up(error: RetryableError, attempts: int, *, ours: bool = False) -> Entry:
     cause = "Something went wrong on our side" if ours else retry_cause(error)
-    reason = f"{cause}; we gave up after {attempts} attempts. Retry once the ATS works again."
+    reason = f"{cause}; we gave up after {counted(attempts)}. Retry once the ATS works again."
     return Entry("failed", reason, str(error))
 
 
@@ -63,8 +63,12 @@ def never_finished(attempts: int) -> Entry:
     return Entry(
         "failed",
         f"The last attempt never finished (the worker stopped mid-way); "
-        f"we gave up after {attempts} attempts.",
+        f"we gave up after {counted(attempts)}.",
     )
+
+
+def counted(attempts: int) -> str:
+    return "1 attempt" if attempts == 1 else f"{attempts} attempts"
 
 
 def retry_cause(error: RetryableError) -> str:

@@ -320,6 +320,8 @@ def test_a_delivery_waiting_on_a_paused_target_shows_paused_with_the_reason(app,
     assert "Waiting to send" not in listing.split("<table")[1]
     assert rows(hr.get("/admin/applications?status=paused").text) == [waiting]
     assert rows(hr.get("/admin/applications?status=pending").text) == []
+    banner = listing.split('role="alert"')[1].split("</div>")[0]
+    assert 'href="/admin/settings/ats"' in banner and "configuration" not in banner
     detail = hr.get(f"/admin/applications/{waiting}").text
     assert "Paused</span>" in detail and "local: POST /inbox -&gt; 401" in detail
     assert "Attempts" not in detail.split("Technical details")[0]

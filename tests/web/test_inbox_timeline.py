@@ -221,3 +221,10 @@ def test_a_row_out_of_attempts_whose_worker_died_gets_a_final_entry(app, clock):
 def test_each_kind_of_error_has_its_own_plain_sentence(error, reason):
     entry = timeline.retry_later(error, NOW) if isinstance(error, RetryableError) else timeline.stopped(error)
     assert entry.reason.startswith(reason) and entry.detail == str(error)
+
+
+def test_a_single_attempt_is_counted_in_the_singular():
+    busy = RetryableError("503", ats="local", status=503)
+    assert "we gave up after 1 attempt." in timeline.gave_up(busy, 1).reason
+    assert timeline.never_finished(1).reason.endswith("we gave up after 1 attempt.")
+    assert "after 2 attempts" in timeline.never_finished(2).reason
