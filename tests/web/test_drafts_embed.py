@@ -160,3 +160,18 @@ def test_a_host_not_allowed_gets_the_blocked_page_and_nothing_is_saved(client, j
     response = save_in_embed(client, job_id, hidden, origin="https://evil.example")
     assert response.status_code == 403 and 'data-embed-page="blocked"' in response.text
     assert drafts(client.application) == []
+
+
+def test_too_many_saves_for_one_address_come_back_in_the_embed_and_tell_the_host(make_app, smtp):
+    app = make_app(EMBED_ALLOWED_ORIGINS=[HOST], DRAFT_EMAIL_RATE_LIMIT="1 per hour", **smtp.settings())
+    job_id = add_job(app)
+    client = app.test_client()
+    hidden, _html = open_embed(client, job_id)
+    assert save_in_embed(client, job_id, hidden).status_code == 200
+    again = save_in_embed(client, job_id, hidden, first_name="Gracie")
+    assert again.status_code == 429 and embed_error(again.text) == "too_many_requests"
+    assert (
+        "Your application was not saved" in again.text and field_value(again.text, "first_name") == "Gracie"
+    )
+    assert f'data-embed-origin="{HOST}"' in again.text
+    assert [d.typed["first_name"] for d in drafts(app)] == [["Grace"]]
