@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
-from app.erasure.flow import RETENTION, Requester, reached_ats, record_erasure
+from app.erasure.flow import RETENTION, AlreadyErased, Requester, reached_ats, record_erasure
 from app.erasure.letters import Letters
 from app.erasure.run import no_eraser_note
 from app.models import Application, ApplicationConsent, Delivery, RetentionTally, column_length
@@ -96,8 +96,12 @@ def apply_retention(
     while ids := expired_ids(session, now):
         for application_id in ids:
             application = session.get(Application, application_id)
-            if application is not None:
+            if application is None:
+                continue
+            try:
                 expire(session, storage, application, report, now=now, in_ats=in_ats)
+            except AlreadyErased:  # a candidate's or HR's erasure took it meanwhile, rolled back
+                continue
     if report.hr_tasks and in_ats is not None:
         mail = in_ats.letters.retention_tasks(session, report.hr_tasks)
         session.commit()
@@ -131,20 +135,22 @@ def expire(
 ) -> None:
     """Wipe one application, with its tally and its erasure in the ATS, in one commit."""
     outcome = application.delivery.status if application.delivery else "none"
-    report.files += len(stored_keys(application))
-    add_to_tally(session, application, outcome)
     target = ats_target(application)
     erasure = None
-    if in_ats is not None and target:
+    if in_ats is not None and target:  # first: its fence raises AlreadyErased with nothing done
         erasure = record_erasure(session, application, Requester(RETENTION), now=now)
         if not in_ats.erases(target):
             erasure.status, erasure.finished_at = "hr_task", now
             erasure.last_error = no_eraser_note(target)
-            report.hr_tasks[target] += 1
+    files = len(stored_keys(application))
+    add_to_tally(session, application, outcome)
     wipe_application(session, storage, application)
+    report.files += files
+    report.outcomes[outcome] += 1
     if erasure is not None and erasure.status == "pending":
         report.erasures.append(erasure.id)
-    report.outcomes[outcome] += 1
+    elif erasure is not None:
+        report.hr_tasks[target] += 1
 
 
 def ats_target(application: Application) -> str:
