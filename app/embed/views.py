@@ -14,9 +14,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app.colors import theme_variables
-from app.drafts.links import new_secret
+from app.drafts.links import email_limit_key, new_secret
 from app.drafts.saving import draft_files, save_draft
-from app.drafts.web import typed_email
 from app.embed import bp
 from app.embed.tokens import EmbedToken, TokenRejected, check_same_origin, issue_token, own_origin, read_token
 from app.extensions import application_stored, csrf, db, db_session, limiter
@@ -195,7 +194,7 @@ def checked_token(job: Job, origin: str, signed: str) -> EmbedToken:
 )
 @limiter.limit(
     lambda: current_app.config["DRAFT_EMAIL_RATE_LIMIT"],
-    key_func=typed_email,
+    key_func=lambda: email_limit_key(request.form.get("email") or ""),
     deduct_when=lambda _response: bool(g.get("draft_saved")),  # a link mailed, not a form sent back
     on_breach=lambda limit: save_limited(limit),
 )
