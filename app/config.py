@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     # How long an application is kept after each consent; the daily retention task deletes it
     # (rows, answers, files, mail) once every consent it was given has run out.
     "RETENTION_MONTHS": {"processing": 12, "future": 12},
+    # The retention task also erases an expired application's copy in the ATS (through the
+    # erasure machinery; HR's task where the vendor documents no way). False: the ATS keeps it.
+    "RETENTION_ERASE_IN_ATS": True,
     "PRIVACY_NOTICE_URL": "https://example.com/privacy",  # linked next to the consent; empty: no link
     "JOBS_PER_PAGE": 10,
     "PAGE_CACHE_SECONDS": 10,  # public pages are re-rendered at most this often

@@ -31,6 +31,9 @@
   if (applicationId) {
     post("submitted", { application_id: applicationId, job_id: body.getAttribute("data-job") });
   }
+  if (body.getAttribute("data-embed-page") === "saved") {
+    post("saved", { job_id: body.getAttribute("data-job") });
+  }
   var error = body.getAttribute("data-embed-error");
   if (error) post("error", { code: error });
 })();

@@ -4,7 +4,8 @@
    It creates the iframe with the job (data-job, or ?careers_job= on the host page), its language
    (data-lang), the host origin and the attribution of the visit (utm_*, src, referrer host), then listens to the
    iframe's messages (protocol v1) from our origin only: it sets the height and re-dispatches
-   them as DOM events on the container: careers:ready, careers:submitted, careers:error. */
+   them as DOM events on the container: careers:ready, careers:submitted, careers:saved (a draft saved,
+   its link mailed), careers:error. */
 (function () {
   "use strict";
   var script = document.currentScript ||
@@ -70,6 +71,9 @@
       match.iframe.scrollIntoView({ block: "nearest" });
       emit(match.container, "careers:submitted",
            { applicationId: String(data.application_id || ""), jobId: String(data.job_id || "") });
+    } else if (data.type === "saved") {
+      match.iframe.scrollIntoView({ block: "nearest" });
+      emit(match.container, "careers:saved", { jobId: String(data.job_id || "") });
     } else if (data.type === "error") {
       emit(match.container, "careers:error", { code: String(data.code || "") });
     }

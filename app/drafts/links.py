@@ -26,3 +26,10 @@ def draft_url(base_url: str, language: str, job_id: int, secret: str) -> str:
     The job is in the address so that a link whose draft is gone can still offer its form."""
     prefix = f"/{language}" if language else ""
     return f"{base_url.rstrip('/')}{prefix}/jobs/{job_id}/draft/{secret}"
+
+
+def email_limit_key(email: str) -> str:
+    """The save limit per email address counts the address typed, from any connection; the
+    limiter's store (Redis) holds a hash of it, not the address."""
+    address = email.strip().lower()[:254]
+    return "draft-email:" + hashlib.sha256(address.encode()).hexdigest()[:32]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import inspect, or_, select, update
+from sqlalchemy import delete, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -181,6 +181,24 @@ def remove_claimed_files(storage: Storage, claimed: Claimed | None) -> None:
     state = inspect(claimed.draft)
     if state.was_deleted and state.detached:
         remove_files(storage, claimed.keys)
+
+
+def drop_drafts_of(session: Session, email: str) -> list[str]:
+    """Delete in the session every draft saved under `email` and the messages carrying their
+    links: the candidate asked for their data to go, and a draft is theirs as surely as the
+    application (its link only reaches that address). The keys of the drafts' files, to remove
+    once the caller's commit went through."""
+    address = email.strip().lower()
+    drafts = list(session.scalars(select(Draft).where(Draft.email == address)))
+    keys = file_keys(drafts)
+    for draft in drafts:
+        session.delete(draft)
+    session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.kind == MAIL_KIND, func.lower(OutboxMessage.to_address) == address)
+        .execution_options(synchronize_session=False)
+    )
+    return keys
 
 
 def file_keys(drafts: Iterable[Draft]) -> list[str]:

@@ -3,7 +3,6 @@ button posts here), and the magic link that opens the form again, filled in."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from datetime import datetime, timedelta
@@ -24,7 +23,7 @@ from flask_babel import format_date, gettext
 from flask_limiter import RequestLimit
 
 from app.drafts import store
-from app.drafts.links import new_secret
+from app.drafts.links import email_limit_key, new_secret
 from app.drafts.saving import Saved, draft_files, save_draft
 from app.extensions import application_stored, csrf, db_session, limiter
 from app.i18n import consent_text, current_language
@@ -39,10 +38,7 @@ SAVED = "draft_saved"  # the session's note of the last save, for the page after
 
 
 def typed_email() -> str:
-    """The save limit per email address counts the address typed, from any connection; the
-    limiter's store (Redis) holds a hash of it, not the address."""
-    email = (request.form.get("email") or "").strip().lower()[:254]
-    return "draft-email:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+    return email_limit_key(request.form.get("email") or "")
 
 
 @bp.post("/jobs/<int:job_id>/save")

@@ -1,9 +1,11 @@
-"""Routes of the embed: the job list, the apply form and the thank-you page inside an iframe."""
+"""Routes of the embed: the job list, the apply form, saving it to finish later, and the
+thank-you page inside an iframe."""
 
 from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 from flask import Response, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -12,11 +14,13 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app.colors import theme_variables
+from app.drafts.links import email_limit_key, new_secret
+from app.drafts.saving import draft_files, save_draft
 from app.embed import bp
-from app.embed.tokens import TokenRejected, check_same_origin, issue_token, own_origin, read_token
+from app.embed.tokens import EmbedToken, TokenRejected, check_same_origin, issue_token, own_origin, read_token
 from app.extensions import application_stored, csrf, db, db_session, limiter
 from app.html import sanitize
-from app.i18n import N_, consent_text
+from app.i18n import N_, consent_text, current_language
 from app.intake.apply import (
     ATTRIBUTION_KEYS,
     AppliedBefore,
@@ -25,20 +29,21 @@ from app.intake.apply import (
     ToFix,
     attribution_from,
     check_again,
+    hold_files,
     take_application,
 )
 from app.intake.closed import CARRIED_FIELDS, closed_job, open_job, similar_open_jobs
 from app.intake.form import ApplyFormBase, apply_form_for, held_field_name, question_field_name
 from app.intake.listing import ListingQuery, facet, open_jobs, search
 from app.intake.submit import find_by_submission_key
-from app.intake.waiting import Notice, too_many_notice
+from app.intake.waiting import Notice, too_many_notice, wait_words
 from app.models import Application, Job, utcnow
 from app.settings import current as current_settings
 from app.settings.store import LOGO, file_of
 
 THEME_KEYS = {"accent": "--accent", "accent_text": "--accent-text", "text": "--text", "bg": "--bg"}
 HEX_COLOUR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-PAGE_ENDPOINTS = ("embed.jobs", "embed.job", "embed.apply", "embed.thanks", "embed.received")
+PAGE_ENDPOINTS = ("embed.jobs", "embed.job", "embed.apply", "embed.save", "embed.thanks", "embed.received")
 
 
 def hex_colour(value: str | None) -> str | None:
@@ -150,12 +155,7 @@ def apply(job_id: int):
         return render_apply(job, form, origin, signed)
     signed = request.form.get("embed_token", "")
     try:
-        check_same_origin(
-            own_origin(request), request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")
-        )
-        token = read_token(secret, signed, job_id=job.id, origin=origin)
-        if request.form.get("submission_key") != token.nonce:
-            raise TokenRejected("token_invalid", N_("The form's security token is for another form."))
+        token = checked_token(job, origin, signed)
     except TokenRejected as exc:
         if exc.code == "token_expired":
             return renewed(job, origin)
@@ -176,6 +176,91 @@ def apply(job_id: int):
     if outcome.public_id is None:
         return redirect(url_for("embed.received"))
     return redirect(url_for("embed.thanks", public_id=outcome.public_id))
+
+
+def checked_token(job: Job, origin: str, signed: str) -> EmbedToken:
+    """The form's embed token, genuine, for this job and host, and sent from our own page: what
+    the session's CSRF token is on the careers site. Raises TokenRejected."""
+    headers = request.headers
+    check_same_origin(own_origin(request), headers.get("Origin"), headers.get("Sec-Fetch-Site"))
+    token = read_token(current_app.config["SECRET_KEY"], signed, job_id=job.id, origin=origin)
+    if request.form.get("submission_key") != token.nonce:
+        raise TokenRejected("token_invalid", N_("The form's security token is for another form."))
+    return token
+
+
+@bp.post("/jobs/<int:job_id>/save")
+@csrf.exempt  # as the embed's apply: its token replaces the session's
+@limiter.limit(
+    lambda: current_app.config["DRAFT_SAVE_RATE_LIMIT"], on_breach=lambda limit: save_limited(limit)
+)
+@limiter.limit(
+    lambda: current_app.config["DRAFT_EMAIL_RATE_LIMIT"],
+    key_func=lambda: email_limit_key(request.form.get("email") or ""),
+    deduct_when=lambda _response: bool(g.get("draft_saved")),  # a link mailed, not a form sent back
+    on_breach=lambda limit: save_limited(limit),
+)
+def save(job_id: int):
+    """Save and finish later, inside the iframe: the draft and its mailed link as on the careers
+    site. The link opens the careers site's own form, not the embed: a link opened from an
+    email has no host page around it to frame the form."""
+    origin = host_origin()
+    if origin is None:
+        return blocked()
+    now = utcnow()
+    job = open_job(db_session(), job_id, now)
+    if job is None:
+        return job_closed(job_id)
+    signed = request.form.get("embed_token", "")
+    try:
+        checked_token(job, origin, signed)
+    except TokenRejected as exc:
+        if exc.code == "token_expired":
+            return renewed(job, origin)
+        return refused(exc.code, str(exc), job)
+    form = embed_form(job)
+    outcome = save_draft(
+        Intake.for_app(current_app, db_session()),
+        job,
+        form,
+        request.files,
+        request.form,
+        secret=new_secret(),
+        language=current_language(),
+        now=now,
+        keep_for=timedelta(days=int(current_app.config["DRAFT_DAYS"])),
+    )
+    if isinstance(outcome, ToFix):
+        error = "file_too_large" if outcome.status == 413 else None
+        return render_apply(job, form, origin, signed, outcome.files, error=error), outcome.status
+    g.draft_saved = True
+    return page("embed/saved.html", job=job, email=outcome.email, until=outcome.expires_at)
+
+
+def save_limited(limit: RequestLimit) -> Response:
+    """Too many saves from this connection or to this email: nothing is saved or sent; the form
+    comes back with what was typed and the true wait, and the host hears `error` with code
+    too_many_requests."""
+    job = open_job_or_404(int((request.view_args or {})["job_id"]))
+    origin = host_origin()
+    if origin is None:
+        return make_response(blocked())
+    form = embed_form(job)
+    intake = Intake.for_app(current_app, db_session())
+    files = draft_files(intake, job, form, request.files)
+    hold_files(intake.held, form, files)
+    notice = Notice(
+        gettext("Your application was not saved"),
+        gettext(
+            "Many drafts were saved lately from this connection or for this email address, so we "
+            "cannot save another one just now. Please try again in %(wait)s: your answers are "
+            "kept below, and you can still submit your application.",
+            wait=wait_words(limit.reset_at - time.time()),
+        ),
+    )
+    signed = request.form.get("embed_token", "")
+    html = render_apply(job, form, origin, signed, files, error="too_many_requests", notice=notice)
+    return make_response(html, 429)
 
 
 def job_closed(job_id: int):

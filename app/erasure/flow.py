@@ -26,12 +26,15 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from app.ats.base import UNKNOWN_CREATE
+from app.drafts import store as drafts
 from app.erasure.letters import Letters
 from app.intake.delivery import NOTE_PREFIX, new_claim_token
 from app.intake.runner import INFLIGHT, Checkpoints, refs
 from app.models import Application, Delivery, Erasure, OutboxMessage, fit
 from app.privacy.wipe import wipe_application
 from app.storage import Storage
+
+RETENTION = "retention"  # the requester of an erasure the retention period started
 
 
 class AlreadyErased(Exception):
@@ -40,7 +43,7 @@ class AlreadyErased(Exception):
 
 @dataclass(frozen=True)
 class Requester:
-    kind: str  # candidate, hr
+    kind: str  # candidate, hr, retention
     user_id: int | None = None
     language: str = ""  # of the receipt
 
@@ -54,10 +57,31 @@ def start_erasure(
     letters: Letters,
     now: datetime,
 ) -> tuple[Erasure, list[OutboxMessage]]:
-    """Wipe the application and record what remains to erase in its ATS. An application that
-    never reached an ATS is done at once, its receipt queued in the same commit; the caller
-    wakes the queue for the returned mail and, when the row is pending, for the erasure.
+    """Wipe the application, and the drafts saved under its address, and record what remains
+    to erase in its ATS. An application that never reached an ATS is done at once, its
+    receipt queued in the same commit; the caller wakes the queue for the returned mail and,
+    when the row is pending, for the erasure.
     Raises AlreadyErased, with nothing changed, when another request wiped it first."""
+    erasure = record_erasure(session, application, requester, now=now)
+    draft_files = drafts.drop_drafts_of(session, application.email)
+    sent = bool(erasure.target)
+    mail: list[OutboxMessage] = []
+    if not sent:
+        erasure.status, erasure.finished_at = "erased", now
+        mail = letters.receipt(session, erasure, "nothing_sent")
+        erasure.receipt_to = ""
+    wipe_application(session, storage, application)  # commits all of the above with the wipe
+    drafts.remove_files(storage, draft_files)
+    return erasure, mail
+
+
+def record_erasure(
+    session: Session, application: Application, requester: Requester, *, now: datetime
+) -> Erasure:
+    """Fence the application's delivery and add its pending Erasure, with the ATS's ids and
+    the address of the receipt (none for retention: the candidate asked nothing), to the
+    session; not committed, so the caller's wipe lands in the same commit. `target` is empty
+    when nothing reached an ATS."""
     delivery = application.delivery
     held_until = fence(session, delivery, now) if delivery is not None else None
     checkpoints = delivery.checkpoints if delivery is not None else {}
@@ -75,18 +99,12 @@ def start_erasure(
         attempts=0,
         last_error="",
         not_before=held_until,
-        receipt_to=application.email,
+        receipt_to="" if requester.kind == RETENTION else application.email,
         language=requester.language,
         created_at=now,
     )
     session.add(erasure)
-    mail: list[OutboxMessage] = []
-    if not sent:
-        erasure.status, erasure.finished_at = "erased", now
-        mail = letters.receipt(session, erasure, "nothing_sent")
-        erasure.receipt_to = ""
-    wipe_application(session, storage, application)  # commits all of the above with the wipe
-    return erasure, mail
+    return erasure
 
 
 def fence(session: Session, delivery: Delivery, now: datetime) -> datetime | None:

@@ -3,6 +3,7 @@ HR's task when a person has to act in the ATS. Both are queued in the caller's t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import force_locale
@@ -49,6 +50,18 @@ class Letters:
         context = self._context(erasure, status=status, error=error)
         with force_locale(HR_LANGUAGE):
             letters = [render(self.post.env, "erasure_task", to, context) for to in self.post.hr_recipients]
+        return queue(session, self.post.settings, letters)
+
+    def retention_tasks(self, session: Session, tasks: Mapping[str, int]) -> list[OutboxMessage]:
+        """HR's one alert of a retention run: how many records each ATS holds that HR must erase
+        by hand, listed in /admin/erasures. One per run, not one per application."""
+        counts = sorted((ats_name(target) or target, n) for target, n in tasks.items())
+        context: dict[str, object] = {"company": self.post.company, "base_url": self.post.base_url}
+        context.update(counts=counts, total=sum(tasks.values()))
+        with force_locale(HR_LANGUAGE):
+            letters = [
+                render(self.post.env, "retention_tasks", to, context) for to in self.post.hr_recipients
+            ]
         return queue(session, self.post.settings, letters)
 
     def wake(self, rows: list[OutboxMessage]) -> None:

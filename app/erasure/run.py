@@ -87,8 +87,7 @@ def _attempt(
 ) -> Ended:
     session, now = hold.session, hold.now
     if not isinstance(adapter, Eraser):
-        note = f"{ats_name(row.target)} offers no documented way to erase a candidate: erase it by hand"
-        return hold.end(row, "hr_task", note, receipt="hr_task")
+        return hold.end(row, "hr_task", no_eraser_note(row.target), receipt="hr_task")
     try:
         result = adapter.erase(dict(row.refs or {}))
     except RetryableError as exc:
@@ -108,6 +107,11 @@ def _attempt(
         unexpected = RetryableError(f"{row.target}: unexpected {describe(exc)}", ats=row.target)
         return _later(hold, row, unexpected, policy, jitter)
     return hold.end(row, result, "", receipt=result)
+
+
+def no_eraser_note(target: str) -> str:
+    """Why an erasure became HR's task: the vendor documents no deletion or anonymisation."""
+    return f"{ats_name(target)} offers no documented way to erase a candidate: erase it by hand"
 
 
 def is_due(row: Erasure, now: datetime) -> bool:

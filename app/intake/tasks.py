@@ -9,12 +9,13 @@ Tasks are registered on the Huey instance that create_app made, so nothing conne
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from huey.consumer import Consumer
 from sqlalchemy import CursorResult, update
 
 from app import telemetry
+from app.ats.base import Eraser
 from app.ats.cache import SharedLookups
 from app.ats.registry import build_adapter, shared_limiter
 from app.drafts import store as drafts
@@ -48,7 +50,7 @@ from app.logging_setup import current_request_id, request_id_set
 from app.mail.settings import mail_settings
 from app.mail.transport import Transport, transport_for
 from app.models import Delivery, Erasure, utcnow
-from app.privacy.retention import RetentionReport, apply_retention
+from app.privacy.retention import InAts, RetentionReport, apply_retention
 from app.resume.service import purge_parse_results
 from app.settings import current as current_settings
 from app.shared import StoreDown, counter_storage
@@ -236,8 +238,29 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
 
 
 def run_retention(app: Flask, *, now: datetime | None = None) -> RetentionReport:
-    """Delete the applications past their retention at `now` (default: the present)."""
-    return apply_retention(db_session(), storage_for(app), now=now or utcnow())
+    """Delete the applications past their retention at `now` (default: the present), and with
+    RETENTION_ERASE_IN_ATS their copies in the ATS; wake the worker for those erasures."""
+    in_ats = None
+    if app.config["RETENTION_ERASE_IN_ATS"]:
+        in_ats = InAts(erases_in(app.extensions["careers.adapters"]), Letters(app.extensions[POST_EXTENSION]))
+    report = apply_retention(db_session(), storage_for(app), now=now or utcnow(), in_ats=in_ats)
+    for erasure_id in report.erasures:
+        app.extensions["careers.tasks"].enqueue_erasure(erasure_id)
+    return report
+
+
+def erases_in(adapters: Adapters) -> Callable[[str], bool]:
+    """Whether a target's adapter documents an erasure. A target no longer configured cannot
+    be built, so no one can erase in it from here: its erasure is HR's task."""
+
+    @functools.cache
+    def erases(kind: str) -> bool:
+        try:
+            return isinstance(adapters.get(kind), Eraser)
+        except (KeyError, TypeError, ValueError):  # its settings are gone
+            return False
+
+    return erases
 
 
 def run_send(app: Flask, outbox_id: int, transport: Transport) -> str:

@@ -8,13 +8,21 @@ commit. An application still undelivered at its deadline goes too: its consents 
 ground for holding it, and HR has been alerted of the failed delivery long before. Only a
 delivery a worker holds right now (its lease not yet over) waits for the next run, so the
 worker's writes never race the delete.
+
+An application that reached an ATS leaves a copy there, which the consent's period covers too.
+With RETENTION_ERASE_IN_ATS on (the default), retention hands that copy to the erasure
+machinery, as a candidate's request would, with "retention" as the requester and no receipt
+(the candidate asked nothing): an Erasure row recorded in the wipe's commit, erased by the
+worker where the vendor documents a way, else recorded at once as HR's task. HR hears of those
+tasks in one alert per run, counted per ATS, not one per application. The local target is our
+own database, erased by the wipe itself: it gets no row.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -22,6 +30,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
+from app.erasure.flow import RETENTION, AlreadyErased, Requester, reached_ats, record_erasure
+from app.erasure.letters import Letters
+from app.erasure.run import no_eraser_note
 from app.models import Application, ApplicationConsent, Delivery, RetentionTally, column_length
 from app.privacy.wipe import stored_keys, wipe_application
 from app.storage import Storage
@@ -38,6 +49,8 @@ class RetentionReport:
 
     outcomes: Counter[str] = field(default_factory=Counter)
     files: int = 0
+    erasures: list[int] = field(default_factory=list)  # pending in an ATS that erases: the worker's
+    hr_tasks: Counter[str] = field(default_factory=Counter)  # by target: for HR to erase by hand
 
     @property
     def applications(self) -> int:
@@ -46,6 +59,15 @@ class RetentionReport:
     @property
     def undelivered(self) -> int:
         return sum(n for outcome, n in self.outcomes.items() if outcome not in DELIVERED)
+
+
+@dataclass(frozen=True)
+class InAts:
+    """How retention reaches the copies in the ATSs: `erases` tells whether a target's adapter
+    documents an erasure (an `Eraser`), `letters` sends HR's alert of the tasks."""
+
+    erases: Callable[[str], bool]
+    letters: Letters
 
 
 def expired_ids(session: Session, now: datetime, limit: int = BATCH) -> list[int]:
@@ -64,19 +86,26 @@ def expired_ids(session: Session, now: datetime, limit: int = BATCH) -> list[int
     return list(session.scalars(query))
 
 
-def apply_retention(session: Session, storage: Storage, *, now: datetime) -> RetentionReport:
-    """Delete every application past its retention at `now`; log and return the counts."""
+def apply_retention(
+    session: Session, storage: Storage, *, now: datetime, in_ats: InAts | None = None
+) -> RetentionReport:
+    """Delete every application past its retention at `now`, and with `in_ats` record the
+    erasure of its copy in the ATS; log and return the counts. The caller wakes the worker
+    for `report.erasures` (the sweep finds them anyway)."""
     report = RetentionReport()
     while ids := expired_ids(session, now):
         for application_id in ids:
             application = session.get(Application, application_id)
             if application is None:
                 continue
-            outcome = application.delivery.status if application.delivery else "none"
-            report.files += len(stored_keys(application))
-            add_to_tally(session, application, outcome)
-            wipe_application(session, storage, application)
-            report.outcomes[outcome] += 1
+            try:
+                expire(session, storage, application, report, now=now, in_ats=in_ats)
+            except AlreadyErased:  # a candidate's or HR's erasure took it meanwhile, rolled back
+                continue
+    if report.hr_tasks and in_ats is not None:
+        mail = in_ats.letters.retention_tasks(session, report.hr_tasks)
+        session.commit()
+        in_ats.letters.wake(mail)
     if report.applications:
         log.info(
             "retention: deleted %d applications (%d undelivered: %s) and %d files",
@@ -85,7 +114,51 @@ def apply_retention(session: Session, storage: Storage, *, now: datetime) -> Ret
             ", ".join(f"{k}={v}" for k, v in sorted(report.outcomes.items()) if k not in DELIVERED) or "none",
             report.files,
         )
+    if report.erasures or report.hr_tasks:
+        log.info(
+            "retention: %d erasures for the worker, %d for HR (%s)",
+            len(report.erasures),
+            sum(report.hr_tasks.values()),
+            ", ".join(f"{k}={v}" for k, v in sorted(report.hr_tasks.items())) or "none",
+        )
     return report
+
+
+def expire(
+    session: Session,
+    storage: Storage,
+    application: Application,
+    report: RetentionReport,
+    *,
+    now: datetime,
+    in_ats: InAts | None,
+) -> None:
+    """Wipe one application, with its tally and its erasure in the ATS, in one commit."""
+    outcome = application.delivery.status if application.delivery else "none"
+    target = ats_target(application)
+    erasure = None
+    if in_ats is not None and target:  # first: its fence raises AlreadyErased with nothing done
+        erasure = record_erasure(session, application, Requester(RETENTION), now=now)
+        if not in_ats.erases(target):
+            erasure.status, erasure.finished_at = "hr_task", now
+            erasure.last_error = no_eraser_note(target)
+    files = len(stored_keys(application))
+    add_to_tally(session, application, outcome)
+    wipe_application(session, storage, application)
+    report.files += files
+    report.outcomes[outcome] += 1
+    if erasure is not None and erasure.status == "pending":
+        report.erasures.append(erasure.id)
+    elif erasure is not None:
+        report.hr_tasks[target] += 1
+
+
+def ats_target(application: Application) -> str:
+    """The ATS outside our own database that holds a copy of the application; "" for none."""
+    delivery = application.delivery
+    if delivery is None or delivery.target == "local" or not reached_ats(delivery.checkpoints):
+        return ""
+    return delivery.target
 
 
 def add_to_tally(session: Session, application: Application, outcome: str) -> None:

@@ -109,6 +109,9 @@ def shoot(walked: Walked, url: str, out: Path) -> list[Path]:
         capture(hr, f"{url}/admin/library", out / "hr-library.png"),
         capture(admin, f"{url}/admin/users", out / "hr-users.png"),
         capture(admin, f"{url}/admin/account/two-factor", out / "hr-two-factor.png"),
+        capture(admin, f"{url}/admin/settings/branding", out / "hr-settings-branding.png"),
+        capture(admin, f"{url}/admin/settings/ats", out / "hr-settings-ats.png"),
+        capture(admin, f"{url}/admin/settings/consent", out / "hr-settings-consent.png"),
     ]
     hr.set_viewport_size(NARROW)
     written.append(capture(hr, f"{url}/admin/applications", out / "hr-inbox-320.png"))
