@@ -22,10 +22,12 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import ActionForm
+from app.admin.roles import visible_jobs
 from app.admin.inbox_page import duplicates_among, filter_choices, page_of
 from app.admin.inbox_query import (
     NO_SOURCE,
@@ -177,7 +179,9 @@ def retry_applications():
         statement = matching(query.with_status("failed"), paused_targets(db_session())).limit(BULK_LIMIT)
     else:
         ids = [int(i) for i in request.form.getlist("id") if i.isdigit()][:BULK_LIMIT]
-        statement = select(Application).where(Application.id.in_(ids))
+        statement = (
+            select(Application).join(Application.job).where(Application.id.in_(ids), *visible_jobs(current_user))
+        )
     chosen = list(db_session().scalars(statement))
     retried = [a for a in chosen if a.delivery.status in RETRYABLE]
     for application in retried:
