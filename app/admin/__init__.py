@@ -34,12 +34,13 @@ def require_permission():
     return guard(current_user, request.endpoint, request.method, request.view_args or {})
 
 
-@bp.app_context_processor
-def permissions_for_templates() -> dict:
-    """`may("edit_jobs")` in templates: navigation and buttons show only what the role may use."""
+@bp.app_template_global("may")
+def may_in_templates(permission: str) -> bool:
+    """`may("edit_jobs")` in templates (macros too): navigation and buttons show only what the
+    signed-in user's role may use."""
     from app.admin.roles import may
 
-    return {"may": lambda permission: may(current_user, permission)}
+    return may(current_user, permission)
 
 
 def _register_sign_in_pages(state) -> None:

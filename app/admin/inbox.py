@@ -27,7 +27,6 @@ from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import ActionForm
-from app.admin.roles import visible_jobs
 from app.admin.inbox_page import duplicates_among, filter_choices, page_of
 from app.admin.inbox_query import (
     NO_SOURCE,
@@ -39,6 +38,7 @@ from app.admin.inbox_query import (
     paused_targets,
     shown_status,
 )
+from app.admin.roles import visible_jobs
 from app.extensions import db_session
 from app.intake.delivery import retry_now
 from app.models import Application, Integration
@@ -180,7 +180,9 @@ def retry_applications():
     else:
         ids = [int(i) for i in request.form.getlist("id") if i.isdigit()][:BULK_LIMIT]
         statement = (
-            select(Application).join(Application.job).where(Application.id.in_(ids), *visible_jobs(current_user))
+            select(Application)
+            .join(Application.job)
+            .where(Application.id.in_(ids), *visible_jobs(current_user))
         )
     chosen = list(db_session().scalars(statement))
     retried = [a for a in chosen if a.delivery.status in RETRYABLE]

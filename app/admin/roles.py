@@ -19,9 +19,9 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement
+from werkzeug.exceptions import NotFound
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length
-from werkzeug.exceptions import NotFound
 
 from app.extensions import db
 from app.models import Application, Job, User
@@ -216,7 +216,9 @@ def department_refused(user: Any, department: str | None) -> str | None:
     departments = departments_of(user)
     if departments is None or (department or "") in departments:
         return None
-    return gettext("Choose one of your departments: %(departments)s.", departments=", ".join(sorted(departments)))
+    return gettext(
+        "Choose one of your departments: %(departments)s.", departments=", ".join(sorted(departments))
+    )
 
 
 def guard(user: User, endpoint: str | None, method: str, view_args: Mapping[str, Any]) -> Any:
