@@ -144,7 +144,9 @@ def test_an_admin_gives_departments_and_downloads_on_the_users_page(app, two_tea
     recruiter_id = make_user(app, "rita@example.com", role="recruiter")
     page = admin.get("/admin/users").text
     assert f'action="/admin/users/{recruiter_id}/access"' in page
-    post_form(admin, "/admin/users", f"/admin/users/{recruiter_id}/access", departments=" Sales, Design ,Sales")
+    post_form(
+        admin, "/admin/users", f"/admin/users/{recruiter_id}/access", departments=" Sales, Design ,Sales"
+    )
     post_form(admin, "/admin/users", f"/admin/users/{viewer_id}/access", departments="", can_download="y")
     assert user_row(app, "rita@example.com").departments == ["Sales", "Design"]
     assert user_row(app, "vera@example.com").can_download is True
@@ -186,9 +188,10 @@ def test_a_viewer_downloads_a_resume_only_when_granted(app, two_teams):
         db.session.commit()
     viewer = signed_in_as(app, "vera@example.com", "viewer")
     assert viewer.get(f"/admin/applications/{two_teams['ada']}/resume").status_code == 403
-    assert 'href="/admin/applications/' + str(two_teams["ada"]) + '/resume"' not in viewer.get(
-        f"/admin/applications/{two_teams['ada']}"
-    ).text
+    assert (
+        'href="/admin/applications/' + str(two_teams["ada"]) + '/resume"'
+        not in viewer.get(f"/admin/applications/{two_teams['ada']}").text
+    )
     with app.app_context():
         db.session.scalar(select(User).where(User.email == "vera@example.com")).can_download = True
         db.session.commit()
@@ -200,3 +203,12 @@ def test_a_route_missing_from_the_policy_is_for_admins_only():
     assert permitted(admin, "admin.some_new_page", "GET")
     assert not permitted(viewer, "admin.some_new_page", "GET")
     assert not permitted(User(role="recruiter", departments=["Sales"]), "admin.some_new_page", "POST")
+
+
+def test_a_recruiter_who_erases_an_application_goes_back_to_the_inbox(app, recruiter, two_teams):
+    page = f"/admin/applications/{two_teams['ada']}/erase"
+    response = post_form(recruiter, page)
+    assert response.status_code == 302 and response.location.endswith("/admin/applications")
+    assert recruiter.get(response.location).status_code == 200
+    with app.app_context():
+        assert db.session.get(Application, two_teams["ada"]) is None
