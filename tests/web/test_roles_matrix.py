@@ -120,7 +120,8 @@ USERS = {
     "viewer_downloads": {"role": "viewer", "can_download": True},
 }
 ALLOWED = {200, 302, 303}
-SESSION_ENDERS = {"admin.logout", "admin.sign_out_everywhere"}
+# After these the cached client signs in again: they end its session, or start a new one.
+SESSION_CHANGERS = {"admin.login", "admin.logout", "admin.sign_out_everywhere"}
 # The view ran and its own form refused what was sent: a setup code is never right here.
 REFUSED_BY_THE_FORM = {("admin.set_up_two_factor", "POST"): 400}
 _serial = itertools.count()
@@ -283,7 +284,7 @@ def answers(app, clients: dict, role: str, endpoint: str, found: dict) -> dict[s
         else:
             data = {"csrf_token": token, **form_for(endpoint, role)}
             statuses[method] = client.post(url, data=data).status_code
-    if endpoint in SESSION_ENDERS:
+    if endpoint in SESSION_CHANGERS:
         del clients[role]
     return statuses
 
