@@ -29,7 +29,7 @@ from app.admin.forms import ActionForm
 from app.admin.roles import AccessForm
 from app.extensions import db, db_session
 from app.intake.post import current_post
-from app.models import User, utcnow
+from app.models import Job, User, utcnow
 
 log = logging.getLogger("app.accounts.users")
 
@@ -54,7 +54,14 @@ def users_page(invite_form: InviteForm | None = None, status: int = 200) -> tupl
         roles=role_choices(),
         action=ActionForm(),
         access=AccessForm(formdata=None),
+        departments=known_departments(),
     ), status
+
+
+def known_departments() -> list[str]:
+    """The teams of the jobs, offered when giving a recruiter departments."""
+    teams = select(Job.department).where(Job.department != "").distinct().order_by(Job.department)
+    return list(db.session.scalars(teams))
 
 
 @bp.get("/users")

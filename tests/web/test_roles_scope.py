@@ -144,6 +144,7 @@ def test_an_admin_gives_departments_and_downloads_on_the_users_page(app, two_tea
     recruiter_id = make_user(app, "rita@example.com", role="recruiter")
     page = admin.get("/admin/users").text
     assert f'action="/admin/users/{recruiter_id}/access"' in page
+    assert "Departments of the jobs now: Engineering, Sales." in page
     post_form(
         admin, "/admin/users", f"/admin/users/{recruiter_id}/access", departments=" Sales, Design ,Sales"
     )
