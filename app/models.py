@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
     func,
     or_,
 )
@@ -504,6 +505,10 @@ class User(UserMixin, Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))  # two-factor on when set
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)  # a code's time step is used once
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A recruiter's jobs and applications are those of these departments (Job.department).
+    departments: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # A viewer may download resumes and file answers only when granted.
+    can_download: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -22,6 +22,27 @@ def require_login():
     return login_manager.unauthorized()
 
 
+@bp.before_request
+def require_permission():
+    """What the signed-in user's role may do, for every route: the table in app/admin/roles.py."""
+    from flask import request
+
+    from app.admin.roles import guard
+
+    if request.endpoint in ("admin.login",) and not current_user.is_authenticated:
+        return None
+    return guard(current_user, request.endpoint, request.method, request.view_args or {})
+
+
+@bp.app_template_global("may")
+def may_in_templates(permission: str) -> bool:
+    """`may("edit_jobs")` in templates (macros too): navigation and buttons show only what the
+    signed-in user's role may use."""
+    from app.admin.roles import may
+
+    return may(current_user, permission)
+
+
 def _register_sign_in_pages(state) -> None:
     """The sign-in steps, invitation and password links: under the same prefix, without the guard."""
     from app.admin.login import account_bp

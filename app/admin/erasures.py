@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import ActionForm
+from app.admin.roles import MANAGE_ERASURES, may
 from app.erasure.flow import AlreadyErased, Requester, ats_refs, reached_ats
 from app.erasure.letters import Letters, ats_name
 from app.erasure.start import erase_now
@@ -38,7 +39,10 @@ def erase_application(application_id: int):
             flash("The candidate's data was erased here; the erasure in the ATS is under way.")
         except AlreadyErased:
             flash("This application was already erased.")
-        return redirect(url_for("admin.erasures"))
+        # The list of erasure tasks is an admin's; a recruiter goes back to the inbox.
+        return redirect(
+            url_for("admin.erasures" if may(current_user, MANAGE_ERASURES) else "admin.applications")
+        )
     delivery = application.delivery
     return render_template(
         "erasure/admin_confirm.html",

@@ -22,6 +22,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.admin import bp
@@ -37,6 +38,7 @@ from app.admin.inbox_query import (
     paused_targets,
     shown_status,
 )
+from app.admin.roles import visible_jobs
 from app.extensions import db_session
 from app.intake.delivery import retry_now
 from app.models import Application, Integration
@@ -177,7 +179,11 @@ def retry_applications():
         statement = matching(query.with_status("failed"), paused_targets(db_session())).limit(BULK_LIMIT)
     else:
         ids = [int(i) for i in request.form.getlist("id") if i.isdigit()][:BULK_LIMIT]
-        statement = select(Application).where(Application.id.in_(ids))
+        statement = (
+            select(Application)
+            .join(Application.job)
+            .where(Application.id.in_(ids), *visible_jobs(current_user))
+        )
     chosen = list(db_session().scalars(statement))
     retried = [a for a in chosen if a.delivery.status in RETRYABLE]
     for application in retried:

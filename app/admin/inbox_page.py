@@ -6,10 +6,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.admin.inbox_query import NO_SOURCE, RECENT_SOURCES, InboxQuery, conditions, order, source_of
+from app.admin.roles import visible_jobs
 from app.models import Application, Job
 
 
@@ -80,7 +82,7 @@ def _count(session: Session, query: InboxQuery, where: list[Any]) -> int:
     statement = select(func.count(Application.id))
     if query.status:
         statement = statement.join(Application.delivery)
-    if query.q or query.department:
+    if query.q or query.department or visible_jobs(current_user):
         statement = statement.join(Application.job)
     return session.scalar(statement.where(*where)) or 0
 
@@ -106,14 +108,21 @@ def filter_choices(session: Session, selected_source: str = "") -> dict[str, lis
     """The values the filter menus offer: jobs, teams, and the sources of the latest
     applications (a scan of them all is too slow at volume; campaigns come and go anyway),
     with the selected source kept even when it is older."""
-    recent = select(source_of().label("source")).order_by(Application.created_at.desc()).limit(RECENT_SOURCES)
+    scope = visible_jobs(current_user)
+    recent = (
+        select(source_of().label("source"))
+        .join(Application.job)
+        .where(*scope)
+        .order_by(Application.created_at.desc())
+        .limit(RECENT_SOURCES)
+    )
     found = recent.subquery().c.source
     sources = set(session.scalars(select(found).where(found.is_not(None)).distinct()))
     if selected_source and selected_source != NO_SOURCE:
         sources.add(selected_source)
-    teams = select(Job.department).where(Job.department != "").distinct().order_by(Job.department)
+    teams = select(Job.department).where(Job.department != "", *scope).distinct().order_by(Job.department)
     return {
-        "jobs": list(session.scalars(select(Job).order_by(Job.title))),
+        "jobs": list(session.scalars(select(Job).where(*scope).order_by(Job.title))),
         "departments": list(session.scalars(teams)),
         "sources": sorted(sources, key=str.lower),
     }

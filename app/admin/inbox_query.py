@@ -13,9 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_login import current_user
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
+from app.admin.roles import visible_jobs
 from app.intake.listing import MAX_PAGE
 from app.models import Application, Delivery, Integration, Job
 
@@ -146,8 +148,9 @@ def matching(query: InboxQuery, paused: Collection[str]) -> Select[Application]:
 
 
 def conditions(query: InboxQuery, paused: Collection[str]) -> list[Any]:
-    """The WHERE clauses of the search and filters; they name Delivery and Job, joined by the caller."""
-    found: list[Any] = []
+    """The WHERE clauses of the search and filters, within the jobs the signed-in user may see;
+    they name Delivery and Job, joined by the caller."""
+    found: list[Any] = visible_jobs(current_user)
     if query.q:
         like = "%" + query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         full_name = Application.first_name + " " + Application.last_name

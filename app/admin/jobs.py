@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import ActionForm, DescriptionPreviewForm, JobForm, LibraryPickForm, QuestionForm
 from app.admin.library import library_pick_form
+from app.admin.roles import department_refused, visible_jobs
 from app.extensions import csrf, db, db_session
 from app.hosts import public_url
 from app.html import sanitize
@@ -53,7 +55,8 @@ def target_settings() -> dict:
 
 @bp.get("/jobs")
 def jobs():
-    rows = db.session.scalars(select(Job).order_by(Job.published.desc(), Job.title)).all()
+    visible = select(Job).where(*visible_jobs(current_user))
+    rows = db.session.scalars(visible.order_by(Job.published.desc(), Job.title)).all()
     return render_template(
         "admin/jobs.html",
         jobs=rows,
@@ -67,7 +70,7 @@ def jobs():
 @csrf.exempt  # the form checks its own token, so an expired one re-renders with the changes kept
 def job_new():
     form = job_form(None)
-    if not wants_preview() and form.validate_on_submit():
+    if not wants_preview() and form.validate_on_submit() and in_my_departments(form):
         job = Job()
         fill_job(job, form)
         db.session.add(job)
@@ -82,12 +85,20 @@ def job_new():
 def job_edit(job_id: int):
     job = job_or_404(job_id)
     form = job_form(job)
-    if not wants_preview() and form.validate_on_submit():
+    if not wants_preview() and form.validate_on_submit() and in_my_departments(form):
         fill_job(job, form)
         db.session.commit()
         flash("Job saved.")
         return redirect(url_for("admin.job_edit", job_id=job.id))
     return job_page(job, form)
+
+
+def in_my_departments(form: JobForm) -> bool:
+    """A recruiter keeps their jobs in their own departments; the refusal shows on the field."""
+    refusal = department_refused(current_user, form.department.data)
+    if refusal:
+        form.department.errors = [*form.department.errors, refusal]
+    return refusal is None
 
 
 def wants_preview() -> bool:

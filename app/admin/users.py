@@ -26,9 +26,10 @@ from app.accounts.mail import INVITE, queue_account_mail
 from app.accounts.settings import REQUIRE_TWO_FACTOR, two_factor_required, write_setting
 from app.admin import bp
 from app.admin.forms import ActionForm
+from app.admin.roles import AccessForm
 from app.extensions import db, db_session
 from app.intake.post import current_post
-from app.models import User, utcnow
+from app.models import Job, User, utcnow
 
 log = logging.getLogger("app.accounts.users")
 
@@ -52,7 +53,15 @@ def users_page(invite_form: InviteForm | None = None, status: int = 200) -> tupl
         security_form=RequireTwoFactorForm(required=two_factor_required(db_session())),
         roles=role_choices(),
         action=ActionForm(),
+        access=AccessForm(formdata=None),
+        departments=known_departments(),
     ), status
+
+
+def known_departments() -> list[str]:
+    """The teams of the jobs, offered when giving a recruiter departments."""
+    teams = select(Job.department).where(Job.department != "").distinct().order_by(Job.department)
+    return list(db.session.scalars(teams))
 
 
 @bp.get("/users")
@@ -191,6 +200,21 @@ def change_role(user_id: int):
             flash(
                 gettext("%(email)s is now %(role)s.", email=user.email, role=dict(role_choices())[user.role])
             )
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/access", endpoint="user_access")
+@admin_only
+def user_access(user_id: int):
+    """A recruiter's departments and a viewer's download grant."""
+    user = user_or_404(user_id)
+    form = AccessForm()
+    if form.validate_on_submit():
+        user.departments = form.department_list()
+        user.can_download = bool(form.can_download.data)
+        db.session.commit()
+        log.info("user %s changed the access of user %s", current_user.id, user.id)
+        flash(gettext("Access of %(email)s saved.", email=user.email))
     return redirect(url_for("admin.users"))
 
 
