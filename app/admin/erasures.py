@@ -12,6 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import audit
 from app.admin import bp
 from app.admin.forms import ActionForm
 from app.erasure.flow import AlreadyErased, Requester, ats_refs, reached_ats
@@ -35,6 +36,12 @@ def erase_application(application_id: int):
         try:
             erasure = erase_now(current_app, application, Requester("hr", user_id=current_user.id))
             log.info("erasure %s requested by HR user %s", erasure.id, current_user.id)
+            audit.record_now(
+                "erasure_requested",
+                obj_kind="application",
+                obj_id=application_id,
+                detail=f"erasure {erasure.id}",
+            )
             flash("The candidate's data was erased here; the erasure in the ATS is under way.")
         except AlreadyErased:
             flash("This application was already erased.")
@@ -77,6 +84,7 @@ def erasure_done(erasure_id: int):
         letters = Letters(current_app.extensions[POST_EXTENSION])
         mail = letters.receipt(session, erasure, "hr_done")
         erasure.receipt_to = ""
+        audit.record("erasure_task_done", obj_kind="erasure", obj_id=erasure.id)
         session.commit()
         letters.wake(mail)
         flash(f"Erasure {erasure.id} marked done.")

@@ -24,6 +24,7 @@ from flask import (
 )
 from sqlalchemy import select
 
+from app import audit
 from app.admin import bp
 from app.admin.forms import ActionForm
 from app.admin.inbox_page import duplicates_among, filter_choices, page_of
@@ -109,6 +110,9 @@ CSV_HEADER = (
 def export_applications():
     """Every row of the current filter (not only the page), streamed in batches."""
     query = InboxQuery.from_args(request.args)
+    audit.record_now(
+        "export_csv", obj_kind="applications", detail="filter: " + ",".join(sorted(query.args()))
+    )
 
     @stream_with_context
     def lines() -> Iterator[str]:
@@ -183,6 +187,9 @@ def retry_applications():
     for application in retried:
         retry_now(db_session(), application.delivery)
         current_app.extensions["careers.tasks"].enqueue_delivery(application.id)
+    audit.record_now(
+        "bulk_retry", obj_kind="applications", diff={"application_ids": [None, [a.id for a in retried]]}
+    )
     flash(_bulk_message(len(retried), len(chosen) - len(retried), every_failed))
     return redirect(url_for("admin.applications", **query.args()))
 
