@@ -206,7 +206,8 @@ def purge(session: Session, now: datetime, days: int) -> int:
         delete(AuditEvent).where(AuditEvent.at < cutoff), execution_options={PURGE_OPTION: True}
     )
     count = int(getattr(result, "rowcount", 0) or 0)
-    record("audit_purged", actor=SYSTEM, detail=f"{count} older than {days} days")
+    entry = record("audit_purged", actor=SYSTEM, detail=f"{count} older than {days} days")
+    entry.at = now
     log.info("audit log purge removed %d entries older than %d days", count, days)
     return count
 

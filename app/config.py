@@ -108,6 +108,7 @@ DEFAULTS: dict[str, Any] = {
     # Save and finish later: how long a draft's link works, and how often a draft may be saved
     # from one address (any email) and to one email (from any address).
     "DRAFT_DAYS": 14,
+    "AUDIT_RETENTION_DAYS": 400,  # audit log entries older than this are deleted daily
     "DRAFT_SAVE_RATE_LIMIT": "10 per hour",
     "DRAFT_EMAIL_RATE_LIMIT": "3 per hour;10 per day",
 }

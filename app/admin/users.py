@@ -215,9 +215,11 @@ def sign_out_user(user: User) -> str:
 @acted
 def reset_two_factor(user: User) -> str:
     """For a user who lost their device and their recovery codes: they set it up again."""
+    audit.record(
+        "two_factor_changed", obj_kind="user", obj_id=user.id, diff={"totp_secret": [user.totp_secret, None]}
+    )
     two_factor.turn_off(db_session(), user)
     user.end_sessions()
-    audit.record_change("two_factor_changed", user, detail="cleared by an admin")
     db.session.commit()
     log.info("user %s cleared the two-factor sign-in of user %s", current_user.id, user.id)
     return gettext("Two-factor sign-in of %(email)s is cleared.", email=user.email)
