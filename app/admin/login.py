@@ -88,11 +88,13 @@ def user_id_of(email: str | None) -> str:
 
 def note_failure(email: str, step: str) -> None:
     delay = lockout.note_failure(db_session(), normalized_email(email), utcnow(), lockout_policy())
-    log.info("sign-in failed at the %s for user %s", step, user_id_of(email))
-    audit.record_now("sign_in_failed", obj_kind="user", obj_id=user_id_of(email), detail=step)
+    user = user_id_of(email)
+    log.info("sign-in failed at the %s for user %s", step, user)
+    audit.record("sign_in_failed", obj_kind="user", obj_id=user, detail=step)
     if delay:
-        log.warning("sign-in locked for %.0fs for user %s", delay, user_id_of(email))
-        audit.record_now("lockout", obj_kind="user", obj_id=user_id_of(email), detail=f"{delay:.0f} seconds")
+        log.warning("sign-in locked for %.0fs for user %s", delay, user)
+        audit.record("lockout", obj_kind="user", obj_id=user, detail=f"{delay:.0f} seconds")
+    db.session.commit()
 
 
 def begin_sign_in(user: User, method: str, next_url: str) -> Response:
