@@ -125,6 +125,17 @@ def record_change(action: str, obj: Any, *, detail: str = "") -> AuditEvent:
     return record(action, obj_kind=obj.__tablename__, obj_id=obj.id, diff=changes, detail=detail)
 
 
+def record_settings(changes: dict[str, tuple[Any, Any]], *, detail: str = "") -> AuditEvent | None:
+    """One entry for a save of settings: each changed key with its value before and after
+    (secrets masked by their names); nothing when no value changed."""
+    diff = {key: [before, after] for key, (before, after) in changes.items() if before != after}
+    if not diff:
+        return None
+    return record(
+        "settings_changed", obj_kind="setting", obj_id=",".join(sorted(diff))[:64], diff=diff, detail=detail
+    )
+
+
 def changed_fields(obj: Any) -> dict[str, list[Any]]:
     state = inspect(obj)
     changes: dict[str, list[Any]] = {}

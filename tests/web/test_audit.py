@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from app import audit
 from app.extensions import db
 from app.intake.tasks import run_audit_purge
-from app.models import Answer, Application, AuditEvent, AuditRowLocked, Delivery, Job, User
+from app.models import Answer, Application, AuditEvent, AuditRowLocked, Delivery, Erasure, Job, User
 from app.storage import storage_for
 from tests.clock import FakeClock
 from tests.conftest import PASSWORD, csrf_token_from
@@ -271,6 +271,17 @@ def test_an_erasure_request_is_recorded(app, admin):
     assert entry.obj_id == str(application_id) and entry.detail.startswith("erasure ")
 
 
+def test_an_erasure_task_marked_done_is_recorded(app, admin):
+    with app.app_context():
+        task = Erasure(application_id=5, target="skailer", requested_by="hr", status="hr_task")
+        db.session.add(task)
+        db.session.commit()
+        task_id = task.id
+    post_form(admin, "/admin/erasures", f"/admin/erasures/{task_id}/done")
+    entry = only(app, "erasure_task_done")
+    assert (entry.obj_kind, entry.obj_id, entry.actor_role) == ("erasure", str(task_id), "admin")
+
+
 def test_audit_entries_cannot_be_changed_or_deleted_through_the_orm(app):
     with app.app_context():
         entry = audit.record("retry", obj_kind="application", obj_id=1, actor=audit.SYSTEM)
@@ -312,6 +323,28 @@ def test_masking_hides_secrets_and_personal_values_and_keeps_the_rest():
         "email": ["(changed)", "(changed)"],
         "last_name": ["(changed)", "(changed)"],
         "title": ["A", "B"],
+    }
+
+
+def test_a_settings_save_records_the_changed_keys_with_credentials_masked(app):
+    with app.app_context():
+        entry = audit.record_settings(
+            {
+                "COMPANY_NAME": ("Acme", "Acme GmbH"),
+                "ATS_API_KEY": ("old-key", "new-key"),
+                "MAIL_SMTP_PASSWORD": ("", "hunter2"),
+                "EMBED_ORIGINS": (["https://a.test"], ["https://a.test"]),
+            }
+        )
+        assert audit.record_settings({"COMPANY_NAME": ("Acme", "Acme")}) is None
+        db.session.commit()
+    assert entry is not None
+    stored = only(app, "settings_changed")
+    assert stored.obj_id == "ATS_API_KEY,COMPANY_NAME,MAIL_SMTP_PASSWORD"
+    assert stored.diff == {
+        "COMPANY_NAME": ["Acme", "Acme GmbH"],
+        "ATS_API_KEY": ["***", "***"],
+        "MAIL_SMTP_PASSWORD": ["", "***"],
     }
 
 
