@@ -51,6 +51,7 @@ ACTIONS = frozenset(
         "question_removed",
         "erasure_requested",
         "erasure_task_done",
+        "erasure_finished",
         "user_invited",
         "invitation_revoked",
         "role_changed",
@@ -87,9 +88,11 @@ def record(
     diff: dict[str, Any] | None = None,
     actor: User | str | None = None,
     detail: str = "",
+    session: Session | None = None,
 ) -> AuditEvent:
-    """Add an entry to the current session (the caller commits). `actor` defaults to the
-    signed-in user; "system" for tasks. `diff` maps field -> [before, after] and is masked."""
+    """Add an entry to `session` (default: the app context's; the caller commits). `actor`
+    defaults to the signed-in user; "system" for tasks, "candidate" for a candidate's own
+    request. `diff` maps field -> [before, after] and is masked."""
     if action not in ACTIONS:
         raise UnknownAction(action)
     actor_id, role = _actor(actor)
@@ -105,7 +108,7 @@ def record(
         ip=_client_ip(),
         request_id=(current_request_id() or "")[:64],
     )
-    db.session.add(entry)
+    (session or db.session()).add(entry)
     return entry
 
 
@@ -188,8 +191,8 @@ def _plain(value: Any) -> Any:
 
 
 def _actor(actor: User | str | None) -> tuple[int | None, str]:
-    if actor == SYSTEM:
-        return None, SYSTEM
+    if isinstance(actor, str):
+        return None, actor
     if isinstance(actor, User):
         return actor.id, actor.role or ""
     if has_request_context() and current_user.is_authenticated:

@@ -36,12 +36,6 @@ def erase_application(application_id: int):
         try:
             erasure = erase_now(current_app, application, Requester("hr", user_id=current_user.id))
             log.info("erasure %s requested by HR user %s", erasure.id, current_user.id)
-            audit.record_now(
-                "erasure_requested",
-                obj_kind="application",
-                obj_id=application_id,
-                detail=f"erasure {erasure.id}",
-            )
             flash("The candidate's data was erased here; the erasure in the ATS is under way.")
         except AlreadyErased:
             flash("This application was already erased.")

@@ -268,7 +268,7 @@ def test_an_erasure_request_is_recorded(app, admin):
     page = f"/admin/applications/{application_id}/erase"
     post_form(admin, page)
     entry = only(app, "erasure_requested")
-    assert entry.obj_id == str(application_id) and entry.detail.startswith("erasure ")
+    assert (entry.obj_id, entry.detail, entry.actor_role) == (str(application_id), "by hr", "admin")
 
 
 def test_an_erasure_task_marked_done_is_recorded(app, admin):
