@@ -49,6 +49,9 @@ ACTIONS = frozenset(
         "question_added",
         "question_changed",
         "question_removed",
+        "question_set_added",
+        "question_set_changed",
+        "question_set_removed",
         "erasure_requested",
         "erasure_task_done",
         "erasure_finished",
@@ -95,6 +98,7 @@ def record(
     request. `diff` maps field -> [before, after] and is masked."""
     if action not in ACTIONS:
         raise UnknownAction(action)
+    diff = {field: pair for field, pair in (diff or {}).items() if not _unchanged(pair)}
     actor_id, role = _actor(actor)
     entry = AuditEvent(
         at=utcnow(),
@@ -160,6 +164,10 @@ def masked(diff: dict[str, Any]) -> dict[str, Any]:
         before, after = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
         out[field] = [_masked_value(field, before), _masked_value(field, after)]
     return out
+
+
+def _unchanged(pair: Any) -> bool:
+    return isinstance(pair, list | tuple) and len(pair) == 2 and pair[0] == pair[1]
 
 
 def _masked_value(field: str, value: Any) -> Any:

@@ -236,6 +236,24 @@ def test_question_changes_are_recorded_with_their_diff(app, admin):
     assert only(app, "question_removed").obj_id == added.obj_id
 
 
+def test_library_questions_and_sets_are_recorded(app, admin):
+    library = "/admin/library"
+    post_form(admin, library, f"{library}/questions", label="Start date?", kind="short_text")
+    question = only(app, "question_added")
+    assert (question.obj_kind, question.diff["label"]) == ("library_question", [None, "Start date?"])
+    post_form(admin, library, f"{library}/sets", name="Basics", question_ids=question.obj_id)
+    added = only(app, "question_set_added")
+    assert added.diff["name"] == [None, "Basics"] and added.detail == "1 questions"
+    post_form(
+        admin, library, f"{library}/sets/{added.obj_id}", name="Essentials", question_ids=question.obj_id
+    )
+    assert only(app, "question_set_changed").diff == {"name": ["Basics", "Essentials"]}  # same questions
+    post_form(admin, library, f"{library}/sets/{added.obj_id}/delete", confirm="yes")
+    post_form(admin, library, f"{library}/questions/{question.obj_id}/delete", confirm="yes")
+    assert only(app, "question_set_removed").obj_id == added.obj_id
+    assert only(app, "question_removed").obj_kind == "library_question"
+
+
 def test_user_administration_is_recorded_and_secrets_never_stored(app, admin):
     other = make_user(app, "recruiter@example.com", role="recruiter", totp_secret="JBSWY3DPEHPK3PXP")
     post_form(admin, "/admin/users", f"/admin/users/{other}/role", role="viewer")
