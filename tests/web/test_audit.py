@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from app import audit
+from app.ats.base import Submission
 from app.extensions import db
+from app.intake.links import resume_link_maker
 from app.intake.tasks import run_audit_purge
 from app.models import Answer, Application, AuditEvent, AuditRowLocked, Delivery, Erasure, Job, User
 from app.storage import storage_for
@@ -145,6 +147,29 @@ def test_viewing_an_application_its_resume_and_a_file_is_recorded_by_id_only(app
     assert only(app, "file_downloaded").detail == f"answer {answer_id}"
     stored = every_stored_value(app)
     assert CANDIDATE_EMAIL not in stored and CANDIDATE_NAME not in stored and "Ada" not in stored
+
+
+def test_a_resume_fetched_by_its_signed_link_is_recorded_as_a_link_view(app):
+    application_id = add_application(app, add_job(app))
+    with app.app_context():
+        public_id = db.session.get(Application, application_id).public_id
+    submission = Submission(
+        application_id=application_id,
+        public_id=public_id,
+        job_ref="1",
+        first_name="A",
+        last_name="L",
+        email="a@example.org",
+    )
+    link = resume_link_maker(app)(submission)
+    assert app.test_client().get("/files/" + link.split("/files/", 1)[1]).status_code == 200
+    entry = only(app, "resume_viewed")
+    assert (entry.actor_id, entry.actor_role, entry.obj_id, entry.detail) == (
+        None,
+        "link",
+        str(application_id),
+        "signed link",
+    )
 
 
 def test_a_retry_a_bulk_retry_and_an_export_are_recorded(app, admin):
