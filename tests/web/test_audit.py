@@ -358,6 +358,7 @@ def test_masking_hides_secrets_and_personal_values_and_keeps_the_rest():
             "email": ["a@example.com", "b@example.com"],
             "last_name": ["X", "Y"],
             "title": ["A", "B"],
+            "ATS": [{"kind": "local"}, {"kind": "skailer", "api_token": "t0k3n"}],
         }
     )
     assert diff == {
@@ -366,6 +367,7 @@ def test_masking_hides_secrets_and_personal_values_and_keeps_the_rest():
         "email": ["(changed)", "(changed)"],
         "last_name": ["(changed)", "(changed)"],
         "title": ["A", "B"],
+        "ATS": [{"kind": "local"}, {"kind": "skailer", "api_token": "***"}],
     }
 
 

@@ -1,28 +1,29 @@
 """The audit log: who did what, to which object, when and from where.
 
 `record()` adds an entry to the caller's session, so an action and its entry commit (or roll
-back) together. Diffs are masked here, once: secrets never reach a row, personal values show
-only that they changed, long texts are kept as a hash and a length. The log is append-only: an
-ORM guard refuses every update or delete of an entry except the retention purge's.
+back) together. Diffs are masked once, on the way in (masking.py): secrets never reach a row,
+personal values show only that they changed, long texts are kept as a hash and a length. The
+log is append-only: an ORM guard (guard.py) refuses every update or delete of an entry except
+the retention purge's.
 """
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import logging
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import delete, event, inspect
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import delete, inspect
+from sqlalchemy.orm import Session
 
+from app.audit.guard import PURGE_OPTION
+from app.audit.masking import masked, unchanged
 from app.extensions import db
 from app.logging_setup import current_request_id
-from app.models import AuditEvent, AuditRowLocked, User, utcnow
+from app.models import AuditEvent, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +70,6 @@ ACTIONS = frozenset(
 )
 
 SYSTEM = "system"
-MASK = "***"
-CHANGED = "(changed)"
-SECRET_WORDS = ("password", "secret", "token", "nonce", "credential", "api_key", "totp")
-PERSONAL_FIELDS = frozenset(
-    {"email", "first_name", "last_name", "full_name", "phone", "notify_emails", "receipt_to"}
-)
-HASHED_FIELDS = frozenset({"description_md", "description_html"})
-LONGEST_KEPT = 200  # characters of a text value kept as it is; longer ones become a hash
 
 
 class UnknownAction(ValueError):
@@ -98,7 +91,7 @@ def record(
     request. `diff` maps field -> [before, after] and is masked."""
     if action not in ACTIONS:
         raise UnknownAction(action)
-    diff = {field: pair for field, pair in (diff or {}).items() if not _unchanged(pair)}
+    diff = {field: pair for field, pair in (diff or {}).items() if not unchanged(pair)}
     actor_id, role = _actor(actor)
     entry = AuditEvent(
         at=utcnow(),
@@ -157,47 +150,6 @@ def changed_fields(obj: Any) -> dict[str, list[Any]]:
     return changes
 
 
-def masked(diff: dict[str, Any]) -> dict[str, Any]:
-    """The diff as it may be stored: no secret, no personal value, no long text."""
-    out: dict[str, Any] = {}
-    for field, pair in diff.items():
-        before, after = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
-        out[field] = [_masked_value(field, before), _masked_value(field, after)]
-    return out
-
-
-def _unchanged(pair: Any) -> bool:
-    return isinstance(pair, list | tuple) and len(pair) == 2 and pair[0] == pair[1]
-
-
-def _masked_value(field: str, value: Any) -> Any:
-    name = field.lower()
-    if value is None or value == "":
-        return value
-    if any(word in name for word in SECRET_WORDS):
-        return MASK
-    if name in PERSONAL_FIELDS or "email" in name:
-        return CHANGED
-    value = _plain(value)
-    if isinstance(value, str) and (name in HASHED_FIELDS or len(value) > LONGEST_KEPT):
-        digest = hashlib.sha256(value.encode()).hexdigest()[:12]
-        return f"sha256:{digest} ({len(value)} chars)"
-    return value
-
-
-def _plain(value: Any) -> Any:
-    """A JSON value: dates as ISO text, decimals as text, lists item by item."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, str | int | float | bool | dict):
-        return value
-    return str(value)
-
-
 def _actor(actor: User | str | None) -> tuple[int | None, str]:
     if isinstance(actor, str):
         return None, actor
@@ -232,27 +184,3 @@ def purge(session: Session, now: datetime, days: int) -> int:
     entry.at = now
     log.info("audit log purge removed %d entries older than %d days", count, days)
     return count
-
-
-PURGE_OPTION = "audit_purge"
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_changed_entries(session: Session, _context: Any, _instances: Any) -> None:
-    for obj in session.deleted:
-        if isinstance(obj, AuditEvent):
-            raise AuditRowLocked("audit entries cannot be deleted")
-    for obj in session.dirty:
-        if isinstance(obj, AuditEvent) and session.is_modified(obj):
-            raise AuditRowLocked("audit entries cannot be changed")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_changes(state: ORMExecuteState) -> None:
-    if not (state.is_update or state.is_delete):
-        return
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) == AuditEvent.__tablename__ and not (
-        state.is_delete and state.execution_options.get(PURGE_OPTION)
-    ):
-        raise AuditRowLocked("audit entries are changed by nobody and deleted only by the purge")
