@@ -180,6 +180,9 @@ def check_retention(settings: Mapping[str, Any]) -> None:
             'RETENTION_MONTHS must give whole months (1 or more) for "processing" and "future", '
             'e.g. {"processing": 12, "future": 12}'
         )
+    days = settings["AUDIT_RETENTION_DAYS"]
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ConfigError("AUDIT_RETENTION_DAYS must be whole days, 1 or more (the default is 400)")
 
 
 def check_embed_origins(settings: dict[str, Any]) -> list[str]:

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 
 from app import audit
 from app.ats.base import Submission
+from app.config import ConfigError
 from app.extensions import db
 from app.intake.links import resume_link_maker
 from app.intake.tasks import run_audit_purge
@@ -457,3 +458,9 @@ def test_the_daily_purge_deletes_entries_past_the_retention_and_records_itself(m
     clock.advance(timedelta(days=2))
     with app.app_context():
         assert run_audit_purge(app, now=clock.datetime()) == 1
+
+
+@pytest.mark.parametrize("days", [0, -5, "400", True])
+def test_a_retention_that_is_not_whole_days_stops_the_start(make_app, days):
+    with pytest.raises(ConfigError, match="AUDIT_RETENTION_DAYS"):
+        make_app(AUDIT_RETENTION_DAYS=days)
