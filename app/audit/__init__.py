@@ -85,16 +85,18 @@ def record(
     actor: User | str | None = None,
     detail: str = "",
     session: Session | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
     """Add an entry to `session` (default: the app context's; the caller commits). `actor`
     defaults to the signed-in user; "system" for tasks, "candidate" for a candidate's own
-    request. `diff` maps field -> [before, after] and is masked."""
+    request. `diff` maps field -> [before, after] and is masked. `at` is the present unless a
+    task passes its own clock's time."""
     if action not in ACTIONS:
         raise UnknownAction(action)
     diff = {field: pair for field, pair in (diff or {}).items() if not unchanged(pair)}
     actor_id, role = _actor(actor)
     entry = AuditEvent(
-        at=utcnow(),
+        at=at or utcnow(),
         actor_id=actor_id,
         actor_role=role,
         action=action,
@@ -180,7 +182,6 @@ def purge(session: Session, now: datetime, days: int) -> int:
         delete(AuditEvent).where(AuditEvent.at < cutoff), execution_options={PURGE_OPTION: True}
     )
     count = int(getattr(result, "rowcount", 0) or 0)
-    entry = record("audit_purged", actor=SYSTEM, detail=f"{count} older than {days} days")
-    entry.at = now
+    record("audit_purged", actor=SYSTEM, detail=f"{count} older than {days} days", session=session, at=now)
     log.info("audit log purge removed %d entries older than %d days", count, days)
     return count
