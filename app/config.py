@@ -115,6 +115,7 @@ DEFAULTS: dict[str, Any] = {
     # Save and finish later: how long a draft's link works, and how often a draft may be saved
     # from one address (any email) and to one email (from any address).
     "DRAFT_DAYS": 14,
+    "AUDIT_RETENTION_DAYS": 400,  # audit log entries older than this are deleted daily
     "DRAFT_SAVE_RATE_LIMIT": "10 per hour",
     "DRAFT_EMAIL_RATE_LIMIT": "3 per hour;10 per day",
 }
@@ -186,6 +187,9 @@ def check_retention(settings: Mapping[str, Any]) -> None:
             'RETENTION_MONTHS must give whole months (1 or more) for "processing" and "future", '
             'e.g. {"processing": 12, "future": 12}'
         )
+    days = settings["AUDIT_RETENTION_DAYS"]
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ConfigError("AUDIT_RETENTION_DAYS must be whole days, 1 or more (the default is 400)")
 
 
 def check_embed_origins(settings: dict[str, Any]) -> list[str]:

@@ -705,3 +705,30 @@ class SettingChange(Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
     user_email: Mapped[str] = mapped_column(String(254), default="")
     keys: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditRowLocked(RuntimeError):
+    """An audit entry was about to be changed or deleted: the log is append-only."""
+
+
+class AuditEvent(Model):
+    """One entry of the audit log: who did what to which object, when, from where. Written in
+    the transaction of the action it records; never changed, deleted only by the retention purge
+    (see app/audit.py, which refuses every other update or delete through the ORM)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no foreign key: outlives users
+    actor_role: Mapped[str] = mapped_column(String(20), default="")  # "system" for tasks
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    obj_kind: Mapped[str] = mapped_column(String(40), default="")
+    obj_id: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(String(100), default="")  # e.g. the sign-in method
+    diff: Mapped[Any] = mapped_column(JSON, nullable=True)  # field -> [before, after], masked
+    ip: Mapped[str] = mapped_column(String(45), default="")  # anonymised
+    request_id: Mapped[str] = mapped_column(String(64), default="")
+
+
+Index("ix_audit_event_object", AuditEvent.obj_kind, AuditEvent.obj_id)

@@ -55,6 +55,7 @@ bp.record_once(_register_sign_in_pages)
 
 from app.admin import (  # noqa: E402,F401
     account,
+    audit,
     embed,
     erasures,
     job_actions,

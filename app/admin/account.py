@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, logout_user
 
+from app import audit
 from app.accounts import two_factor
 from app.accounts.forms import CodeForm, ConfirmCodeForm
 from app.accounts.settings import two_factor_required
@@ -78,6 +79,7 @@ def turn_off_two_factor():
         flash(gettext("Two-factor sign-in is required for everyone here, so it cannot be turned off."))
     elif user.two_factor and checked_code(CodeForm()):
         two_factor.turn_off(db_session(), user)
+        audit.record("two_factor_changed", obj_kind="user", obj_id=user.id, detail="turned off")
         db.session.commit()
         log.info("user %s turned two-factor sign-in off", user.id)
         flash(gettext("Two-factor sign-in is off."))
@@ -90,6 +92,7 @@ def new_recovery_codes():
     if not (user.two_factor and checked_code(CodeForm())):
         return redirect(url_for("admin.account"))
     codes = two_factor.new_recovery_codes(db_session(), user)
+    audit.record("two_factor_changed", obj_kind="user", obj_id=user.id, detail="new recovery codes")
     db.session.commit()
     log.info("user %s made new recovery codes", user.id)
     return render_template("admin/two_factor_codes.html", codes=codes, next_url=url_for("admin.account"))
@@ -100,6 +103,7 @@ def sign_out_everywhere():
     if ActionForm().validate_on_submit():
         user = me()
         user.end_sessions()
+        audit.record("sessions_ended", obj_kind="user", obj_id=user.id, detail="by the user")
         db.session.commit()
         log.info("user %s signed out everywhere", user.id)
         logout_user()

@@ -12,6 +12,7 @@ import time
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext
 
+from app import audit
 from app.accounts import tokens
 from app.accounts.forms import ForgotForm, NewPasswordForm
 from app.accounts.invites import (
@@ -48,6 +49,9 @@ def accept_invite(token: str):
     form = NewPasswordForm(email=user.email)
     if form.validate_on_submit():
         set_new_password(db_session(), user, form.password.data or "")
+        audit.record(
+            "password_set", obj_kind="user", obj_id=user.id, actor=user, detail="invitation accepted"
+        )
         db.session.commit()
         log.info("user %s accepted the invitation", user.id)
         flash(gettext("Your password is set. Sign in to continue."))
@@ -96,6 +100,7 @@ def reset_password(token: str):
     form = NewPasswordForm(email=user.email)
     if form.validate_on_submit():
         set_new_password(db_session(), user, form.password.data or "")
+        audit.record("password_set", obj_kind="user", obj_id=user.id, actor=user, detail="reset by link")
         db.session.commit()
         flash(gettext("Your password is changed and every earlier sign-in has ended. Sign in again."))
         session[SIGN_IN_EMAIL] = user.email

@@ -12,6 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import audit
 from app.admin import bp
 from app.admin.forms import ActionForm
 from app.admin.roles import MANAGE_ERASURES, may
@@ -81,6 +82,7 @@ def erasure_done(erasure_id: int):
         letters = Letters(current_app.extensions[POST_EXTENSION])
         mail = letters.receipt(session, erasure, "hr_done")
         erasure.receipt_to = ""
+        audit.record("erasure_task_done", obj_kind="erasure", obj_id=erasure.id)
         session.commit()
         letters.wake(mail)
         flash(f"Erasure {erasure.id} marked done.")

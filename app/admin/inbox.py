@@ -25,6 +25,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import audit
 from app.admin import bp
 from app.admin.forms import ActionForm
 from app.admin.inbox_page import duplicates_among, filter_choices, page_of
@@ -111,12 +112,17 @@ CSV_HEADER = (
 def export_applications():
     """Every row of the current filter (not only the page), streamed in batches."""
     query = InboxQuery.from_args(request.args)
+    audit.record_now(
+        "export_csv", obj_kind="applications", detail="filter: " + ",".join(sorted(query.args()))
+    )
+
+    # The statement is built here, while the signed-in user (whose departments scope it) is
+    # loaded; rows are read inside the stream, whose session is its own.
+    statement = matching(query, paused_targets(db_session())).execution_options(yield_per=EXPORT_BATCH)
 
     @stream_with_context
     def lines() -> Iterator[str]:
-        # Queried inside the stream: the session of the view's own context is closed by then.
         paused = paused_targets(db_session())
-        statement = matching(query, paused).execution_options(yield_per=EXPORT_BATCH)
         rows = (_csv_row(a, paused) for a in db_session().scalars(statement))
         yield from csv_lines([CSV_HEADER], rows)
 
@@ -189,6 +195,9 @@ def retry_applications():
     for application in retried:
         retry_now(db_session(), application.delivery)
         current_app.extensions["careers.tasks"].enqueue_delivery(application.id)
+    audit.record_now(
+        "bulk_retry", obj_kind="applications", diff={"application_ids": [None, [a.id for a in retried]]}
+    )
     flash(_bulk_message(len(retried), len(chosen) - len(retried), every_failed))
     return redirect(url_for("admin.applications", **query.args()))
 

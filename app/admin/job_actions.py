@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import delete, func, select
 from werkzeug.wrappers import Response as BaseResponse
 
+from app import audit
 from app.admin import bp
 from app.admin.confirm import confirmed_or_ask
 from app.admin.forms import ActionForm
@@ -47,6 +48,7 @@ def job_publish(job_id: int):
     job = job_or_404(job_id)
     if ActionForm().validate_on_submit():
         job.published = True
+        audit.record_change("job_published", job)
         db.session.commit()
         flash("Job published.")
     return back_to_jobs()
@@ -58,6 +60,7 @@ def job_unpublish(job_id: int):
 
     def act():
         job.published = False
+        audit.record_change("job_unpublished", job)
         db.session.commit()
         flash("Job unpublished.")
         return back_to_jobs()
@@ -79,6 +82,7 @@ def job_close(job_id: int):
         job.closed = True
         if job.valid_through is None or job.valid_through > now:
             job.valid_through = now  # the closing date: kept when a job sync reopens `closed`
+        audit.record_change("job_closed", job)
         db.session.commit()
         flash("Job closed: it takes no more applications.")
         return back_to_jobs()
@@ -99,6 +103,7 @@ def job_reopen(job_id: int):
         job.closed = False
         if job.valid_through is not None and job.valid_through <= utcnow():
             job.valid_through = None  # a passed closing date would keep it closed
+        audit.record_change("job_reopened", job)
         db.session.commit()
         flash("Job reopened." if job.published else "Job reopened; publish it to show it on the site.")
     return back_to_jobs()
@@ -111,6 +116,7 @@ def job_duplicate(job_id: int):
         return back_to_jobs()
     copy = duplicate(job)
     db.session.add(copy)
+    audit.record_change("job_duplicated", copy, detail=f"copy of job {job.id}")
     db.session.commit()
     flash("Job duplicated: this is the unpublished copy.")
     return redirect(url_for("admin.job_edit", job_id=copy.id))
@@ -161,6 +167,7 @@ def job_delete(job_id: int):
         return page, 409 if request.method == "POST" else 200
 
     def act():
+        audit.record("job_deleted", obj_kind="job", obj_id=job.id)
         db.session.execute(delete(AtsChoice).where(AtsChoice.job_id == job.id))
         db.session.delete(job)
         db.session.commit()
@@ -182,6 +189,7 @@ def question_delete(job_id: int, question_id: int):
         abort(404)
 
     def act():
+        audit.record("question_removed", obj_kind="question", obj_id=question.id, detail=f"job {job_id}")
         db.session.delete(question)
         db.session.commit()
         flash("Question removed.")

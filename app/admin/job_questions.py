@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 
+from app import audit
 from app.admin import bp
 from app.admin.forms import LibraryPickForm, QuestionForm
 from app.admin.jobs import job_form, job_or_404, job_page
@@ -23,6 +24,7 @@ def question_add(job_id: int):
     question = Question(job=job)
     fill_question(question, form)
     db.session.add(question)
+    audit.record_change("question_added", question, detail=f"job {job.id}")
     db.session.commit()
     flash("Question added.")
     return redirect(url_for("admin.job_edit", job_id=job.id))
@@ -39,6 +41,7 @@ def question_edit(job_id: int, question_id: int):
         form.choices_text.data = "\n".join(question.options or [])
     if form.validate_on_submit():
         fill_question(question, form)
+        audit.record_change("question_changed", question, detail=f"job {job_id}")
         db.session.commit()
         flash("Question saved.")
         return redirect(url_for("admin.job_edit", job_id=job_id))
@@ -76,6 +79,7 @@ def question_add_from_library(job_id: int):
                 options=list(item.options or []),
             )
         )
+    audit.record("question_added", obj_kind="job", obj_id=job.id, detail=f"{len(new)} from the library")
     db.session.commit()
     skipped = len(picked) - len(new)
     flash(f"{len(new)} question(s) added" + (f"; {skipped} the job asks already." if skipped else "."))

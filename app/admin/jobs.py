@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
+from app import audit
 from app.admin import bp
 from app.admin.forms import ActionForm, DescriptionPreviewForm, JobForm, LibraryPickForm, QuestionForm
 from app.admin.library import library_pick_form
@@ -74,6 +75,7 @@ def job_new():
         job = Job()
         fill_job(job, form)
         db.session.add(job)
+        audit.record_change("job_created", job)
         db.session.commit()
         flash("Job created.")
         return redirect(url_for("admin.job_edit", job_id=job.id))
@@ -87,6 +89,7 @@ def job_edit(job_id: int):
     form = job_form(job)
     if not wants_preview() and form.validate_on_submit() and in_my_departments(form):
         fill_job(job, form)
+        audit.record_change("job_changed", job)
         db.session.commit()
         flash("Job saved.")
         return redirect(url_for("admin.job_edit", job_id=job.id))

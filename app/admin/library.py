@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 
+from app import audit
 from app.admin import bp
 from app.admin.confirm import confirmed_or_ask
 from app.admin.forms import LibraryPickForm, QuestionForm, QuestionSetForm
@@ -65,6 +66,7 @@ def library_question_add():
     question = LibraryQuestion()
     fill_library_question(question, form)
     db.session.add(question)
+    audit.record_change("question_added", question, detail="library")
     db.session.commit()
     flash("Question added to the library.")
     return redirect(url_for("admin.library"))
@@ -79,6 +81,7 @@ def library_question_edit(question_id: int):
         form.choices_text.data = "\n".join(question.options or [])
     if form.validate_on_submit():
         fill_library_question(question, form)
+        audit.record_change("question_changed", question, detail="library")
         db.session.commit()
         flash("Library question saved.")
         return redirect(url_for("admin.library"))
@@ -97,6 +100,7 @@ def library_question_delete(question_id: int):
     question = db.get_or_404(LibraryQuestion, question_id)
 
     def act():
+        audit.record("question_removed", obj_kind="library_question", obj_id=question.id, detail="library")
         db.session.delete(question)
         db.session.commit()
         flash("Question removed from the library.")
@@ -119,6 +123,7 @@ def library_set_add():
         question_set = QuestionSet(name=form.name.data.strip())
         fill_set(question_set, form)
         db.session.add(question_set)
+        audit.record_change("question_set_added", question_set, detail=f"{len(question_set.items)} questions")
         db.session.commit()
         flash("Question set added.")
         return redirect(url_for("admin.library"))
@@ -133,6 +138,9 @@ def library_set_edit(set_id: int):
     if not form.is_submitted():
         form.question_ids.data = [item.question_id for item in question_set.items]
     if form.validate_on_submit() and not name_taken(form, question_set):
+        audit.record(
+            "question_set_changed", obj_kind="question_set", obj_id=set_id, diff=set_diff(question_set, form)
+        )
         question_set.name = form.name.data.strip()
         fill_set(question_set, form)
         db.session.commit()
@@ -151,6 +159,15 @@ def name_taken(form: QuestionSetForm, current: QuestionSet | None = None) -> boo
     return True
 
 
+def set_diff(question_set: QuestionSet, form: QuestionSetForm) -> dict[str, list]:
+    """The set's name and question ids as saved and as sent, for the audit log."""
+    before = [item.question_id for item in question_set.items]
+    return {
+        "name": [question_set.name, form.name.data.strip()],
+        "questions": [before, list(form.question_ids.data)],
+    }
+
+
 def fill_set(question_set: QuestionSet, form: QuestionSetForm) -> None:
     question_set.items = [
         QuestionSetItem(question_id=question_id, position=position)
@@ -163,6 +180,7 @@ def library_set_delete(set_id: int):
     question_set = db.get_or_404(QuestionSet, set_id)
 
     def act():
+        audit.record("question_set_removed", obj_kind="question_set", obj_id=question_set.id)
         db.session.delete(question_set)
         db.session.commit()
         flash("Question set removed; its questions stay in the library.")

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+from app import audit
 from app.accounts import lockout, sessions, two_factor
 from app.accounts.forms import CodeForm, ConfirmCodeForm
 from app.accounts.invites import normalized_email
@@ -87,9 +88,13 @@ def user_id_of(email: str | None) -> str:
 
 def note_failure(email: str, step: str) -> None:
     delay = lockout.note_failure(db_session(), normalized_email(email), utcnow(), lockout_policy())
-    log.info("sign-in failed at the %s for user %s", step, user_id_of(email))
+    user = user_id_of(email)
+    log.info("sign-in failed at the %s for user %s", step, user)
+    audit.record("sign_in_failed", obj_kind="user", obj_id=user, detail=step)
     if delay:
-        log.warning("sign-in locked for %.0fs for user %s", delay, user_id_of(email))
+        log.warning("sign-in locked for %.0fs for user %s", delay, user)
+        audit.record("lockout", obj_kind="user", obj_id=user, detail=f"{delay:.0f} seconds")
+    db.session.commit()
 
 
 def begin_sign_in(user: User, method: str, next_url: str) -> Response:
@@ -116,6 +121,7 @@ def sign_in(user: User, method: str) -> None:
     sessions.start(session, time.time())
     user.last_sign_in_at = utcnow()
     lockout.clear_failures(db_session(), user.email)
+    audit.record("sign_in", obj_kind="user", obj_id=user.id, actor=user, detail=method)
     db.session.commit()
     log.info("user %s signed in (%s)", user.id, method)
 
@@ -205,6 +211,7 @@ def confirm_setup(user: User, secret: str, code: str) -> list[str]:
     user.totp_secret = secret
     session.pop(SETUP_SECRET, None)
     log.info("user %s turned two-factor sign-in on", user.id)
+    audit.record("two_factor_changed", obj_kind="user", obj_id=user.id, actor=user, detail="turned on")
     return two_factor.new_recovery_codes(db_session(), user)
 
 

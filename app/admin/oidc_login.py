@@ -10,6 +10,7 @@ import logging
 
 from flask import abort, current_app, render_template, url_for
 
+from app import audit
 from app.accounts.oidc import (
     OidcRefused,
     OidcSettings,
@@ -58,6 +59,7 @@ def oidc_callback():
         user = user_for_claims(db_session(), claims, settings, utcnow())
     except OidcRefused as reason:
         db.session.rollback()
+        audit.record_now("sign_in_failed", obj_kind="user", obj_id="unknown", detail="identity provider")
         return refused(reason)
     db.session.commit()
     return begin_sign_in(user, "identity provider", url_for("admin.applications"))

@@ -42,6 +42,7 @@ RESEND_MAIL = "resend_mail"
 MANAGE_INTEGRATIONS = "manage_integrations"
 MANAGE_USERS = "manage_users"
 SETTINGS = "settings"
+AUDIT = "audit"  # read and export the audit log
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
@@ -62,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             MANAGE_INTEGRATIONS,
             MANAGE_USERS,
             SETTINGS,
+            AUDIT,
         }
     ),
     "recruiter": frozenset(
@@ -156,6 +158,8 @@ ENDPOINTS: dict[str, Needs] = {
     "admin.sign_out_user": Needs(MANAGE_USERS),
     "admin.reset_two_factor": Needs(MANAGE_USERS),
     "admin.security": Needs(MANAGE_USERS),
+    "admin.audit_log": Needs(AUDIT),
+    "admin.audit_export": Needs(AUDIT),
     "admin.settings_index": Needs(SETTINGS),
     "admin.settings_branding": Needs(SETTINGS),
     "admin.settings_embed": Needs(SETTINGS),

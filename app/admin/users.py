@@ -19,6 +19,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app import audit
 from app.accounts import two_factor
 from app.accounts.forms import InviteForm, RequireTwoFactorForm, RoleForm, role_choices
 from app.accounts.invites import AlreadyMember, invite, invite_link_token, renew, revoke
@@ -92,6 +93,7 @@ def invite_user():
         form.email.errors = [gettext("A user with this email address exists already.")]
         return users_page(form, 400)
     db.session.flush()
+    audit.record("user_invited", obj_kind="user", obj_id=user.id, diff={"role": [None, user.role]})
     send_invitation(user)
     log.info("user %s invited user %s", current_user.id, user.id)
     flash(gettext("Invitation sent to %(email)s.", email=user.email))
@@ -127,6 +129,7 @@ def resend_invite(user: User) -> str:
     if not user.invited:
         return gettext("This user has joined already.")
     renew(user, utcnow())
+    audit.record("user_invited", obj_kind="user", obj_id=user.id, detail="sent again")
     send_invitation(user)
     log.info("user %s sent the invitation of user %s again", current_user.id, user.id)
     return gettext("Invitation sent again to %(email)s; the earlier link no longer works.", email=user.email)
@@ -136,6 +139,7 @@ def resend_invite(user: User) -> str:
 @acted
 def revoke_invite(user: User) -> str:
     try:
+        audit.record("invitation_revoked", obj_kind="user", obj_id=user.id)
         revoke(db_session(), user)
     except AlreadyMember:
         return gettext("This user has joined already; deactivate them instead.")
@@ -169,6 +173,7 @@ def deactivate_user(user: User) -> str:
         return gettext("The site needs at least one active admin.")
     user.active = False
     user.end_sessions()
+    audit.record_change("user_deactivated", user)
     db.session.commit()
     log.info("user %s deactivated user %s", current_user.id, user.id)
     return gettext("%(email)s is deactivated and signed out everywhere.", email=user.email)
@@ -178,6 +183,7 @@ def deactivate_user(user: User) -> str:
 @acted
 def reactivate_user(user: User) -> str:
     user.active = True
+    audit.record_change("user_reactivated", user)
     db.session.commit()
     log.info("user %s reactivated user %s", current_user.id, user.id)
     return gettext("%(email)s can sign in again.", email=user.email)
@@ -195,6 +201,7 @@ def change_role(user_id: int):
             flash(gettext("The site needs at least one active admin."))
         else:
             user.role = form.role.data or user.role
+            audit.record_change("role_changed", user)
             db.session.commit()
             log.info("user %s gave user %s the role %s", current_user.id, user.id, user.role)
             flash(
@@ -222,6 +229,7 @@ def user_access(user_id: int):
 @acted
 def sign_out_user(user: User) -> str:
     user.end_sessions()
+    audit.record("sessions_ended", obj_kind="user", obj_id=user.id, detail="by an admin")
     db.session.commit()
     log.info("user %s signed user %s out everywhere", current_user.id, user.id)
     return gettext("%(email)s is signed out everywhere.", email=user.email)
@@ -231,6 +239,9 @@ def sign_out_user(user: User) -> str:
 @acted
 def reset_two_factor(user: User) -> str:
     """For a user who lost their device and their recovery codes: they set it up again."""
+    audit.record(
+        "two_factor_changed", obj_kind="user", obj_id=user.id, diff={"totp_secret": [user.totp_secret, None]}
+    )
     two_factor.turn_off(db_session(), user)
     user.end_sessions()
     db.session.commit()
@@ -243,6 +254,12 @@ def reset_two_factor(user: User) -> str:
 def security():
     form = RequireTwoFactorForm()
     if form.validate_on_submit():
+        audit.record(
+            "settings_changed",
+            obj_kind="setting",
+            obj_id=REQUIRE_TWO_FACTOR,
+            diff={REQUIRE_TWO_FACTOR: [two_factor_required(db_session()), bool(form.required.data)]},
+        )
         write_setting(db_session(), REQUIRE_TWO_FACTOR, bool(form.required.data))
         db.session.commit()
         log.info("user %s set require_two_factor to %s", current_user.id, bool(form.required.data))

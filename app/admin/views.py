@@ -7,6 +7,7 @@ import logging
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
+from app import audit
 from app.accounts import lockout
 from app.accounts.oidc import OidcSettings
 from app.admin import bp
@@ -71,6 +72,9 @@ def login():
         wait = lockout.wait_seconds(db_session(), form.email.data or "", utcnow())
         if wait:
             log.info("sign-in refused while locked for user %s", user_id_of(form.email.data))
+            audit.record_now(
+                "sign_in_failed", obj_kind="user", obj_id=user_id_of(form.email.data), detail="locked"
+            )
             form.password.errors = [locked_message(wait)]
             return _login_page(form), 429
         user = authenticate(db_session(), form.email.data, form.password.data)
@@ -94,6 +98,7 @@ def logout():
         user = current_user._get_current_object()
         if isinstance(user, User):
             user.end_sessions()
+            audit.record("sign_out", obj_kind="user", obj_id=user.id)
             db.session.commit()
         logout_user()
     return redirect(url_for("admin.login"))
@@ -114,6 +119,7 @@ def _application_or_404(application_id: int) -> Application:
 @bp.get("/applications/<int:application_id>")
 def application(application_id: int):
     found = _application_or_404(application_id)
+    audit.record_now("application_viewed", obj_kind="application", obj_id=found.id)
     notes = delivery_notes(found.delivery.checkpoints)
     return render_template(
         "admin/application.html",
@@ -130,6 +136,7 @@ def resume(application_id: int):
     application = _application_or_404(application_id)
     if not application.resume_key:
         abort(404)
+    audit.record_now("resume_viewed", obj_kind="application", obj_id=application.id)
     return send_stored(
         storage_for(current_app),
         application.resume_key,
@@ -144,6 +151,9 @@ def answer_file(application_id: int, answer_id: int):
     answer = next((a for a in application.answers if a.id == answer_id), None)
     if answer is None or not isinstance(answer.value, dict) or "file_key" not in answer.value:
         abort(404)
+    audit.record_now(
+        "file_downloaded", obj_kind="application", obj_id=application.id, detail=f"answer {answer.id}"
+    )
     return send_stored(
         storage_for(current_app),
         answer.value["file_key"],
@@ -157,6 +167,7 @@ def retry(application_id: int):
     application = _application_or_404(application_id)
     finished = application.delivery.status in ("delivered", "already_in_ats")
     if ActionForm().validate_on_submit() and not finished:
+        audit.record("retry", obj_kind="application", obj_id=application.id)
         retry_now(db_session(), application.delivery)
         current_app.extensions["careers.tasks"].enqueue_delivery(application.id)
         flash("Delivery queued again.")

@@ -21,6 +21,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, case, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.ats.base import (
     AtsAdapter,
     AtsError,
@@ -214,6 +215,14 @@ class _Hold:
         if status in ("hr_task", "needs_review", "failed"):
             mail += self.letters.task(self.session, row, status, error)
             log.warning("erasure %s ended %s: %s", self.erasure_id, status, error)
+        audit.record(
+            "erasure_finished",
+            obj_kind="erasure",
+            obj_id=self.erasure_id,
+            actor=audit.SYSTEM,
+            detail=status,
+            session=self.session,
+        )
         self.write(**values)
         self.letters.wake(mail)
         return Ended(status)

@@ -8,6 +8,7 @@ import logging
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.erasure.flow import Requester, start_erasure
 from app.erasure.letters import Letters
 from app.extensions import db_session
@@ -34,6 +35,13 @@ def erase_now(app: Flask, application: Application, requester: Requester) -> Era
     Raises AlreadyErased when another request was first."""
     letters = Letters(app.extensions[POST_EXTENSION])
     now = utcnow()
+    audit.record(
+        "erasure_requested",
+        obj_kind="application",
+        obj_id=application.id,
+        actor=None if requester.kind == "hr" else requester.kind,
+        detail=f"by {requester.kind}",
+    )
     erasure, mail = start_erasure(
         db_session(), storage_for(app), application, requester, letters=letters, now=now
     )

@@ -10,6 +10,7 @@ from flask import abort, current_app, request
 from sqlalchemy import String, cast, select
 from sqlalchemy.exc import IntegrityError
 
+from app import audit
 from app.ats.webhooks import MAX_BODY_BYTES, SIGNATURE_HEADER, receive
 from app.extensions import csrf, db
 from app.hooks import bp
@@ -104,6 +105,9 @@ def signed_resume(token: str):
     application = db.session.get(Application, found[0])
     if application is None or application.public_id != found[1] or not application.resume_key:
         abort(404)
+    audit.record_now(
+        "resume_viewed", obj_kind="application", obj_id=application.id, actor="link", detail="signed link"
+    )
     response = send_stored(
         storage_for(current_app),
         application.resume_key,

@@ -27,7 +27,7 @@ from huey import Huey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import CursorResult, update
 
-from app import telemetry
+from app import audit, telemetry
 from app.ats.base import Eraser
 from app.ats.cache import SharedLookups
 from app.ats.registry import build_adapter, shared_limiter
@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 HELD_UPLOAD_TTL = timedelta(hours=24)
 SYNC_INTERVAL_MINUTES = 15
 RETENTION_AT = crontab(minute="17", hour="3")  # daily, at a quiet hour (UTC)
+AUDIT_PURGE_AT = crontab(minute="37", hour="3")
 DIGEST_MINUTE = 7  # past each hour: HR's daily digests of the day before, once each
 
 
@@ -205,6 +206,11 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
             report = sync_target_jobs(app, adapters)
             return "local" if report is None else str(report)
 
+    @huey.periodic_task(AUDIT_PURGE_AT, name="audit_purge")
+    def audit_purge() -> int:
+        with app.app_context():
+            return run_audit_purge(app)
+
     @huey.periodic_task(RETENTION_AT, name="retention")
     def retention() -> int:
         with app.app_context():
@@ -235,6 +241,13 @@ def register_tasks(huey: Huey, app: Flask) -> Tasks:
     app.extensions["careers.tasks"] = tasks
     app.extensions[POST_EXTENSION] = Post.for_app(app, tasks.enqueue_mail)
     return tasks
+
+
+def run_audit_purge(app: Flask, *, now: datetime | None = None) -> int:
+    """Delete the audit log entries older than AUDIT_RETENTION_DAYS at `now` (default: the present)."""
+    removed = audit.purge(db_session(), now or utcnow(), int(app.config["AUDIT_RETENTION_DAYS"]))
+    db_session().commit()
+    return removed
 
 
 def run_retention(app: Flask, *, now: datetime | None = None) -> RetentionReport:

@@ -1,7 +1,7 @@
 """The record of settings changes: who, when and which keys, never a value.
 
-Everything goes through `record_change`, so the record can move to a general audit log by
-changing this one function."""
+Everything goes through `record_change`, which also writes the change into the audit log
+(app/audit), where admins search every kind of action together."""
 
 from __future__ import annotations
 
@@ -11,18 +11,24 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.models import SettingChange, User
 
 
 def record_change(
     session: Session, user: User | None, keys: Iterable[str], *, now: datetime
 ) -> SettingChange:
-    """Add the record to the caller's transaction, so it is kept exactly when the change is."""
+    """Add the record, and its entry in the audit log, to the caller's transaction, so they are
+    kept exactly when the change is. Keys only: values (credentials among them) stay out."""
+    names = ", ".join(sorted(set(keys)))
+    audit.record(
+        "settings_changed", obj_kind="setting", obj_id=names[:64], actor=user, session=session, at=now
+    )
     change = SettingChange(
         at=now,
         user_id=user.id if user is not None else None,
         user_email=user.email if user is not None else "",
-        keys=", ".join(sorted(set(keys))),
+        keys=names,
     )
     session.add(change)
     return change

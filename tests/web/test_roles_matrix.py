@@ -107,6 +107,8 @@ ADMIN_ONLY = {
     "admin.sign_out_user",
     "admin.reset_two_factor",
     "admin.security",
+    "admin.audit_log",
+    "admin.audit_export",
     "admin.settings_index",
     "admin.settings_branding",
     "admin.settings_embed",

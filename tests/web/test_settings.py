@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.intake.apply import Intake
 from app.intake.post import EXTENSION as POST_EXTENSION
-from app.models import OutboxMessage, SettingChange
+from app.models import AuditEvent, OutboxMessage, SettingChange
 from tests.conftest import add_job
 from tests.web.settings_support import PAGES, branding, post_form, signed_in
 
@@ -212,6 +212,11 @@ def test_every_change_is_recorded_with_who_when_and_which_keys_but_no_value(app,
             ("admin@example.com", "MAIL_HR_RECIPIENTS"),
         ]
         assert all(c.at is not None for c in changes)
+        audited = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "settings_changed").order_by(AuditEvent.id)
+        ).all()
+        assert [entry.obj_id for entry in audited] == ["COMPANY_NAME", "MAIL_HR_RECIPIENTS"]
+        assert "secret-person" not in repr([(e.diff, e.detail) for e in audited])
     page = admin.get("/admin/settings/branding").text
     assert "Recent changes" in page and "MAIL_HR_RECIPIENTS" in page
     assert "secret-person" not in page
