@@ -37,6 +37,7 @@ import json
 import pathlib
 import re
 import statistics
+import subprocess
 import sys
 import time
 import unicodedata
@@ -70,6 +71,7 @@ TARGETS = {
     "current_title": 0.8,
 }
 FUZZY = 0.8
+PEER_PYTHON = pathlib.Path("/work/peer-venv/bin/python")
 
 
 def fold(value: str) -> str:
@@ -172,25 +174,75 @@ def time_baselines(rows: list[dict]) -> dict[str, list[float]]:
     return times
 
 
+def scores(chosen: dict, results: dict) -> dict[str, tuple[list[str], list[str]]]:
+    """For each field: (blobs right, blobs scored) over the chosen labels."""
+    table = {}
+    for key in FIELDS:
+        scored = [blob for blob, label in chosen.items() if labelled(label[key])]
+        right = [
+            blob
+            for blob in scored
+            if blob in results
+            and results[blob]["ok"]
+            and is_right(key, chosen[blob][key], results[blob]["fields"])
+        ]
+        table[key] = (right, scored)
+    return table
+
+
 def accuracy_table(split: str, labels: dict, results: dict, verbose: bool) -> None:
     chosen = {blob: label for blob, label in labels.items() if label["split"] == split}
     print(f"\n{split}: {len(chosen)} labelled files")
     print(f"{'field':<18}{'right':>7}{'of':>5}{'accuracy':>10}{'target':>8}")
-    for key in FIELDS:
-        scored = [(blob, label) for blob, label in chosen.items() if labelled(label[key])]
-        right = [
-            blob
-            for blob, label in scored
-            if results[blob]["ok"] and is_right(key, label[key], results[blob]["fields"])
-        ]
+    for key, (right, scored) in scores(chosen, results).items():
         share = len(right) / len(scored) if scored else 0.0
         target = f"{TARGETS[key]:.2f}" if key in TARGETS else ""
         print(f"{key:<18}{len(right):>7}{len(scored):>5}{share:>10.2f}{target:>8}")
         if verbose:
-            for blob, label in scored:
+            for blob in scored:
                 if blob not in right:
                     got = results[blob]["error"] or _shown(key, results[blob]["fields"])
-                    print(f"    {blob} {label['repository']}: want {label[key]!r} got {got!r}")
+                    print(f"    {blob} {chosen[blob]['repository']}: want {chosen[blob][key]!r} got {got!r}")
+
+
+def peer_table(split: str, labels: dict, results: dict, python: pathlib.Path) -> None:
+    """The peer parser (tests/bench/resume_peer.py, in its own environment) beside ours."""
+    if not python.exists():
+        print(f"\npeer: skipped, no {python} (see docs/resume_parsing.md to install leverparser)")
+        return
+    script = pathlib.Path(__file__).with_name("resume_peer.py")
+    ran = subprocess.run(
+        [str(python), str(script), "--split", split], capture_output=True, text=True, check=False
+    )
+    if ran.returncode != 0:
+        print(f"\npeer: skipped, resume_peer.py failed: {ran.stderr.strip().splitlines()[-1:]}")
+        return
+    answers = json.loads(ran.stdout)
+    peer = {blob: {**answer, "ok": answer["error"] is None} for blob, answer in answers.items()}
+    chosen = {blob: label for blob, label in labels.items() if label["split"] == split}
+    ours, theirs = scores(chosen, results), scores(chosen, peer)
+    failed = sum(1 for answer in peer.values() if not answer["ok"])
+    times = [answer["ms"] for answer in peer.values()]
+    print(f"\npeer on {split}: leverparser {_version(python)}, {len(peer)} files, {failed} raised")
+    print(f"{'field':<18}{'of':>5}{'ours':>8}{'peer':>8}")
+    for key in FIELDS:
+        (right, scored), (peer_right, _) = ours[key], theirs[key]
+        if scored:
+            share, peer_share = len(right) / len(scored), len(peer_right) / len(scored)
+            print(f"{key:<18}{len(scored):>5}{share:>8.2f}{peer_share:>8.2f}")
+    if times:
+        middle, slow, slowest = statistics.median(times), p95(times), max(times)
+        print(f"peer per file (ms): p50 {middle:.1f}, p95 {slow:.1f}, max {slowest:.1f}")
+
+
+def _version(python: pathlib.Path) -> str:
+    shown = subprocess.run(
+        [str(python), "-c", "import importlib.metadata as m; print(m.version('leverparser'))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return shown.stdout.strip() or "(version unknown)"
 
 
 def _shown(key: str, fields: dict):
@@ -218,6 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=["tune", "holdout", "both"], default="both")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     parser.add_argument("--no-speed", action="store_true", help="skip the pdfminer/pypdfium2 baselines")
+    parser.add_argument(
+        "--peer-python",
+        type=pathlib.Path,
+        default=PEER_PYTHON,
+        help="the interpreter of the environment holding leverparser (skipped when absent)",
+    )
     args = parser.parse_args(argv)
     rows = [row for row in read_manifest() if (FILES / local_name(row)).exists()]
     if not rows:
@@ -234,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         shutdown()
     for split in ("tune", "holdout") if args.split == "both" else (args.split,):
         accuracy_table(split, labels, results, args.verbose)
+    peer_table("tune" if args.split == "tune" else "holdout", labels, results, args.peer_python)
     speed_table(results, {} if args.no_speed else time_baselines(rows))
     return 0
 

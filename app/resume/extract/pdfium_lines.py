@@ -112,7 +112,7 @@ def group_chars(text: str, boxes: list[tuple[float, float, float, float]], heigh
     space = False
 
     def close() -> None:
-        words = "".join(chars).replace("\ufffe", "").strip()
+        words = whole_characters("".join(chars)).replace("\ufffe", "").strip()
         if words:
             lines.append((x0, height - top, x1, height - bottom, words))
         chars.clear()
@@ -136,6 +136,13 @@ def group_chars(text: str, boxes: list[tuple[float, float, float, float]], heigh
             x1, top, bottom, space = max(x1, right), max(top, upper), min(bottom, lower), False
     close()
     return lines
+
+
+def whole_characters(text: str) -> str:
+    """PDFium's text is UTF-16: a character beyond the first plane (a mathematical letter, an
+    emoji) comes as two surrogate halves, which no encoder takes. Pairs become the character;
+    a lone half becomes U+FFFD."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def word_gap(previous: str, char: str) -> float:
