@@ -251,3 +251,54 @@ def test_a_page_drawn_as_a_form_xobject_is_read_not_taken_for_a_scan():
         ]
     )
     assert "jane.doe@example.com" in extract_text(data, "pdf").text
+
+
+def current_job(text: str) -> tuple[str, str]:
+    fields = find_fields(text)
+    return value(fields, "current_title"), value(fields, "current_company")
+
+
+def test_a_job_dated_with_two_digit_years_is_the_current_one():
+    text = (
+        "Wren Ashdown\nwren@example.org\nExperience\n"
+        "May 98- Present, Accountant 2, Harbour County Parks Office, Fleet Division\n"
+        "Kept the books.\n"
+        "Oct 97-May 98, Accountant 1, Harbour County Parks Office\n"
+    )
+    assert current_job(text) == ("Accountant 2", "Harbour County Parks Office")
+
+
+def test_a_job_dated_day_month_year_is_found():
+    text = (
+        "Lia Conte\nlia@example.org\nEsperienza professionale\n"
+        "Developer, Northwind S.r.l.\n19/01/2026 – Present\nBuilt things.\n"
+        "Intern, Acme S.p.A.\n24/03/2025 – 04/07/2025\n"
+    )
+    assert current_job(text) == ("Developer", "Northwind S.r.l.")
+
+
+def test_a_corporate_experience_heading_and_a_title_for_a_company_give_the_current_job():
+    text = (
+        "Noor Haddad\nnoor@example.org\nCorporate Experience\nSince 2013\n"
+        "Data Scientist for Skyline Analytics (Lyon, France). https://skyline.example.org/\n"
+        "Forecast demand.\n2009-2012\nResearcher with Example Labs\n"
+    )
+    assert current_job(text) == ("Data Scientist", "Skyline Analytics")
+
+
+def test_a_label_and_colon_before_a_dated_entry_does_not_start_a_new_section():
+    text = (
+        "Linus Vogt\nlinus@example.org\nBildung und berufliche Laufbahn\n"
+        "Abitur : Gymnasium Nordstadt 2008-2016\n"
+        "Ausbildung : Fachinformatiker bei Beispiel GmbH von 2022 - 2024\n"
+        "Beispiel Holding GmbH & Co. KG : System Engineer seit Januar 2025\n"
+    )
+    assert current_job(text) == ("System Engineer", "Beispiel Holding GmbH & Co. KG")
+
+
+def test_contact_lines_above_the_first_job_are_not_its_company():
+    text = (
+        "Wren Ashdown\nExperience\n715-555-0142\nEMAIL ADDRESS: wren@example.org\n"
+        "May 98- Present, Accountant, Harbour County Parks Office, Fleet Division\n"
+    )
+    assert current_job(text)[1] == "Harbour County Parks Office"

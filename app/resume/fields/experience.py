@@ -45,7 +45,10 @@ _SUFFIXES = frozenset(
         "kg",
     }
 )
-_AT = re.compile(r"\s+(?:at|@|chez|bei|en)\s+", re.I)
+_LINK = re.compile(r"(?:https?://|www\.)\S{1,200}", re.I)
+_LONE_STOP = re.compile(r"\s+\.(?=\s|$)")
+_BRACKETED = re.compile(r"\(([^()]{1,80})\)")
+_AT = re.compile(r"\s+(?:at|@|chez|bei|en|for|für|pour|para|per)\s+|\s+:\s+", re.I)
 
 
 def find_experience(lines: list[Line]) -> list[dict]:
@@ -146,8 +149,8 @@ def _has_title_and_company(header: list[str]) -> bool:
 
 def classify(header: list[str]) -> tuple[str | None, str | None]:
     """(title, company) from header texts; places and remote/hybrid notes are dropped."""
-    parts = [p for text in header for part in _AT.split(text) for p in _split_commas(part)]
-    parts = [p for p in (part.strip(" ()•·|–—") for part in parts) if p and not looks_like_place(p)]
+    parts = [p for text in header for part in _AT.split(_bare(text)) for p in _split_commas(part)]
+    parts = [p for p in (part.strip(" ()•·|–—") for part in parts) if p and not _not_a_job_part(p)]
     title = next((p for p in parts if title_score(p) > company_score(p)), None)
     company = next((p for p in parts if company_score(p) > title_score(p) and p != title), None)
     rest = [p for p in parts if p not in (title, company)]
@@ -156,6 +159,19 @@ def classify(header: list[str]) -> tuple[str | None, str | None]:
     if company is None and rest:
         company = rest.pop(0)
     return title, company
+
+
+def _bare(text: str) -> str:
+    """Without links and bracketed places: "Analyst for Nordwind (Lyon, France). https://..."."""
+    text = _LINK.sub(" ", text)
+    text = _BRACKETED.sub(lambda m: " " if "," in m[1] or looks_like_place(m[1]) else m[0], text)
+    return _LONE_STOP.sub("", text).strip()
+
+
+def _not_a_job_part(part: str) -> bool:
+    """A place, or contact details that stand next to the first job ("715-839-5419")."""
+    digits = sum(ch.isdigit() for ch in part)
+    return looks_like_place(part) or "@" in part or digits * 2 > len(part.replace(" ", ""))
 
 
 def _split_commas(text: str) -> list[str]:
