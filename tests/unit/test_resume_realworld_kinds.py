@@ -302,3 +302,22 @@ def test_contact_lines_above_the_first_job_are_not_its_company():
         "May 98- Present, Accountant, Harbour County Parks Office, Fleet Division\n"
     )
     assert current_job(text)[1] == "Harbour County Parks Office"
+
+
+def test_a_date_range_broken_over_two_lines_still_anchors_the_job():
+    text = (
+        "Wren Ashdown\nwren@example.org\nProfessional Experience\n"
+        "Apr, 2016-\npresent\nNorthwind Capital Group\tHong Kong\nInvestment manager, private equity fund\n"
+        "Built models.\nJun, 2014-\nApr, 2016\nAcme Research\nResearch analyst\n"
+    )
+    assert current_job(text) == ("Investment manager", "Northwind Capital Group")
+
+
+def test_the_title_under_a_line_about_the_company_is_the_current_title():
+    text = (
+        "Wren Ashdown\nwren@example.org\nExperience\n"
+        "NORTHWIND TRADING COMPANY\t\t\tFeb 2017 - present\n"
+        "Northwind is one of the largest professional services networks in the whole wide world\n"
+        "Executive Assistant - Management Office - Hong Kong\nManage schedules\n"
+    )
+    assert current_job(text) == ("Executive Assistant", "NORTHWIND TRADING COMPANY")

@@ -45,6 +45,7 @@ _SUFFIXES = frozenset(
         "kg",
     }
 )
+_OPEN_RANGE = re.compile(r"(?:19|20)\d\d\s{0,3}[-–—]$|(?:19|20)\d\d\s{1,3}(?:to|bis|à|a)$", re.I)
 _LINK = re.compile(r"(?:https?://|www\.)\S{1,200}", re.I)
 _LONE_STOP = re.compile(r"\s+\.(?=\s|$)")
 _BRACKETED = re.compile(r"\(([^()]{1,80})\)")
@@ -52,6 +53,7 @@ _AT = re.compile(r"\s+(?:at|@|chez|bei|en|for|für|pour|para|per)\s+|\s+:\s+", r
 
 
 def find_experience(lines: list[Line]) -> list[dict]:
+    lines = join_split_ranges(lines)
     anchors = [
         (i, span)
         for i, line in enumerate(lines)
@@ -68,6 +70,8 @@ def find_experience(lines: list[Line]) -> list[dict]:
             after = _header_after(lines, index + 1, next_anchor)
             header += [lines[i].text for i in after]
             body_start = (after[-1] + 1) if after else body_start
+        if not after_title(header):
+            header += _title_below(lines, body_start, next_anchor)
         if entries and before:
             entries[-1]["_end"] = min(entries[-1]["_end"], before[0])
         title, company = classify(header)
@@ -90,6 +94,18 @@ def find_experience(lines: list[Line]) -> list[dict]:
         body = [line.text for line in lines[entry.pop("_body") : entry.pop("_end")]]
         entry["summary"] = " ".join(" ".join(body).split())[:500] or None
     return entries
+
+
+def join_split_ranges(lines: list[Line]) -> list[Line]:
+    """ "Apr, 2016-" then "present": a date range that a narrow column broke over two lines."""
+    joined: list[Line] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        if previous and _OPEN_RANGE.search(previous.text) and find_span(previous.text + " " + line.text):
+            joined[-1] = Line(f"{previous.text} {line.text}", previous.bullet)
+        else:
+            joined.append(line)
+    return joined
 
 
 def _is_job_bullet(text: str) -> bool:
@@ -118,6 +134,22 @@ def _header_after(lines: list[Line], start: int, stop: int) -> list[int]:
         if _has_title_and_company([lines[j].text for j in picked]):
             break
     return picked
+
+
+def after_title(header: list[str]) -> str | None:
+    """The title the header names by its words, if any."""
+    title, _ = classify(header)
+    return title if title and title_score(title) > 0 else None
+
+
+def _title_below(lines: list[Line], start: int, stop: int) -> list[str]:
+    """A title written under a line about the company ("DELOITTE ... Feb 2017 - present",
+    "Deloitte is one of the Big Four ...", "Executive Assistant - Management Office")."""
+    for i in range(start, min(stop, start + 2)):
+        line = lines[i]
+        if _is_header_line(line) and title_score(line.text) > company_score(line.text):
+            return [line.text]
+    return []
 
 
 def _is_header_line(line: Line) -> bool:
