@@ -321,3 +321,20 @@ def test_the_title_under_a_line_about_the_company_is_the_current_title():
         "Executive Assistant - Management Office - Hong Kong\nManage schedules\n"
     )
     assert current_job(text) == ("Executive Assistant", "NORTHWIND TRADING COMPANY")
+
+
+def test_the_line_the_email_spells_is_the_name_even_under_a_sidebar_of_skills():
+    text = (
+        "PROGRAMMING\nPython, C, LaTeX, Git\nOCaml, Isabelle(HOL)\nCONTACT\n+33 7 00 00 00 01\n"
+        "tomas.verdier@example.org\nTOMAS VERDIER\nSoftware engineer\n"
+    )
+    assert name_of(text) == ("Tomas", "Verdier")
+
+
+def test_a_family_name_wrapped_onto_the_next_line_is_joined():
+    assert name_of("JOÃO PEDRO\nALVES COSTA\nDesenvolvedor Backend\njp@example.org\n") == (
+        "João Pedro",
+        "Alves Costa",
+    )
+    assert name_of("Guy Marcel\nTabor\n+49 176 0000 0000\nguy@example.org\n") == ("Guy", "Marcel Tabor")
+    assert name_of("Ines Marlow\nData Engineer\nines@example.org\n") == ("Ines", "Marlow")

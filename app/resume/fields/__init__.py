@@ -11,7 +11,7 @@ from .education import find_education
 from .experience import find_experience
 from .found import Found, as_dict
 from .lines import Line, to_lines
-from .names import find_name
+from .names import find_name, find_name_by_email
 from .profile import find_location, find_skills, find_summary
 from .sections import split_sections
 from .words import is_title
@@ -28,7 +28,11 @@ def find_fields(text: str) -> dict:
     top = sections["top"] + sections.get("contact", [])
     email = find_email(top) or find_email(lines)
     address = str(email.value) if email else None
-    name = find_name(sections["top"] or lines, address) or find_name(lines, address)
+    name = (
+        find_name_by_email(lines, address)
+        or find_name(sections["top"] or lines, address)
+        or find_name(lines, address)
+    )
     linkedin, github, others = split_profiles(find_urls(lines))
     experience = find_experience(sections.get("experience", []))
     current = next((job for job in experience if job["current"]), experience[0] if experience else None)
