@@ -338,3 +338,4 @@ def test_a_family_name_wrapped_onto_the_next_line_is_joined():
     )
     assert name_of("Guy Marcel\nTabor\n+49 176 0000 0000\nguy@example.org\n") == ("Guy", "Marcel Tabor")
     assert name_of("Ines Marlow\nData Engineer\nines@example.org\n") == ("Ines", "Marlow")
+    assert name_of("Attila Kovacs\nMobile\t+36 30 000 0000\nak@example.org\n") == ("Attila", "Kovacs")

@@ -65,6 +65,11 @@ _FAMILY_NOTE = re.compile(
 )
 
 
+LABELS = frozenset(
+    {"mobile", "cell", "tel", "tel.", "telefon", "telephone", "téléphone", "teléfono", "telefone", "handy"}
+    | {"fax", "e-mail", "mail", "address", "adresse", "dirección", "endereço", "indirizzo", "website", "web"}
+    | {"linkedin", "github", "portfolio", "born", "nationality", "contacts", "kontakt", "contatto"}
+)  # a contact label under the name is not the end of a wrapped family name
 EMAIL_NAMED_LINES = 40  # lines looked through for the name the email spells
 
 CONNECTORS = frozenset({"and", "or", "of", "the", "for", "with", "und", "et", "&"})
@@ -120,7 +125,7 @@ def _wrapped(candidate: str, following: list[Line]) -> tuple[str, str] | None:
         return None
     if heading_of(Line(first_piece)):
         return None
-    if any(not _TOKEN.match(t) or not t[0].isupper() or t.lower() in NOT_NAMES for t in more):
+    if any(not _TOKEN.match(t) or not t[0].isupper() or t.lower() in NOT_NAMES | LABELS for t in more):
         return None
     if is_title(first_piece) or looks_like_place(first_piece) or first_piece.casefold() in HEADING_PHRASES:
         return None
