@@ -20,6 +20,7 @@ from app.resume.errors import ScannedResume
 from app.resume.extract import extract_text
 from app.resume.extract.docx import check_docx
 from app.resume.extract.ocr import ocr_pdf, tesseract_path
+from app.resume.extract.pdf import MAX_DOCUMENT_CHARS
 from app.resume.fields.lines import normalise
 from tests.hostile.pdfs import FONT, RESUME_LINES, pdf, stream, text_ops
 from tests.support.engine_hooks import in_ci
@@ -339,3 +340,30 @@ def test_a_family_name_wrapped_onto_the_next_line_is_joined():
     assert name_of("Guy Marcel\nTabor\n+49 176 0000 0000\nguy@example.org\n") == ("Guy", "Marcel Tabor")
     assert name_of("Ines Marlow\nData Engineer\nines@example.org\n") == ("Ines", "Marlow")
     assert name_of("Attila Kovacs\nMobile\t+36 30 000 0000\nak@example.org\n") == ("Attila", "Kovacs")
+
+
+def test_a_long_dense_pdf_stops_taking_pages_once_it_has_enough_text():
+    extracted = extract_text(dense_pdf(pages=12, lines_per_page=60), "pdf")
+    assert 1 < extracted.pages < 12
+    assert len(extracted.text) < MAX_DOCUMENT_CHARS + 8_000
+    assert "wren@example.org" in extracted.text
+
+
+def dense_pdf(*, pages: int, lines_per_page: int) -> bytes:
+    """Pages of 60 lines of 90 characters each, the contact line on the first."""
+    line = b"Published a long paper on the numerical methods of the example field, with co-authors"
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * n) for n in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+    ]
+    objects.append(FONT)
+    for number in range(pages):
+        first = [b"Wren Ashdown", b"wren@example.org"] if number == 0 else []
+        content = text_ops(first + [line] * lines_per_page)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
+            b" /Contents %d 0 R >>" % (5 + 2 * number)
+        )
+        objects.append(stream(content))
+    return pdf(objects)

@@ -38,6 +38,8 @@ LAYOUT = LAParams(boxes_flow=None, all_texts=True)
 MAX_OBJECTS = 100_000  # objects checked for reference cycles; the time budget covers the rest
 MAX_DRAWINGS = 200  # form XObjects drawn on one page; nesting multiplies them (10 deep x 10 wide)
 MAX_PAGE_CHARS = 8_000  # a dense page of small type holds about 5,000
+MAX_DOCUMENT_CHARS = 24_000  # about six dense pages: the contact details and current post are
+# on the first, so a long academic CV stops taking pages here rather than spend its budget
 _BARE_REFERENCE = re.compile(
     rb"(?<!\d)(\d{1,10})\s{1,4}\d{1,5}\s{1,4}obj\s{0,4}(\d{1,10})\s{1,4}\d{1,5}\s{1,4}R\s{0,4}\Z"
 )
@@ -47,8 +49,9 @@ DEEP = 256  # nested arrays or dictionaries no resume needs
 
 
 def extract_pdf(data: bytes, *, max_pages: int = 20, pages_until: float | None = None) -> Extracted:
-    """Text of the first pages, up to max_pages and while time.monotonic() < pages_until (the
-    first page is always read); raises ResumeError subclasses for what we cannot read."""
+    """Text of the first pages, up to max_pages and MAX_DOCUMENT_CHARS and while time.monotonic()
+    < pages_until (the first page is always read); raises ResumeError subclasses for what we
+    cannot read."""
     refuse_hostile_bytes(data)
     if may_nest_forms(data) and forms_draw(open_document(data)):
         return extract_with_pdfminer(data, max_pages=max_pages, pages_until=pages_until)
@@ -57,12 +60,13 @@ def extract_pdf(data: bytes, *, max_pages: int = 20, pages_until: float | None =
     except PdfiumUnreadable:
         return extract_with_pdfminer(data, max_pages=max_pages, pages_until=pages_until)
     try:
-        texts = [
-            "\n".join(order_lines(lines, width))
-            for lines, width in read_pages(
-                document, max_pages=max_pages, max_chars=MAX_PAGE_CHARS, pages_until=pages_until
-            )
-        ]
+        texts: list[str] = []
+        for lines, width in read_pages(
+            document, max_pages=max_pages, max_chars=MAX_PAGE_CHARS, pages_until=pages_until
+        ):
+            texts.append("\n".join(order_lines(lines, width)))
+            if sum(map(len, texts)) >= MAX_DOCUMENT_CHARS:
+                break
         return checked("\n\n".join(texts), len(texts), lambda: count_images(document, len(texts)))
     finally:
         document.close()
@@ -94,6 +98,8 @@ def extract_with_pdfminer(data: bytes, *, max_pages: int, pages_until: float | N
         lines, page_images = collect_lines(layout)
         images += page_images
         texts.append("\n".join(order_lines(lines, layout.width)))
+        if sum(map(len, texts)) >= MAX_DOCUMENT_CHARS:
+            break
     return checked("\n\n".join(texts), len(texts), lambda: images)
 
 

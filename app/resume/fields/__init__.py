@@ -20,6 +20,8 @@ __all__ = ["find_fields"]
 
 
 MAX_TEXT_CHARS = 100_000  # a dense 20-page resume; the rest is not read for fields
+MAX_SECTION_LINES = 150  # of one section read for entries: an academic CV lists hundreds
+MAX_SEARCH_LINES = 300  # read for a phone when the top of the resume has none
 
 
 def find_fields(text: str) -> dict:
@@ -34,14 +36,15 @@ def find_fields(text: str) -> dict:
         or find_name(lines, address)
     )
     linkedin, github, others = split_profiles(find_urls(lines))
-    experience = find_experience(sections.get("experience", []))
+    experience = find_experience(sections.get("experience", [])[:MAX_SECTION_LINES])
     current = next((job for job in experience if job["current"]), experience[0] if experience else None)
     return {
         "first_name": as_dict(name[0]) if name else None,
         "last_name": as_dict(name[1]) if name else None,
         "email": as_dict(email),
         "phone": as_dict(
-            find_phone(top, guess_region(lines, email)) or find_phone(lines, guess_region(lines, email))
+            find_phone(top, guess_region(lines, email))
+            or find_phone(lines[:MAX_SEARCH_LINES], guess_region(lines, email))
         ),
         "linkedin": as_dict(linkedin),
         "github": as_dict(github),
@@ -51,7 +54,7 @@ def find_fields(text: str) -> dict:
         "current_company": _from_job(current, "company"),
         "summary": as_dict(find_summary(sections.get("summary", []))),
         "skills": as_dict(find_skills(sections.get("skills", []))),
-        "education": find_education(sections.get("education", [])),
+        "education": find_education(sections.get("education", [])[:MAX_SECTION_LINES]),
         "experience": experience,
     }
 
