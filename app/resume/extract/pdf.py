@@ -53,8 +53,10 @@ def extract_pdf(data: bytes, *, max_pages: int = 20, pages_until: float | None =
     < pages_until (the first page is always read); raises ResumeError subclasses for what we
     cannot read."""
     refuse_hostile_bytes(data)
-    if may_nest_forms(data) and forms_draw(open_document(data)):
-        return extract_with_pdfminer(data, max_pages=max_pages, pages_until=pages_until)
+    if may_nest_forms(data):
+        opened = open_document(data)
+        if forms_draw(opened):
+            return extract_with_pdfminer(data, max_pages=max_pages, pages_until=pages_until, document=opened)
     try:
         document = open_pdfium(data)
     except PdfiumUnreadable:
@@ -81,9 +83,11 @@ def checked(text: str, pages: int, images: Callable[[], int]) -> Extracted:
     return Extracted(text=text, pages=pages)
 
 
-def extract_with_pdfminer(data: bytes, *, max_pages: int, pages_until: float | None) -> Extracted:
+def extract_with_pdfminer(
+    data: bytes, *, max_pages: int, pages_until: float | None, document: PDFDocument | None = None
+) -> Extracted:
     """The same reading with pdfminer's layout analysis, bounded in characters and drawings."""
-    document = open_document(data)
+    document = document or open_document(data)
     pages = list_pages(document, max_pages)
     manager = PDFResourceManager(caching=True)
     device = BoundedAggregator(manager, laparams=LAYOUT)
