@@ -30,8 +30,8 @@ from pdfminer.pdftypes import PDFObjRef
 
 from ..errors import EmptyResume, EncryptedResume, ScannedResume, UnreadableResume
 from .columns import order_lines
-from .pdf_forms import forms_draw, may_nest_forms
 from .pdfium_lines import PdfiumUnreadable, count_images, open_pdfium, read_pages
+from .pdfium_traps import forms_draw, inflates_hugely, may_nest_forms
 from .result import Extracted
 
 LAYOUT = LAParams(boxes_flow=None, all_texts=True)
@@ -53,6 +53,8 @@ def extract_pdf(data: bytes, *, max_pages: int = 20, pages_until: float | None =
     < pages_until (the first page is always read); raises ResumeError subclasses for what we
     cannot read."""
     refuse_hostile_bytes(data)
+    if inflates_hugely(data):
+        return extract_with_pdfminer(data, max_pages=max_pages, pages_until=pages_until)
     if may_nest_forms(data):
         opened = open_document(data)
         if forms_draw(opened):

@@ -1,4 +1,6 @@
-"""Whether a PDF's form drawings could multiply, which PDFium would follow without a bound.
+"""What PDFium would spend unbounded work on: form drawings that multiply, and streams that
+inflate without end. A document that has either is read by pdfminer instead, whose drawings
+are counted and whose inflating stops at the worker's memory cap.
 
 A form XObject is a drawing a page can place many times; a form that draws forms (or
 itself) multiplies: ten forms each drawing the next ten times are 10**8 drawings from a
@@ -21,10 +23,31 @@ from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 from pdfminer.psparser import PSLiteral
 
 MAX_OBJECTS = 100_000  # objects looked at for forms
+BOMB_PROBE = 65_536  # compressed bytes of a large stream inflated to judge its ratio
+BOMB_RATIO = 256
 MAX_FORM_BYTES = 1_000_000  # of one form's content, inflated, looked through for drawings
 _FORM = re.compile(rb"/Subtype\s{0,4}/Form\b")
 _FORM_NAME_ESCAPED = re.compile(rb"/Subtype\s{0,4}/[^\s/]{0,12}#")
 _DRAWN = re.compile(rb"/([^\s/\[\]<>(){}%]{1,127})\s{0,8}Do(?![A-Za-z])")
+
+
+def inflates_hugely(data: bytes) -> bool:
+    """Whether a compressed stream inflates past BOMB_RATIO times its size on its first
+    BOMB_PROBE bytes. Only a stream of at least that size can inflate to more than the
+    worker should spend a second on, and a real one (a font, a photograph) does not come
+    near the ratio: a blank page-sized image is far smaller than the probe."""
+    start = data.find(b"stream")
+    while start != -1:
+        body = start + 6 + (2 if data[start + 6 : start + 8] == b"\r\n" else 1)
+        end = data.find(b"endstream", body)
+        if end == -1:
+            return False
+        if end - body >= BOMB_PROBE and b"FlateDecode" in data[max(0, start - 300) : start]:
+            probe = zlib.decompressobj().decompress(data[body : body + BOMB_PROBE], BOMB_PROBE * BOMB_RATIO)
+            if len(probe) >= BOMB_PROBE * BOMB_RATIO:
+                return True
+        start = data.find(b"stream", end + 9)
+    return False
 
 
 def may_nest_forms(data: bytes) -> bool:
