@@ -23,9 +23,14 @@ as a miss for every field. What counts as right:
   folded strings, or one contained in the other.
 
 Speed: every corpus file (labelled or not) is parsed once through a warm pool; per file p50,
-p95 and max wall time, and the number of files not answered with fields (by error code). The
-same PDFs are timed through pdfminer.six's extract_text alone and pypdfium2's text alone,
-in this process, for scale.
+p95 and max wall time, the workers' CPU time per file (wall time on a shared machine counts
+other people's work too), and the number of files not answered with fields (by error code).
+The same PDFs are timed through pdfminer.six's extract_text alone and pypdfium2's text alone,
+in this process, for scale. The load average is printed last.
+
+Peer: leverparser, installed in an environment of its own (see tests/bench/resume_peer.py and
+docs/resume_parsing.md), runs on the same labelled files of the holdout half (of the tune half
+with --split tune) and its accuracy is printed beside ours; skipped with one line without it.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import argparse
 import difflib
 import io
 import json
+import os
 import pathlib
 import re
 import statistics
@@ -50,6 +56,7 @@ sys.path.insert(0, str(ROOT / "tests" / "corpus"))
 from build import FILES, local_name, read_manifest  # noqa: E402
 
 from app.resume import parse_resume, shutdown  # noqa: E402
+from app.resume.runner import worker_pids  # noqa: E402
 
 LABELS = ROOT / "tests" / "corpus" / "labels.json"
 FIELDS = [
@@ -128,17 +135,32 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def workers_cpu_ms() -> float | None:
+    """CPU time the parse workers have used so far (Linux's schedstat, in nanoseconds): on a
+    machine shared with other work, the part of a parse's wall time that is ours."""
+    try:
+        return (
+            sum(int(pathlib.Path(f"/proc/{pid}/schedstat").read_text().split()[0]) for pid in worker_pids())
+            / 1e6
+        )
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def time_parses(rows: list[dict]) -> dict[str, dict]:
-    """Every file through the warm pool once: {blob prefix: {ms, ok, error, fields}}."""
+    """Every file through the warm pool once: {blob prefix: {ms, cpu_ms, ok, error, fields}}."""
     parse_resume((FILES / local_name(rows[0])).read_bytes())  # start the workers first
     results = {}
     for row in rows:
         data = (FILES / local_name(row)).read_bytes()
+        cpu_before = workers_cpu_ms()
         started = time.perf_counter()
         outcome = parse_resume(data)
         elapsed = (time.perf_counter() - started) * 1000
+        cpu_after = workers_cpu_ms()
         results[row["blob"][:16]] = {
             "ms": elapsed,
+            "cpu_ms": None if cpu_before is None or cpu_after is None else max(cpu_after - cpu_before, 0.0),
             "ok": outcome.ok,
             "error": outcome.error_code,
             "fields": outcome.fields,
@@ -253,14 +275,20 @@ def speed_table(results: dict, baselines: dict[str, list[float]]) -> None:
     ours = [r["ms"] for r in results.values()]
     pdfs = [r["ms"] for r in results.values() if r["format"] == "pdf"]
     print(f"\n{'per file (ms)':<22}{'files':>6}{'p50':>9}{'p95':>9}{'max':>9}")
-    for label, values in [("ours, all formats", ours), ("ours, PDF", pdfs), *baselines.items()]:
+    cpu = [r["cpu_ms"] for r in results.values() if r["cpu_ms"] is not None]
+    rows = [("ours, all formats", ours), ("ours, PDF", pdfs), ("ours, worker CPU", cpu), *baselines.items()]
+    for label, values in rows:
         if values:
             print(
                 f"{label:<22}{len(values):>6}{statistics.median(values):>9.1f}"
                 f"{p95(values):>9.1f}{max(values):>9.1f}"
             )
     failures = Counter(r["error"] for r in results.values() if not r["ok"])
+    slowest = max(results, key=lambda blob: results[blob]["ms"])
+    print(f"answered with fields: {len(results) - sum(failures.values())} of {len(results)}")
     print(f"not answered with fields: {sum(failures.values())} {dict(failures)}")
+    print(f"slowest: {slowest} ({results[slowest]['format']}) {results[slowest]['ms']:.0f} ms")
+    print(f"load average: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
 
 
 def main(argv: list[str] | None = None) -> int:
