@@ -367,3 +367,28 @@ def dense_pdf(*, pages: int, lines_per_page: int) -> bytes:
         )
         objects.append(stream(content))
     return pdf(objects)
+
+
+def test_a_docx_whose_relationships_use_backslashes_is_read():
+    document = docx.Document()
+    document.add_paragraph("Wren Ashdown")
+    document.add_paragraph("wren@example.org")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    image = (
+        '<Relationship Id="rId99" Target="media\\image1.png" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"/></Relationships>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            body = source.read(member)
+            if member.filename == "word/_rels/document.xml.rels":
+                body = body.replace(b"</Relationships>", image.encode())
+            if member.filename == "[Content_Types].xml":
+                body = body.replace(
+                    b"</Types>", b'<Default Extension="png" ContentType="image/png"/></Types>'
+                )
+            target.writestr(member.filename, body)
+        target.writestr("word/media/image1.png", b"\x89PNG\r\n\x1a\n")
+    assert "wren@example.org" in extract_text(out.getvalue(), "docx").text
