@@ -19,7 +19,7 @@ from app.resume import find_fields, parse_resume
 from app.resume.errors import ScannedResume
 from app.resume.extract import extract_text
 from app.resume.extract.docx import check_docx
-from app.resume.extract.ocr import ocr_pdf, tesseract_path
+from app.resume.extract.ocr import ocr_pdf, tesseract_environment, tesseract_path
 from app.resume.extract.pdf import MAX_DOCUMENT_CHARS
 from app.resume.fields.lines import normalise
 from tests.hostile.pdfs import FONT, RESUME_LINES, pdf, stream, text_ops
@@ -392,3 +392,7 @@ def test_a_docx_whose_relationships_use_backslashes_is_read():
             target.writestr(member.filename, body)
         target.writestr("word/media/image1.png", b"\x89PNG\r\n\x1a\n")
     assert "wren@example.org" in extract_text(out.getvalue(), "docx").text
+
+
+def test_tesseract_runs_on_one_thread_so_a_busy_machine_does_not_slow_it_fourfold():
+    assert tesseract_environment()["OMP_THREAD_LIMIT"] == "1"
