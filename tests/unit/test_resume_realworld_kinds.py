@@ -222,6 +222,15 @@ def test_without_tesseract_a_scan_stays_a_scan():
 def _scanned_text_pdf() -> bytes:
     """A page image of a short resume and no text layer, as a scanner makes."""
     from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(io.BytesIO(_resume_picture()), x=10, y=10, w=190)
+    return bytes(pdf.output())
+
+
+def _resume_picture() -> bytes:
+    """A PNG of a short resume's first lines, in a real font."""
     from PIL import Image, ImageDraw, ImageFont
 
     font = ImageFont.truetype(str(DEJAVU), 36)
@@ -231,10 +240,7 @@ def _scanned_text_pdf() -> bytes:
         draw.text((100, 100 + n * 70), line, font=font, fill=0)
     png = io.BytesIO()
     image.save(png, "PNG")
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.image(io.BytesIO(png.getvalue()), x=10, y=10, w=190)
-    return bytes(pdf.output())
+    return png.getvalue()
 
 
 def test_a_page_drawn_as_a_form_xobject_is_read_not_taken_for_a_scan():
@@ -396,3 +402,19 @@ def test_a_docx_whose_relationships_use_backslashes_is_read():
 
 def test_tesseract_runs_on_one_thread_so_a_busy_machine_does_not_slow_it_fourfold():
     assert tesseract_environment()["OMP_THREAD_LIMIT"] == "1"
+
+
+def test_a_docx_of_pictures_only_is_read_by_ocr_with_a_lower_confidence():
+    if tesseract_path() is None or not DEJAVU.exists():
+        missing = "OCR test NOT RUN: install tesseract-ocr and fonts-dejavu-core (make test does, as root)"
+        if in_ci():
+            pytest.fail(f"{missing}. CI needs them.", pytrace=False)
+        pytest.skip(missing)
+    document = docx.Document()
+    document.add_picture(io.BytesIO(_resume_picture()))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    outcome = parse_resume(buffer.getvalue(), timeout=15)
+    assert outcome.ok, outcome.error_code
+    assert value(outcome.fields, "email") == "marek.hollis@example.org"
+    assert outcome.fields["email"]["confidence"] < 0.9

@@ -25,6 +25,7 @@ R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 MAX_MEMBERS = 1000
 MAX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_RATIO = 150
+PICTURES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif")
 MAX_PARAGRAPHS = 5_000  # per part; a 20-page resume has a few hundred
 _HYPERLINK_FIELD = re.compile(r'HYPERLINK\s+"([^"]+)"')
 _PAGES = re.compile(rb"<Pages>(\d+)</Pages>")
@@ -53,6 +54,17 @@ def check_docx(data: bytes, *, max_pages: int = 20) -> int | None:
     except zipfile.BadZipFile as exc:
         raise UnreadableResume(str(exc)) from exc
     return pages  # a long CV is read, not refused: MAX_PARAGRAPHS bounds the work
+
+
+def docx_pictures(data: bytes) -> list[bytes]:
+    """The pictures a DOCX holds (word/media), for OCR when it has no text: some people save a
+    scan as a Word file. Sizes are bounded by check_docx, which the caller has run."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [
+            archive.read(member)
+            for member in archive.infolist()
+            if member.filename.startswith("word/media/") and member.filename.lower().endswith(PICTURES)
+        ]
 
 
 def _open(data: bytes):
