@@ -23,7 +23,7 @@ from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 from pdfminer.psparser import PSLiteral
 
 MAX_OBJECTS = 100_000  # objects looked at for forms
-BOMB_PROBE = 65_536  # compressed bytes of a large stream inflated to judge its ratio
+BOMB_PROBE = 16_384  # compressed bytes of a large stream inflated to judge its ratio
 BOMB_RATIO = 256
 MAX_FORM_BYTES = 1_000_000  # of one form's content, inflated, looked through for drawings
 _FORM = re.compile(rb"/Subtype\s{0,4}/Form\b")

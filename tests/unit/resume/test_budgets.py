@@ -113,3 +113,8 @@ def test_form_drawings_that_draw_forms_are_kept_from_pdfium_which_would_follow_t
     assert forms_draw(open_document(pdfs.xobject_fanout()))
     assert forms_draw(open_document(pdfs.xobject_self()))
     assert not may_nest_forms(pdfs.plain())
+
+
+def test_a_small_pdf_whose_page_inflates_to_millions_of_text_operations_is_kept_from_pdfium():
+    data = pdfs.many_text_ops(3_000_000, compress=True)
+    assert len(data) < 100_000 and inflates_hugely(data)
