@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import pathlib
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +26,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+EXIT_WAIT = 1.0  # seconds to learn how a worker whose pipe closed has ended
 KILL_MARGIN = 0.5  # seconds past a job's deadline before its worker counts as stuck
 READY = "ready"  # a worker's first message: its imports are done and it takes jobs
 STARTUP_SECONDS = 60.0  # a worker not ready by then is killed and another started
@@ -36,7 +38,16 @@ class PoolBusy(Exception):
 
 
 class WorkerDied(Exception):
-    """The worker exited mid-job (e.g. killed by the memory limit)."""
+    """The worker exited mid-job (e.g. killed by the memory limit).
+
+    `out_of_memory` says the worker aborted (SIGABRT): the C libraries it uses (PDFium)
+    abort when an allocation fails under the address-space cap, where Python code would
+    raise MemoryError instead.
+    """
+
+    def __init__(self, returncode: int | None = None) -> None:
+        super().__init__(returncode)
+        self.out_of_memory = returncode == -signal.SIGABRT
 
 
 class JobTimedOut(Exception):
@@ -47,6 +58,14 @@ class JobTimedOut(Exception):
 class Worker:
     process: subprocess.Popen
     connection: Connection
+
+
+def _exit_code(process: subprocess.Popen) -> int | None:
+    """How a worker whose pipe closed ended; None if it is somehow still running."""
+    try:
+        return process.wait(timeout=EXIT_WAIT)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 class WorkerPool:
@@ -88,7 +107,7 @@ class WorkerPool:
                 raise JobTimedOut()
             return worker.connection.recv()
         except (EOFError, OSError) as exc:
-            raise WorkerDied() from exc
+            raise WorkerDied(_exit_code(worker.process)) from exc
 
     def _start(self) -> None:
         """Start a worker; a thread of its own puts it among the idle ones once it is ready."""

@@ -72,8 +72,8 @@ def parse_resume(
         return failure(fmt, "timeout")
     except PoolBusy:
         return failure(fmt, "busy")
-    except WorkerDied:
-        return failure(fmt, "unreadable")
+    except WorkerDied as exc:
+        return failure(fmt, "too_large" if exc.out_of_memory else "unreadable")
     if "error_code" in answer:
         return failure(fmt, answer["error_code"], answer["message_key"], answer.get("pages"))
     return ParseOutcome(

@@ -19,8 +19,10 @@ from multiprocessing.connection import Connection
 from .budget import OverBudget, TimeBudget
 from .errors import ResumeError, ScannedResume
 from .extract import extract_text
-from .extract.ocr import ocr_pdf, tesseract_path
+from .extract.docx import docx_pictures
+from .extract.ocr import ocr_pdf, ocr_pictures, tesseract_path
 from .extract.pdf import check_pdf
+from .extract.result import Extracted
 from .fields import find_fields
 
 MB = 1024 * 1024
@@ -107,6 +109,9 @@ def parse_job(data: bytes, fmt: str, max_pages: int, deadline: float) -> dict:
                 raise
             extracted = ocr_pdf(data, tesseract=tesseract_path(), until=deadline - FIELDS_SECONDS)
             confidence = OCR_CONFIDENCE
+        if fmt == "docx" and not extracted.text.strip():
+            extracted = _pictures_read(data, deadline) or extracted
+            confidence = OCR_CONFIDENCE if extracted.text.strip() else confidence
         pages = extracted.pages
         if not extracted.text.strip():
             return {"error_code": "empty", "message_key": "empty", "pages": pages}
@@ -119,6 +124,14 @@ def parse_job(data: bytes, fmt: str, max_pages: int, deadline: float) -> dict:
         }
     except Exception as exc:  # noqa: BLE001 - see failed()
         return failed(exc, pages)
+
+
+def _pictures_read(data: bytes, deadline: float) -> Extracted | None:
+    """A DOCX of pictures only, read by OCR when Tesseract is installed; None when not."""
+    try:
+        return ocr_pictures(docx_pictures(data), tesseract=tesseract_path(), until=deadline - FIELDS_SECONDS)
+    except ScannedResume:
+        return None
 
 
 def scaled(fields, factor: float):

@@ -32,7 +32,11 @@ FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
 
 def one_page(
-    content: bytes, resources: bytes = b"<< /Font << /F1 4 0 R >> >>", extra: list[bytes] = ()
+    content: bytes,
+    resources: bytes = b"<< /Font << /F1 4 0 R >> >>",
+    extra: list[bytes] = (),
+    *,
+    compress: bool = False,
 ) -> bytes:
     """Catalog 1, Pages 2, Page 3, Font 4, content 5, then any extra objects from 6."""
     return pdf(
@@ -42,7 +46,7 @@ def one_page(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources %s /Contents 5 0 R >>"
             % resources,
             FONT,
-            stream(content),
+            stream(content, compress=compress),
             *extra,
         ]
     )
@@ -169,8 +173,8 @@ def deep_dict(depth: int) -> bytes:
     )
 
 
-def many_text_ops(count: int) -> bytes:
-    return one_page(b"BT /F1 1 Tf " + b"(ab) Tj " * count + b"ET")
+def many_text_ops(count: int, *, compress: bool = False) -> bytes:
+    return one_page(b"BT /F1 1 Tf " + b"(ab) Tj " * count + b"ET", compress=compress)
 
 
 def long_text_line(unit: bytes, size: int) -> bytes:

@@ -19,7 +19,8 @@ from app.resume import find_fields, parse_resume
 from app.resume.errors import ScannedResume
 from app.resume.extract import extract_text
 from app.resume.extract.docx import check_docx
-from app.resume.extract.ocr import ocr_pdf, tesseract_path
+from app.resume.extract.ocr import ocr_pdf, tesseract_environment, tesseract_path
+from app.resume.extract.pdf import MAX_DOCUMENT_CHARS
 from app.resume.fields.lines import normalise
 from tests.hostile.pdfs import FONT, RESUME_LINES, pdf, stream, text_ops
 from tests.support.engine_hooks import in_ci
@@ -221,6 +222,15 @@ def test_without_tesseract_a_scan_stays_a_scan():
 def _scanned_text_pdf() -> bytes:
     """A page image of a short resume and no text layer, as a scanner makes."""
     from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(io.BytesIO(_resume_picture()), x=10, y=10, w=190)
+    return bytes(pdf.output())
+
+
+def _resume_picture() -> bytes:
+    """A PNG of a short resume's first lines, in a real font."""
     from PIL import Image, ImageDraw, ImageFont
 
     font = ImageFont.truetype(str(DEJAVU), 36)
@@ -230,10 +240,7 @@ def _scanned_text_pdf() -> bytes:
         draw.text((100, 100 + n * 70), line, font=font, fill=0)
     png = io.BytesIO()
     image.save(png, "PNG")
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.image(io.BytesIO(png.getvalue()), x=10, y=10, w=190)
-    return bytes(pdf.output())
+    return png.getvalue()
 
 
 def test_a_page_drawn_as_a_form_xobject_is_read_not_taken_for_a_scan():
@@ -251,3 +258,163 @@ def test_a_page_drawn_as_a_form_xobject_is_read_not_taken_for_a_scan():
         ]
     )
     assert "jane.doe@example.com" in extract_text(data, "pdf").text
+
+
+def current_job(text: str) -> tuple[str, str]:
+    fields = find_fields(text)
+    return value(fields, "current_title"), value(fields, "current_company")
+
+
+def test_a_job_dated_with_two_digit_years_is_the_current_one():
+    text = (
+        "Wren Ashdown\nwren@example.org\nExperience\n"
+        "May 98- Present, Accountant 2, Harbour County Parks Office, Fleet Division\n"
+        "Kept the books.\n"
+        "Oct 97-May 98, Accountant 1, Harbour County Parks Office\n"
+    )
+    assert current_job(text) == ("Accountant 2", "Harbour County Parks Office")
+
+
+def test_a_job_dated_day_month_year_is_found():
+    text = (
+        "Lia Conte\nlia@example.org\nEsperienza professionale\n"
+        "Developer, Northwind S.r.l.\n19/01/2026 – Present\nBuilt things.\n"
+        "Intern, Acme S.p.A.\n24/03/2025 – 04/07/2025\n"
+    )
+    assert current_job(text) == ("Developer", "Northwind S.r.l.")
+
+
+def test_a_corporate_experience_heading_and_a_title_for_a_company_give_the_current_job():
+    text = (
+        "Noor Haddad\nnoor@example.org\nCorporate Experience\nSince 2013\n"
+        "Data Scientist for Skyline Analytics (Lyon, France). https://skyline.example.org/\n"
+        "Forecast demand.\n2009-2012\nResearcher with Example Labs\n"
+    )
+    assert current_job(text) == ("Data Scientist", "Skyline Analytics")
+
+
+def test_a_label_and_colon_before_a_dated_entry_does_not_start_a_new_section():
+    text = (
+        "Linus Vogt\nlinus@example.org\nBildung und berufliche Laufbahn\n"
+        "Abitur : Gymnasium Nordstadt 2008-2016\n"
+        "Ausbildung : Fachinformatiker bei Beispiel GmbH von 2022 - 2024\n"
+        "Beispiel Holding GmbH & Co. KG : System Engineer seit Januar 2025\n"
+    )
+    assert current_job(text) == ("System Engineer", "Beispiel Holding GmbH & Co. KG")
+
+
+def test_contact_lines_above_the_first_job_are_not_its_company():
+    text = (
+        "Wren Ashdown\nExperience\n715-555-0142\nEMAIL ADDRESS: wren@example.org\n"
+        "May 98- Present, Accountant, Harbour County Parks Office, Fleet Division\n"
+    )
+    assert current_job(text)[1] == "Harbour County Parks Office"
+
+
+def test_a_date_range_broken_over_two_lines_still_anchors_the_job():
+    text = (
+        "Wren Ashdown\nwren@example.org\nProfessional Experience\n"
+        "Apr, 2016-\npresent\nNorthwind Capital Group\tHong Kong\nInvestment manager, private equity fund\n"
+        "Built models.\nJun, 2014-\nApr, 2016\nAcme Research\nResearch analyst\n"
+    )
+    assert current_job(text) == ("Investment manager", "Northwind Capital Group")
+
+
+def test_the_title_under_a_line_about_the_company_is_the_current_title():
+    text = (
+        "Wren Ashdown\nwren@example.org\nExperience\n"
+        "NORTHWIND TRADING COMPANY\t\t\tFeb 2017 - present\n"
+        "Northwind is one of the largest professional services networks in the whole wide world\n"
+        "Executive Assistant - Management Office - Hong Kong\nManage schedules\n"
+    )
+    assert current_job(text) == ("Executive Assistant", "NORTHWIND TRADING COMPANY")
+
+
+def test_the_line_the_email_spells_is_the_name_even_under_a_sidebar_of_skills():
+    text = (
+        "PROGRAMMING\nPython, C, LaTeX, Git\nOCaml, Isabelle(HOL)\nCONTACT\n+33 7 00 00 00 01\n"
+        "tomas.verdier@example.org\nTOMAS VERDIER\nSoftware engineer\n"
+    )
+    assert name_of(text) == ("Tomas", "Verdier")
+
+
+def test_a_family_name_wrapped_onto_the_next_line_is_joined():
+    assert name_of("JOÃO PEDRO\nALVES COSTA\nDesenvolvedor Backend\njp@example.org\n") == (
+        "João Pedro",
+        "Alves Costa",
+    )
+    assert name_of("Guy Marcel\nTabor\n+49 176 0000 0000\nguy@example.org\n") == ("Guy", "Marcel Tabor")
+    assert name_of("Ines Marlow\nData Engineer\nines@example.org\n") == ("Ines", "Marlow")
+    assert name_of("Attila Kovacs\nMobile\t+36 30 000 0000\nak@example.org\n") == ("Attila", "Kovacs")
+
+
+def test_a_long_dense_pdf_stops_taking_pages_once_it_has_enough_text():
+    extracted = extract_text(dense_pdf(pages=12, lines_per_page=60), "pdf")
+    assert 1 < extracted.pages < 12
+    assert len(extracted.text) < MAX_DOCUMENT_CHARS + 8_000
+    assert "wren@example.org" in extracted.text
+
+
+def dense_pdf(*, pages: int, lines_per_page: int) -> bytes:
+    """Pages of 60 lines of 90 characters each, the contact line on the first."""
+    line = b"Published a long paper on the numerical methods of the example field, with co-authors"
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * n) for n in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+    ]
+    objects.append(FONT)
+    for number in range(pages):
+        first = [b"Wren Ashdown", b"wren@example.org"] if number == 0 else []
+        content = text_ops(first + [line] * lines_per_page)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
+            b" /Contents %d 0 R >>" % (5 + 2 * number)
+        )
+        objects.append(stream(content))
+    return pdf(objects)
+
+
+def test_a_docx_whose_relationships_use_backslashes_is_read():
+    document = docx.Document()
+    document.add_paragraph("Wren Ashdown")
+    document.add_paragraph("wren@example.org")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    image = (
+        '<Relationship Id="rId99" Target="media\\image1.png" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"/></Relationships>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            body = source.read(member)
+            if member.filename == "word/_rels/document.xml.rels":
+                body = body.replace(b"</Relationships>", image.encode())
+            if member.filename == "[Content_Types].xml":
+                body = body.replace(
+                    b"</Types>", b'<Default Extension="png" ContentType="image/png"/></Types>'
+                )
+            target.writestr(member.filename, body)
+        target.writestr("word/media/image1.png", b"\x89PNG\r\n\x1a\n")
+    assert "wren@example.org" in extract_text(out.getvalue(), "docx").text
+
+
+def test_tesseract_runs_on_one_thread_so_a_busy_machine_does_not_slow_it_fourfold():
+    assert tesseract_environment()["OMP_THREAD_LIMIT"] == "1"
+
+
+def test_a_docx_of_pictures_only_is_read_by_ocr_with_a_lower_confidence():
+    if tesseract_path() is None or not DEJAVU.exists():
+        missing = "OCR test NOT RUN: install tesseract-ocr and fonts-dejavu-core (make test does, as root)"
+        if in_ci():
+            pytest.fail(f"{missing}. CI needs them.", pytrace=False)
+        pytest.skip(missing)
+    document = docx.Document()
+    document.add_picture(io.BytesIO(_resume_picture()))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    outcome = parse_resume(buffer.getvalue(), timeout=15)
+    assert outcome.ok, outcome.error_code
+    assert value(outcome.fields, "email") == "marek.hollis@example.org"
+    assert outcome.fields["email"]["confidence"] < 0.9

@@ -115,7 +115,7 @@ def test_an_application_keeps_the_parse_of_its_resume(app, client):
 def test_a_long_parse_is_answered_at_once_with_a_token_and_ends_through_polling(app, client):
     from tests.hostile.pdfs import many_text_ops
 
-    response = post(client, page_token(app, client), "slow.pdf", many_text_ops(300_000))
+    response = post(client, page_token(app, client), "slow.pdf", many_text_ops(3_000_000, compress=True))
     assert response.status_code == 202
     pending = response.get_json()
     assert pending["pending"] is True and response.headers["Location"] == pending["poll"]

@@ -25,9 +25,11 @@ R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 MAX_MEMBERS = 1000
 MAX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_RATIO = 150
+PICTURES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif")
 MAX_PARAGRAPHS = 5_000  # per part; a 20-page resume has a few hundred
 _HYPERLINK_FIELD = re.compile(r'HYPERLINK\s+"([^"]+)"')
 _PAGES = re.compile(rb"<Pages>(\d+)</Pages>")
+_BACKSLASHED_TARGET = re.compile(rb'Target="[^"]{0,500}"')
 
 
 def check_docx(data: bytes, *, max_pages: int = 20) -> int | None:
@@ -54,6 +56,47 @@ def check_docx(data: bytes, *, max_pages: int = 20) -> int | None:
     return pages  # a long CV is read, not refused: MAX_PARAGRAPHS bounds the work
 
 
+def docx_pictures(data: bytes) -> list[bytes]:
+    """The pictures a DOCX holds (word/media), for OCR when it has no text: some people save a
+    scan as a Word file. Sizes are bounded by check_docx, which the caller has run."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [
+            archive.read(member)
+            for member in archive.infolist()
+            if member.filename.startswith("word/media/") and member.filename.lower().endswith(PICTURES)
+        ]
+
+
+def _open(data: bytes):
+    """The python-docx document; KeyError (a part named but not in the archive) is the caller's."""
+    try:
+        return docx.Document(io.BytesIO(data))
+    except KeyError:
+        raise
+    except (PackageNotFoundError, ValueError, zipfile.BadZipFile) as exc:
+        raise UnreadableResume(str(exc)) from exc
+
+
+def with_forward_slashes(data: bytes) -> bytes:
+    """The package with its relationship targets written with "/": some Windows tools write
+    "media\\image1.jpg", which names no member of the archive, and python-docx gives up on
+    the whole document for one missing picture."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as archive,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as fixed,
+    ):
+        for member in archive.infolist():
+            body = archive.read(member)
+            if member.filename.endswith(".rels"):
+                body = _BACKSLASHED_TARGET.sub(lambda m: m[0].replace(b"\\", b"/"), body)
+            fixed.writestr(member.filename, body)
+    try:
+        return out.getvalue()
+    finally:
+        out.close()
+
+
 def _saved_page_count(archive: zipfile.ZipFile) -> int | None:
     try:
         info = archive.getinfo("docProps/app.xml")
@@ -66,9 +109,12 @@ def _saved_page_count(archive: zipfile.ZipFile) -> int | None:
 def extract_docx(data: bytes, *, max_pages: int = 20) -> Extracted:
     pages = check_docx(data, max_pages=max_pages)
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise UnreadableResume(str(exc)) from exc
+        document = _open(data)
+    except KeyError:
+        try:
+            document = _open(with_forward_slashes(data))  # checked above: sizes are bounded
+        except KeyError as exc:
+            raise UnreadableResume(str(exc)) from exc
     main = document.part
     related = [
         rel.target_part

@@ -1,10 +1,15 @@
 """PDF text in reading order, including two-column resumes.
 
-pdfminer.six finds the lines; we order them ourselves. Sorting lines top to
-bottom reads a one-column page correctly and keeps "title ... dates" on one
-row; for two-column pages we first find the gutter and read each column of a
-band in turn. Skipping pdfminer's own box grouping (boxes_flow=None) makes
-this cheaper than its plain extract_text.
+PDFium finds the lines (pdfium_lines.py), about ten times faster than pdfminer's layout
+analysis; we order them ourselves. Sorting lines top to bottom reads a one-column page
+correctly and keeps "title ... dates" on one row; for two-column pages we first find the
+gutter and read each column of a band in turn.
+
+pdfminer.six stays where it is needed: checking that an upload opens (no layout, cheap),
+reading a file PDFium refuses to open (pdfminer is more lenient with broken files), and
+reading a document whose form drawings draw further forms, which PDFium follows without a
+bound while our pdfminer device counts them (a fan-out of forms would otherwise hold the
+worker in C code that the time budget cannot interrupt).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import io
 import itertools
 import re
 import time
+from collections.abc import Callable
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams, LTFigure, LTImage, LTTextBox, LTTextLine
@@ -24,22 +30,66 @@ from pdfminer.pdftypes import PDFObjRef
 
 from ..errors import EmptyResume, EncryptedResume, ScannedResume, UnreadableResume
 from .columns import order_lines
+from .pdfium_lines import PdfiumUnreadable, count_images, open_pdfium, read_pages
+from .pdfium_traps import forms_draw, inflates_hugely, may_nest_forms
 from .result import Extracted
 
 LAYOUT = LAParams(boxes_flow=None, all_texts=True)
 MAX_OBJECTS = 100_000  # objects checked for reference cycles; the time budget covers the rest
 MAX_DRAWINGS = 200  # form XObjects drawn on one page; nesting multiplies them (10 deep x 10 wide)
 MAX_PAGE_CHARS = 8_000  # a dense page of small type holds about 5,000
+MAX_DOCUMENT_CHARS = 24_000  # about six dense pages: the contact details and current post are
+# on the first, so a long academic CV stops taking pages here rather than spend its budget
 _BARE_REFERENCE = re.compile(
-    rb"(?<!\d)(\d{1,10})\s{1,4}\d{1,5}\s{1,4}obj\s{0,4}(\d{1,10})\s{1,4}\d{1,5}\s{1,4}R\s{0,4}endobj"
+    rb"(?<!\d)(\d{1,10})\s{1,4}\d{1,5}\s{1,4}obj\s{0,4}(\d{1,10})\s{1,4}\d{1,5}\s{1,4}R\s{0,4}\Z"
 )
-_DEEP_NESTING = re.compile(rb"(?:\[\s*){256}|(?:<<\s*){256}")
+_OBJECT_END = re.compile(rb"endobj")
+WHITESPACE = b" \t\n\r\f\v"
+DEEP = 256  # nested arrays or dictionaries no resume needs
 
 
 def extract_pdf(data: bytes, *, max_pages: int = 20, pages_until: float | None = None) -> Extracted:
-    """Text of the first pages, up to max_pages and while time.monotonic() < pages_until (the
-    first page is always read); raises ResumeError subclasses for what we cannot read."""
-    document = open_document(data)
+    """Text of the first pages, up to max_pages and MAX_DOCUMENT_CHARS and while time.monotonic()
+    < pages_until (the first page is always read); raises ResumeError subclasses for what we
+    cannot read."""
+    refuse_hostile_bytes(data)
+    if inflates_hugely(data):
+        return extract_with_pdfminer(data, max_pages=max_pages, pages_until=pages_until)
+    if may_nest_forms(data):
+        opened = open_document(data)
+        if forms_draw(opened):
+            return extract_with_pdfminer(data, max_pages=max_pages, pages_until=pages_until, document=opened)
+    try:
+        document = open_pdfium(data)
+    except PdfiumUnreadable:
+        return extract_with_pdfminer(data, max_pages=max_pages, pages_until=pages_until)
+    try:
+        texts: list[str] = []
+        for lines, width in read_pages(
+            document, max_pages=max_pages, max_chars=MAX_PAGE_CHARS, pages_until=pages_until
+        ):
+            texts.append("\n".join(order_lines(lines, width)))
+            if sum(map(len, texts)) >= MAX_DOCUMENT_CHARS:
+                break
+        return checked("\n\n".join(texts), len(texts), lambda: count_images(document, len(texts)))
+    finally:
+        document.close()
+
+
+def checked(text: str, pages: int, images: Callable[[], int]) -> Extracted:
+    """The text, or why there is none: a page of images is a scan, anything else is empty."""
+    if len(text.strip()) < 20:
+        if images():
+            raise ScannedResume("no text layer")
+        raise EmptyResume("no text")
+    return Extracted(text=text, pages=pages)
+
+
+def extract_with_pdfminer(
+    data: bytes, *, max_pages: int, pages_until: float | None, document: PDFDocument | None = None
+) -> Extracted:
+    """The same reading with pdfminer's layout analysis, bounded in characters and drawings."""
+    document = document or open_document(data)
     pages = list_pages(document, max_pages)
     manager = PDFResourceManager(caching=True)
     device = BoundedAggregator(manager, laparams=LAYOUT)
@@ -54,12 +104,9 @@ def extract_pdf(data: bytes, *, max_pages: int = 20, pages_until: float | None =
         lines, page_images = collect_lines(layout)
         images += page_images
         texts.append("\n".join(order_lines(lines, layout.width)))
-    text = "\n\n".join(texts)
-    if len(text.strip()) < 20:
-        if images:
-            raise ScannedResume("no text layer")
-        raise EmptyResume("no text")
-    return Extracted(text=text, pages=len(texts))
+        if sum(map(len, texts)) >= MAX_DOCUMENT_CHARS:
+            break
+    return checked("\n\n".join(texts), len(texts), lambda: images)
 
 
 class BoundedAggregator(PDFPageAggregator):
@@ -94,11 +141,17 @@ class BoundedInterpreter(PDFPageInterpreter):
             super().do_Do(xobjid_arg)
 
 
-def open_document(data: bytes) -> PDFDocument:
-    if _DEEP_NESTING.search(data):
+def refuse_hostile_bytes(data: bytes) -> None:
+    """What the raw bytes show to be a trap for either reader: deep nesting, reference cycles."""
+    packed = data.translate(None, WHITESPACE)
+    if b"[" * DEEP in packed or b"<<" * DEEP in packed:
         raise UnreadableResume("objects nested too deeply")
+    refuse_cycles(_written_references(data))
+
+
+def open_document(data: bytes) -> PDFDocument:
+    refuse_hostile_bytes(data)
     try:
-        refuse_cycles(_written_references(data))
         document = PDFDocument(PDFParser(io.BytesIO(data)))
         refuse_reference_cycles(document)
         return document
@@ -115,7 +168,12 @@ def open_document(data: bytes) -> PDFDocument:
 def _written_references(data: bytes) -> dict[int, int]:
     """Objects written as nothing but a reference ("5 0 obj 4 0 R endobj"), found in the bytes:
     a stream's /Length may point into such a chain, and reading the stream would never end."""
-    return {int(m[1]): int(m[2]) for m in _BARE_REFERENCE.finditer(data)}
+    found = {}
+    for end in _OBJECT_END.finditer(data):
+        bare = _BARE_REFERENCE.search(data, max(0, end.start() - 64), end.start())
+        if bare:
+            found[int(bare[1])] = int(bare[2])
+    return found
 
 
 def refuse_cycles(references: dict[int, int]) -> None:

@@ -11,7 +11,7 @@ from .education import find_education
 from .experience import find_experience
 from .found import Found, as_dict
 from .lines import Line, to_lines
-from .names import find_name
+from .names import find_name, find_name_by_email
 from .profile import find_location, find_skills, find_summary
 from .sections import split_sections
 from .words import is_title
@@ -20,6 +20,8 @@ __all__ = ["find_fields"]
 
 
 MAX_TEXT_CHARS = 100_000  # a dense 20-page resume; the rest is not read for fields
+MAX_SECTION_LINES = 150  # of one section read for entries: an academic CV lists hundreds
+MAX_SEARCH_LINES = 300  # read for a phone when the top of the resume has none
 
 
 def find_fields(text: str) -> dict:
@@ -28,16 +30,21 @@ def find_fields(text: str) -> dict:
     top = sections["top"] + sections.get("contact", [])
     email = find_email(top) or find_email(lines)
     address = str(email.value) if email else None
-    name = find_name(sections["top"] or lines, address) or find_name(lines, address)
+    name = (
+        find_name_by_email(lines, address)
+        or find_name(sections["top"] or lines, address)
+        or find_name(lines, address)
+    )
     linkedin, github, others = split_profiles(find_urls(lines))
-    experience = find_experience(sections.get("experience", []))
+    experience = find_experience(sections.get("experience", [])[:MAX_SECTION_LINES])
     current = next((job for job in experience if job["current"]), experience[0] if experience else None)
     return {
         "first_name": as_dict(name[0]) if name else None,
         "last_name": as_dict(name[1]) if name else None,
         "email": as_dict(email),
         "phone": as_dict(
-            find_phone(top, guess_region(lines, email)) or find_phone(lines, guess_region(lines, email))
+            find_phone(top, guess_region(lines, email))
+            or find_phone(lines[:MAX_SEARCH_LINES], guess_region(lines, email))
         ),
         "linkedin": as_dict(linkedin),
         "github": as_dict(github),
@@ -47,7 +54,7 @@ def find_fields(text: str) -> dict:
         "current_company": _from_job(current, "company"),
         "summary": as_dict(find_summary(sections.get("summary", []))),
         "skills": as_dict(find_skills(sections.get("skills", []))),
-        "education": find_education(sections.get("education", [])),
+        "education": find_education(sections.get("education", [])[:MAX_SECTION_LINES]),
         "experience": experience,
     }
 

@@ -102,11 +102,15 @@ PRESENT = (
 )
 _MONTH_NAMES = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
 DATE = (
-    rf"(?:(?:{_MONTH_NAMES})\.?,?(?:\s+|\s*/\s*)(?:19|20)\d\d|(?:0?[1-9]|1[0-2])\s*[/.]\s*(?:19|20)\d\d"
+    rf"(?:(?:0?[1-9]|[12]\d|3[01])\s*[/.]\s*(?:0?[1-9]|1[0-2])\s*[/.]\s*(?:19|20)\d\d"
+    rf"|(?:{_MONTH_NAMES})\.?,?(?:\s+|\s*/\s*)(?:19|20)\d\d|(?:0?[1-9]|1[0-2])\s*[/.]\s*(?:19|20)\d\d"
     rf"|(?:19|20)\d\d\s*[-/.]\s*(?:0[1-9]|1[0-2])(?!\d)|(?:19|20)\d\d)"
 )
+SHORT_YEAR = rf"(?:{_MONTH_NAMES})\.?\s*['’]?\d\d(?![\d.:])"  # "May 98", "Oct '97": in ranges only
 _SEP = r"\s*(?:-|–|—|‒|to|until|till|bis|à|au|a|al|hasta|até|–)\s*"
-RANGE = re.compile(rf"(?<![\w/])(?P<start>{DATE}){_SEP}(?P<end>{DATE}|{PRESENT})(?![\w/])", re.I)
+RANGE = re.compile(
+    rf"(?<![\w/])(?P<start>{DATE}|{SHORT_YEAR}){_SEP}(?P<end>{DATE}|{SHORT_YEAR}|{PRESENT})(?![\w/])", re.I
+)
 SINCE = re.compile(
     rf"(?<!\w)(?:since|seit|depuis|desde|dal|dall['’]|od|från|fra|vanaf|sinds)\s*(?P<start>{DATE})(?![\w/])",
     re.I,
@@ -150,10 +154,10 @@ def find_single_date(text: str) -> tuple[str | None, str] | None:
 
 
 def normalise_date(text: str) -> str | None:
-    """ "Jan 2019" -> "2019-01", "03/2018" -> "2018-03", "2016" -> "2016"."""
+    """ "Jan 2019" -> "2019-01", "03/2018" -> "2018-03", "2016" -> "2016", "May 98" -> "1998-05"."""
     year = re.search(r"(19|20)\d\d", text)
     if not year:
-        return None
+        return _short_year_date(text)
     month = None
     for part in _PARTS.finditer(text.lower()):
         if part.group("month"):
@@ -161,6 +165,15 @@ def normalise_date(text: str) -> str | None:
         elif part.group("num") != year.group(0) and len(part.group("num")) <= 2:
             month = int(part.group("num"))
     return f"{year.group(0)}-{month:02d}" if month and 1 <= month <= 12 else year.group(0)
+
+
+def _short_year_date(text: str) -> str | None:
+    """ "May 98" -> "1998-05": a two-digit year from 50 on is of the 1900s."""
+    found = re.fullmatch(rf"(?P<month>{_MONTH_NAMES})\.?\s*['’]?(?P<year>\d\d)", text.strip(), re.I)
+    if not found:
+        return None
+    year = int(found.group("year"))
+    return f"{1900 + year if year >= 50 else 2000 + year}-{MONTHS[found.group('month').lower()]:02d}"
 
 
 def _without(text: str, match: re.Match) -> str:

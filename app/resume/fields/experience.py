@@ -45,10 +45,15 @@ _SUFFIXES = frozenset(
         "kg",
     }
 )
-_AT = re.compile(r"\s+(?:at|@|chez|bei|en)\s+", re.I)
+_OPEN_RANGE = re.compile(r"(?:19|20)\d\d\s{0,3}[-–—]$|(?:19|20)\d\d\s{1,3}(?:to|bis|à|a)$", re.I)
+_LINK = re.compile(r"(?:https?://|www\.)\S{1,200}", re.I)
+_LONE_STOP = re.compile(r"\s+\.(?=\s|$)")
+_BRACKETED = re.compile(r"\(([^()]{1,80})\)")
+_AT = re.compile(r"\s+(?:at|@|chez|bei|en|for|für|pour|para|per)\s+|\s+:\s+", re.I)
 
 
 def find_experience(lines: list[Line]) -> list[dict]:
+    lines = join_split_ranges(lines)
     anchors = [
         (i, span)
         for i, line in enumerate(lines)
@@ -65,6 +70,8 @@ def find_experience(lines: list[Line]) -> list[dict]:
             after = _header_after(lines, index + 1, next_anchor)
             header += [lines[i].text for i in after]
             body_start = (after[-1] + 1) if after else body_start
+        if not after_title(header):
+            header += _title_below(lines, body_start, next_anchor)
         if entries and before:
             entries[-1]["_end"] = min(entries[-1]["_end"], before[0])
         title, company = classify(header)
@@ -87,6 +94,18 @@ def find_experience(lines: list[Line]) -> list[dict]:
         body = [line.text for line in lines[entry.pop("_body") : entry.pop("_end")]]
         entry["summary"] = " ".join(" ".join(body).split())[:500] or None
     return entries
+
+
+def join_split_ranges(lines: list[Line]) -> list[Line]:
+    """ "Apr, 2016-" then "present": a date range that a narrow column broke over two lines."""
+    joined: list[Line] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        if previous and _OPEN_RANGE.search(previous.text) and find_span(previous.text + " " + line.text):
+            joined[-1] = Line(f"{previous.text} {line.text}", previous.bullet)
+        else:
+            joined.append(line)
+    return joined
 
 
 def _is_job_bullet(text: str) -> bool:
@@ -115,6 +134,22 @@ def _header_after(lines: list[Line], start: int, stop: int) -> list[int]:
         if _has_title_and_company([lines[j].text for j in picked]):
             break
     return picked
+
+
+def after_title(header: list[str]) -> str | None:
+    """The title the header names by its words, if any."""
+    title, _ = classify(header)
+    return title if title and title_score(title) > 0 else None
+
+
+def _title_below(lines: list[Line], start: int, stop: int) -> list[str]:
+    """A title written under a line about the company ("DELOITTE ... Feb 2017 - present",
+    "Deloitte is one of the Big Four ...", "Executive Assistant - Management Office")."""
+    for i in range(start, min(stop, start + 2)):
+        line = lines[i]
+        if _is_header_line(line) and title_score(line.text) > company_score(line.text):
+            return [line.text]
+    return []
 
 
 def _is_header_line(line: Line) -> bool:
@@ -146,8 +181,8 @@ def _has_title_and_company(header: list[str]) -> bool:
 
 def classify(header: list[str]) -> tuple[str | None, str | None]:
     """(title, company) from header texts; places and remote/hybrid notes are dropped."""
-    parts = [p for text in header for part in _AT.split(text) for p in _split_commas(part)]
-    parts = [p for p in (part.strip(" ()•·|–—") for part in parts) if p and not looks_like_place(p)]
+    parts = [p for text in header for part in _AT.split(_bare(text)) for p in _split_commas(part)]
+    parts = [p for p in (part.strip(" ()•·|–—") for part in parts) if p and not _not_a_job_part(p)]
     title = next((p for p in parts if title_score(p) > company_score(p)), None)
     company = next((p for p in parts if company_score(p) > title_score(p) and p != title), None)
     rest = [p for p in parts if p not in (title, company)]
@@ -156,6 +191,19 @@ def classify(header: list[str]) -> tuple[str | None, str | None]:
     if company is None and rest:
         company = rest.pop(0)
     return title, company
+
+
+def _bare(text: str) -> str:
+    """Without links and bracketed places: "Analyst for Nordwind (Lyon, France). https://..."."""
+    text = _LINK.sub(" ", text)
+    text = _BRACKETED.sub(lambda m: " " if "," in m[1] or looks_like_place(m[1]) else m[0], text)
+    return _LONE_STOP.sub("", text).strip()
+
+
+def _not_a_job_part(part: str) -> bool:
+    """A place, or contact details that stand next to the first job ("715-839-5419")."""
+    digits = sum(ch.isdigit() for ch in part)
+    return looks_like_place(part) or "@" in part or digits * 2 > len(part.replace(" ", ""))
 
 
 def _split_commas(text: str) -> list[str]:

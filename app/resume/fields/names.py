@@ -65,6 +65,13 @@ _FAMILY_NOTE = re.compile(
 )
 
 
+LABELS = frozenset(
+    {"mobile", "cell", "tel", "tel.", "telefon", "telephone", "téléphone", "teléfono", "telefone", "handy"}
+    | {"fax", "e-mail", "mail", "address", "adresse", "dirección", "endereço", "indirizzo", "website", "web"}
+    | {"linkedin", "github", "portfolio", "born", "nationality", "contacts", "kontakt", "contatto"}
+)  # a contact label under the name is not the end of a wrapped family name
+EMAIL_NAMED_LINES = 40  # lines looked through for the name the email spells
+
 CONNECTORS = frozenset({"and", "or", "of", "the", "for", "with", "und", "et", "&"})
 _NICKNAME = re.compile(r"\s*\([^()]{1,30}\)\s*")
 
@@ -79,12 +86,50 @@ def find_name(lines: list[Line], email: str | None) -> tuple[Found, Found] | Non
             split = split_name(candidate)
             if not split:
                 continue
+            split = _wrapped(candidate, lines[position + 1 : position + 2]) or split
             split = _family_name_noted(split, lines[position + 1 : position + 3])
             confidence = 0.92 if position < 3 else 0.75
             if email and split[0].lower() in email.lower():
                 confidence = min(0.99, confidence + 0.05)
             return Found(split[0], line.source, confidence), Found(split[1], line.source, confidence)
     return None
+
+
+def find_name_by_email(lines: list[Line], email: str | None) -> tuple[Found, Found] | None:
+    """A line further down (under a sidebar of skills, say) whose first and last names are
+    both in the email's local part ("VINCENT TRÉLAT", vincent.trelat@...) is the name."""
+    if not email:
+        return None
+    local = re.sub(r"[^a-z]", "", _folded(email.split("@")[0]))
+    for position, line in enumerate(lines[:EMAIL_NAMED_LINES]):
+        if heading_of(line):
+            continue
+        for candidate in _candidates(_LABEL.sub("", line.text), email):
+            split = split_name(candidate)
+            words = [w for part in split or () for w in re.sub(r"[^a-z ]", "", _folded(part)).split()]
+            if split and words and all(len(w) >= 2 and w in local for w in words):
+                split = _wrapped(candidate, lines[position + 1 : position + 2]) or split
+                return Found(split[0], line.source, 0.95), Found(split[1], line.source, 0.95)
+    return None
+
+
+def _wrapped(candidate: str, following: list[Line]) -> tuple[str, str] | None:
+    """ "JOÃO VICTOR" then "LISBOA PORCEL": a two-word name whose family name wrapped onto the
+    next line, in the same lettering, as a line of one or two name-like words and nothing more."""
+    tokens = candidate.split()
+    if len(tokens) != 2 or not following:
+        return None
+    first_piece = next(iter(pieces(following[0].text)), "")
+    more = first_piece.split()
+    if not 1 <= len(more) <= 2 or candidate.isupper() != first_piece.isupper():
+        return None
+    if heading_of(Line(first_piece)):
+        return None
+    if any(not _TOKEN.match(t) or not t[0].isupper() or t.lower() in NOT_NAMES | LABELS for t in more):
+        return None
+    if is_title(first_piece) or looks_like_place(first_piece) or first_piece.casefold() in HEADING_PHRASES:
+        return None
+    return split_name(f"{candidate} {first_piece}")
 
 
 def _candidates(text: str, email: str | None) -> list[str]:

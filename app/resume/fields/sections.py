@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .dates import find_span
 from .lines import Line
 
 HEADINGS = {
@@ -73,6 +74,16 @@ HEADINGS = {
         "erhvervserfaring",
         "arbeidserfaring",
         "työkokemus",
+        "corporate experience",
+        "industry experience",
+        "professional history",
+        "employment experience",
+        "history and highlights",
+        "career highlights",
+        "bildung und berufliche laufbahn",
+        "berufliche laufbahn",
+        "beruflicher werdegang und ausbildung",
+        "experiência profissional e acadêmica",
     ),
     "education": (
         "education",
@@ -229,8 +240,8 @@ def split_sections(lines: list[Line]) -> dict[str, list[Line]]:
     current = "top"
     for line in lines:
         found = heading_of(line)
-        if found and found[1] and current == "skills":
-            found = None  # "Languages: Python, Go" inside Skills is a skill line, not a new section
+        if found and found[1] and (current == "skills" or find_span(found[1])):
+            found = None  # "Languages: Python, Go" in Skills, "Studium: Physik 2016-2020": entries
         if found:
             current, rest = found
             sections.setdefault(current, [])

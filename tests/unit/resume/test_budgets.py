@@ -13,7 +13,8 @@ from app.resume import parse_resume
 from app.resume.budget import OverBudget, TimeBudget
 from app.resume.errors import UnreadableResume
 from app.resume.extract.docx import MAX_PARAGRAPHS, extract_docx
-from app.resume.extract.pdf import MAX_PAGE_CHARS, extract_pdf
+from app.resume.extract.pdf import MAX_PAGE_CHARS, extract_pdf, open_document
+from app.resume.extract.pdfium_traps import forms_draw, inflates_hugely, may_nest_forms
 from app.resume.fields import find_fields
 from app.resume.fields.contacts import _EMAIL, _SPELLED
 from app.resume.fields.lines import MAX_LINE_CHARS, MAX_LINES, to_lines
@@ -101,3 +102,19 @@ def test_a_finished_budget_leaves_no_timer_behind():
         pass
 
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_a_stream_that_inflates_hugely_is_kept_from_pdfium_which_cannot_be_interrupted():
+    assert inflates_hugely(pdfs.flate_bomb(80 * 1024 * 1024))  # 80 KB compressed
+    assert not inflates_hugely(pdfs.plain())
+
+
+def test_form_drawings_that_draw_forms_are_kept_from_pdfium_which_would_follow_them_all():
+    assert forms_draw(open_document(pdfs.xobject_fanout()))
+    assert forms_draw(open_document(pdfs.xobject_self()))
+    assert not may_nest_forms(pdfs.plain())
+
+
+def test_a_small_pdf_whose_page_inflates_to_millions_of_text_operations_is_kept_from_pdfium():
+    data = pdfs.many_text_ops(3_000_000, compress=True)
+    assert len(data) < 100_000 and inflates_hugely(data)

@@ -12,6 +12,7 @@ from app.resume.extract import extract_text
 from app.resume.extract.columns import order_lines
 from app.resume.extract.doc import read_pieces
 from app.resume.extract.docx import part_lines
+from app.resume.extract.pdfium_lines import whole_characters
 from app.resume.extract.rtf import rtf_to_text
 from app.resume.extract.wordtext import clean_word_text
 from app.resume.formats import detect_format
@@ -142,3 +143,9 @@ def test_a_doc_without_a_word_stream_is_unreadable():
 def test_plain_text_in_windows_1252_is_decoded():
     data = "Zoë Müller\nBerlin".encode("cp1252")
     assert extract_text(data, detect_format(data)).text.startswith("Zoë Müller")
+
+
+def test_pdfium_surrogate_halves_become_whole_characters_and_lone_halves_a_replacement():
+    assert whole_characters("a\ud835\udc00b") == "a\U0001d400b"
+    assert whole_characters("x\ud835y") == "x\ufffdy"
+    whole_characters("Ada \ud83d\ude00 \ud83d").encode("utf-8")
