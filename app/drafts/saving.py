@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import Flask
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from app.drafts import store
+from app.drafts.links import new_secret
 from app.intake.apply import Files, Intake, ToFix, file_questions, fix_status, hold_files
 from app.intake.form import HONEYPOT, ApplyFormBase, held_field_name, question_field_name
 from app.intake.uploads import UploadRejected, read_upload
@@ -67,6 +69,32 @@ def save_draft(
     if intake.post is not None:
         intake.post.wake(mail)
     return Saved(email, kept.draft.expires_at)
+
+
+def save_posted(
+    app: Flask,
+    session: Session,
+    job: Job,
+    form: ApplyFormBase,
+    uploads: Mapping[str, FileStorage],
+    sent: MultiDict,
+    *,
+    language: str,
+    now: datetime,
+) -> Saved | ToFix:
+    """`save_draft` for a form just posted (careers page or embed): a fresh secret, should this
+    save start a draft, and the configured life of a draft."""
+    return save_draft(
+        Intake.for_app(app, session),
+        job,
+        form,
+        uploads,
+        sent,
+        secret=new_secret(),
+        language=language,
+        now=now,
+        keep_for=timedelta(days=int(app.config["DRAFT_DAYS"])),
+    )
 
 
 def commit(session: Session) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -23,8 +23,8 @@ from flask_babel import format_date, gettext
 from flask_limiter import RequestLimit
 
 from app.drafts import store
-from app.drafts.links import email_limit_key, new_secret
-from app.drafts.saving import Saved, draft_files, save_draft
+from app.drafts.links import email_limit_key
+from app.drafts.saving import Saved, draft_files, save_posted
 from app.extensions import application_stored, csrf, db_session, limiter
 from app.i18n import consent_text, current_language
 from app.intake.apply import Files, Intake, ToFix, hold_files
@@ -58,16 +58,15 @@ def save(job_id: int):
     if job is None:
         return saving_closed(job_id, now)
     form = apply_form_for(job)
-    outcome = save_draft(
-        Intake.for_app(current_app, db_session()),
+    outcome = save_posted(
+        current_app,
+        db_session(),
         job,
         form,
         request.files,
         request.form,
-        secret=new_secret(),
         language=current_language(),
         now=now,
-        keep_for=timedelta(days=int(current_app.config["DRAFT_DAYS"])),
     )
     if isinstance(outcome, ToFix):
         return render_form(job, form, outcome.files), outcome.status

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import timedelta
 
 from flask import Response, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -14,8 +13,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app.colors import theme_variables
-from app.drafts.links import email_limit_key, new_secret
-from app.drafts.saving import draft_files, save_draft
+from app.drafts.links import email_limit_key
+from app.drafts.saving import draft_files, save_posted
 from app.embed import bp
 from app.embed.tokens import EmbedToken, TokenRejected, check_same_origin, issue_token, own_origin, read_token
 from app.extensions import application_stored, csrf, db, db_session, limiter
@@ -219,16 +218,15 @@ def save(job_id: int):
             return renewed(job, origin)
         return refused(exc.code, str(exc), job)
     form = embed_form(job)
-    outcome = save_draft(
-        Intake.for_app(current_app, db_session()),
+    outcome = save_posted(
+        current_app,
+        db_session(),
         job,
         form,
         request.files,
         request.form,
-        secret=new_secret(),
         language=current_language(),
         now=now,
-        keep_for=timedelta(days=int(current_app.config["DRAFT_DAYS"])),
     )
     if isinstance(outcome, ToFix):
         error = "file_too_large" if outcome.status == 413 else None
