@@ -112,6 +112,7 @@ def shoot(walked: Walked, url: str, out: Path) -> list[Path]:
         capture(admin, f"{url}/admin/settings/branding", out / "hr-settings-branding.png"),
         capture(admin, f"{url}/admin/settings/ats", out / "hr-settings-ats.png"),
         capture(admin, f"{url}/admin/settings/consent", out / "hr-settings-consent.png"),
+        capture(admin, f"{url}/admin/audit", out / "hr-audit.png"),
     ]
     hr.set_viewport_size(NARROW)
     written.append(capture(hr, f"{url}/admin/applications", out / "hr-inbox-320.png"))
