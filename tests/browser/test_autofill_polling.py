@@ -12,7 +12,7 @@ def test_a_resume_that_takes_long_to_read_ends_with_a_message_and_the_form_stays
     page, site, cookie_mode, tmp_path
 ):
     slow = tmp_path / f"slow-{cookie_mode}.pdf"
-    slow.write_bytes(many_text_ops(300_000 + len(cookie_mode)))  # a new file for each mode
+    slow.write_bytes(many_text_ops(3_000_000 + len(cookie_mode), compress=True))  # a new file for each mode
     frame = open_embed(page, site)
     frame.set_input_files("input[name=resume]", str(slow))
     status = frame.locator(".autofill-status")

@@ -56,7 +56,7 @@ def test_apply_with_autofill_resizes_and_the_host_hears_submitted(page, site, co
     email = f"grace+{cookie_mode}@example.com"
     frame.locator("input[name=email]").fill(email)
     frame.locator("input[name=consent]").check()
-    frame.locator("button[type=submit]").click()
+    frame.locator("button[type=submit]:not(.secondary)").click()
 
     page.wait_for_function("window.careersEvents.some(e => e.type === 'careers:submitted')")
     submitted = events(page, "careers:submitted")[0]
@@ -82,7 +82,7 @@ def test_attribution_from_the_host_url_reaches_the_application(page, site, cooki
     )
     email = f"attribution+{cookie_mode}@example.com"
     fill_in(frame, email)
-    frame.locator("button[type=submit]").click()
+    frame.locator("button[type=submit]:not(.secondary)").click()
     page.wait_for_function("window.careersEvents.some(e => e.type === 'careers:submitted')")
     (application,) = site.applications(email)
     assert application.attribution == {
@@ -134,7 +134,7 @@ def test_a_bad_token_is_rejected_and_nothing_is_stored(page, site, cookie_mode, 
         )
         frame.locator("input[name=submission_key]").evaluate("(el, v) => el.value = v", claims.nonce)
     frame.locator("input[name=embed_token]").evaluate("(el, v) => el.value = v", value)
-    frame.locator("button[type=submit]").click()
+    frame.locator("button[type=submit]:not(.secondary)").click()
     page.wait_for_function("window.careersEvents.some(e => e.type === 'careers:error')")
     code = "token_invalid" if attack == "forged" else "token_expired"
     assert events(page, "careers:error") == [{"code": code}]
@@ -143,7 +143,7 @@ def test_a_bad_token_is_rejected_and_nothing_is_stored(page, site, cookie_mode, 
         frame = page.frame(url=APPLY_FRAME)
         expect(frame.get_by_role("heading", name="Please send the form again")).to_be_visible()
         expect(frame.locator("input[name=email]")).to_have_value(email)
-        frame.locator("button[type=submit]").click()
+        frame.locator("button[type=submit]:not(.secondary)").click()
         page.wait_for_function("window.careersEvents.some(e => e.type === 'careers:submitted')")
         (application,) = site.applications(email)
         assert application.resume_filename == "resume.pdf"
