@@ -15,7 +15,7 @@ from app.accounts.forms import CodeForm, ConfirmCodeForm
 from app.accounts.settings import two_factor_required
 from app.admin import bp
 from app.admin.forms import ActionForm
-from app.admin.login import accept_second_factor, confirm_setup, setup_page, setup_secret
+from app.admin.login import accept_second_factor, confirmed_codes, setup_page, setup_secret
 from app.extensions import db, db_session
 from app.models import User
 
@@ -46,14 +46,8 @@ def set_up_two_factor():
         return redirect(url_for("admin.account"))
     form = ConfirmCodeForm()
     secret = setup_secret()
-    if form.validate_on_submit():
-        try:
-            codes = confirm_setup(user, secret, form.code.data or "")
-        except two_factor.CodeRefused:
-            form.code.errors = [
-                gettext("That code is not right. Check the clock of your device and try again.")
-            ]
-            return setup_page(user, form, secret, required=False), 400
+    codes = confirmed_codes(user, form, secret)
+    if codes is not None:
         db.session.commit()
         return render_template("admin/two_factor_codes.html", codes=codes, next_url=url_for("admin.account"))
     return setup_page(user, form, secret, required=False), 400 if request.method == "POST" else 200

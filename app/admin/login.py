@@ -215,6 +215,18 @@ def confirm_setup(user: User, secret: str, code: str) -> list[str]:
     return two_factor.new_recovery_codes(db_session(), user)
 
 
+def confirmed_codes(user: User, form: ConfirmCodeForm, secret: str) -> list[str] | None:
+    """The recovery codes once the posted code confirms the setup; None, with the form's error
+    set when the code was wrong, for the setup page to come back (as 400)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return confirm_setup(user, secret, form.code.data or "")
+    except two_factor.CodeRefused:
+        form.code.errors = [gettext("That code is not right. Check the clock of your device and try again.")]
+        return None
+
+
 def setup_page(user: User, form: ConfirmCodeForm, secret: str, **context: Any) -> str:
     uri = two_factor.setup_uri(secret, user.email, str(current_app.config["COMPANY_NAME"]))
     return render_template(
@@ -232,14 +244,8 @@ def set_up_two_factor():
     user, note = pending
     form = ConfirmCodeForm()
     secret = setup_secret()
-    if form.validate_on_submit():
-        try:
-            codes = confirm_setup(user, secret, form.code.data or "")
-        except two_factor.CodeRefused:
-            form.code.errors = [
-                gettext("That code is not right. Check the clock of your device and try again.")
-            ]
-            return setup_page(user, form, secret, required=True), 400
+    codes = confirmed_codes(user, form, secret)
+    if codes is not None:
         sign_in(user, f"{note['m']} and new two-factor setup")
         return render_template("admin/two_factor_codes.html", codes=codes, next_url=note["next"])
     return setup_page(user, form, secret, required=True), 400 if request.method == "POST" else 200
